@@ -1,0 +1,51 @@
+//! Parity oracle: builds the index of a corpus natively and answers a list of queries,
+//! writing `index.bin` and `native.json` (`[{request, json}]`) for the node test that
+//! asks the wasm module the same requests and compares the bytes.
+//!
+//! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR`
+
+use std::error::Error;
+use std::fs;
+use std::path::PathBuf;
+
+use kb_search::{build_index, SearchIndex, SearchSettings, SectionDoc};
+
+fn encode(q: &str) -> String {
+    let mut out = String::new();
+    for b in q.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [corpus, queries, out] = args.as_slice() else {
+        return Err("usage: dump CORPUS.json QUERIES.json OUT_DIR".into());
+    };
+    let read = |p: &str| fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
+    let docs: Vec<SectionDoc> = serde_json::from_str(&read(corpus)?).map_err(|e| format!("{corpus}: {e}"))?;
+    let queries: Vec<String> = serde_json::from_str(&read(queries)?).map_err(|e| format!("{queries}: {e}"))?;
+    let blob = build_index(&docs, &SearchSettings::default())?;
+    let index = SearchIndex::from_blob(&blob)?;
+    let mut requests: Vec<String> = queries.iter().map(|q| format!("q={}", encode(q))).collect();
+    // Options travel in the same string: an area filter, a small limit, an unknown area.
+    requests.push("q=pool&area=databases".into());
+    requests.push("q=context&area=go&limit=2".into());
+    requests.push("q=cache&area=nowhere".into());
+    requests.push("q=&area=caching".into());
+    let answers: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::json!({ "request": r, "json": index.search_json(r) }))
+        .collect();
+    let out = PathBuf::from(out);
+    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    fs::write(out.join("index.bin"), &blob).map_err(|e| format!("{}: {e}", out.display()))?;
+    let json = serde_json::to_string_pretty(&answers)?;
+    fs::write(out.join("native.json"), json).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("{} sections, {} bytes of index, {} requests", docs.len(), blob.len(), requests.len());
+    Ok(())
+}

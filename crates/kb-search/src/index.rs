@@ -1,0 +1,224 @@
+//! The static index: built once from all sections into a deterministic blob (native),
+//! opened from that blob and searched (native and wasm).
+
+use std::path::Path;
+
+use tantivy::directory::RamDirectory;
+use tantivy::{Directory, Index, IndexReader, ReloadPolicy};
+
+use crate::blob::{self, Catalog, CATALOG_FILE};
+use crate::error::SearchError;
+use crate::results::SearchResults;
+use crate::schema::{register_tokenizer, Fields};
+use crate::search::Engine;
+use crate::settings::{QueryOptions, SearchRequest, SearchSettings};
+
+/// A read-only index opened from a blob.
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    catalog: Catalog,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> SearchError {
+    SearchError::CorruptBlob(what.to_string())
+}
+
+impl SearchIndex {
+    /// Opens a blob written by [`build_index`] (or `LiveIndex::to_blob`).
+    pub fn from_blob(blob: &[u8]) -> Result<Self, SearchError> {
+        let files = blob::unpack(blob)?;
+        let directory = RamDirectory::create();
+        let mut catalog = None;
+        for (name, data) in files {
+            if name == CATALOG_FILE {
+                catalog = Some(serde_json::from_slice::<Catalog>(data).map_err(corrupt)?);
+            } else {
+                // `atomic_write` is RamDirectory's plain "put these bytes at this path".
+                directory.atomic_write(Path::new(name), data).map_err(corrupt)?;
+            }
+        }
+        let catalog = catalog.ok_or_else(|| corrupt("no catalog"))?;
+        let index = Index::open(directory)?;
+        register_tokenizer(&index);
+        let fields = Fields::from_schema(&index.schema())?;
+        // No threads on wasm32: no reload watcher, no warmers.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .num_warming_threads(0)
+            .try_into()?;
+        Ok(SearchIndex { reader, fields, catalog: Catalog { settings: catalog.settings.sanitized(), ..catalog } })
+    }
+
+    /// Searches. Never fails: malformed syntax is searched as plain words.
+    pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
+        let searcher = self.reader.searcher();
+        Engine { searcher: &searcher, fields: &self.fields, catalog: &self.catalog }.search(query, options)
+    }
+
+    /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON: the one
+    /// entry point of the wasm module and of `kb serve`'s `/__kb/search`.
+    pub fn search_json(&self, request: &str) -> String {
+        let req = SearchRequest::from_url_query(request);
+        self.search(&req.query, &req.options).to_json()
+    }
+
+    /// Number of sections in the index.
+    pub fn sections(&self) -> usize {
+        self.catalog.sections
+    }
+
+    /// The settings the index was built with.
+    pub fn settings(&self) -> &SearchSettings {
+        &self.catalog.settings
+    }
+}
+
+#[cfg(feature = "writer")]
+pub use writer::build_index;
+
+#[cfg(feature = "writer")]
+pub(crate) mod writer {
+    //! Writing: sections to tantivy documents, one segment, packed blob.
+
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    use tantivy::directory::RamDirectory;
+    use tantivy::tokenizer::TokenizerManager;
+    use tantivy::{doc, Directory, IndexBuilder, IndexSettings, TantivyDocument};
+
+    use super::corrupt;
+    use crate::blob::{self, AreaInfo, Catalog, CATALOG_FILE, FIXED_SEGMENT_ID};
+    use crate::doc::SectionDoc;
+    use crate::error::SearchError;
+    use crate::schema::{build_schema, Fields};
+    use crate::settings::SearchSettings;
+    use crate::tokenizer::{KbTokenizer, TOKENIZER_NAME};
+
+    /// Memory the segment writer may use. The single-segment writer never flushes early;
+    /// the arena grows on demand, so this is a ceiling, not an allocation.
+    const WRITER_MEMORY: usize = 2_000_000_000;
+
+    /// Areas of `docs`, sorted by folder, numbered in that order.
+    pub(crate) fn catalog_of<'a>(
+        docs: impl Iterator<Item = &'a SectionDoc>,
+        settings: &SearchSettings,
+    ) -> Catalog {
+        let mut areas: BTreeMap<&str, (String, usize)> = BTreeMap::new();
+        let mut pages: BTreeSet<&str> = BTreeSet::new();
+        let mut sections = 0;
+        for d in docs {
+            sections += 1;
+            pages.insert(&d.page_url);
+            let entry = areas.entry(&d.area).or_insert_with(|| (d.area_title.clone(), 0));
+            entry.1 += 1;
+        }
+        Catalog {
+            settings: settings.sanitized(),
+            areas: areas
+                .into_iter()
+                .enumerate()
+                .map(|(id, (area, (title, n)))| AreaInfo {
+                    id: id as u64,
+                    area: area.to_owned(),
+                    title,
+                    sections: n,
+                })
+                .collect(),
+            pages: pages.len(),
+            sections,
+        }
+    }
+
+    /// The tantivy document of one section.
+    pub(crate) fn to_document(f: &Fields, d: &SectionDoc, area_id: u64) -> TantivyDocument {
+        let mut doc = doc!(
+            f.url => d.url.as_str(),
+            f.page_url => d.page_url.as_str(),
+            f.page_title => d.page_title.as_str(),
+            f.heading => d.heading.as_str(),
+            f.breadcrumb => d.breadcrumb.as_str(),
+            f.body => d.body.as_str(),
+            f.code => d.code.as_str(),
+            f.area => d.area.as_str(),
+            f.area_id => area_id,
+            f.area_title => d.area_title.as_str(),
+        );
+        for tag in &d.tags {
+            doc.add_text(f.tags, tag);
+            doc.add_text(f.tag, tag.to_lowercase());
+        }
+        doc
+    }
+
+    pub(crate) fn tokenizers() -> TokenizerManager {
+        let manager = TokenizerManager::default();
+        manager.register(TOKENIZER_NAME, KbTokenizer::default());
+        manager
+    }
+
+    /// Builds the index of `docs` (in this order) and packs it into a blob.
+    ///
+    /// Deterministic: the same sections and settings always give the same bytes. The
+    /// segment is written by one thread in input order, and the random segment UUID is
+    /// replaced by a fixed one.
+    pub fn build_index(docs: &[SectionDoc], settings: &SearchSettings) -> Result<Vec<u8>, SearchError> {
+        let catalog = catalog_of(docs.iter(), settings);
+        let area_ids: BTreeMap<&str, u64> = catalog.areas.iter().map(|a| (a.area.as_str(), a.id)).collect();
+        let directory = RamDirectory::create();
+        let mut writer = IndexBuilder::new()
+            .schema(build_schema())
+            .settings(IndexSettings::default())
+            .tokenizers(tokenizers())
+            .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
+        let fields = Fields::from_schema(&build_schema())?;
+        for d in docs {
+            let area_id = area_ids.get(d.area.as_str()).copied().unwrap_or(crate::collector::NO_AREA);
+            writer.add_document(to_document(&fields, d, area_id))?;
+        }
+        let index = writer.finalize()?;
+        pack_index(&directory, &index, &catalog)
+    }
+
+    /// Packs a one-segment index found in `directory`, with the segment id normalised.
+    fn pack_index(directory: &RamDirectory, index: &tantivy::Index, catalog: &Catalog) -> Result<Vec<u8>, SearchError> {
+        let metas = index.searchable_segment_metas()?;
+        let [segment] = metas.as_slice() else {
+            return Err(corrupt(format!("expected one segment, found {}", metas.len())));
+        };
+        let id = segment.id().uuid_string();
+        let hyphenated = hyphenate(&id);
+        let mut files = Vec::new();
+        let meta = directory.atomic_read(Path::new("meta.json")).map_err(corrupt)?;
+        let meta = String::from_utf8(meta).map_err(corrupt)?;
+        let meta = meta.replace(&id, FIXED_SEGMENT_ID).replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
+        files.push(("meta.json".to_owned(), meta.into_bytes()));
+        use tantivy::index::SegmentComponent as C;
+        // Every component a read-only segment can have; the temp store only exists
+        // while sorting and `.del` only after deletes.
+        let components = [C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
+        let mut paths: Vec<PathBuf> = components.into_iter().map(|c| segment.relative_path(c)).collect();
+        paths.sort();
+        for path in paths {
+            // The component list names every possible file; a fresh segment has no `.del`.
+            if !directory.exists(&path).map_err(corrupt)? {
+                continue;
+            }
+            let data = directory.open_read(&path).map_err(corrupt)?.read_bytes().map_err(corrupt)?;
+            let name = path.to_string_lossy().replace(&id, FIXED_SEGMENT_ID);
+            files.push((name, data.as_slice().to_vec()));
+        }
+        let catalog = serde_json::to_vec(catalog).map_err(corrupt)?;
+        files.push((CATALOG_FILE.to_owned(), catalog));
+        blob::pack(files)
+    }
+
+    fn hyphenate(id: &str) -> String {
+        if id.len() != 32 {
+            return id.to_owned();
+        }
+        format!("{}-{}-{}-{}-{}", &id[..8], &id[8..12], &id[12..16], &id[16..20], &id[20..])
+    }
+}

@@ -1,0 +1,43 @@
+//! kb's offline full-text search, shared by the native indexer (`kb build`, `kb serve`)
+//! and the WebAssembly module that runs in the reader's browser, so both sides use one
+//! schema, one tokenizer, one query language, one ranking and one excerpt builder.
+//!
+//! * [`build_index`] turns [`SectionDoc`]s into a deterministic blob (feature `writer`).
+//! * [`SearchIndex::from_blob`] opens it; [`SearchIndex::search`] and
+//!   [`SearchIndex::search_json`] answer queries (the wasm module calls the latter).
+//! * [`LiveIndex`] is the incremental index of `kb serve` (feature `writer`).
+//! * [`site_files`] names and produces the generated files under `<site>/search/`.
+//!
+//! Pure: no file system, no clock, no threads on the read path.
+
+mod blob;
+mod collector;
+mod doc;
+mod error;
+mod excerpt;
+mod index;
+#[cfg(feature = "writer")]
+mod live;
+mod query;
+mod results;
+mod schema;
+mod search;
+mod settings;
+mod site_files;
+pub mod tokenizer;
+
+pub use blob::FORMAT_VERSION;
+pub use doc::SectionDoc;
+pub use error::SearchError;
+#[cfg(feature = "writer")]
+pub use index::build_index;
+pub use index::SearchIndex;
+#[cfg(feature = "writer")]
+pub use live::LiveIndex;
+pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
+pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
+pub use settings::{QueryOptions, SearchRequest, SearchSettings, MAX_LIMIT};
+pub use site_files::{
+    site_files, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, SEARCH_DIR, WASM_FILE, WASM_GLOBAL,
+    WASM_SCRIPT,
+};

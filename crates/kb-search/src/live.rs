@@ -1,0 +1,149 @@
+//! The live index of `kb serve`: held in RAM, one page's sections replaced or removed in
+//! milliseconds when its file changes, searched with the same engine as the static index,
+//! and packed into the same blob on demand.
+
+use std::collections::BTreeMap;
+
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::blob::{AreaInfo, Catalog};
+use crate::doc::SectionDoc;
+use crate::error::SearchError;
+use crate::index::writer::{build_index, to_document, tokenizers};
+use crate::results::SearchResults;
+use crate::schema::{build_schema, Fields};
+use crate::search::Engine;
+use crate::settings::{QueryOptions, SearchRequest, SearchSettings};
+
+/// Writer memory for incremental updates (tantivy's minimum is 15 MB per thread).
+const LIVE_WRITER_MEMORY: usize = 50_000_000;
+
+/// A searchable index that can change one page at a time.
+pub struct LiveIndex {
+    settings: SearchSettings,
+    /// Sections by page, in the order pages were first seen (the blob keeps that order).
+    pages: Vec<(String, Vec<SectionDoc>)>,
+    /// Area folder to the id stored in its sections; ids are never reused.
+    area_ids: BTreeMap<String, u64>,
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    catalog: Catalog,
+}
+
+impl LiveIndex {
+    /// Indexes `docs` (any order; sections of one page keep their relative order).
+    pub fn new(docs: &[SectionDoc], settings: &SearchSettings) -> Result<Self, SearchError> {
+        let index = Index::builder()
+            .schema(build_schema())
+            .tokenizers(tokenizers())
+            .create_in_ram()?;
+        let writer = index.writer_with_num_threads(1, LIVE_WRITER_MEMORY)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let fields = Fields::from_schema(&index.schema())?;
+        let mut live = LiveIndex {
+            settings: settings.sanitized(),
+            pages: Vec::new(),
+            area_ids: BTreeMap::new(),
+            writer,
+            reader,
+            fields,
+            catalog: Catalog::default(),
+        };
+        let mut grouped: Vec<(String, Vec<SectionDoc>)> = Vec::new();
+        for d in docs {
+            match grouped.iter_mut().find(|(url, _)| *url == d.page_url) {
+                Some((_, sections)) => sections.push(d.clone()),
+                None => grouped.push((d.page_url.clone(), vec![d.clone()])),
+            }
+        }
+        for (url, sections) in grouped {
+            live.add(&url, sections)?;
+        }
+        live.commit()?;
+        Ok(live)
+    }
+
+    fn area_id(&mut self, area: &str) -> u64 {
+        let next = self.area_ids.len() as u64;
+        *self.area_ids.entry(area.to_owned()).or_insert(next)
+    }
+
+    fn add(&mut self, page_url: &str, sections: Vec<SectionDoc>) -> Result<(), SearchError> {
+        for d in &sections {
+            let id = self.area_id(&d.area);
+            self.writer.add_document(to_document(&self.fields, d, id))?;
+        }
+        match self.pages.iter_mut().find(|(url, _)| url == page_url) {
+            Some((_, old)) => *old = sections,
+            None => self.pages.push((page_url.to_owned(), sections)),
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, page_url: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.page_url, page_url));
+    }
+
+    fn commit(&mut self) -> Result<(), SearchError> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        self.catalog = self.current_catalog();
+        Ok(())
+    }
+
+    fn current_catalog(&self) -> Catalog {
+        let mut areas: BTreeMap<&str, (String, usize)> = BTreeMap::new();
+        let mut sections = 0;
+        for d in self.pages.iter().flat_map(|(_, s)| s) {
+            sections += 1;
+            areas.entry(&d.area).or_insert_with(|| (d.area_title.clone(), 0)).1 += 1;
+        }
+        Catalog {
+            settings: self.settings.clone(),
+            areas: areas
+                .into_iter()
+                .map(|(area, (title, n))| AreaInfo {
+                    id: self.area_ids.get(area).copied().unwrap_or(crate::collector::NO_AREA),
+                    area: area.to_owned(),
+                    title,
+                    sections: n,
+                })
+                .collect(),
+            pages: self.pages.iter().filter(|(_, s)| !s.is_empty()).count(),
+            sections,
+        }
+    }
+
+    /// Replaces all sections of `page_url` by `docs` (adds the page if it is new).
+    pub fn replace_page(&mut self, page_url: &str, docs: &[SectionDoc]) -> Result<(), SearchError> {
+        self.delete(page_url);
+        self.add(page_url, docs.to_vec())?;
+        self.commit()
+    }
+
+    /// Removes all sections of `page_url`.
+    pub fn remove_page(&mut self, page_url: &str) -> Result<(), SearchError> {
+        self.delete(page_url);
+        self.pages.retain(|(url, _)| url != page_url);
+        self.commit()
+    }
+
+    /// Searches, exactly like [`crate::SearchIndex::search`].
+    pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
+        let searcher = self.reader.searcher();
+        Engine { searcher: &searcher, fields: &self.fields, catalog: &self.catalog }.search(query, options)
+    }
+
+    /// The `/__kb/search` answer for a request string, like [`crate::SearchIndex::search_json`].
+    pub fn search_json(&self, request: &str) -> String {
+        let req = SearchRequest::from_url_query(request);
+        self.search(&req.query, &req.options).to_json()
+    }
+
+    /// The blob [`crate::build_index`] would write for the current sections.
+    pub fn to_blob(&self) -> Result<Vec<u8>, SearchError> {
+        let docs: Vec<SectionDoc> = self.pages.iter().flat_map(|(_, s)| s.iter().cloned()).collect();
+        build_index(&docs, &self.settings)
+    }
+}

@@ -1,0 +1,383 @@
+//! The one tokenizer of kb search, used to index every text field and to analyse every
+//! query word, natively and in the browser, so the two sides can never disagree about
+//! what a word is.
+//!
+//! A backend knowledge base mixes prose with code, so a "word" is one of two things:
+//!
+//! * a prose word (`connections`): lowercased and reduced with the English snowball
+//!   stemmer, so `connection`, `connecting` and `connections` meet;
+//! * an identifier (`SetMaxOpenConns`, `context.WithTimeout`, `max_connections`,
+//!   `x/sync/errgroup`, `cache-aside`): kept *whole* (lowercased, never stemmed) and also
+//!   split into its parts at `.`, `_`, `-`, `/`, `:`, `@` and at camelCase humps. The
+//!   parts get consecutive positions, so `max open conns` finds `SetMaxOpenConns` as a
+//!   phrase, and the whole token sits at the position of the first part so
+//!   `SetMaxOpenConns` finds itself precisely.
+//!
+//! There is deliberately no stop-word list: `go`, `io`, `db`, `it`, `on` are real words
+//! in this domain. Queries treat common function words as optional instead (see
+//! `query.rs`).
+
+use std::borrow::Cow;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Name under which [`KbTokenizer`] is registered in every index.
+pub const TOKENIZER_NAME: &str = "kb";
+
+/// Longest token we index, in bytes. Longer runs are hashes, base64 or minified code:
+/// nobody types them, and they bloat the term dictionary.
+const MAX_TOKEN_BYTES: usize = 48;
+
+/// What a token stands for; decides how a query uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A prose word or one part of an identifier: lowercased and stemmed.
+    Part,
+    /// A whole identifier made of several parts: lowercased, never stemmed.
+    Whole,
+}
+
+/// One token with its byte span in the analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// The indexed term text.
+    pub text: String,
+    /// Byte offset of the first character in the source text.
+    pub from: usize,
+    /// Byte offset just past the last character in the source text.
+    pub to: usize,
+    /// Position in the token stream; `Whole` tokens share the position of their first part.
+    pub position: usize,
+    /// Whether this is a part or a whole identifier.
+    pub kind: TokenKind,
+}
+
+/// Characters that glue the segments of one identifier together when they sit between
+/// two alphanumeric characters (`a.b`, `a_b`, `a-b`, `a/b`, `a::b`, `a@b`).
+fn is_joiner(c: char) -> bool {
+    matches!(c, '.' | '_' | '-' | '/' | ':' | '@')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// Splits `text` into tokens, appending them to `out`.
+///
+/// Positions continue from `first_position`; the return value is the next free position,
+/// so callers can analyse several values of one field as one stream.
+pub fn analyze_into(text: &str, first_position: usize, out: &mut Vec<AnalyzedToken>) -> usize {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    let mut position = first_position;
+    let mut rest = 0;
+    while let Some((start, end)) = next_compound(text, rest) {
+        position = emit_compound(&stemmer, text, start, end, position, out);
+        rest = end;
+    }
+    position
+}
+
+/// Convenience wrapper around [`analyze_into`] starting at position 0.
+pub fn analyze(text: &str) -> Vec<AnalyzedToken> {
+    let mut out = Vec::new();
+    analyze_into(text, 0, &mut out);
+    out
+}
+
+/// Lowercases and stems one prose word the way the indexer does.
+pub fn stem_word(word: &str) -> String {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    stem_part(&stemmer, &word.to_lowercase())
+}
+
+/// Finds the next compound: a run of word characters, possibly joined by one or two
+/// joiner characters followed by more word characters. Returns byte offsets.
+fn next_compound(text: &str, from: usize) -> Option<(usize, usize)> {
+    let tail = &text[from..];
+    let (rel_start, _) = tail.char_indices().find(|&(_, c)| is_word_char(c))?;
+    let start = from + rel_start;
+    let mut end = start;
+    let mut chars = text[start..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_word_char(c) {
+            end = start + i + c.len_utf8();
+            continue;
+        }
+        // A joiner (or apostrophe) only belongs to the compound if a word character
+        // follows within two characters: `a::b`, `a.b`, `don't`, but not `end.` or `a - b`.
+        if is_joiner(c) || is_apostrophe(c) {
+            let mut look = chars.clone();
+            let mut ok = false;
+            if let Some(&(_, c2)) = look.peek() {
+                if is_word_char(c2) {
+                    ok = true;
+                } else if c2 == c && is_joiner(c) {
+                    look.next();
+                    ok = matches!(look.peek(), Some(&(_, c3)) if is_word_char(c3));
+                }
+            }
+            if ok {
+                continue;
+            }
+        }
+        break;
+    }
+    Some((start, end))
+}
+
+/// A part of a compound: byte span and whether it is purely alphabetic (stemmable).
+struct Part {
+    from: usize,
+    to: usize,
+    alphabetic: bool,
+}
+
+/// Splits one segment (no joiners inside) at camelCase humps: `setMax` -> `set|Max`,
+/// `HTTPServer` -> `HTTP|Server`. Digits stay with their letters (`utf8`, `base64`,
+/// `k8s`, `Int64`).
+fn split_camel(text: &str, seg_from: usize, seg_to: usize, parts: &mut Vec<Part>) {
+    let seg = &text[seg_from..seg_to];
+    let chars: Vec<(usize, char)> = seg.char_indices().collect();
+    let mut part_start = 0;
+    for k in 1..chars.len() {
+        let (i, c) = chars[k];
+        let prev = chars[k - 1].1;
+        let next = chars.get(k + 1).map(|&(_, n)| n);
+        let hump = (prev.is_lowercase() && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
+        if hump {
+            push_part(seg, seg_from, part_start, i, parts);
+            part_start = i;
+        }
+    }
+    push_part(seg, seg_from, part_start, seg.len(), parts);
+}
+
+fn push_part(seg: &str, seg_from: usize, from: usize, to: usize, parts: &mut Vec<Part>) {
+    let piece = &seg[from..to];
+    // Apostrophes stay inside prose words (the stemmer strips `'s`), but a part made of
+    // nothing else is noise.
+    if !piece.chars().any(is_word_char) {
+        return;
+    }
+    parts.push(Part {
+        from: seg_from + from,
+        to: seg_from + to,
+        alphabetic: piece.chars().all(|c| c.is_alphabetic() || is_apostrophe(c)),
+    });
+}
+
+fn normalise(piece: &str) -> String {
+    piece.to_lowercase().replace('\u{2019}', "'")
+}
+
+fn stem_part(stemmer: &frostem::Stemmer, lower: &str) -> String {
+    match stemmer.stem(lower) {
+        Cow::Borrowed(s) => s.to_owned(),
+        Cow::Owned(s) => s,
+    }
+}
+
+fn emit_compound(
+    stemmer: &frostem::Stemmer,
+    text: &str,
+    start: usize,
+    end: usize,
+    position: usize,
+    out: &mut Vec<AnalyzedToken>,
+) -> usize {
+    // Segments between joiners, then parts within segments.
+    let compound = &text[start..end];
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut seg_start: Option<usize> = None;
+    for (i, c) in compound.char_indices() {
+        if is_joiner(c) {
+            if let Some(s) = seg_start.take() {
+                segments.push((start + s, start + i));
+            }
+        } else if seg_start.is_none() {
+            seg_start = Some(i);
+        }
+    }
+    if let Some(s) = seg_start {
+        segments.push((start + s, end));
+    }
+    let mut parts = Vec::new();
+    let mut segment_first_part = Vec::with_capacity(segments.len());
+    for &(from, to) in &segments {
+        segment_first_part.push(parts.len());
+        split_camel(text, from, to, &mut parts);
+    }
+    if parts.is_empty() {
+        return position;
+    }
+    if parts.len() > 1 {
+        push_token(out, normalise(compound), start, end, position, TokenKind::Whole);
+        // A segment that is itself an identifier (`WithTimeout` in `context.WithTimeout`)
+        // is also kept whole, so typing just that identifier matches precisely.
+        if segments.len() > 1 {
+            for (k, &(from, to)) in segments.iter().enumerate() {
+                let first = segment_first_part[k];
+                let count = segment_first_part.get(k + 1).copied().unwrap_or(parts.len()) - first;
+                if count > 1 {
+                    let whole = normalise(&text[from..to]);
+                    push_token(out, whole, from, to, position + first, TokenKind::Whole);
+                }
+            }
+        }
+    }
+    for (k, part) in parts.iter().enumerate() {
+        let lower = normalise(&text[part.from..part.to]);
+        let term = if part.alphabetic { stem_part(stemmer, &lower) } else { lower };
+        push_token(out, term, part.from, part.to, position + k, TokenKind::Part);
+    }
+    position + parts.len()
+}
+
+fn push_token(
+    out: &mut Vec<AnalyzedToken>,
+    text: String,
+    from: usize,
+    to: usize,
+    position: usize,
+    kind: TokenKind,
+) {
+    if text.is_empty() || text.len() > MAX_TOKEN_BYTES {
+        return;
+    }
+    out.push(AnalyzedToken { text, from, to, position, kind });
+}
+
+/// The tantivy face of [`analyze`], registered as [`TOKENIZER_NAME`].
+#[derive(Clone, Default)]
+pub struct KbTokenizer {
+    scratch: Vec<AnalyzedToken>,
+}
+
+/// Token stream over the precomputed tokens of one text.
+pub struct KbTokenStream<'a> {
+    tokens: std::vec::Drain<'a, AnalyzedToken>,
+    token: Token,
+}
+
+impl Tokenizer for KbTokenizer {
+    type TokenStream<'a> = KbTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream<'a> {
+        self.scratch.clear();
+        analyze_into(text, 0, &mut self.scratch);
+        KbTokenStream { tokens: self.scratch.drain(..), token: Token::default() }
+    }
+}
+
+impl TokenStream for KbTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.tokens.next() {
+            Some(t) => {
+                self.token = Token {
+                    offset_from: t.from,
+                    offset_to: t.to,
+                    position: t.position,
+                    text: t.text,
+                    position_length: 1,
+                };
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        analyze(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn prose_is_stemmed() {
+        assert_eq!(terms("Connections connecting"), ["connect", "connect"]);
+    }
+
+    #[test]
+    fn camel_case_identifier_is_whole_and_split() {
+        let toks = analyze("db.SetMaxOpenConns(10)");
+        let texts: Vec<_> = toks.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("db.setmaxopenconns", 0),
+                ("setmaxopenconns", 1),
+                ("db", 0),
+                ("set", 1),
+                ("max", 2),
+                ("open", 3),
+                ("conn", 4),
+                ("10", 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn joiners_split_but_keep_whole() {
+        assert_eq!(terms("max_connections"), ["max_connections", "max", "connect"]);
+        assert_eq!(terms("x/sync/errgroup"), ["x/sync/errgroup", "x", "sync", "errgroup"]);
+        assert_eq!(terms("cache-aside"), ["cache-aside", "cach", "asid"]);
+        assert_eq!(terms("std::sync::Arc"), ["std::sync::arc", "std", "sync", "arc"]);
+    }
+
+    #[test]
+    fn trailing_punctuation_is_not_a_joiner() {
+        assert_eq!(terms("end. Next - thing"), ["end", "next", "thing"]);
+    }
+
+    #[test]
+    fn acronyms_and_digits() {
+        assert_eq!(terms("GOGC"), ["gogc"]);
+        assert_eq!(terms("HTTPServer"), ["httpserver", "http", "server"]);
+        assert_eq!(terms("utf8 Int64"), ["utf8", "int64"]);
+    }
+
+    #[test]
+    fn short_technical_words_survive() {
+        assert_eq!(terms("go io db it on"), ["go", "io", "db", "it", "on"]);
+    }
+
+    #[test]
+    fn offsets_point_into_source() {
+        let text = "Use context.WithTimeout here";
+        for t in analyze(text) {
+            assert!(text.is_char_boundary(t.from) && text.is_char_boundary(t.to));
+        }
+        let with = analyze(text).into_iter().find(|t| t.text == "with").map(|t| (t.from, t.to));
+        assert_eq!(with, Some((12, 16)));
+    }
+
+    #[test]
+    fn unicode_and_apostrophes() {
+        assert_eq!(terms("Straße don’t it's"), ["straße", "don't", "it"]);
+        assert!(terms("'''").is_empty());
+    }
+
+    #[test]
+    fn long_tokens_are_dropped_but_keep_positions() {
+        let long = "a".repeat(100);
+        let toks = analyze(&format!("{long} next"));
+        assert_eq!(toks.len(), 1);
+        assert_eq!(toks[0].position, 1);
+    }
+}

@@ -1,0 +1,101 @@
+//! The site's extra files: `sitemap.xml`, `robots.txt` and redirect pages.
+
+use std::collections::BTreeMap;
+
+/// `sitemap.xml` listing `urls` (site-relative) under `site_url`, with optional last-modified
+/// dates.
+pub fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (url, lastmod) in urls {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&html_escape::encode_text(&format!("{site_url}{url}")));
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(date);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// `robots.txt`: everything allowed, with the sitemap's address when known.
+pub fn robots(site_url: Option<&str>) -> String {
+    let mut text = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = site_url {
+        text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+    }
+    text
+}
+
+/// A page that sends the reader (and search engines) from an old URL to `target`.
+pub fn redirect_page(target: &str, canonical: Option<&str>) -> String {
+    let target_attr = html_escape::encode_double_quoted_attribute(target);
+    let canonical = canonical
+        .map(|c| format!("<link rel=\"canonical\" href=\"{}\">\n", html_escape::encode_double_quoted_attribute(c)))
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={target_attr}\">\n{canonical}<meta name=\"robots\" content=\"noindex\">\n\
+         </head>\n<body>\n<p>This page has moved to <a href=\"{target_attr}\">{}</a>.</p>\n</body>\n</html>\n",
+        html_escape::encode_text(target)
+    )
+}
+
+/// Output file of an old URL: folders get an `index.html`.
+pub fn redirect_file(old: &str) -> String {
+    let old = old.trim_start_matches('/');
+    if old.ends_with(".html") {
+        old.to_string()
+    } else if old.is_empty() || old.ends_with('/') {
+        format!("{old}index.html")
+    } else {
+        format!("{old}/index.html")
+    }
+}
+
+/// The relative path from the redirect file `file` to the site-relative `target_url`.
+pub fn relative_target(file: &str, target_url: &str) -> String {
+    let depth = file.matches('/').count();
+    let root = crate::content::page::root_prefix(depth);
+    if target_url.contains("://") {
+        target_url.to_string()
+    } else {
+        format!("{root}{}", target_url.trim_start_matches('/'))
+    }
+}
+
+/// Redirects from `[output.html.redirect]` and page aliases: output file to target URL.
+pub fn redirects(configured: &BTreeMap<String, String>, aliases: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (old, target) in configured {
+        out.insert(redirect_file(old), target.clone());
+    }
+    for (old, url) in aliases {
+        out.insert(redirect_file(old), url.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_files_and_targets() {
+        assert_eq!(redirect_file("/old/page.html"), "old/page.html");
+        assert_eq!(redirect_file("old/folder"), "old/folder/index.html");
+        assert_eq!(relative_target("old/folder/index.html", "caching/stampedes/"), "../../caching/stampedes/");
+        assert_eq!(relative_target("old.html", "x/"), "./x/");
+    }
+
+    #[test]
+    fn sitemap_lists_urls() {
+        let xml = sitemap("https://e.org/kb/", &[("".into(), None), ("a/b/".into(), Some("2026-01-02".into()))]);
+        assert!(xml.contains("<loc>https://e.org/kb/a/b/</loc><lastmod>2026-01-02</lastmod>"));
+    }
+}

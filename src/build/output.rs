@@ -1,0 +1,194 @@
+//! Where a build's files go, and the safe swap that makes a failed build harmless.
+//!
+//! Pages are written as they are rendered (in parallel) through a [`Sink`]. `kb build`
+//! writes into a fresh folder beside the destination and swaps it in only after the whole
+//! build succeeded, so the previous site stays untouched when anything fails.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::diagnostic::Diagnostic;
+
+/// Receives the files of the site, by path relative to the site root.
+pub trait Sink: Sync {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// Writes files below a folder.
+pub struct DirSink {
+    root: PathBuf,
+}
+
+impl DirSink {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirSink { root: root.into() }
+    }
+}
+
+impl Sink for DirSink {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.root.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&target, bytes)
+    }
+}
+
+/// Keeps files in memory (for `kb serve` and tests).
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| io::Error::other("a writer panicked"))?
+            .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+impl MemorySink {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Refuses destinations whose replacement would destroy the user's work: `/`, the home
+/// folder, the site root, the content folder or any folder that contains it.
+pub fn check_destination(dest: &Path, root: &Path, content_dir: &Path) -> Result<(), Diagnostic> {
+    let dest_abs = absolute(dest);
+    let refuse = |why: &str| {
+        Err(Diagnostic::file_error(dest, format!("refusing to build into {}: {why}", dest.display()))
+            .with_help("choose an empty or dedicated output folder, such as `book/`"))
+    };
+    if dest_abs.parent().is_none() {
+        return refuse("it is the file system root");
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if absolute(&home) == dest_abs {
+            return refuse("it is your home folder");
+        }
+    }
+    let content_abs = absolute(content_dir);
+    if content_abs.starts_with(&dest_abs) {
+        return refuse("it contains the content folder, which the build would replace");
+    }
+    if dest_abs.starts_with(&content_abs) {
+        return refuse("it is inside the content folder");
+    }
+    if absolute(root).starts_with(&dest_abs) {
+        return refuse("it contains the site root");
+    }
+    Ok(())
+}
+
+/// An absolute, normalised path, resolving symlinks where the path exists.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(canonical) = path.canonicalize() {
+        return canonical;
+    }
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    // The parent may exist even when the folder does not: canonicalise it for symlinks.
+    match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => parent.canonicalize().map(|p| p.join(name)).unwrap_or(out),
+        _ => out,
+    }
+}
+
+/// A folder beside `dest` that a build writes into before it is swapped in.
+pub struct Staging {
+    pub dir: PathBuf,
+    dest: PathBuf,
+}
+
+impl Staging {
+    pub fn new(dest: &Path) -> io::Result<Staging> {
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".to_string());
+        let dir = parent.join(format!(".{name}.kb-staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            dest: dest.to_path_buf(),
+        })
+    }
+
+    /// Replaces the destination with the staged site.
+    pub fn commit(self) -> io::Result<()> {
+        let old = self.dir.with_file_name(format!(
+            ".{}.kb-old-{}",
+            self.dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_old = self.dest.exists();
+        if had_old {
+            std::fs::rename(&self.dest, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
+            if had_old {
+                // Put the previous site back before reporting.
+                let _ = std::fs::rename(&old, &self.dest);
+            }
+            return Err(e);
+        }
+        if had_old {
+            std::fs::remove_dir_all(&old)?;
+        }
+        // Drop finds the staging folder gone (it is now the destination).
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// An abandoned build removes its staging folder and leaves the destination alone.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dangerous_destinations_are_refused() {
+        let root = Path::new("/tmp/kb-site");
+        let content = Path::new("/tmp/kb-site/content");
+        assert!(check_destination(Path::new("/"), root, content).is_err());
+        assert!(check_destination(root, root, content).is_err());
+        assert!(check_destination(content, root, content).is_err());
+        assert!(check_destination(Path::new("/tmp"), root, content).is_err());
+        assert!(check_destination(Path::new("/tmp/kb-site/content/out"), root, content).is_err());
+        assert!(check_destination(Path::new("/tmp/kb-site/book"), root, content).is_ok());
+    }
+}

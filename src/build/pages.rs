@@ -1,0 +1,216 @@
+//! Views of pages: turns the model and the rendered Markdown into the read-only
+//! [`PageView`]s templates receive.
+
+use std::collections::BTreeMap;
+
+use crate::config::Settings;
+use crate::content::page::{root_prefix, url_depth};
+use crate::content::tags::tag_slug;
+use crate::content::{Page, PageKind, Site};
+use crate::markdown::RenderedPage;
+use crate::render::view::{CardView, LinkView, PageView, TocEntry};
+
+/// Words per minute for the reading-time estimate.
+const READING_SPEED: usize = 220;
+
+/// Everything needed to build any page's view.
+pub struct ViewBuilder<'a> {
+    pub settings: &'a Settings,
+    pub site: &'a Site,
+    pub rendered: &'a [RenderedPage],
+    /// Position of each page in reading order, for previous and next.
+    order: Vec<usize>,
+    position: Vec<Option<usize>>,
+}
+
+impl<'a> ViewBuilder<'a> {
+    pub fn new(settings: &'a Settings, site: &'a Site, rendered: &'a [RenderedPage]) -> Self {
+        let order = site.reading_order();
+        let mut position = vec![None; site.pages.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            position[i] = Some(pos);
+        }
+        ViewBuilder {
+            settings,
+            site,
+            rendered,
+            order,
+            position,
+        }
+    }
+
+    /// The site URL of `url`, when the site's address is configured.
+    pub fn canonical(&self, url: &str) -> Option<String> {
+        self.settings.site_url.as_ref().map(|base| format!("{base}{url}"))
+    }
+
+    fn href(&self, from_url: &str, to_url: &str) -> String {
+        let root = root_prefix(url_depth(from_url));
+        if to_url.is_empty() {
+            root
+        } else {
+            format!("{root}{to_url}")
+        }
+    }
+
+    fn link(&self, from: &Page, to: usize) -> LinkView {
+        let page = &self.site.pages[to];
+        LinkView {
+            title: page.title.clone(),
+            href: self.href(&from.url, &page.url),
+        }
+    }
+
+    fn card(&self, from_url: &str, to: usize) -> CardView {
+        let page = &self.site.pages[to];
+        let count = match page.kind {
+            PageKind::Area => self.site.area_of(page).map(|a| a.pages.len()),
+            _ => None,
+        };
+        CardView {
+            title: page.title.clone(),
+            href: self.href(from_url, &page.url),
+            description: page.description.clone(),
+            difficulty: page.meta.difficulty,
+            count,
+        }
+    }
+
+    /// The view of content page `i`.
+    pub fn page(&self, i: usize) -> PageView {
+        let page = &self.site.pages[i];
+        let rendered = &self.rendered[i];
+        let kind = match page.kind {
+            PageKind::Home => "home",
+            PageKind::Area => "area",
+            PageKind::Article => "article",
+        };
+        let mut view = PageView::new(kind, &page.title, &page.description);
+        view.canonical = self.canonical(&page.url);
+        view.content = rendered.html.clone();
+        view.toc = rendered
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .map(|h| TocEntry {
+                level: h.level,
+                id: h.id.clone(),
+                text: h.text.clone(),
+            })
+            .collect();
+        view.difficulty = page.meta.difficulty;
+        view.updated = page.meta.updated.map(|d| d.format("%Y-%m-%d").to_string());
+        if page.kind == PageKind::Article {
+            view.reading_minutes = rendered.word_count.div_ceil(READING_SPEED).max(1);
+        }
+        view.tags = page
+            .meta
+            .tags
+            .iter()
+            .map(|t| LinkView {
+                title: t.clone(),
+                href: self.href(&page.url, &format!("tags/{}/", tag_slug(t))),
+            })
+            .collect();
+        if page.kind != PageKind::Home {
+            if let Some(home) = self.site.home {
+                view.breadcrumbs.push(self.link(page, home));
+            }
+        }
+        if page.kind == PageKind::Article {
+            if let Some(area) = self.site.area_of(page) {
+                view.breadcrumbs.push(self.link(page, area.index));
+            }
+        }
+        if let Some(pos) = self.position[i] {
+            if pos > 0 {
+                view.prev = Some(self.link(page, self.order[pos - 1]));
+            }
+            if let Some(&next) = self.order.get(pos + 1) {
+                view.next = Some(self.link(page, next));
+            }
+        }
+        view.related = page
+            .meta
+            .related
+            .iter()
+            .filter_map(|rel| self.site.page_by_rel(rel.trim_start_matches('/')))
+            .map(|r| self.card(&page.url, r))
+            .collect();
+        view.cards = match page.kind {
+            PageKind::Home => self.site.areas.iter().map(|a| self.card(&page.url, a.index)).collect(),
+            PageKind::Area => self
+                .site
+                .area_of(page)
+                .map(|a| a.pages.iter().map(|&p| self.card(&page.url, p)).collect())
+                .unwrap_or_default(),
+            PageKind::Article => Vec::new(),
+        };
+        view.edit_url = self
+            .settings
+            .edit_url_template
+            .as_ref()
+            .map(|t| t.replace("{path}", &page.file.to_string_lossy()));
+        view
+    }
+
+    /// Pages by tag, tags sorted, pages in reading order.
+    pub fn tags(&self) -> BTreeMap<String, Vec<usize>> {
+        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in &self.order {
+            for tag in &self.site.pages[i].meta.tags {
+                tags.entry(tag.clone()).or_default().push(i);
+            }
+        }
+        tags
+    }
+
+    /// The tag index page.
+    pub fn tag_index(&self, tags: &BTreeMap<String, Vec<usize>>) -> PageView {
+        let url = "tags/";
+        let mut view = PageView::new("tags", "Tags", format!("All {} tags of {}.", tags.len(), self.settings.title));
+        view.canonical = self.canonical(url);
+        view.breadcrumbs = self.home_crumb(url);
+        view.cards = tags
+            .iter()
+            .map(|(tag, pages)| CardView {
+                title: tag.clone(),
+                href: self.href(url, &format!("tags/{}/", tag_slug(tag))),
+                description: String::new(),
+                difficulty: None,
+                count: Some(pages.len()),
+            })
+            .collect();
+        view
+    }
+
+    /// The page of one tag.
+    pub fn tag_page(&self, tag: &str, pages: &[usize]) -> PageView {
+        let url = format!("tags/{}/", tag_slug(tag));
+        let n = pages.len();
+        let mut view = PageView::new(
+            "tag",
+            format!("Tagged “{tag}”"),
+            format!("{n} page{} tagged {tag}.", if n == 1 { "" } else { "s" }),
+        );
+        view.canonical = self.canonical(&url);
+        view.breadcrumbs = self.home_crumb(&url);
+        view.breadcrumbs.push(LinkView {
+            title: "Tags".to_string(),
+            href: self.href(&url, "tags/"),
+        });
+        view.cards = pages.iter().map(|&p| self.card(&url, p)).collect();
+        view
+    }
+
+    fn home_crumb(&self, from_url: &str) -> Vec<LinkView> {
+        self.site
+            .home
+            .map(|home| LinkView {
+                title: self.site.pages[home].title.clone(),
+                href: self.href(from_url, ""),
+            })
+            .into_iter()
+            .collect()
+    }
+}

@@ -1,0 +1,190 @@
+//! Validation: links and anchors between pages, `related` paths and `aliases`, checked once
+//! every page is rendered and so every heading id is known.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::content::Site;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::markdown::links::LinkTarget;
+use crate::markdown::RenderedPage;
+
+/// Ids that every page has besides its headings (template landmarks).
+const TEMPLATE_IDS: &[&str] = &["content", "top"];
+
+/// All broken links, anchors and references of the site.
+pub fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+    let ids: Vec<HashSet<&str>> = rendered
+        .iter()
+        .map(|r| r.headings.iter().map(|h| h.id.as_str()).chain(TEMPLATE_IDS.iter().copied()).collect())
+        .collect();
+    let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
+    let mut diagnostics = Vec::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        for link in &rendered[i].links {
+            if let Some(d) = check_link(site, &ids, &assets, i, &link.target, &link.written, &link.location) {
+                diagnostics.push(d);
+            }
+        }
+        for related in &page.meta.related {
+            if site.page_by_rel(related.trim_start_matches('/')).is_none() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        front_matter_location(page, related),
+                        format!("related page `{related}` does not exist"),
+                    )
+                    .with_help("write the path relative to the content folder, e.g. `caching/stampedes.md`"),
+                );
+            }
+        }
+    }
+    diagnostics.extend(alias_conflicts(site));
+    diagnostics
+}
+
+fn check_link(
+    site: &Site,
+    ids: &[HashSet<&str>],
+    assets: &HashSet<&str>,
+    from: usize,
+    target: &LinkTarget,
+    written: &str,
+    location: &Location,
+) -> Option<Diagnostic> {
+    match target {
+        LinkTarget::SamePage { fragment } => {
+            if fragment.is_empty() || ids[from].contains(fragment.as_str()) {
+                return None;
+            }
+            Some(
+                Diagnostic::error(location.clone(), format!("link to `#{fragment}`: no heading on this page has that id"))
+                    .with_help(suggest(&ids[from], fragment)),
+            )
+        }
+        LinkTarget::Page { rel, fragment } => {
+            let Some(target) = site.page_by_rel(rel) else {
+                return Some(
+                    Diagnostic::error(location.clone(), format!("broken link `{written}`: page `{rel}` does not exist"))
+                        .with_help("link the .md file by its path relative to this page"),
+                );
+            };
+            match fragment {
+                Some(f) if !f.is_empty() && !ids[target].contains(f.as_str()) => Some(
+                    Diagnostic::error(
+                        location.clone(),
+                        format!("broken anchor `{written}`: `{rel}` has no heading with id `{f}`"),
+                    )
+                    .with_help(suggest(&ids[target], f)),
+                ),
+                _ => None,
+            }
+        }
+        LinkTarget::Asset { rel } => {
+            if assets.contains(rel.as_str()) {
+                None
+            } else {
+                Some(
+                    Diagnostic::error(location.clone(), format!("broken link `{written}`: file `{rel}` does not exist in the content folder"))
+                        .with_help("link pages by their .md file; put images and downloads inside content/"),
+                )
+            }
+        }
+        LinkTarget::External | LinkTarget::OutsideContent => None,
+    }
+}
+
+/// Names the closest existing id, so a typo is fixed in one step.
+fn suggest(ids: &HashSet<&str>, wanted: &str) -> String {
+    let mut best: Option<(usize, &str)> = None;
+    for id in ids.iter().filter(|id| !TEMPLATE_IDS.contains(id)) {
+        let distance = edit_distance(id, wanted);
+        if best.is_none_or(|(d, b)| distance < d || (distance == d && *id < b)) {
+            best = Some((distance, id));
+        }
+    }
+    match best {
+        Some((d, id)) if d <= wanted.len().max(3) / 2 => format!("did you mean `#{id}`?"),
+        _ => "link to one of the page's headings (ids are the heading text in lowercase, spaces as `-`)".to_string(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Two pages claiming one alias, or an alias that is a real page's URL.
+fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
+    let urls: HashSet<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for page in &site.pages {
+        for alias in &page.meta.aliases {
+            let normal = normalize_alias(alias);
+            if urls.contains(normal.as_str()) {
+                diagnostics.push(
+                    Diagnostic::error(front_matter_location(page, alias), format!("alias `{alias}` is the URL of an existing page"))
+                        .with_help("remove the alias; a redirect would hide that page"),
+                );
+            } else if let Some(other) = seen.insert(normal, &page.rel) {
+                diagnostics.push(
+                    Diagnostic::error(front_matter_location(page, alias), format!("alias `{alias}` is also claimed by `{other}`"))
+                        .with_help("an old URL can redirect to one page only"),
+                );
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Site-relative form of an alias: no leading slash, folders end in `/`.
+pub fn normalize_alias(alias: &str) -> String {
+    let trimmed = alias.trim().trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') || trimmed.ends_with(".html") {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/")
+    }
+}
+
+/// The line of the front matter that mentions `needle` (best effort; line 2 otherwise).
+fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
+    let line = std::fs::read_to_string(&page.source)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .take(page.body_line)
+                .position(|l| l.contains(needle))
+                .map(|i| i + 1)
+        })
+        .unwrap_or(2);
+    let column = 1;
+    Location::new(&page.file, line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("in-go", "in-go"), 0);
+        assert_eq!(edit_distance("in-go", "in-og"), 2);
+        assert_eq!(edit_distance("singleflight", "singlefight"), 1);
+    }
+
+    #[test]
+    fn aliases_are_normalised() {
+        assert_eq!(normalize_alias("/old/path"), "old/path/");
+        assert_eq!(normalize_alias("old/page.html"), "old/page.html");
+    }
+}

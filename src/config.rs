@@ -1,0 +1,338 @@
+//! `book.toml`: the site's configuration, read in two stages.
+//!
+//! [`RawConfig`] mirrors the file (mdBook's keys where they exist, our own additions under
+//! `[kb]`), rejects unknown keys with their line and column, and is then validated into
+//! [`Settings`], the typed values the rest of the program uses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{line_col, Diagnostic, Location};
+
+/// The file as written. Every table denies unknown keys so typos are caught.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawConfig {
+    #[serde(default)]
+    pub book: RawBook,
+    #[serde(default)]
+    pub build: RawBuild,
+    #[serde(default)]
+    pub output: RawOutput,
+    #[serde(default)]
+    pub kb: RawKb,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBook {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub src: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBuild {
+    pub build_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawOutput {
+    #[serde(default)]
+    pub html: RawHtml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawHtml {
+    pub default_theme: Option<String>,
+    pub preferred_dark_theme: Option<String>,
+    pub git_repository_url: Option<String>,
+    pub edit_url_template: Option<String>,
+    pub site_url: Option<String>,
+    #[serde(default)]
+    pub additional_css: Vec<PathBuf>,
+    #[serde(default)]
+    pub additional_js: Vec<PathBuf>,
+    #[serde(default)]
+    pub redirect: BTreeMap<String, String>,
+    #[serde(default)]
+    pub search: RawSearch,
+}
+
+/// `[output.html.search]`, named as in mdBook.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSearch {
+    pub enable: Option<bool>,
+    pub limit_results: Option<usize>,
+    pub boost_title: Option<f32>,
+    pub boost_hierarchy: Option<f32>,
+    pub boost_paragraph: Option<f32>,
+    pub boost_code: Option<f32>,
+    pub use_boolean_and: Option<bool>,
+    pub heading_split_level: Option<u8>,
+}
+
+impl RawSearch {
+    fn into_config(
+        self,
+        errors: &mut Vec<Diagnostic>,
+        at_key: &dyn Fn(&str) -> Location,
+    ) -> SearchConfig {
+        let heading_split_level = self.heading_split_level.unwrap_or(3);
+        if !(2..=3).contains(&heading_split_level) {
+            errors.push(
+                Diagnostic::error(
+                    at_key("heading-split-level"),
+                    format!("heading-split-level {heading_split_level} is not supported"),
+                )
+                .with_help("use 2 (split at h2) or 3 (split at h2 and h3)"),
+            );
+        }
+        let limit_results = self.limit_results.unwrap_or(30);
+        if limit_results == 0 {
+            errors.push(
+                Diagnostic::error(at_key("limit-results"), "limit-results must be at least 1")
+                    .with_help("the default is 30"),
+            );
+        }
+        SearchConfig {
+            enable: self.enable.unwrap_or(true),
+            limit_results,
+            boost_title: self.boost_title.unwrap_or(3.0),
+            boost_heading: self.boost_hierarchy.unwrap_or(2.0),
+            boost_body: self.boost_paragraph.unwrap_or(1.0),
+            boost_code: self.boost_code.unwrap_or(0.5),
+            use_boolean_and: self.use_boolean_and.unwrap_or(true),
+            heading_split_level,
+        }
+    }
+}
+
+/// `[kb]`: settings that have no mdBook equivalent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawKb {
+    /// Theme folder under `themes/`; files there override the embedded default theme.
+    pub theme: Option<String>,
+    /// File in the content folder that lists the allowed tags, one a line.
+    pub tags_file: Option<PathBuf>,
+    /// Where `kb build` keeps the native search index (relative to the root).
+    pub search_index_dir: Option<PathBuf>,
+}
+
+/// Light, dark, or following the reader's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeMode {
+    Light,
+    Dark,
+    Auto,
+}
+
+/// Search options in the form the engine uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchConfig {
+    pub enable: bool,
+    pub limit_results: usize,
+    pub boost_title: f32,
+    pub boost_heading: f32,
+    pub boost_body: f32,
+    pub boost_code: f32,
+    pub use_boolean_and: bool,
+    /// Pages are split into search documents at headings up to this level (2 or 3).
+    pub heading_split_level: u8,
+}
+
+/// Validated configuration. Paths are absolute.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub root: PathBuf,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub description: String,
+    pub language: String,
+    pub content_dir: PathBuf,
+    pub build_dir: PathBuf,
+    pub theme_dir: Option<PathBuf>,
+    pub default_theme: ThemeMode,
+    pub git_repository_url: Option<String>,
+    pub edit_url_template: Option<String>,
+    /// Absolute site URL ending in `/`, e.g. `https://example.org/kb/`.
+    pub site_url: Option<String>,
+    pub additional_css: Vec<PathBuf>,
+    pub additional_js: Vec<PathBuf>,
+    /// Old path (site-relative, no leading slash) to target URL.
+    pub redirects: BTreeMap<String, String>,
+    pub search: SearchConfig,
+    pub tags_file: PathBuf,
+    pub search_index_dir: PathBuf,
+}
+
+/// The configuration file's name, looked up in the site root.
+pub const CONFIG_FILE: &str = "book.toml";
+
+impl Settings {
+    /// Reads and validates `book.toml` in `root`. A missing file gives the defaults.
+    pub fn load(root: &Path) -> Result<Settings, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(vec![Diagnostic::file_error(
+                    &path,
+                    format!("cannot read the configuration: {e}"),
+                )])
+            }
+        };
+        Self::from_toml(root, &path, &text)
+    }
+
+    /// Parses configuration text; `path` is only used in diagnostics.
+    pub fn from_toml(root: &Path, path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_col(text, span.start))
+                .unwrap_or((1, 1));
+            let message = e.message().trim().to_string();
+            let help = if message.contains("unknown field") {
+                "remove the key or fix its spelling; see README.md for the keys kb reads"
+            } else {
+                "fix the TOML syntax at this position"
+            };
+            vec![Diagnostic::error(Location::new(path, line, column), message).with_help(help)]
+        })?;
+        raw.validate(root, path, text)
+    }
+}
+
+impl RawConfig {
+    fn validate(self, root: &Path, path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let at_key = |key: &str| {
+            let offset = text.find(key).unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            Location::new(path, line, column)
+        };
+        let html = self.output.html;
+        let default_theme = match html.default_theme.as_deref() {
+            None | Some("auto") => ThemeMode::Auto,
+            Some("light") => ThemeMode::Light,
+            Some("dark") => ThemeMode::Dark,
+            Some(other) => {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("default-theme"),
+                        format!("unknown default-theme `{other}`"),
+                    )
+                    .with_help("use \"light\", \"dark\" or \"auto\" (follow the reader's system)"),
+                );
+                ThemeMode::Auto
+            }
+        };
+        if let Some(dark) = html.preferred_dark_theme.as_deref() {
+            if dark != "dark" {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("preferred-dark-theme"),
+                        format!("unknown preferred-dark-theme `{dark}`"),
+                    )
+                    .with_help("the default theme has one dark variant: \"dark\""),
+                );
+            }
+        }
+        let site_url = match html.site_url {
+            None => None,
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(if url.ends_with('/') { url } else { format!("{url}/") })
+            }
+            Some(url) => {
+                errors.push(
+                    Diagnostic::error(at_key("site-url"), format!("site-url `{url}` is not absolute"))
+                        .with_help("write the full address, e.g. \"https://example.org/guide/\""),
+                );
+                None
+            }
+        };
+        let search = html.search.into_config(&mut errors, &at_key);
+        let mut redirects = BTreeMap::new();
+        for (from, to) in html.redirect {
+            redirects.insert(from.trim_start_matches('/').to_string(), to);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let content_dir = root.join(self.book.src.unwrap_or_else(|| PathBuf::from("content")));
+        Ok(Settings {
+            root: root.to_path_buf(),
+            title: self.book.title.unwrap_or_else(|| "Knowledge base".to_string()),
+            authors: self.book.authors,
+            description: self.book.description.unwrap_or_default(),
+            language: self.book.language.unwrap_or_else(|| "en".to_string()),
+            tags_file: content_dir.join(self.kb.tags_file.unwrap_or_else(|| PathBuf::from("tags.txt"))),
+            content_dir,
+            build_dir: root.join(self.build.build_dir.unwrap_or_else(|| PathBuf::from("book"))),
+            theme_dir: self.kb.theme.map(|name| root.join("themes").join(name)),
+            default_theme,
+            git_repository_url: html.git_repository_url,
+            edit_url_template: html.edit_url_template,
+            site_url,
+            additional_css: html.additional_css,
+            additional_js: html.additional_js,
+            redirects,
+            search,
+            search_index_dir: root.join(
+                self.kb
+                    .search_index_dir
+                    .unwrap_or_else(|| PathBuf::from("search-index")),
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        Settings::from_toml(Path::new("/site"), Path::new("book.toml"), text)
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let settings = parse("").unwrap();
+        assert_eq!(settings.content_dir, Path::new("/site/content"));
+        assert_eq!(settings.build_dir, Path::new("/site/book"));
+        assert_eq!(settings.default_theme, ThemeMode::Auto);
+        assert!(settings.search.enable);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let errors = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        let text = errors[0].to_string();
+        assert!(text.starts_with("book.toml:3:1: error: unknown field `titel`"), "{text}");
+    }
+
+    #[test]
+    fn site_url_gets_a_trailing_slash() {
+        let settings = parse("[output.html]\nsite-url = \"https://example.org/kb\"\n").unwrap();
+        assert_eq!(settings.site_url.as_deref(), Some("https://example.org/kb/"));
+    }
+
+    #[test]
+    fn relative_site_url_is_an_error() {
+        let errors = parse("[output.html]\nsite-url = \"/kb/\"\n").unwrap_err();
+        assert_eq!(errors[0].line, Some(2));
+    }
+}

@@ -1,0 +1,24 @@
+//! Tags: the site's tag vocabulary (one allowed tag a line) and slugs for tag pages.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The allowed tags, read from the vocabulary file; `None` when the site has none.
+pub fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect(),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// URL segment of a tag's page (`tags/<slug>/`).
+pub fn tag_slug(tag: &str) -> String {
+    crate::markdown::slug::slugify(tag)
+}

@@ -1,0 +1,164 @@
+//! Diagnostics: what is wrong (or looks wrong) in a user's site, exactly where, and what to do.
+//!
+//! Every user-facing problem in content or configuration becomes a [`Diagnostic`]. Passes
+//! collect them instead of stopping at the first one, so a run reports all problems together,
+//! in the compiler-style `file:line:column: severity: message` form that editors and CI parse.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors fail a build; warnings fail it only with `--deny-warnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A position in a file. Lines and columns are 1-based; column counts characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Location {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+/// One problem found in the site: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based; `None` when the problem concerns the whole file.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// What the user can do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(location: Location, message: impl Into<String>) -> Self {
+        Self::at(Severity::Error, location, message)
+    }
+
+    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+        Self::at(Severity::Warning, location, message)
+    }
+
+    /// A problem with a whole file (unreadable, missing, ...), without a position.
+    pub fn file_error(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.as_ref().to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn at(severity: Severity, location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            file: location.file,
+            line: Some(location.line),
+            column: Some(location.column),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds the advice shown under the message.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Sort key: file, then position, so reports read top to bottom.
+    pub fn sort_key(&self) -> (&Path, usize, usize) {
+        (
+            &self.file,
+            self.line.unwrap_or(0),
+            self.column.unwrap_or(0),
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {severity}: {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Converts a byte offset in `text` to a 1-based (line, column) pair, column in characters.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_a_compiler() {
+        let d = Diagnostic::error(Location::new("content/db/pooling.md", 42, 5), "broken link")
+            .with_help("check the path");
+        assert_eq!(
+            d.to_string(),
+            "content/db/pooling.md:42:5: error: broken link\n  help: check the path"
+        );
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\ncdé f\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        // 'f' is after "cdé " where é is two bytes.
+        assert_eq!(line_col(text, 8), (2, 5));
+    }
+}

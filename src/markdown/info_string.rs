@@ -1,0 +1,105 @@
+//! Code fence info strings: ```` ```go,fragment title="main.go" hl_lines="3-5 9" linenos ````.
+
+use std::collections::BTreeSet;
+
+/// A parsed info string.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InfoString {
+    /// The language, lowercased (`go`); empty when none was given.
+    pub lang: String,
+    /// Comma flags after the language (`fragment`, `ignore`).
+    pub flags: Vec<String>,
+    pub title: Option<String>,
+    /// 1-based line numbers to emphasise.
+    pub hl_lines: BTreeSet<usize>,
+    pub linenos: bool,
+    /// Attributes kb does not know, kept for a warning.
+    pub unknown: Vec<String>,
+}
+
+/// Parses an info string. Never fails: what cannot be understood is reported in `unknown`.
+pub fn parse(info: &str) -> InfoString {
+    let mut result = InfoString::default();
+    let info = info.trim();
+    let (head, mut rest) = match info.find(char::is_whitespace) {
+        Some(i) => (&info[..i], info[i..].trim_start()),
+        None => (info, ""),
+    };
+    let mut parts = head.split(',').map(str::trim).filter(|s| !s.is_empty());
+    result.lang = parts.next().unwrap_or("").to_lowercase();
+    result.flags = parts.map(str::to_string).collect();
+    while !rest.is_empty() {
+        let key_end = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        rest = &rest[key_end..];
+        let value = if let Some(after) = rest.strip_prefix('=') {
+            let (value, after) = if let Some(quoted) = after.strip_prefix('"') {
+                match quoted.find('"') {
+                    Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                    None => (quoted, ""),
+                }
+            } else {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            rest = after;
+            Some(value)
+        } else {
+            None
+        };
+        rest = rest.trim_start();
+        match (key, value) {
+            ("title", Some(v)) => result.title = Some(v.to_string()),
+            ("hl_lines", Some(v)) => result.hl_lines = parse_ranges(v),
+            ("linenos", _) => result.linenos = true,
+            ("", _) => {}
+            (k, _) => result.unknown.push(k.to_string()),
+        }
+    }
+    result
+}
+
+/// `"3-5 9"` becomes {3, 4, 5, 9}. Malformed pieces are skipped.
+fn parse_ranges(text: &str) -> BTreeSet<usize> {
+    let mut lines = BTreeSet::new();
+    for piece in text.split([' ', ',']).filter(|s| !s.is_empty()) {
+        match piece.split_once('-') {
+            Some((a, b)) => {
+                if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
+                    lines.extend(a..=b.min(a + 10_000));
+                }
+            }
+            None => {
+                if let Ok(n) = piece.parse() {
+                    lines.insert(n);
+                }
+            }
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_info_string() {
+        let info = parse(r#"go,fragment title="main.go" hl_lines="3-5 9" linenos"#);
+        assert_eq!(info.lang, "go");
+        assert_eq!(info.flags, ["fragment"]);
+        assert_eq!(info.title.as_deref(), Some("main.go"));
+        assert_eq!(info.hl_lines.into_iter().collect::<Vec<_>>(), [3, 4, 5, 9]);
+        assert!(info.linenos);
+        assert!(info.unknown.is_empty());
+    }
+
+    #[test]
+    fn plain_and_unknown() {
+        assert_eq!(parse("").lang, "");
+        assert_eq!(parse("SQL").lang, "sql");
+        assert_eq!(parse("yaml foo=bar").unknown, ["foo"]);
+    }
+}

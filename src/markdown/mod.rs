@@ -1,0 +1,10 @@
+//! Markdown to HTML: one pass per page that renders the body and collects what later passes
+//! need (headings, links, code samples, searchable sections).
+
+pub mod highlight;
+pub mod info_string;
+pub mod slug;
+pub mod links;
+pub mod render;
+
+pub use render::{render, Heading, RenderedPage, Section};

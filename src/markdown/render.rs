@@ -1,0 +1,454 @@
+//! The Markdown pass: one page's body to HTML, plus everything later passes need from it.
+//!
+//! The page is parsed once into an event list. A first walk assigns heading ids (author ids
+//! from `{#id}` first, then de-duplicated slugs); a second walk rewrites links, highlights
+//! code, turns GFM alerts into callouts and collects searchable sections, then hands the
+//! events to pulldown-cmark's HTML writer.
+
+use std::ops::Range;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use super::highlight::{BlockOptions, Highlighter};
+use super::info_string::{self, InfoString};
+use super::links::{self, LinkTarget};
+use super::slug::IdAllocator;
+use crate::content::Page;
+use crate::diagnostic::{line_col, Diagnostic, Location};
+
+/// A heading of the page, with its final id.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    /// Plain text (inline markup removed).
+    pub text: String,
+    /// Line in the Markdown file.
+    pub line: usize,
+}
+
+/// A link to another page or an anchor, to be checked once all pages are rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRef {
+    pub target: LinkTarget,
+    /// The destination as the author wrote it.
+    pub written: String,
+    pub location: Location,
+}
+
+/// A fenced code block, as `kb check` needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeBlock {
+    /// Line of the opening fence in the Markdown file.
+    pub fence_line: usize,
+    pub info: InfoString,
+    pub code: String,
+}
+
+/// The text of one part of a page, split at headings, for the search index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Section {
+    /// Anchor of the heading that opens the section; empty for the page's start.
+    pub id: String,
+    pub heading: String,
+    pub body: String,
+    pub code: String,
+}
+
+/// Everything the Markdown pass produces for one page.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedPage {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    pub external_links: Vec<(String, Location)>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub sections: Vec<Section>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub word_count: usize,
+}
+
+/// Markdown extensions kb enables: GFM plus footnotes, definition lists, smart punctuation
+/// and `{#id}` heading attributes.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_GFM
+}
+
+/// Renders `page`; sections for search are split at headings of level `split_level` or less.
+pub fn render(page: &Page, split_level: u8) -> RenderedPage {
+    let body = page.body.as_str();
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let locate = |offset: usize| {
+        let (line, column) = line_col(body, offset);
+        Location::new(&page.file, line + page.body_line - 1, column)
+    };
+    let mut out = RenderedPage::default();
+    out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
+
+    let mut writer = Writer {
+        page,
+        locate: &locate,
+        out: &mut out,
+        split_level,
+        html_events: Vec::with_capacity(events.len()),
+        heading_index: 0,
+        section: Section::default(),
+        in_heading: false,
+        code: None,
+        callouts: Vec::new(),
+        link_depth: 0,
+    };
+    for (event, range) in events {
+        writer.event(event, range, body);
+    }
+    let Writer {
+        html_events,
+        section,
+        ..
+    } = writer;
+    out.sections.push(section);
+    out.sections.retain(|s| !(s.id.is_empty() && s.body.trim().is_empty() && s.code.is_empty()));
+    out.word_count = out
+        .sections
+        .iter()
+        .map(|s| s.body.split_whitespace().count())
+        .sum();
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+    out.html = html;
+    out
+}
+
+/// First walk: every heading's text and final id. Author ids are reserved before slugs are
+/// made, so a slug never takes an id the author chose; two equal author ids are an error.
+fn assign_heading_ids(
+    events: &[(Event<'_>, Range<usize>)],
+    locate: &dyn Fn(usize) -> Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Heading> {
+    struct Raw {
+        level: u8,
+        custom: Option<String>,
+        text: String,
+        location: Location,
+    }
+    let mut raw = Vec::new();
+    let mut current: Option<Raw> = None;
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                current = Some(Raw {
+                    level: *level as u8,
+                    custom: id.as_ref().map(|id| id.to_string()),
+                    text: String::new(),
+                    location: locate(range.start),
+                });
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => raw.extend(current.take()),
+            _ => {}
+        }
+    }
+    let mut ids = IdAllocator::default();
+    for h in &raw {
+        if let Some(id) = &h.custom {
+            if !ids.reserve(id) {
+                diagnostics.push(
+                    Diagnostic::error(h.location.clone(), format!("duplicate heading id `{id}`"))
+                        .with_help("give each `{#id}` on a page a different name"),
+                );
+            }
+        }
+    }
+    raw.into_iter()
+        .map(|h| Heading {
+            id: h.custom.unwrap_or_else(|| ids.allocate(&h.text)),
+            level: h.level,
+            text: h.text.trim().to_string(),
+            line: h.location.line,
+        })
+        .collect()
+}
+
+/// State of the second walk.
+struct Writer<'p, 'o, 'e> {
+    page: &'p Page,
+    locate: &'p dyn Fn(usize) -> Location,
+    out: &'o mut RenderedPage,
+    split_level: u8,
+    html_events: Vec<Event<'e>>,
+    heading_index: usize,
+    section: Section,
+    in_heading: bool,
+    /// The code block being collected: its info, fence offset and text.
+    code: Option<(InfoString, usize, String)>,
+    /// Open block quotes: whether each is a GFM alert.
+    callouts: Vec<bool>,
+    link_depth: usize,
+}
+
+impl<'e> Writer<'_, '_, 'e> {
+    fn event(&mut self, event: Event<'e>, range: Range<usize>, body: &str) {
+        if let Some((_, _, text)) = self.code.as_mut() {
+            match event {
+                Event::Text(t) => {
+                    text.push_str(&t);
+                    return;
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    self.finish_code_block();
+                    return;
+                }
+                _ => return,
+            }
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let heading = self.out.headings.get(self.heading_index).cloned();
+                let level = level as u8;
+                if let Some(heading) = heading {
+                    if level <= self.split_level {
+                        let done = std::mem::take(&mut self.section);
+                        self.out.sections.push(done);
+                        self.section.id = heading.id.clone();
+                        self.section.heading = heading.text.clone();
+                    }
+                    self.in_heading = true;
+                    self.html_events.push(Event::Html(CowStr::from(format!(
+                        "<h{level} id=\"{id}\"><a class=\"heading-link\" href=\"#{id}\">",
+                        id = html_escape::encode_double_quoted_attribute(&heading.id)
+                    ))));
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                self.in_heading = false;
+                self.heading_index += 1;
+                self.html_events.push(Event::Html(CowStr::from(format!(
+                    "</a></h{}>\n",
+                    level as u8
+                ))));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info_string::parse(&info),
+                    CodeBlockKind::Indented => InfoString::default(),
+                };
+                self.check_fence_closed(body, &range);
+                self.code = Some((info, range.start, String::new()));
+            }
+            Event::Start(Tag::BlockQuote(kind)) => {
+                self.callouts.push(kind.is_some());
+                match kind {
+                    Some(kind) => {
+                        let (class, title) = callout_name(kind);
+                        self.html_events.push(Event::Html(CowStr::from(format!(
+                            "<div class=\"callout callout-{class}\" role=\"note\">\
+                             <p class=\"callout-title\">{title}</p>\n"
+                        ))));
+                    }
+                    None => self.html_events.push(Event::Start(Tag::BlockQuote(None))),
+                }
+            }
+            Event::End(TagEnd::BlockQuote(kind)) => {
+                if self.callouts.pop().unwrap_or(false) {
+                    self.html_events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                } else {
+                    self.html_events.push(Event::End(TagEnd::BlockQuote(kind)));
+                }
+            }
+            Event::Start(Tag::Table(alignments)) => {
+                self.html_events.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
+                self.html_events.push(Event::Start(Tag::Table(alignments)));
+            }
+            Event::End(TagEnd::Table) => {
+                self.html_events.push(Event::End(TagEnd::Table));
+                self.html_events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.link_depth += 1;
+                let dest_url = self.rewrite(&dest_url, range.start);
+                self.html_events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(dest_url),
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                self.html_events.push(Event::End(TagEnd::Link));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.rewrite(&dest_url, range.start);
+                self.html_events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from(dest_url),
+                    title,
+                    id,
+                }));
+            }
+            Event::Text(text) => {
+                if !self.in_heading {
+                    self.section.body.push_str(&text);
+                }
+                self.html_events.push(Event::Text(text));
+            }
+            Event::Code(text) => {
+                if !self.in_heading {
+                    self.section.body.push_str(&text);
+                }
+                self.html_events.push(Event::Code(text));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.section.body.push(' ');
+                self.html_events.push(event);
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                self.section.body.push('\n');
+                self.html_events.push(event);
+            }
+            other => self.html_events.push(other),
+        }
+    }
+
+    /// Rewrites a link destination and records it for validation.
+    fn rewrite(&mut self, dest: &str, offset: usize) -> String {
+        let target = links::resolve(&self.page.rel, dest);
+        let location = (self.locate)(offset);
+        match &target {
+            LinkTarget::External => {
+                if dest.starts_with("http://") || dest.starts_with("https://") {
+                    self.out.external_links.push((dest.to_string(), location));
+                }
+            }
+            LinkTarget::OutsideContent => self.out.diagnostics.push(
+                Diagnostic::error(location, format!("link `{dest}` points outside the content folder"))
+                    .with_help("link pages by their path relative to this file, inside content/"),
+            ),
+            _ => self.out.links.push(LinkRef {
+                target: target.clone(),
+                written: dest.to_string(),
+                location,
+            }),
+        }
+        links::href(&self.page.url, &self.page.rel, &target, dest)
+    }
+
+    /// CommonMark lets a fence run to the end of the document; for an author that is almost
+    /// always a forgotten closing fence, which swallows the rest of the page.
+    fn check_fence_closed(&mut self, body: &str, range: &Range<usize>) {
+        let source = &body[range.clone()];
+        let mut lines = source.lines();
+        let Some(first) = lines.next() else { return };
+        let first = first.trim_start();
+        let fence_char = match first.chars().next() {
+            Some(c @ ('`' | '~')) => c,
+            _ => return, // indented code block
+        };
+        let fence_len = first.chars().take_while(|&c| c == fence_char).count();
+        let closed = lines.last().is_some_and(|last| {
+            let last = last.trim();
+            last.len() >= fence_len && last.chars().all(|c| c == fence_char)
+        });
+        if !closed {
+            self.out.diagnostics.push(
+                Diagnostic::error((self.locate)(range.start), "this code fence is never closed")
+                    .with_help(format!(
+                        "add a line with `{}` where the code ends",
+                        fence_char.to_string().repeat(fence_len)
+                    )),
+            );
+        }
+    }
+
+    fn finish_code_block(&mut self) {
+        let Some((info, offset, code)) = self.code.take() else {
+            return;
+        };
+        let location = (self.locate)(offset);
+        let highlighter = Highlighter::shared();
+        let highlighted = highlighter.highlight(
+            &code,
+            &BlockOptions {
+                lang: &info.lang,
+                hl_lines: &info.hl_lines,
+            },
+        );
+        if !highlighted.known_language {
+            self.out.diagnostics.push(
+                Diagnostic::warning(location.clone(), format!("unknown code language `{}`", info.lang))
+                    .with_help("the block is shown without highlighting; use a known language such as go, sql, yaml, bash, or `text`"),
+            );
+        }
+        for attribute in &info.unknown {
+            self.out.diagnostics.push(
+                Diagnostic::warning(location.clone(), format!("unknown code block attribute `{attribute}`"))
+                    .with_help("kb understands title=\"...\", hl_lines=\"3-5 9\" and linenos"),
+            );
+        }
+        let mut html = String::with_capacity(highlighted.html.len() + 200);
+        html.push_str("<figure class=\"code-block\">");
+        if let Some(title) = &info.title {
+            html.push_str("<figcaption>");
+            html.push_str(&html_escape::encode_text(title));
+            html.push_str("</figcaption>");
+        }
+        html.push_str("<pre class=\"code");
+        if info.linenos {
+            html.push_str(" linenos");
+        }
+        html.push_str("\" tabindex=\"0\"");
+        if !info.lang.is_empty() {
+            html.push_str(" data-lang=\"");
+            html.push_str(&html_escape::encode_double_quoted_attribute(&info.lang));
+            html.push('"');
+        }
+        html.push_str("><code>");
+        html.push_str(&highlighted.html);
+        html.push_str("</code></pre></figure>\n");
+        self.html_events.push(Event::Html(CowStr::from(html)));
+        if !self.section.code.is_empty() {
+            self.section.code.push('\n');
+        }
+        self.section.code.push_str(&code);
+        self.out.code_blocks.push(CodeBlock {
+            fence_line: location.line,
+            info,
+            code,
+        });
+    }
+}
+
+fn callout_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}

@@ -1,0 +1,77 @@
+//! Templates: Tera, fed with read-only views, turning rendered Markdown into whole pages.
+
+pub mod nav;
+pub mod theme;
+pub mod view;
+
+use tera::Tera;
+
+use crate::diagnostic::Diagnostic;
+use theme::Theme;
+use view::Context;
+
+/// Compiled templates of a theme.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Compiles every template of `theme`; errors name the template file.
+    pub fn compile(theme: &Theme, theme_dir: Option<&std::path::Path>) -> Result<Templates, Vec<Diagnostic>> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for (name, bytes) in theme.templates() {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => sources.push((name.to_string(), text.to_string())),
+                Err(_) => errors.push(Diagnostic::file_error(template_path(theme_dir, name), "the template is not UTF-8")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        tera.add_raw_templates(sources).map_err(|e| {
+            vec![Diagnostic::file_error(
+                template_path(theme_dir, &failing_template(&e)),
+                format!("template error: {}", error_chain(&e)),
+            )
+            .with_help("fix the Tera syntax in the template")]
+        })?;
+        Ok(Templates { tera })
+    }
+
+    /// Renders template `name` (`page.html`) with `context`.
+    pub fn render(&self, name: &str, context: &Context<'_>) -> Result<String, Diagnostic> {
+        let ctx = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::file_error(name, format!("cannot prepare the template data: {e}")))?;
+        self.tera.render(name, &ctx).map_err(|e| {
+            Diagnostic::file_error(format!("templates/{name}"), format!("template error: {}", error_chain(&e)))
+                .with_help("check the variables and filters the template uses")
+        })
+    }
+}
+
+fn template_path(theme_dir: Option<&std::path::Path>, name: &str) -> std::path::PathBuf {
+    match theme_dir {
+        Some(dir) if dir.join("templates").join(name).exists() => dir.join("templates").join(name),
+        _ => std::path::PathBuf::from(format!("themes/default/templates/{name}")),
+    }
+}
+
+fn failing_template(error: &tera::Error) -> String {
+    // Tera names the template in its message: "Failed to parse 'page.html'".
+    let text = error.to_string();
+    text.split('\'').nth(1).unwrap_or("").to_string()
+}
+
+fn error_chain(error: &tera::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,106 @@
+//! The sidebar, generated once per area and depth instead of once per page.
+//!
+//! mdBook copies the whole table of contents into every page, so its output grows with the
+//! square of the page count. kb builds the sidebar's HTML once for each (open area, folder
+//! depth) pair and each page only marks its own link. Large sites list the pages of the
+//! current area only, which keeps every page's size independent of the site's size.
+
+use std::collections::HashMap;
+
+use crate::content::page::root_prefix;
+use crate::content::Site;
+
+/// Above this many pages, the sidebar lists the pages of the current area only.
+const FULL_TREE_LIMIT: usize = 400;
+
+/// Pre-rendered sidebars.
+pub struct Sidebar {
+    variants: HashMap<(Option<usize>, usize), String>,
+}
+
+impl Sidebar {
+    pub fn new(site: &Site, has_tags: bool) -> Sidebar {
+        let full_tree = site.pages.len() <= FULL_TREE_LIMIT;
+        let mut variants = HashMap::new();
+        for depth in 0..=2 {
+            for open in std::iter::once(None).chain((0..site.areas.len()).map(Some)) {
+                variants.insert((open, depth), render(site, open, depth, full_tree, has_tags));
+            }
+        }
+        Sidebar { variants }
+    }
+
+    /// The sidebar for a page at `url` in area number `area`, with the page's link marked.
+    pub fn for_page(&self, area: Option<usize>, url: &str) -> String {
+        let depth = crate::content::page::url_depth(url).min(2);
+        let html = self
+            .variants
+            .get(&(area, depth))
+            .or_else(|| self.variants.get(&(None, depth)))
+            .cloned()
+            .unwrap_or_default();
+        let href = if url.is_empty() {
+            root_prefix(depth)
+        } else {
+            format!("{}{url}", root_prefix(depth))
+        };
+        let needle = format!("<a href=\"{href}\">");
+        match html.find(&needle) {
+            Some(i) => {
+                let mut marked = String::with_capacity(html.len() + 24);
+                marked.push_str(&html[..i]);
+                marked.push_str(&format!("<a href=\"{href}\" aria-current=\"page\">"));
+                marked.push_str(&html[i + needle.len()..]);
+                marked
+            }
+            None => html,
+        }
+    }
+}
+
+fn render(site: &Site, open: Option<usize>, depth: usize, full_tree: bool, has_tags: bool) -> String {
+    let root = root_prefix(depth);
+    let esc = |s: &str| html_escape::encode_text(s).into_owned();
+    let mut html = String::from("<ul class=\"nav-tree\">");
+    if let Some(home) = site.home {
+        html.push_str(&format!(
+            "<li class=\"nav-home\"><a href=\"{root}\">{}</a></li>",
+            esc(&site.pages[home].title)
+        ));
+    }
+    for (i, area) in site.areas.iter().enumerate() {
+        let index = &site.pages[area.index];
+        let is_open = open == Some(i);
+        if !full_tree && !is_open {
+            html.push_str(&format!(
+                "<li class=\"nav-area\"><a href=\"{root}{}\">{}</a></li>",
+                index.url,
+                esc(&index.title)
+            ));
+            continue;
+        }
+        html.push_str("<li class=\"nav-area\"><details");
+        if is_open {
+            html.push_str(" open");
+        }
+        html.push_str(&format!("><summary>{}</summary><ul>", esc(&index.title)));
+        html.push_str(&format!(
+            "<li><a href=\"{root}{}\">Overview</a></li>",
+            index.url
+        ));
+        for &p in &area.pages {
+            let page = &site.pages[p];
+            html.push_str(&format!(
+                "<li><a href=\"{root}{}\">{}</a></li>",
+                page.url,
+                esc(&page.title)
+            ));
+        }
+        html.push_str("</ul></details></li>");
+    }
+    if has_tags {
+        html.push_str(&format!("<li class=\"nav-tags\"><a href=\"{root}tags/\">All tags</a></li>"));
+    }
+    html.push_str("</ul>");
+    html
+}

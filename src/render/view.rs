@@ -1,0 +1,110 @@
+//! Read-only views handed to templates. Templates never see the model itself, only these
+//! plain, serializable snapshots, so a template cannot depend on engine internals.
+
+use serde::Serialize;
+
+use crate::config::ThemeMode;
+use crate::content::front_matter::Difficulty;
+
+/// What every page's template knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub default_theme: ThemeMode,
+    pub repository_url: Option<String>,
+    pub search: bool,
+    /// Content-hashed stylesheet path, relative to the root (`style.3f2a1c9d.css`).
+    pub css: String,
+    /// Content-hashed script path, relative to the root.
+    pub js: String,
+    pub additional_css: Vec<String>,
+    pub additional_js: Vec<String>,
+}
+
+/// A link with its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub href: String,
+}
+
+/// A card on the home page, an area page, a tag page or a related list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub title: String,
+    pub href: String,
+    pub description: String,
+    pub difficulty: Option<Difficulty>,
+    /// Number of pages, for area cards.
+    pub count: Option<usize>,
+}
+
+/// An entry of the "On this page" list.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// The page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// `home`, `area`, `article`, `tags`, `tag` or `404`.
+    pub kind: &'static str,
+    pub title: String,
+    pub description: String,
+    pub canonical: Option<String>,
+    /// The rendered Markdown body.
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub tags: Vec<LinkView>,
+    pub difficulty: Option<Difficulty>,
+    pub updated: Option<String>,
+    pub reading_minutes: usize,
+    pub breadcrumbs: Vec<LinkView>,
+    pub prev: Option<LinkView>,
+    pub next: Option<LinkView>,
+    pub related: Vec<CardView>,
+    pub cards: Vec<CardView>,
+    pub edit_url: Option<String>,
+}
+
+impl PageView {
+    /// A page with only a title and description; callers fill in the rest.
+    pub fn new(kind: &'static str, title: impl Into<String>, description: impl Into<String>) -> Self {
+        PageView {
+            kind,
+            title: title.into(),
+            description: description.into(),
+            canonical: None,
+            content: String::new(),
+            toc: Vec::new(),
+            tags: Vec::new(),
+            difficulty: None,
+            updated: None,
+            reading_minutes: 0,
+            breadcrumbs: Vec::new(),
+            prev: None,
+            next: None,
+            related: Vec::new(),
+            cards: Vec::new(),
+            edit_url: None,
+        }
+    }
+}
+
+/// Everything a template receives.
+#[derive(Debug, Serialize)]
+pub struct Context<'a> {
+    pub site: &'a SiteView,
+    pub page: &'a PageView,
+    /// Relative path to the site root (`../../`).
+    pub root: &'a str,
+    /// The sidebar's HTML, with the current page marked.
+    pub sidebar: &'a str,
+    /// `<base href>` for pages served at any path (the 404 page).
+    pub base: Option<&'a str>,
+}
