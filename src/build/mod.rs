@@ -62,7 +62,7 @@ pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// Loads, renders and validates the content: every error of these passes, or the data.
 pub fn prepare(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Result<Prepared, Vec<Diagnostic>> {
     let site = timings.time("load", || {
-        load_site(&settings.content_dir, &settings.root, &settings.tags_file, options.drafts)
+        load_site(&settings.content_dir, &settings.tags_file, options.drafts)
     })?;
     let split = settings.search.heading_split_level;
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {

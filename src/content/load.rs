@@ -2,7 +2,7 @@
 //! and groups pages into areas in reading order.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -64,12 +64,12 @@ const NOT_ASSETS: &[&str] = &["SUMMARY.md"];
 /// Reads the content folder. `shown_root` is the prefix used for paths in diagnostics.
 pub fn load_site(
     content_dir: &Path,
-    shown_root: &Path,
     tags_file: &Path,
     include_drafts: bool,
 ) -> Result<Site, Vec<Diagnostic>> {
-    // Diagnostics name files relative to the site root, as the user types them.
-    let shown_content = content_dir.strip_prefix(shown_root).unwrap_or(content_dir).to_path_buf();
+    // Diagnostics name files as the user would type them from here: `content/a/b.md`, or
+    // `site/content/a/b.md` with `--root site`.
+    let shown_content = shown_path(content_dir);
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
     let mut errors = Vec::new();
@@ -278,4 +278,9 @@ fn assemble(
         assets,
         by_rel,
     }
+}
+
+/// `path` without a leading `./`, for messages.
+pub fn shown_path(path: &Path) -> PathBuf {
+    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -232,8 +232,10 @@ fn split_lines(markup: &str, hl_lines: &BTreeSet<usize>) -> String {
                 rest = after;
                 continue;
             }
+            // The newline stays inside the line: a trailing newline in a block adds no
+            // blank line, and copying the <pre> keeps line breaks.
             out.push_str(&"</span>".repeat(open.len()));
-            out.push_str("</span>\n");
+            out.push_str("\n</span>");
             line_no += 1;
             start_line(&mut out, line_no, &open);
             rest = after;

@@ -378,7 +378,7 @@ impl<'e> Writer<'_, '_, 'e> {
             self.out.diagnostics.push(
                 Diagnostic::error((self.locate)(range.start), "this code fence is never closed")
                     .with_help(format!(
-                        "add a line with `{}` where the code ends",
+                        "end the code with a line that holds only {}",
                         fence_char.to_string().repeat(fence_len)
                     )),
             );

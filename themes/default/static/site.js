@@ -95,7 +95,7 @@
     button.textContent = "Copy";
     button.setAttribute("aria-label", "Copy code to clipboard");
     button.addEventListener("click", function () {
-      var text = Array.prototype.map.call(pre.querySelectorAll(".line"), function (l) { return l.textContent; }).join("\n");
+      var text = pre.textContent;
       var done = function () {
         button.textContent = "Copied";
         setTimeout(function () { button.textContent = "Copy"; }, 1500);

@@ -1,0 +1,117 @@
+//! kb search in the browser: the read side of `kb-search` behind a raw C ABI, so the
+//! module imports nothing and about forty lines of JavaScript (`search.js`) load it.
+//!
+//! Protocol (all strings UTF-8, all lengths in bytes):
+//!
+//! * `kb_alloc(len) -> ptr` / `kb_free(ptr, len)`: buffers the caller fills.
+//! * `kb_load(ptr, len) -> 0 | 1`: opens an index blob (the buffer stays the caller's).
+//! * `kb_search(ptr, len) -> 0 | 1`: answers a request string `q=...&area=...&limit=...`
+//!   with the same JSON as `kb serve`'s `/__kb/search`.
+//! * `kb_out_ptr()`, `kb_out_len()`: the last answer, or the error message when a call
+//!   returned 1, or the panic message after a trap (then re-instantiate the module).
+//! * `kb_format_version()`: the blob format this module reads.
+
+use std::cell::RefCell;
+
+use kb_search::{SearchIndex, FORMAT_VERSION};
+
+thread_local! {
+    static INDEX: RefCell<Option<SearchIndex>> = const { RefCell::new(None) };
+    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn set_out(bytes: Vec<u8>) {
+    OUT.with(|out| {
+        if let Ok(mut out) = out.try_borrow_mut() {
+            *out = bytes;
+        }
+    });
+}
+
+/// # Safety
+/// `ptr..ptr+len` must be a live allocation of this module (from `kb_alloc`).
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 || ptr.is_null() {
+        return &[];
+    }
+    std::slice::from_raw_parts(ptr, len)
+}
+
+/// Allocates `len` bytes for the caller to fill.
+#[no_mangle]
+pub extern "C" fn kb_alloc(len: usize) -> *mut u8 {
+    let mut buffer = Vec::<u8>::with_capacity(len.max(1));
+    let ptr = buffer.as_mut_ptr();
+    std::mem::forget(buffer);
+    ptr
+}
+
+/// Frees a buffer from `kb_alloc`.
+///
+/// # Safety
+/// `ptr` and `len` must come from one `kb_alloc` call, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn kb_free(ptr: *mut u8, len: usize) {
+    if !ptr.is_null() {
+        drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
+    }
+}
+
+/// Opens an index blob. Returns 0, or 1 with the error message in the output.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
+#[no_mangle]
+pub unsafe extern "C" fn kb_load(ptr: *const u8, len: usize) -> i32 {
+    std::panic::set_hook(Box::new(|info| set_out(format!("kb-search panicked: {info}").into_bytes())));
+    match SearchIndex::from_blob(input(ptr, len)) {
+        Ok(index) => {
+            INDEX.with(|slot| *slot.borrow_mut() = Some(index));
+            set_out(Vec::new());
+            0
+        }
+        Err(e) => {
+            set_out(e.to_string().into_bytes());
+            1
+        }
+    }
+}
+
+/// Answers a request string. Returns 0 with the JSON in the output, or 1 when no index
+/// is loaded.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
+#[no_mangle]
+pub unsafe extern "C" fn kb_search(ptr: *const u8, len: usize) -> i32 {
+    let request = String::from_utf8_lossy(input(ptr, len)).into_owned();
+    let answer = INDEX.with(|slot| slot.borrow().as_ref().map(|index| index.search_json(&request)));
+    match answer {
+        Some(json) => {
+            set_out(json.into_bytes());
+            0
+        }
+        None => {
+            set_out(b"no index loaded: call kb_load first".to_vec());
+            1
+        }
+    }
+}
+
+/// Address of the last output.
+#[no_mangle]
+pub extern "C" fn kb_out_ptr() -> *const u8 {
+    OUT.with(|out| out.try_borrow().map(|o| o.as_ptr()).unwrap_or(std::ptr::null()))
+}
+
+/// Length of the last output.
+#[no_mangle]
+pub extern "C" fn kb_out_len() -> usize {
+    OUT.with(|out| out.try_borrow().map(|o| o.len()).unwrap_or(0))
+}
+
+/// The blob format version this module reads.
+#[no_mangle]
+pub extern "C" fn kb_format_version() -> u32 {
+    FORMAT_VERSION
+}
