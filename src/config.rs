@@ -254,12 +254,19 @@ impl RawConfig {
         let site_url = match html.site_url {
             None => None,
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                Some(if url.ends_with('/') { url } else { format!("{url}/") })
+                Some(if url.ends_with('/') {
+                    url
+                } else {
+                    format!("{url}/")
+                })
             }
             Some(url) => {
                 errors.push(
-                    Diagnostic::error(at_key("site-url"), format!("site-url `{url}` is not absolute"))
-                        .with_help("write the full address, e.g. \"https://example.org/guide/\""),
+                    Diagnostic::error(
+                        at_key("site-url"),
+                        format!("site-url `{url}` is not absolute"),
+                    )
+                    .with_help("write the full address, e.g. \"https://example.org/guide/\""),
                 );
                 None
             }
@@ -275,13 +282,24 @@ impl RawConfig {
         let content_dir = root.join(self.book.src.unwrap_or_else(|| PathBuf::from("content")));
         Ok(Settings {
             root: root.to_path_buf(),
-            title: self.book.title.unwrap_or_else(|| "Knowledge base".to_string()),
+            title: self
+                .book
+                .title
+                .unwrap_or_else(|| "Knowledge base".to_string()),
             authors: self.book.authors,
             description: self.book.description.unwrap_or_default(),
             language: self.book.language.unwrap_or_else(|| "en".to_string()),
-            tags_file: content_dir.join(self.kb.tags_file.unwrap_or_else(|| PathBuf::from("tags.txt"))),
+            tags_file: content_dir.join(
+                self.kb
+                    .tags_file
+                    .unwrap_or_else(|| PathBuf::from("tags.txt")),
+            ),
             content_dir,
-            build_dir: root.join(self.build.build_dir.unwrap_or_else(|| PathBuf::from("book"))),
+            build_dir: root.join(
+                self.build
+                    .build_dir
+                    .unwrap_or_else(|| PathBuf::from("book")),
+            ),
             theme_dir: self.kb.theme.map(|name| root.join("themes").join(name)),
             default_theme,
             git_repository_url: html.git_repository_url,
@@ -321,13 +339,19 @@ mod tests {
     fn unknown_key_names_key_and_line() {
         let errors = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
         let text = errors[0].to_string();
-        assert!(text.starts_with("book.toml:3:1: error: unknown field `titel`"), "{text}");
+        assert!(
+            text.starts_with("book.toml:3:1: error: unknown field `titel`"),
+            "{text}"
+        );
     }
 
     #[test]
     fn site_url_gets_a_trailing_slash() {
         let settings = parse("[output.html]\nsite-url = \"https://example.org/kb\"\n").unwrap();
-        assert_eq!(settings.site_url.as_deref(), Some("https://example.org/kb/"));
+        assert_eq!(
+            settings.site_url.as_deref(),
+            Some("https://example.org/kb/")
+        );
     }
 
     #[test]

@@ -93,11 +93,7 @@ impl Diagnostic {
 
     /// Sort key: file, then position, so reports read top to bottom.
     pub fn sort_key(&self) -> (&Path, usize, usize) {
-        (
-            &self.file,
-            self.line.unwrap_or(0),
-            self.column.unwrap_or(0),
-        )
+        (&self.file, self.line.unwrap_or(0), self.column.unwrap_or(0))
     }
 }
 

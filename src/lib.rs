@@ -4,11 +4,11 @@
 //! A build is a sequence of passes over plain data: [`content`] loads pages, [`markdown`]
 //! renders them, [`render`] applies the theme's templates, and [`build`] writes the site.
 
-pub mod diagnostic;
-pub mod config;
-pub mod content;
-pub mod markdown;
-pub mod render;
 pub mod build;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod render;

@@ -39,8 +39,14 @@ mod tests {
 
     #[test]
     fn names_change_with_content() {
-        assert_ne!(hashed_name("style", "css", b"a"), hashed_name("style", "css", b"b"));
-        assert_eq!(hashed_name("style", "css", b"a"), hashed_name("style", "css", b"a"));
+        assert_ne!(
+            hashed_name("style", "css", b"a"),
+            hashed_name("style", "css", b"b")
+        );
+        assert_eq!(
+            hashed_name("style", "css", b"a"),
+            hashed_name("style", "css", b"a")
+        );
         assert!(hashed_name("site", "js", b"x").starts_with("site."));
     }
 }

@@ -36,7 +36,12 @@ pub fn robots(site_url: Option<&str>) -> String {
 pub fn redirect_page(target: &str, canonical: Option<&str>) -> String {
     let target_attr = html_escape::encode_double_quoted_attribute(target);
     let canonical = canonical
-        .map(|c| format!("<link rel=\"canonical\" href=\"{}\">\n", html_escape::encode_double_quoted_attribute(c)))
+        .map(|c| {
+            format!(
+                "<link rel=\"canonical\" href=\"{}\">\n",
+                html_escape::encode_double_quoted_attribute(c)
+            )
+        })
         .unwrap_or_default();
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
@@ -70,7 +75,10 @@ pub fn relative_target(file: &str, target_url: &str) -> String {
 }
 
 /// Redirects from `[output.html.redirect]` and page aliases: output file to target URL.
-pub fn redirects(configured: &BTreeMap<String, String>, aliases: &[(String, String)]) -> BTreeMap<String, String> {
+pub fn redirects(
+    configured: &BTreeMap<String, String>,
+    aliases: &[(String, String)],
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (old, target) in configured {
         out.insert(redirect_file(old), target.clone());
@@ -89,13 +97,22 @@ mod tests {
     fn redirect_files_and_targets() {
         assert_eq!(redirect_file("/old/page.html"), "old/page.html");
         assert_eq!(redirect_file("old/folder"), "old/folder/index.html");
-        assert_eq!(relative_target("old/folder/index.html", "caching/stampedes/"), "../../caching/stampedes/");
+        assert_eq!(
+            relative_target("old/folder/index.html", "caching/stampedes/"),
+            "../../caching/stampedes/"
+        );
         assert_eq!(relative_target("old.html", "x/"), "./x/");
     }
 
     #[test]
     fn sitemap_lists_urls() {
-        let xml = sitemap("https://e.org/kb/", &[("".into(), None), ("a/b/".into(), Some("2026-01-02".into()))]);
+        let xml = sitemap(
+            "https://e.org/kb/",
+            &[
+                ("".into(), None),
+                ("a/b/".into(), Some("2026-01-02".into())),
+            ],
+        );
         assert!(xml.contains("<loc>https://e.org/kb/a/b/</loc><lastmod>2026-01-02</lastmod>"));
     }
 }

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod extras;
 pub mod output;
 pub mod pages;
+pub mod search;
 pub mod timings;
 pub mod validate;
 
@@ -54,21 +55,35 @@ pub struct BuildReport {
 
 /// Sorts diagnostics by file and position and splits off whether any is an error.
 pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+    diagnostics.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
     diagnostics.dedup();
     diagnostics
 }
 
 /// Loads, renders and validates the content: every error of these passes, or the data.
-pub fn prepare(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Result<Prepared, Vec<Diagnostic>> {
+pub fn prepare(
+    settings: &Settings,
+    options: &BuildOptions,
+    timings: &mut Timings,
+) -> Result<Prepared, Vec<Diagnostic>> {
     let site = timings.time("load", || {
         load_site(&settings.content_dir, &settings.tags_file, options.drafts)
     })?;
     let split = settings.search.heading_split_level;
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
-        site.pages.par_iter().map(|page| markdown::render(page, split)).collect()
+        site.pages
+            .par_iter()
+            .map(|page| markdown::render(page, split))
+            .collect()
     });
-    let mut diagnostics: Vec<Diagnostic> = rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()).collect();
+    let mut diagnostics: Vec<Diagnostic> = rendered
+        .iter()
+        .flat_map(|r| r.diagnostics.iter().cloned())
+        .collect();
     diagnostics.extend(timings.time("validate", || validate::validate(&site, &rendered)));
     let diagnostics = sorted(diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -88,8 +103,17 @@ pub fn build(
     sink: &dyn Sink,
     timings: &mut Timings,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
+    let stamp = search::input_stamp(settings, options.drafts);
     let prepared = prepare(settings, options, timings)?;
-    let files = write_site(settings, &prepared, sink, timings)?;
+    let mut files = write_site(settings, &prepared, sink, timings)?;
+    if settings.search.enable {
+        files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
+            let blob = search::index_blob(settings, &prepared.site, &prepared.rendered)
+                .map_err(|e| vec![e])?;
+            search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
+            search::write_site_files(&blob, sink).map_err(|e| vec![e])
+        })?;
+    }
     Ok(BuildReport {
         pages: prepared.site.pages.len(),
         files,
@@ -120,31 +144,44 @@ pub fn write_site(
         search: settings.search.enable,
         css: hashed.css.0.clone(),
         js: hashed.js.0.clone(),
-        additional_css: settings.additional_css.iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect(),
-        additional_js: settings.additional_js.iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect(),
+        additional_css: settings
+            .additional_css
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
+        additional_js: settings
+            .additional_js
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
     };
     let views = ViewBuilder::new(settings, site, rendered);
     let tags = views.tags();
     let sidebar = Sidebar::new(site, !tags.is_empty());
-    let area_number = |page: &crate::content::Page| site.areas.iter().position(|a| Some(&a.slug) == page.area.as_ref());
+    let area_number = |page: &crate::content::Page| {
+        site.areas
+            .iter()
+            .position(|a| Some(&a.slug) == page.area.as_ref())
+    };
     let write = |path: &str, bytes: &[u8]| -> Result<(), Diagnostic> {
         sink.write(path, bytes)
             .map_err(|e| Diagnostic::file_error(path, format!("cannot write the output file: {e}")))
     };
-    let render_view = |template: &str, view: &PageView, url: &str, area: Option<usize>, base: Option<&str>| {
-        let root = crate::content::page::root_prefix(crate::content::page::url_depth(url));
-        let bar = sidebar.for_page(area, url);
-        templates.render(
-            template,
-            &Context {
-                site: &site_view,
-                page: view,
-                root: if base.is_some() { "" } else { &root },
-                sidebar: &bar,
-                base,
-            },
-        )
-    };
+    let render_view =
+        |template: &str, view: &PageView, url: &str, area: Option<usize>, base: Option<&str>| {
+            let root = crate::content::page::root_prefix(crate::content::page::url_depth(url));
+            let bar = sidebar.for_page(area, url);
+            templates.render(
+                template,
+                &Context {
+                    site: &site_view,
+                    page: view,
+                    root: if base.is_some() { "" } else { &root },
+                    sidebar: &bar,
+                    base,
+                },
+            )
+        };
 
     let page_errors: Vec<Diagnostic> = timings.time("pages", || {
         site.pages
@@ -198,7 +235,11 @@ pub fn write_site(
             .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
             .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
             .unwrap_or_else(|| "/".to_string());
-        let not_found = PageView::new("404", "Page not found", "The page you asked for does not exist; it may have moved.");
+        let not_found = PageView::new(
+            "404",
+            "Page not found",
+            "The page you asked for does not exist; it may have moved.",
+        );
         match render_view("404.html", &not_found, "", None, Some(&base)) {
             Ok(html) => put("404.html", html.as_bytes()),
             Err(e) => return Err(vec![e]),
@@ -214,25 +255,47 @@ pub fn write_site(
         for rel in &site.assets {
             match std::fs::read(settings.content_dir.join(rel)) {
                 Ok(bytes) => put(rel, &bytes),
-                Err(e) => read_errors.push(Diagnostic::file_error(settings.content_dir.join(rel), format!("cannot read: {e}"))),
+                Err(e) => read_errors.push(Diagnostic::file_error(
+                    settings.content_dir.join(rel),
+                    format!("cannot read: {e}"),
+                )),
             }
         }
         // Redirects.
         let aliases: Vec<(String, String)> = site
             .pages
             .iter()
-            .flat_map(|p| p.meta.aliases.iter().map(move |a| (validate::normalize_alias(a), p.url.clone())))
+            .flat_map(|p| {
+                p.meta
+                    .aliases
+                    .iter()
+                    .map(move |a| (validate::normalize_alias(a), p.url.clone()))
+            })
             .collect();
-        let alias_targets: std::collections::BTreeSet<String> = aliases.iter().map(|(old, _)| extras::redirect_file(old)).collect();
+        let alias_targets: std::collections::BTreeSet<String> = aliases
+            .iter()
+            .map(|(old, _)| extras::redirect_file(old))
+            .collect();
         for (file, target) in extras::redirects(&settings.redirects, &aliases) {
-            let href = if alias_targets.contains(&file) || !target.contains("://") && !target.starts_with("../") && !target.starts_with("./") {
+            let href = if alias_targets.contains(&file)
+                || !target.contains("://")
+                    && !target.starts_with("../")
+                    && !target.starts_with("./")
+            {
                 extras::relative_target(&file, &target)
             } else {
                 target.clone()
             };
             let canonical = views.canonical(target.trim_start_matches('/'));
-            let canonical = if target.contains("://") { Some(target.clone()) } else { canonical };
-            put(&file, extras::redirect_page(&href, canonical.as_deref()).as_bytes());
+            let canonical = if target.contains("://") {
+                Some(target.clone())
+            } else {
+                canonical
+            };
+            put(
+                &file,
+                extras::redirect_page(&href, canonical.as_deref()).as_bytes(),
+            );
         }
         // Sitemap and robots.
         if let Some(site_url) = &settings.site_url {
@@ -241,16 +304,25 @@ pub fn write_site(
                 .into_iter()
                 .map(|i| {
                     let page = &site.pages[i];
-                    (page.url.clone(), page.meta.updated.map(|d| d.format("%Y-%m-%d").to_string()))
+                    (
+                        page.url.clone(),
+                        page.meta.updated.map(|d| d.format("%Y-%m-%d").to_string()),
+                    )
                 })
                 .collect();
             if !tags.is_empty() {
                 urls.push(("tags/".to_string(), None));
-                urls.extend(tags.keys().map(|t| (format!("tags/{}/", tag_slug(t)), None)));
+                urls.extend(
+                    tags.keys()
+                        .map(|t| (format!("tags/{}/", tag_slug(t)), None)),
+                );
             }
             put("sitemap.xml", extras::sitemap(site_url, &urls).as_bytes());
         }
-        put("robots.txt", extras::robots(settings.site_url.as_deref()).as_bytes());
+        put(
+            "robots.txt",
+            extras::robots(settings.site_url.as_deref()).as_bytes(),
+        );
         errors.append(&mut read_errors);
         if errors.is_empty() {
             Ok(())

@@ -64,8 +64,11 @@ impl MemorySink {
 pub fn check_destination(dest: &Path, root: &Path, content_dir: &Path) -> Result<(), Diagnostic> {
     let dest_abs = absolute(dest);
     let refuse = |why: &str| {
-        Err(Diagnostic::file_error(dest, format!("refusing to build into {}: {why}", dest.display()))
-            .with_help("choose an empty or dedicated output folder, such as `book/`"))
+        Err(Diagnostic::file_error(
+            dest,
+            format!("refusing to build into {}: {why}", dest.display()),
+        )
+        .with_help("choose an empty or dedicated output folder, such as `book/`"))
     };
     if dest_abs.parent().is_none() {
         return refuse("it is the file system root");
@@ -147,7 +150,10 @@ impl Staging {
     pub fn commit(self) -> io::Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.kb-old-{}",
-            self.dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            self.dest
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             std::process::id()
         ));
         let had_old = self.dest.exists();

@@ -41,7 +41,10 @@ impl<'a> ViewBuilder<'a> {
 
     /// The site URL of `url`, when the site's address is configured.
     pub fn canonical(&self, url: &str) -> Option<String> {
-        self.settings.site_url.as_ref().map(|base| format!("{base}{url}"))
+        self.settings
+            .site_url
+            .as_ref()
+            .map(|base| format!("{base}{url}"))
     }
 
     fn href(&self, from_url: &str, to_url: &str) -> String {
@@ -138,7 +141,12 @@ impl<'a> ViewBuilder<'a> {
             .map(|r| self.card(&page.url, r))
             .collect();
         view.cards = match page.kind {
-            PageKind::Home => self.site.areas.iter().map(|a| self.card(&page.url, a.index)).collect(),
+            PageKind::Home => self
+                .site
+                .areas
+                .iter()
+                .map(|a| self.card(&page.url, a.index))
+                .collect(),
             PageKind::Area => self
                 .site
                 .area_of(page)
@@ -168,7 +176,11 @@ impl<'a> ViewBuilder<'a> {
     /// The tag index page.
     pub fn tag_index(&self, tags: &BTreeMap<String, Vec<usize>>) -> PageView {
         let url = "tags/";
-        let mut view = PageView::new("tags", "Tags", format!("All {} tags of {}.", tags.len(), self.settings.title));
+        let mut view = PageView::new(
+            "tags",
+            "Tags",
+            format!("All {} tags of {}.", tags.len(), self.settings.title),
+        );
         view.canonical = self.canonical(url);
         view.breadcrumbs = self.home_crumb(url);
         view.cards = tags

@@ -25,9 +25,16 @@ impl Timings {
     pub fn report(&self) -> String {
         let mut out = String::new();
         for (name, d) in &self.steps {
-            out.push_str(&format!("  {name:<12} {:>8.1} ms\n", d.as_secs_f64() * 1000.0));
+            out.push_str(&format!(
+                "  {name:<12} {:>8.1} ms\n",
+                d.as_secs_f64() * 1000.0
+            ));
         }
-        out.push_str(&format!("  {:<12} {:>8.1} ms\n", "total", self.total().as_secs_f64() * 1000.0));
+        out.push_str(&format!(
+            "  {:<12} {:>8.1} ms\n",
+            "total",
+            self.total().as_secs_f64() * 1000.0
+        ));
         out
     }
 }

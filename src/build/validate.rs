@@ -15,13 +15,27 @@ const TEMPLATE_IDS: &[&str] = &["content", "top"];
 pub fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
     let ids: Vec<HashSet<&str>> = rendered
         .iter()
-        .map(|r| r.headings.iter().map(|h| h.id.as_str()).chain(TEMPLATE_IDS.iter().copied()).collect())
+        .map(|r| {
+            r.headings
+                .iter()
+                .map(|h| h.id.as_str())
+                .chain(TEMPLATE_IDS.iter().copied())
+                .collect()
+        })
         .collect();
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     let mut diagnostics = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
         for link in &rendered[i].links {
-            if let Some(d) = check_link(site, &ids, &assets, i, &link.target, &link.written, &link.location) {
+            if let Some(d) = check_link(
+                site,
+                &ids,
+                &assets,
+                i,
+                &link.target,
+                &link.written,
+                &link.location,
+            ) {
                 diagnostics.push(d);
             }
         }
@@ -56,15 +70,21 @@ fn check_link(
                 return None;
             }
             Some(
-                Diagnostic::error(location.clone(), format!("link to `#{fragment}`: no heading on this page has that id"))
-                    .with_help(suggest(&ids[from], fragment)),
+                Diagnostic::error(
+                    location.clone(),
+                    format!("link to `#{fragment}`: no heading on this page has that id"),
+                )
+                .with_help(suggest(&ids[from], fragment)),
             )
         }
         LinkTarget::Page { rel, fragment } => {
             let Some(target) = site.page_by_rel(rel) else {
                 return Some(
-                    Diagnostic::error(location.clone(), format!("broken link `{written}`: page `{rel}` does not exist"))
-                        .with_help("link the .md file by its path relative to this page"),
+                    Diagnostic::error(
+                        location.clone(),
+                        format!("broken link `{written}`: page `{rel}` does not exist"),
+                    )
+                    .with_help("link the .md file by its path relative to this page"),
                 );
             };
             match fragment {
@@ -115,7 +135,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for j in 0..b.len() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
             prev = cur;
         }
     }
@@ -132,13 +154,19 @@ fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
             let normal = normalize_alias(alias);
             if urls.contains(normal.as_str()) {
                 diagnostics.push(
-                    Diagnostic::error(front_matter_location(page, alias), format!("alias `{alias}` is the URL of an existing page"))
-                        .with_help("remove the alias; a redirect would hide that page"),
+                    Diagnostic::error(
+                        front_matter_location(page, alias),
+                        format!("alias `{alias}` is the URL of an existing page"),
+                    )
+                    .with_help("remove the alias; a redirect would hide that page"),
                 );
             } else if let Some(other) = seen.insert(normal, &page.rel) {
                 diagnostics.push(
-                    Diagnostic::error(front_matter_location(page, alias), format!("alias `{alias}` is also claimed by `{other}`"))
-                        .with_help("an old URL can redirect to one page only"),
+                    Diagnostic::error(
+                        front_matter_location(page, alias),
+                        format!("alias `{alias}` is also claimed by `{other}`"),
+                    )
+                    .with_help("an old URL can redirect to one page only"),
                 );
             }
         }

@@ -19,15 +19,21 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
     let staging = Staging::new(&dest)
         .with_context(|| format!("cannot create a staging folder beside {}", dest.display()))?;
     let sink = DirSink::new(&staging.dir);
-    let options = BuildOptions { drafts: args.site.drafts };
+    let options = BuildOptions {
+        drafts: args.site.drafts,
+    };
     let mut timings = Timings::default();
     let report = build::build(&settings, &options, &sink, &mut timings)?;
     if args.deny_warnings && !report.warnings.is_empty() {
         print_diagnostics(&report.warnings);
-        eprintln!("error: the build has warnings and --deny-warnings is set ({})", summary(&report.warnings));
+        eprintln!(
+            "error: the build has warnings and --deny-warnings is set ({})",
+            summary(&report.warnings)
+        );
         return Err(Failure::Diagnostics(Vec::new()));
     }
-    timings.time("swap", || staging.commit())
+    timings
+        .time("swap", || staging.commit())
         .with_context(|| format!("cannot move the new site into {}", dest.display()))?;
     if verbosity != Verbosity::Quiet {
         print_diagnostics(&report.warnings);
@@ -37,7 +43,11 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
             report.files,
             dest.display(),
             start.elapsed().as_secs_f64(),
-            if report.warnings.is_empty() { String::new() } else { format!(" with {}", summary(&report.warnings)) }
+            if report.warnings.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", summary(&report.warnings))
+            }
         );
     }
     if args.timings {

@@ -56,8 +56,19 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         let text = d.to_string();
         if color {
-            let (code, word) = if d.is_error() { ("31", "error") } else { ("33", "warning") };
-            eprintln!("{}", text.replacen(&format!(": {word}: "), &format!(": \x1b[1;{code}m{word}\x1b[0m: "), 1));
+            let (code, word) = if d.is_error() {
+                ("31", "error")
+            } else {
+                ("33", "warning")
+            };
+            eprintln!(
+                "{}",
+                text.replacen(
+                    &format!(": {word}: "),
+                    &format!(": \x1b[1;{code}m{word}\x1b[0m: "),
+                    1
+                )
+            );
         } else {
             eprintln!("{text}");
         }
@@ -69,5 +80,9 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

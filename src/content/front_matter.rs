@@ -53,8 +53,9 @@ pub struct SplitSource<'a> {
 pub fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let missing = || {
-        Diagnostic::error(Location::new(file, 1, 1), "the page has no front matter")
-            .with_help("start the file with a `---` line, then `title:` and `description:`, then `---`")
+        Diagnostic::error(Location::new(file, 1, 1), "the page has no front matter").with_help(
+            "start the file with a `---` line, then `title:` and `description:`, then `---`",
+        )
     };
     let rest = text
         .strip_prefix("---\n")
@@ -108,14 +109,16 @@ fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
          difficulty, updated, related, draft, aliases"
     } else if message.contains("unknown variant") {
         "difficulty is one of: beginner, intermediate, advanced"
-    } else if message.contains("premature end of input") || message.contains("input is not valid")
-    {
+    } else if message.contains("premature end of input") || message.contains("input is not valid") {
         "a date is written YYYY-MM-DD"
     } else {
         "fix the YAML at this position (quote values that contain `:` or start with a symbol)"
     };
-    Diagnostic::error(Location::new(file, line, column), format!("invalid front matter: {message}"))
-        .with_help(help)
+    Diagnostic::error(
+        Location::new(file, line, column),
+        format!("invalid front matter: {message}"),
+    )
+    .with_help(help)
 }
 
 #[cfg(test)]
@@ -139,7 +142,12 @@ mod tests {
     fn unknown_field_is_reported_at_its_line() {
         let err = parse("---\ntitle: Hello\ntittle: x\n---\n").unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("content/a.md:3:1: error: invalid front matter: unknown field `tittle`"), "{text}");
+        assert!(
+            text.starts_with(
+                "content/a.md:3:1: error: invalid front matter: unknown field `tittle`"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub fn load_site(
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| content_dir.to_path_buf());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content_dir.to_path_buf());
                 errors.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
                 continue;
             }
@@ -159,20 +162,23 @@ fn load_page(
     let title = match meta.title.as_deref().map(str::trim) {
         Some(title) if !title.is_empty() => title.to_string(),
         _ => {
-            return Err(Diagnostic::error(Location::new(&file, 2, 1), "the page has no title")
-                .with_help("add `title: \"...\"` to the front matter"))
+            return Err(
+                Diagnostic::error(Location::new(&file, 2, 1), "the page has no title")
+                    .with_help("add `title: \"...\"` to the front matter"),
+            )
         }
     };
     let description = match meta.description.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => d.to_string(),
         _ => {
-            return Err(
-                Diagnostic::error(Location::new(&file, 2, 1), "the page has no description")
-                    .with_help(
-                        "add `description: \"...\"`: one sentence, used for search results, \
-                         cards and the meta description",
-                    ),
+            return Err(Diagnostic::error(
+                Location::new(&file, 2, 1),
+                "the page has no description",
             )
+            .with_help(
+                "add `description: \"...\"`: one sentence, used for search results, \
+                         cards and the meta description",
+            ))
         }
     };
     let kind = if rel == "index.md" {
@@ -208,21 +214,33 @@ fn assemble(
 ) -> Site {
     // Position in SUMMARY.md, if any, comes first; then weight, then title.
     let summary_rank: HashMap<&str, usize> = summary
-        .map(|entries| entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i)).collect())
+        .map(|entries| {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.path.as_str(), i))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(entries) = summary {
         for entry in entries {
             if !pages.iter().any(|p| p.rel == entry.path) {
                 errors.push(
-                    Diagnostic::error(entry.location.clone(), format!("SUMMARY.md lists `{}`, which does not exist", entry.path))
-                        .with_help("fix the path (relative to the content folder) or remove the line"),
+                    Diagnostic::error(
+                        entry.location.clone(),
+                        format!("SUMMARY.md lists `{}`, which does not exist", entry.path),
+                    )
+                    .with_help("fix the path (relative to the content folder) or remove the line"),
                 );
             }
         }
     }
     let key = |p: &Page| {
         (
-            summary_rank.get(p.rel.as_str()).copied().unwrap_or(usize::MAX),
+            summary_rank
+                .get(p.rel.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
             p.meta.weight.unwrap_or(i64::MAX),
             p.title.to_lowercase(),
             p.rel.clone(),
@@ -230,8 +248,11 @@ fn assemble(
     };
     pages.sort_by_cached_key(key);
 
-    let by_rel: HashMap<String, usize> =
-        pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect();
+    let by_rel: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect();
     let home = by_rel.get("index.md").copied();
 
     let mut areas: Vec<Area> = Vec::new();
@@ -266,8 +287,13 @@ fn assemble(
     for (slug, _) in orphans {
         if reported.insert(slug.clone()) {
             errors.push(
-                Diagnostic::file_error(shown_content.join(&slug), format!("the area folder `{slug}` has no _index.md"))
-                    .with_help("add content/<area>/_index.md with the area's title, description and weight"),
+                Diagnostic::file_error(
+                    shown_content.join(&slug),
+                    format!("the area folder `{slug}` has no _index.md"),
+                )
+                .with_help(
+                    "add content/<area>/_index.md with the area's title, description and weight",
+                ),
             );
         }
     }
@@ -282,5 +308,7 @@ fn assemble(
 
 /// `path` without a leading `./`, for messages.
 pub fn shown_path(path: &Path) -> PathBuf {
-    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }

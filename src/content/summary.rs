@@ -25,14 +25,21 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Vec<Diagnostic>> {
         if let Event::Start(Tag::Link { dest_url, .. }) = event {
             let (line, column) = line_col(text, range.start);
             let location = Location::new(file, line, column);
-            let dest = dest_url.split('#').next().unwrap_or("").trim_start_matches("./");
+            let dest = dest_url
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("./");
             if dest.is_empty() || dest.contains("://") {
                 continue;
             }
             if !dest.ends_with(".md") {
                 errors.push(
-                    Diagnostic::error(location, format!("SUMMARY.md links to `{dest}`, which is not a Markdown page"))
-                        .with_help("link the page's .md file"),
+                    Diagnostic::error(
+                        location,
+                        format!("SUMMARY.md links to `{dest}`, which is not a Markdown page"),
+                    )
+                    .with_help("link the page's .md file"),
                 );
                 continue;
             }
@@ -58,7 +65,10 @@ mod tests {
         let text = "# Summary\n\n[Home](index.md)\n\n- [B](b/_index.md)\n  - [Two](b/two.md)\n- [A](a/_index.md)\n";
         let entries = parse(Path::new("SUMMARY.md"), text).unwrap();
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["index.md", "b/_index.md", "b/two.md", "a/_index.md"]);
+        assert_eq!(
+            paths,
+            ["index.md", "b/_index.md", "b/two.md", "a/_index.md"]
+        );
         assert_eq!(entries[2].location.line, 6);
     }
 }

@@ -14,7 +14,10 @@ pub enum LinkTarget {
     /// `#anchor` on the same page.
     SamePage { fragment: String },
     /// Another page, by its path relative to the content folder.
-    Page { rel: String, fragment: Option<String> },
+    Page {
+        rel: String,
+        fragment: Option<String>,
+    },
     /// A file of the content folder that is not a page (an image, a download).
     Asset { rel: String },
     /// A relative link that climbs out of the content folder.
@@ -127,29 +130,56 @@ mod tests {
     #[test]
     fn resolves_relative_md_links() {
         assert_eq!(
-            resolve("databases/pooling.md", "../caching/stampedes.md#singleflight"),
+            resolve(
+                "databases/pooling.md",
+                "../caching/stampedes.md#singleflight"
+            ),
             page("caching/stampedes.md", Some("singleflight"))
         );
-        assert_eq!(resolve("databases/pooling.md", "transactions.md"), page("databases/transactions.md", None));
-        assert_eq!(resolve("index.md", "caching/_index.md"), page("caching/_index.md", None));
-        assert_eq!(resolve("a/b.md", "#x"), LinkTarget::SamePage { fragment: "x".into() });
+        assert_eq!(
+            resolve("databases/pooling.md", "transactions.md"),
+            page("databases/transactions.md", None)
+        );
+        assert_eq!(
+            resolve("index.md", "caching/_index.md"),
+            page("caching/_index.md", None)
+        );
+        assert_eq!(
+            resolve("a/b.md", "#x"),
+            LinkTarget::SamePage {
+                fragment: "x".into()
+            }
+        );
         assert_eq!(resolve("a/b.md", "https://go.dev"), LinkTarget::External);
         assert_eq!(resolve("a/b.md", "mailto:x@y"), LinkTarget::External);
         assert_eq!(resolve("a/b.md", "../../x.md"), LinkTarget::OutsideContent);
-        assert_eq!(resolve("a/b.md", "img/x.png"), LinkTarget::Asset { rel: "a/img/x.png".into() });
+        assert_eq!(
+            resolve("a/b.md", "img/x.png"),
+            LinkTarget::Asset {
+                rel: "a/img/x.png".into()
+            }
+        );
     }
 
     #[test]
     fn hrefs_are_relative_and_clean() {
         let t = page("caching/stampedes.md", Some("in-go"));
-        assert_eq!(href("databases/pooling/", "databases/pooling.md", &t, ""), "../../caching/stampedes/#in-go");
+        assert_eq!(
+            href("databases/pooling/", "databases/pooling.md", &t, ""),
+            "../../caching/stampedes/#in-go"
+        );
         let home = page("index.md", None);
-        assert_eq!(href("databases/pooling/", "databases/pooling.md", &home, ""), "../../");
+        assert_eq!(
+            href("databases/pooling/", "databases/pooling.md", &home, ""),
+            "../../"
+        );
         let area = page("caching/_index.md", None);
         assert_eq!(href("", "index.md", &area, ""), "./caching/");
         let own = page("a/b.md", Some("x"));
         assert_eq!(href("a/b/", "a/b.md", &own, ""), "#x");
-        let asset = LinkTarget::Asset { rel: "a/img/x.png".into() };
+        let asset = LinkTarget::Asset {
+            rel: "a/img/x.png".into(),
+        };
         assert_eq!(href("a/b/", "a/b.md", &asset, ""), "../../a/img/x.png");
     }
 }

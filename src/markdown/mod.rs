@@ -3,8 +3,8 @@
 
 pub mod highlight;
 pub mod info_string;
-pub mod slug;
 pub mod links;
 pub mod render;
+pub mod slug;
 
 pub use render::{render, Heading, RenderedPage, Section};

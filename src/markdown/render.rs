@@ -84,8 +84,9 @@ pub fn options() -> Options {
 /// Renders `page`; sections for search are split at headings of level `split_level` or less.
 pub fn render(page: &Page, split_level: u8) -> RenderedPage {
     let body = page.body.as_str();
-    let events: Vec<(Event<'_>, Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
     let locate = |offset: usize| {
         let (line, column) = line_col(body, offset);
         Location::new(&page.file, line + page.body_line - 1, column)
@@ -115,7 +116,8 @@ pub fn render(page: &Page, split_level: u8) -> RenderedPage {
         ..
     } = writer;
     out.sections.push(section);
-    out.sections.retain(|s| !(s.id.is_empty() && s.body.trim().is_empty() && s.code.is_empty()));
+    out.sections
+        .retain(|s| !(s.id.is_empty() && s.body.trim().is_empty() && s.code.is_empty()));
     out.word_count = out
         .sections
         .iter()
@@ -263,7 +265,8 @@ impl<'e> Writer<'_, '_, 'e> {
             }
             Event::End(TagEnd::BlockQuote(kind)) => {
                 if self.callouts.pop().unwrap_or(false) {
-                    self.html_events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                    self.html_events
+                        .push(Event::Html(CowStr::Borrowed("</div>\n")));
                 } else {
                     self.html_events.push(Event::End(TagEnd::BlockQuote(kind)));
                 }
@@ -276,7 +279,8 @@ impl<'e> Writer<'_, '_, 'e> {
             }
             Event::End(TagEnd::Table) => {
                 self.html_events.push(Event::End(TagEnd::Table));
-                self.html_events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                self.html_events
+                    .push(Event::Html(CowStr::Borrowed("</div>\n")));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -346,8 +350,11 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
             }
             LinkTarget::OutsideContent => self.out.diagnostics.push(
-                Diagnostic::error(location, format!("link `{dest}` points outside the content folder"))
-                    .with_help("link pages by their path relative to this file, inside content/"),
+                Diagnostic::error(
+                    location,
+                    format!("link `{dest}` points outside the content folder"),
+                )
+                .with_help("link pages by their path relative to this file, inside content/"),
             ),
             _ => self.out.links.push(LinkRef {
                 target: target.clone(),
@@ -376,11 +383,14 @@ impl<'e> Writer<'_, '_, 'e> {
         });
         if !closed {
             self.out.diagnostics.push(
-                Diagnostic::error((self.locate)(range.start), "this code fence is never closed")
-                    .with_help(format!(
-                        "end the code with a line that holds only {}",
-                        fence_char.to_string().repeat(fence_len)
-                    )),
+                Diagnostic::error(
+                    (self.locate)(range.start),
+                    "this code fence is never closed",
+                )
+                .with_help(format!(
+                    "end the code with a line that holds only {}",
+                    fence_char.to_string().repeat(fence_len)
+                )),
             );
         }
     }
@@ -406,8 +416,11 @@ impl<'e> Writer<'_, '_, 'e> {
         }
         for attribute in &info.unknown {
             self.out.diagnostics.push(
-                Diagnostic::warning(location.clone(), format!("unknown code block attribute `{attribute}`"))
-                    .with_help("kb understands title=\"...\", hl_lines=\"3-5 9\" and linenos"),
+                Diagnostic::warning(
+                    location.clone(),
+                    format!("unknown code block attribute `{attribute}`"),
+                )
+                .with_help("kb understands title=\"...\", hl_lines=\"3-5 9\" and linenos"),
             );
         }
         let mut html = String::with_capacity(highlighted.html.len() + 200);

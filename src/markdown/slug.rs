@@ -55,7 +55,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("Scalability, performance and security"), "scalability-performance-and-security");
+        assert_eq!(
+            slugify("Scalability, performance and security"),
+            "scalability-performance-and-security"
+        );
         assert_eq!(slugify("In Go"), "in-go");
         assert_eq!(slugify("What is `GOGC`?"), "what-is-gogc");
         assert_eq!(slugify("L4 vs. L7"), "l4-vs-l7");

@@ -17,7 +17,10 @@ pub struct Templates {
 
 impl Templates {
     /// Compiles every template of `theme`; errors name the template file.
-    pub fn compile(theme: &Theme, theme_dir: Option<&std::path::Path>) -> Result<Templates, Vec<Diagnostic>> {
+    pub fn compile(
+        theme: &Theme,
+        theme_dir: Option<&std::path::Path>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         let mut sources = Vec::new();
@@ -25,7 +28,10 @@ impl Templates {
         for (name, bytes) in theme.templates() {
             match std::str::from_utf8(bytes) {
                 Ok(text) => sources.push((name.to_string(), text.to_string())),
-                Err(_) => errors.push(Diagnostic::file_error(template_path(theme_dir, name), "the template is not UTF-8")),
+                Err(_) => errors.push(Diagnostic::file_error(
+                    template_path(theme_dir, name),
+                    "the template is not UTF-8",
+                )),
             }
         }
         if !errors.is_empty() {
@@ -43,11 +49,15 @@ impl Templates {
 
     /// Renders template `name` (`page.html`) with `context`.
     pub fn render(&self, name: &str, context: &Context<'_>) -> Result<String, Diagnostic> {
-        let ctx = tera::Context::from_serialize(context)
-            .map_err(|e| Diagnostic::file_error(name, format!("cannot prepare the template data: {e}")))?;
+        let ctx = tera::Context::from_serialize(context).map_err(|e| {
+            Diagnostic::file_error(name, format!("cannot prepare the template data: {e}"))
+        })?;
         self.tera.render(name, &ctx).map_err(|e| {
-            Diagnostic::file_error(format!("templates/{name}"), format!("template error: {}", error_chain(&e)))
-                .with_help("check the variables and filters the template uses")
+            Diagnostic::file_error(
+                format!("templates/{name}"),
+                format!("template error: {}", error_chain(&e)),
+            )
+            .with_help("check the variables and filters the template uses")
         })
     }
 }

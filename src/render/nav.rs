@@ -24,7 +24,10 @@ impl Sidebar {
         let mut variants = HashMap::new();
         for depth in 0..=2 {
             for open in std::iter::once(None).chain((0..site.areas.len()).map(Some)) {
-                variants.insert((open, depth), render(site, open, depth, full_tree, has_tags));
+                variants.insert(
+                    (open, depth),
+                    render(site, open, depth, full_tree, has_tags),
+                );
             }
         }
         Sidebar { variants }
@@ -58,7 +61,13 @@ impl Sidebar {
     }
 }
 
-fn render(site: &Site, open: Option<usize>, depth: usize, full_tree: bool, has_tags: bool) -> String {
+fn render(
+    site: &Site,
+    open: Option<usize>,
+    depth: usize,
+    full_tree: bool,
+    has_tags: bool,
+) -> String {
     let root = root_prefix(depth);
     let esc = |s: &str| html_escape::encode_text(s).into_owned();
     let mut html = String::from("<ul class=\"nav-tree\">");
@@ -99,7 +108,9 @@ fn render(site: &Site, open: Option<usize>, depth: usize, full_tree: bool, has_t
         html.push_str("</ul></details></li>");
     }
     if has_tags {
-        html.push_str(&format!("<li class=\"nav-tags\"><a href=\"{root}tags/\">All tags</a></li>"));
+        html.push_str(&format!(
+            "<li class=\"nav-tags\"><a href=\"{root}tags/\">All tags</a></li>"
+        ));
     }
     html.push_str("</ul>");
     html

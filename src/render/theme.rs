@@ -26,11 +26,15 @@ impl Theme {
         collect_embedded(&DEFAULT_THEME, &mut files);
         if let Some(dir) = overlay {
             if !dir.is_dir() {
-                return Err(Diagnostic::file_error(dir, "the theme folder does not exist")
-                    .with_help("create it, or remove `theme` under [kb] in book.toml"));
+                return Err(
+                    Diagnostic::file_error(dir, "the theme folder does not exist")
+                        .with_help("create it, or remove `theme` under [kb] in book.toml"),
+                );
             }
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| Diagnostic::file_error(dir, format!("cannot read the theme: {e}")))?;
+                let entry = entry.map_err(|e| {
+                    Diagnostic::file_error(dir, format!("cannot read the theme: {e}"))
+                })?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -39,8 +43,9 @@ impl Theme {
                     .strip_prefix(dir)
                     .map(|p| p.to_string_lossy().replace('\\', "/"))
                     .unwrap_or_default();
-                let bytes = std::fs::read(entry.path())
-                    .map_err(|e| Diagnostic::file_error(entry.path(), format!("cannot read: {e}")))?;
+                let bytes = std::fs::read(entry.path()).map_err(|e| {
+                    Diagnostic::file_error(entry.path(), format!("cannot read: {e}"))
+                })?;
                 files.insert(rel, bytes);
             }
         }
@@ -50,14 +55,16 @@ impl Theme {
     /// Templates as (name, source), names relative to `templates/` (`page.html`).
     pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter_map(|(path, bytes)| {
-            path.strip_prefix("templates/").map(|name| (name, bytes.as_slice()))
+            path.strip_prefix("templates/")
+                .map(|name| (name, bytes.as_slice()))
         })
     }
 
     /// Static files as (path under the site root, bytes).
     pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter_map(|(path, bytes)| {
-            path.strip_prefix("static/").map(|name| (name, bytes.as_slice()))
+            path.strip_prefix("static/")
+                .map(|name| (name, bytes.as_slice()))
         })
     }
 

@@ -74,7 +74,11 @@ pub struct PageView {
 
 impl PageView {
     /// A page with only a title and description; callers fill in the rest.
-    pub fn new(kind: &'static str, title: impl Into<String>, description: impl Into<String>) -> Self {
+    pub fn new(
+        kind: &'static str,
+        title: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
         PageView {
             kind,
             title: title.into(),

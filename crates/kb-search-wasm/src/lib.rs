@@ -63,7 +63,9 @@ pub unsafe extern "C" fn kb_free(ptr: *mut u8, len: usize) {
 /// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
 #[no_mangle]
 pub unsafe extern "C" fn kb_load(ptr: *const u8, len: usize) -> i32 {
-    std::panic::set_hook(Box::new(|info| set_out(format!("kb-search panicked: {info}").into_bytes())));
+    std::panic::set_hook(Box::new(|info| {
+        set_out(format!("kb-search panicked: {info}").into_bytes())
+    }));
     match SearchIndex::from_blob(input(ptr, len)) {
         Ok(index) => {
             INDEX.with(|slot| *slot.borrow_mut() = Some(index));
@@ -85,7 +87,11 @@ pub unsafe extern "C" fn kb_load(ptr: *const u8, len: usize) -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn kb_search(ptr: *const u8, len: usize) -> i32 {
     let request = String::from_utf8_lossy(input(ptr, len)).into_owned();
-    let answer = INDEX.with(|slot| slot.borrow().as_ref().map(|index| index.search_json(&request)));
+    let answer = INDEX.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .map(|index| index.search_json(&request))
+    });
     match answer {
         Some(json) => {
             set_out(json.into_bytes());
@@ -101,7 +107,11 @@ pub unsafe extern "C" fn kb_search(ptr: *const u8, len: usize) -> i32 {
 /// Address of the last output.
 #[no_mangle]
 pub extern "C" fn kb_out_ptr() -> *const u8 {
-    OUT.with(|out| out.try_borrow().map(|o| o.as_ptr()).unwrap_or(std::ptr::null()))
+    OUT.with(|out| {
+        out.try_borrow()
+            .map(|o| o.as_ptr())
+            .unwrap_or(std::ptr::null())
+    })
 }
 
 /// Length of the last output.

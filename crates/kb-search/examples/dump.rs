@@ -2,7 +2,10 @@
 //! writing `index.bin` and `native.json` (`[{request, json}]`) for the node test that
 //! asks the wasm module the same requests and compares the bytes.
 //!
-//! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR`
+//! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm]`
+//!
+//! With a module, also writes the generated site files (`site_files`) under `OUT_DIR/site/`
+//! for the browser test's hand-made pages.
 
 use std::error::Error;
 use std::fs;
@@ -14,7 +17,9 @@ fn encode(q: &str) -> String {
     let mut out = String::new();
     for b in q.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -23,12 +28,16 @@ fn encode(q: &str) -> String {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [corpus, queries, out] = args.as_slice() else {
-        return Err("usage: dump CORPUS.json QUERIES.json OUT_DIR".into());
+    let (corpus, queries, out, wasm) = match args.as_slice() {
+        [c, q, o] => (c, q, o, None),
+        [c, q, o, w] => (c, q, o, Some(w)),
+        _ => return Err("usage: dump CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm]".into()),
     };
     let read = |p: &str| fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
-    let docs: Vec<SectionDoc> = serde_json::from_str(&read(corpus)?).map_err(|e| format!("{corpus}: {e}"))?;
-    let queries: Vec<String> = serde_json::from_str(&read(queries)?).map_err(|e| format!("{queries}: {e}"))?;
+    let docs: Vec<SectionDoc> =
+        serde_json::from_str(&read(corpus)?).map_err(|e| format!("{corpus}: {e}"))?;
+    let queries: Vec<String> =
+        serde_json::from_str(&read(queries)?).map_err(|e| format!("{queries}: {e}"))?;
     let blob = build_index(&docs, &SearchSettings::default())?;
     let index = SearchIndex::from_blob(&blob)?;
     let mut requests: Vec<String> = queries.iter().map(|q| format!("q={}", encode(q))).collect();
@@ -46,6 +55,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(out.join("index.bin"), &blob).map_err(|e| format!("{}: {e}", out.display()))?;
     let json = serde_json::to_string_pretty(&answers)?;
     fs::write(out.join("native.json"), json).map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("{} sections, {} bytes of index, {} requests", docs.len(), blob.len(), requests.len());
+    if let Some(wasm) = wasm {
+        let module = fs::read(wasm).map_err(|e| format!("{wasm}: {e}"))?;
+        for (path, bytes) in kb_search::site_files(&blob, &module) {
+            let path = out.join("site").join(path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    eprintln!(
+        "{} sections, {} bytes of index, {} requests",
+        docs.len(),
+        blob.len(),
+        requests.len()
+    );
     Ok(())
 }

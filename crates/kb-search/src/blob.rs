@@ -25,6 +25,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Name of kb's own metadata file inside the blob.
 pub(crate) const CATALOG_FILE: &str = "kb-catalog.json";
 /// The segment id written into every blob.
+#[cfg(feature = "writer")]
 pub(crate) const FIXED_SEGMENT_ID: &str = "6b620000000040008000000000000001";
 
 /// kb's metadata stored next to the tantivy files.
@@ -50,6 +51,7 @@ pub(crate) struct AreaInfo {
 }
 
 /// Packs `(name, bytes)` files. Names must be unique.
+#[cfg(feature = "writer")]
 pub(crate) fn pack(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, SearchError> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let size: usize = files.iter().map(|(n, d)| 6 + n.len() + d.len()).sum();
@@ -91,7 +93,10 @@ pub(crate) fn unpack(blob: &[u8]) -> Result<Vec<(&str, &[u8])>, SearchError> {
     }
     let version = le_u32(take(blob, &mut at, 4, "header")?);
     if version != FORMAT_VERSION {
-        return Err(SearchError::UnsupportedVersion { found: version, expected: FORMAT_VERSION });
+        return Err(SearchError::UnsupportedVersion {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
     }
     let count = le_u32(take(blob, &mut at, 4, "header")?) as usize;
     let mut files = Vec::with_capacity(count.min(64));
@@ -109,7 +114,7 @@ pub(crate) fn unpack(blob: &[u8]) -> Result<Vec<(&str, &[u8])>, SearchError> {
     Ok(files)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
 

@@ -135,7 +135,10 @@ impl SegmentCollector for SectionSegmentCollector {
         if self.limit == 0 {
             return;
         }
-        let scored = Scored { score, address: DocAddress::new(self.segment_ord, doc) };
+        let scored = Scored {
+            score,
+            address: DocAddress::new(self.segment_ord, doc),
+        };
         if self.heap.len() < self.limit {
             self.heap.push(Reverse(scored));
         } else if self.heap.peek().is_some_and(|worst| scored > worst.0) {
@@ -147,6 +150,10 @@ impl SegmentCollector for SectionSegmentCollector {
     fn harvest(self) -> Collected {
         let mut top: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
         top.sort_unstable_by(|a, b| b.cmp(a));
-        Collected { top, total: self.total, per_area: self.per_area }
+        Collected {
+            top,
+            total: self.total,
+            per_area: self.per_area,
+        }
     }
 }

@@ -28,7 +28,10 @@ fn marked_spans(text: &str, terms: &BTreeSet<String>) -> Vec<(usize, usize)> {
     for (from, to) in spans {
         // Parts of one identifier (`x` `/` `sync` `/` `errgroup`) read as one mark.
         let joined = |last: &(usize, usize)| {
-            from <= last.1 || text[last.1..from].chars().all(|c| matches!(c, '.' | '_' | '-' | '/' | ':'))
+            from <= last.1
+                || text[last.1..from]
+                    .chars()
+                    .all(|c| matches!(c, '.' | '_' | '-' | '/' | ':'))
         };
         match merged.last_mut() {
             Some(last) if joined(last) => last.1 = last.1.max(to),
@@ -94,7 +97,12 @@ fn choose_window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
         return (0, snap_end(text, end, end / 2));
     }
     let (_, start, end) = best;
-    let last_mark_end = spans.iter().filter(|&&(_, t)| t <= end).map(|&(_, t)| t).max().unwrap_or(start);
+    let last_mark_end = spans
+        .iter()
+        .filter(|&&(_, t)| t <= end)
+        .map(|&(_, t)| t)
+        .max()
+        .unwrap_or(start);
     (start, snap_end(text, end, last_mark_end.max(start)))
 }
 
@@ -168,18 +176,38 @@ mod tests {
     }
 
     fn render(parts: &[ExcerptPart]) -> String {
-        parts.iter().map(|p| if p.mark { format!("[{}]", p.text) } else { p.text.clone() }).collect()
+        parts
+            .iter()
+            .map(|p| {
+                if p.mark {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect()
     }
 
     #[test]
     fn marks_stemmed_and_identifier_parts() {
-        let e = excerpt("Call db.SetMaxOpenConns to cap connections.", "", &terms(&["conn", "connect"]));
-        assert_eq!(render(&e), "Call db.SetMaxOpen[Conns] to cap [connections].");
+        let e = excerpt(
+            "Call db.SetMaxOpenConns to cap connections.",
+            "",
+            &terms(&["conn", "connect"]),
+        );
+        assert_eq!(
+            render(&e),
+            "Call db.SetMaxOpen[Conns] to cap [connections]."
+        );
     }
 
     #[test]
     fn whole_identifier_is_one_mark() {
-        let e = excerpt("Use context.WithTimeout always", "", &terms(&["context.withtimeout", "with", "timeout"]));
+        let e = excerpt(
+            "Use context.WithTimeout always",
+            "",
+            &terms(&["context.withtimeout", "with", "timeout"]),
+        );
         assert_eq!(render(&e), "Use [context.WithTimeout] always");
     }
 
@@ -193,7 +221,11 @@ mod tests {
 
     #[test]
     fn long_text_is_windowed_around_the_matches() {
-        let body = format!("{} the stampede happens here {}", "filler ".repeat(60), "tail ".repeat(60));
+        let body = format!(
+            "{} the stampede happens here {}",
+            "filler ".repeat(60),
+            "tail ".repeat(60)
+        );
         let e = render(&excerpt(&body, "", &terms(&["stamped"])));
         assert!(e.starts_with("… "), "{e}");
         assert!(e.ends_with(" …"), "{e}");

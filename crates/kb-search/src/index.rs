@@ -35,7 +35,9 @@ impl SearchIndex {
                 catalog = Some(serde_json::from_slice::<Catalog>(data).map_err(corrupt)?);
             } else {
                 // `atomic_write` is RamDirectory's plain "put these bytes at this path".
-                directory.atomic_write(Path::new(name), data).map_err(corrupt)?;
+                directory
+                    .atomic_write(Path::new(name), data)
+                    .map_err(corrupt)?;
             }
         }
         let catalog = catalog.ok_or_else(|| corrupt("no catalog"))?;
@@ -48,13 +50,25 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .num_warming_threads(0)
             .try_into()?;
-        Ok(SearchIndex { reader, fields, catalog: Catalog { settings: catalog.settings.sanitized(), ..catalog } })
+        Ok(SearchIndex {
+            reader,
+            fields,
+            catalog: Catalog {
+                settings: catalog.settings.sanitized(),
+                ..catalog
+            },
+        })
     }
 
     /// Searches. Never fails: malformed syntax is searched as plain words.
     pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
         let searcher = self.reader.searcher();
-        Engine { searcher: &searcher, fields: &self.fields, catalog: &self.catalog }.search(query, options)
+        Engine {
+            searcher: &searcher,
+            fields: &self.fields,
+            catalog: &self.catalog,
+        }
+        .search(query, options)
     }
 
     /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON: the one
@@ -112,7 +126,9 @@ pub(crate) mod writer {
         for d in docs {
             sections += 1;
             pages.insert(&d.page_url);
-            let entry = areas.entry(&d.area).or_insert_with(|| (d.area_title.clone(), 0));
+            let entry = areas
+                .entry(&d.area)
+                .or_insert_with(|| (d.area_title.clone(), 0));
             entry.1 += 1;
         }
         Catalog {
@@ -164,9 +180,16 @@ pub(crate) mod writer {
     /// Deterministic: the same sections and settings always give the same bytes. The
     /// segment is written by one thread in input order, and the random segment UUID is
     /// replaced by a fixed one.
-    pub fn build_index(docs: &[SectionDoc], settings: &SearchSettings) -> Result<Vec<u8>, SearchError> {
+    pub fn build_index(
+        docs: &[SectionDoc],
+        settings: &SearchSettings,
+    ) -> Result<Vec<u8>, SearchError> {
         let catalog = catalog_of(docs.iter(), settings);
-        let area_ids: BTreeMap<&str, u64> = catalog.areas.iter().map(|a| (a.area.as_str(), a.id)).collect();
+        let area_ids: BTreeMap<&str, u64> = catalog
+            .areas
+            .iter()
+            .map(|a| (a.area.as_str(), a.id))
+            .collect();
         let directory = RamDirectory::create();
         let mut writer = IndexBuilder::new()
             .schema(build_schema())
@@ -175,7 +198,10 @@ pub(crate) mod writer {
             .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
         let fields = Fields::from_schema(&build_schema())?;
         for d in docs {
-            let area_id = area_ids.get(d.area.as_str()).copied().unwrap_or(crate::collector::NO_AREA);
+            let area_id = area_ids
+                .get(d.area.as_str())
+                .copied()
+                .unwrap_or(crate::collector::NO_AREA);
             writer.add_document(to_document(&fields, d, area_id))?;
         }
         let index = writer.finalize()?;
@@ -183,30 +209,55 @@ pub(crate) mod writer {
     }
 
     /// Packs a one-segment index found in `directory`, with the segment id normalised.
-    fn pack_index(directory: &RamDirectory, index: &tantivy::Index, catalog: &Catalog) -> Result<Vec<u8>, SearchError> {
+    fn pack_index(
+        directory: &RamDirectory,
+        index: &tantivy::Index,
+        catalog: &Catalog,
+    ) -> Result<Vec<u8>, SearchError> {
         let metas = index.searchable_segment_metas()?;
         let [segment] = metas.as_slice() else {
-            return Err(corrupt(format!("expected one segment, found {}", metas.len())));
+            return Err(corrupt(format!(
+                "expected one segment, found {}",
+                metas.len()
+            )));
         };
         let id = segment.id().uuid_string();
         let hyphenated = hyphenate(&id);
         let mut files = Vec::new();
-        let meta = directory.atomic_read(Path::new("meta.json")).map_err(corrupt)?;
+        let meta = directory
+            .atomic_read(Path::new("meta.json"))
+            .map_err(corrupt)?;
         let meta = String::from_utf8(meta).map_err(corrupt)?;
-        let meta = meta.replace(&id, FIXED_SEGMENT_ID).replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
+        let meta = meta
+            .replace(&id, FIXED_SEGMENT_ID)
+            .replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
         files.push(("meta.json".to_owned(), meta.into_bytes()));
         use tantivy::index::SegmentComponent as C;
         // Every component a read-only segment can have; the temp store only exists
         // while sorting and `.del` only after deletes.
-        let components = [C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
-        let mut paths: Vec<PathBuf> = components.into_iter().map(|c| segment.relative_path(c)).collect();
+        let components = [
+            C::Postings,
+            C::Positions,
+            C::FastFields,
+            C::FieldNorms,
+            C::Terms,
+            C::Store,
+        ];
+        let mut paths: Vec<PathBuf> = components
+            .into_iter()
+            .map(|c| segment.relative_path(c))
+            .collect();
         paths.sort();
         for path in paths {
             // The component list names every possible file; a fresh segment has no `.del`.
             if !directory.exists(&path).map_err(corrupt)? {
                 continue;
             }
-            let data = directory.open_read(&path).map_err(corrupt)?.read_bytes().map_err(corrupt)?;
+            let data = directory
+                .open_read(&path)
+                .map_err(corrupt)?
+                .read_bytes()
+                .map_err(corrupt)?;
             let name = path.to_string_lossy().replace(&id, FIXED_SEGMENT_ID);
             files.push((name, data.as_slice().to_vec()));
         }
@@ -219,6 +270,13 @@ pub(crate) mod writer {
         if id.len() != 32 {
             return id.to_owned();
         }
-        format!("{}-{}-{}-{}-{}", &id[..8], &id[8..12], &id[12..16], &id[16..20], &id[20..])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &id[..8],
+            &id[8..12],
+            &id[12..16],
+            &id[16..20],
+            &id[20..]
+        )
     }
 }

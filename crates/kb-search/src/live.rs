@@ -39,7 +39,10 @@ impl LiveIndex {
             .tokenizers(tokenizers())
             .create_in_ram()?;
         let writer = index.writer_with_num_threads(1, LIVE_WRITER_MEMORY)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let fields = Fields::from_schema(&index.schema())?;
         let mut live = LiveIndex {
             settings: settings.sanitized(),
@@ -82,7 +85,8 @@ impl LiveIndex {
     }
 
     fn delete(&mut self, page_url: &str) {
-        self.writer.delete_term(Term::from_field_text(self.fields.page_url, page_url));
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.page_url, page_url));
     }
 
     fn commit(&mut self) -> Result<(), SearchError> {
@@ -97,14 +101,21 @@ impl LiveIndex {
         let mut sections = 0;
         for d in self.pages.iter().flat_map(|(_, s)| s) {
             sections += 1;
-            areas.entry(&d.area).or_insert_with(|| (d.area_title.clone(), 0)).1 += 1;
+            areas
+                .entry(&d.area)
+                .or_insert_with(|| (d.area_title.clone(), 0))
+                .1 += 1;
         }
         Catalog {
             settings: self.settings.clone(),
             areas: areas
                 .into_iter()
                 .map(|(area, (title, n))| AreaInfo {
-                    id: self.area_ids.get(area).copied().unwrap_or(crate::collector::NO_AREA),
+                    id: self
+                        .area_ids
+                        .get(area)
+                        .copied()
+                        .unwrap_or(crate::collector::NO_AREA),
                     area: area.to_owned(),
                     title,
                     sections: n,
@@ -132,7 +143,12 @@ impl LiveIndex {
     /// Searches, exactly like [`crate::SearchIndex::search`].
     pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
         let searcher = self.reader.searcher();
-        Engine { searcher: &searcher, fields: &self.fields, catalog: &self.catalog }.search(query, options)
+        Engine {
+            searcher: &searcher,
+            fields: &self.fields,
+            catalog: &self.catalog,
+        }
+        .search(query, options)
     }
 
     /// The `/__kb/search` answer for a request string, like [`crate::SearchIndex::search_json`].
@@ -143,7 +159,11 @@ impl LiveIndex {
 
     /// The blob [`crate::build_index`] would write for the current sections.
     pub fn to_blob(&self) -> Result<Vec<u8>, SearchError> {
-        let docs: Vec<SectionDoc> = self.pages.iter().flat_map(|(_, s)| s.iter().cloned()).collect();
+        let docs: Vec<SectionDoc> = self
+            .pages
+            .iter()
+            .flat_map(|(_, s)| s.iter().cloned())
+            .collect();
         build_index(&docs, &self.settings)
     }
 }

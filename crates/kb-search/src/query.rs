@@ -170,7 +170,11 @@ pub(crate) fn parse(input: &str) -> ParsedQuery {
         while j < chars.len() && chars[j].1.is_ascii_alphabetic() {
             j += 1;
         }
-        if j < chars.len() && chars[j].1 == ':' && j + 1 < chars.len() && !chars[j + 1].1.is_whitespace() {
+        if j < chars.len()
+            && chars[j].1 == ':'
+            && j + 1 < chars.len()
+            && !chars[j + 1].1.is_whitespace()
+        {
             let name = text[chars[word_start].0..chars[j].0].to_ascii_lowercase();
             field = match name.as_str() {
                 "title" => Some("title"),
@@ -188,7 +192,9 @@ pub(crate) fn parse(input: &str) -> ParsedQuery {
             let stop = close.unwrap_or(chars.len());
             (&text[end_of(k + 1)..end_of(stop)], stop + 1)
         } else {
-            let stop = (k..chars.len()).find(|&i| chars[i].1.is_whitespace()).unwrap_or(chars.len());
+            let stop = (k..chars.len())
+                .find(|&i| chars[i].1.is_whitespace())
+                .unwrap_or(chars.len());
             (&text[end_of(k)..end_of(stop)], stop)
         };
         let raw = text[raw_start..end_of(next.min(chars.len()))].to_owned();
@@ -211,15 +217,30 @@ pub(crate) fn parse(input: &str) -> ParsedQuery {
             None if quoted => (ClauseKind::Phrase(value.to_owned()), Scope::Everywhere),
             None => (ClauseKind::Word(value.to_owned()), Scope::Everywhere),
         };
-        let prefix = at_end && typing_last_word && !quoted && !negated && matches!(kind, ClauseKind::Word(_));
+        let prefix = at_end
+            && typing_last_word
+            && !quoted
+            && !negated
+            && matches!(kind, ClauseKind::Word(_));
         if clauses.len() == MAX_CLAUSES {
             truncated = true;
             break;
         }
-        clauses.push(Clause { kind, scope, negated, prefix, optional: false, raw });
+        clauses.push(Clause {
+            kind,
+            scope,
+            negated,
+            prefix,
+            optional: false,
+            raw,
+        });
     }
     mark_optional_words(&mut clauses);
-    ParsedQuery { text: text.to_owned(), clauses, truncated }
+    ParsedQuery {
+        text: text.to_owned(),
+        clauses,
+        truncated,
+    }
 }
 
 fn is_optional_word(c: &Clause) -> bool {
@@ -232,7 +253,10 @@ fn is_optional_word(c: &Clause) -> bool {
 }
 
 fn mark_optional_words(clauses: &mut [Clause]) {
-    let required = clauses.iter().filter(|c| c.is_positive_text() && !is_optional_word(c)).count();
+    let required = clauses
+        .iter()
+        .filter(|c| c.is_positive_text() && !is_optional_word(c))
+        .count();
     if required == 0 {
         return;
     }
@@ -248,7 +272,11 @@ mod tests {
     use super::*;
 
     fn kinds(q: &str) -> Vec<(ClauseKind, bool, bool)> {
-        parse(q).clauses.into_iter().map(|c| (c.kind, c.negated, c.prefix)).collect()
+        parse(q)
+            .clauses
+            .into_iter()
+            .map(|c| (c.kind, c.negated, c.prefix))
+            .collect()
     }
 
     fn word(w: &str) -> ClauseKind {
@@ -276,7 +304,11 @@ mod tests {
     #[test]
     fn filters() {
         let q = parse(r#"title:"cache stampede" tag:Postgres area:caching foo:bar"#);
-        let c: Vec<_> = q.clauses.iter().map(|c| (c.kind.clone(), c.scope)).collect();
+        let c: Vec<_> = q
+            .clauses
+            .iter()
+            .map(|c| (c.kind.clone(), c.scope))
+            .collect();
         assert_eq!(
             c,
             [
@@ -290,9 +322,18 @@ mod tests {
 
     #[test]
     fn malformed_syntax_degrades() {
-        assert_eq!(kinds(r#""unclosed phrase"#), [(ClauseKind::Phrase("unclosed phrase".into()), false, false)]);
-        assert_eq!(kinds(r#"- -- "" title: ::"#), [(word("title:"), false, false)]);
-        assert_eq!(kinds("a NOT b"), [(word("a"), false, false), (word("b"), true, false)]);
+        assert_eq!(
+            kinds(r#""unclosed phrase"#),
+            [(ClauseKind::Phrase("unclosed phrase".into()), false, false)]
+        );
+        assert_eq!(
+            kinds(r#"- -- "" title: ::"#),
+            [(word("title:"), false, false)]
+        );
+        assert_eq!(
+            kinds("a NOT b"),
+            [(word("a"), false, false), (word("b"), true, false)]
+        );
         assert!(parse("").clauses.is_empty());
     }
 

@@ -1,9 +1,10 @@
 //! The tantivy schema of a kb search index: one document per page section, and the
 //! handles of its fields. Both the indexer and the searcher build it from here.
 
+use tantivy::schema::{Field, Schema};
+#[cfg(feature = "writer")]
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
-    STRING,
+    IndexRecordOption, NumericOptions, TextFieldIndexing, TextOptions, STORED, STRING,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
@@ -29,6 +30,7 @@ pub(crate) struct Fields {
     /// Area folder as a raw term: the `area:` filter.
     pub area: Field,
     /// Area number (position in the index's sorted area list): counted per query.
+    #[cfg_attr(not(feature = "writer"), allow(dead_code))]
     pub area_id: Field,
     pub area_title: Field,
 }
@@ -58,6 +60,7 @@ impl Fields {
     }
 }
 
+#[cfg(feature = "writer")]
 fn text(stored: bool, positions: bool) -> TextOptions {
     let record = if positions {
         IndexRecordOption::WithFreqsAndPositions
@@ -65,7 +68,9 @@ fn text(stored: bool, positions: bool) -> TextOptions {
         IndexRecordOption::WithFreqs
     };
     let options = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(record),
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(record),
     );
     if stored {
         options.set_stored()
@@ -75,6 +80,7 @@ fn text(stored: bool, positions: bool) -> TextOptions {
 }
 
 /// Builds the schema. The order of fields is part of the blob format.
+#[cfg(feature = "writer")]
 pub(crate) fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("url", STORED);
@@ -94,5 +100,7 @@ pub(crate) fn build_schema() -> Schema {
 
 /// Registers the kb tokenizer on an index (needed after every create or open).
 pub(crate) fn register_tokenizer(index: &Index) {
-    index.tokenizers().register(TOKENIZER_NAME, TextAnalyzer::from(KbTokenizer::default()));
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, TextAnalyzer::from(KbTokenizer::default()));
 }

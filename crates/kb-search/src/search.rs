@@ -93,7 +93,11 @@ impl Engine<'_> {
     fn text_fields(&self, scope: Scope) -> Vec<TextField> {
         let s = &self.catalog.settings;
         let f = self.fields;
-        let tf = |field, boost, positions| TextField { field, boost, positions };
+        let tf = |field, boost, positions| TextField {
+            field,
+            boost,
+            positions,
+        };
         match scope {
             Scope::Title => vec![tf(f.page_title, s.boost_title, true)],
             Scope::Everywhere => vec![
@@ -110,7 +114,11 @@ impl Engine<'_> {
     fn doc_freq(&self, fields: &[TextField], term: &str) -> u64 {
         fields
             .iter()
-            .map(|f| self.searcher.doc_freq(&Term::from_field_text(f.field, term)).unwrap_or(0))
+            .map(|f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f.field, term))
+                    .unwrap_or(0)
+            })
             .sum()
     }
 
@@ -119,8 +127,11 @@ impl Engine<'_> {
         let mut freq: BTreeMap<String, u64> = BTreeMap::new();
         for segment in self.searcher.segment_readers() {
             for f in fields {
-                let Ok(inverted) = segment.inverted_index(f.field) else { continue };
-                let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
+                let Ok(inverted) = segment.inverted_index(f.field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream()
+                else {
                     continue;
                 };
                 let mut scanned = 0;
@@ -131,7 +142,8 @@ impl Engine<'_> {
                         break;
                     }
                     if let Ok(term) = std::str::from_utf8(key) {
-                        *freq.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                        *freq.entry(term.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
                     }
                 }
             }
@@ -140,18 +152,30 @@ impl Engine<'_> {
     }
 
     /// Terms within `distance` edits of `word` in any of `fields`, most frequent first.
-    fn fuzzy_terms(&self, fields: &[TextField], word: &str, distance: u8, max: usize) -> Vec<String> {
+    fn fuzzy_terms(
+        &self,
+        fields: &[TextField],
+        word: &str,
+        distance: u8,
+        max: usize,
+    ) -> Vec<String> {
         let mut freq: BTreeMap<String, u64> = BTreeMap::new();
         for segment in self.searcher.segment_readers() {
             for f in fields {
-                let Ok(inverted) = segment.inverted_index(f.field) else { continue };
+                let Ok(inverted) = segment.inverted_index(f.field) else {
+                    continue;
+                };
                 // tantivy caches the Levenshtein automaton builders; we only borrow its DFA.
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.field, word), distance, true);
+                let fuzzy =
+                    FuzzyTermQuery::new(Term::from_field_text(f.field, word), distance, true);
                 let Ok(dfa) = fuzzy.automaton() else { continue };
-                let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else { continue };
+                let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else {
+                    continue;
+                };
                 while stream.advance() {
                     if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        *freq.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                        *freq.entry(term.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
                     }
                 }
             }
@@ -161,9 +185,18 @@ impl Engine<'_> {
     }
 
     /// What a word as typed may match.
-    fn word_alternatives(&self, word: &str, fields: &[TextField], prefix: bool, fuzzy: bool) -> Option<Alternatives> {
+    fn word_alternatives(
+        &self,
+        word: &str,
+        fields: &[TextField],
+        prefix: bool,
+        fuzzy: bool,
+    ) -> Option<Alternatives> {
         let tokens = analyze(word);
-        let parts: Vec<_> = tokens.iter().filter(|t| t.kind == TokenKind::Part).collect();
+        let parts: Vec<_> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Part)
+            .collect();
         let (first, last) = (parts.first()?, parts.last()?);
         let mut alts = Alternatives::default();
         let whole = tokens
@@ -179,7 +212,12 @@ impl Engine<'_> {
                 alts.push_term(whole.text.clone(), 1.0);
             }
             let base = first.position;
-            alts.phrase = Some(parts.iter().map(|t| (t.position - base, t.text.clone())).collect());
+            alts.phrase = Some(
+                parts
+                    .iter()
+                    .map(|t| (t.position - base, t.text.clone()))
+                    .collect(),
+            );
         }
         if prefix {
             // The prefix is what was typed, unstemmed: `connecti` must reach `connect`
@@ -226,14 +264,22 @@ impl Engine<'_> {
 
     /// What a quoted phrase may match: its parts, in order.
     fn phrase_alternatives(phrase: &str) -> Option<Alternatives> {
-        let parts: Vec<_> = analyze(phrase).into_iter().filter(|t| t.kind == TokenKind::Part).collect();
+        let parts: Vec<_> = analyze(phrase)
+            .into_iter()
+            .filter(|t| t.kind == TokenKind::Part)
+            .collect();
         let first = parts.first()?;
         let mut alts = Alternatives::default();
         if parts.len() == 1 {
             alts.push_term(first.text.clone(), 1.0);
         } else {
             let base = first.position;
-            alts.phrase = Some(parts.iter().map(|t| (t.position - base, t.text.clone())).collect());
+            alts.phrase = Some(
+                parts
+                    .iter()
+                    .map(|t| (t.position - base, t.text.clone()))
+                    .collect(),
+            );
         }
         Some(alts)
     }
@@ -244,11 +290,17 @@ impl Engine<'_> {
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();
             for (term, weight) in &alts.terms {
-                let q = TermQuery::new(Term::from_field_text(f.field, term), IndexRecordOption::WithFreqs);
+                let q = TermQuery::new(
+                    Term::from_field_text(f.field, term),
+                    IndexRecordOption::WithFreqs,
+                );
                 subs.push(boosted(Box::new(q), *weight));
             }
             if let (Some(phrase), true) = (&alts.phrase, f.positions) {
-                let terms = phrase.iter().map(|(p, t)| (*p, Term::from_field_text(f.field, t))).collect();
+                let terms = phrase
+                    .iter()
+                    .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
+                    .collect();
                 subs.push(Box::new(PhraseQuery::new_with_offset(terms)));
             }
             let q: Box<dyn Query> = match subs.len() {
@@ -261,7 +313,10 @@ impl Engine<'_> {
         if per_field.len() == 1 {
             return per_field.remove(0);
         }
-        Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, TIE_BREAKER))
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            per_field,
+            TIE_BREAKER,
+        ))
     }
 
     /// Builds the query for `parsed`, leaving out clause `skip`. `None` when nothing is
@@ -278,14 +333,23 @@ impl Engine<'_> {
             if Some(i) == skip {
                 continue;
             }
-            let Clause { kind, scope, negated, prefix, optional: is_optional, .. } = clause;
+            let Clause {
+                kind,
+                scope,
+                negated,
+                prefix,
+                optional: is_optional,
+                ..
+            } = clause;
             let query: Box<dyn Query> = match kind {
-                ClauseKind::Tag(tag) => {
-                    Box::new(ConstScoreQuery::new(Box::new(term_query(self.fields.tag, tag)), 0.0))
-                }
-                ClauseKind::Area(area) => {
-                    Box::new(ConstScoreQuery::new(Box::new(term_query(self.fields.area, area)), 0.0))
-                }
+                ClauseKind::Tag(tag) => Box::new(ConstScoreQuery::new(
+                    Box::new(term_query(self.fields.tag, tag)),
+                    0.0,
+                )),
+                ClauseKind::Area(area) => Box::new(ConstScoreQuery::new(
+                    Box::new(term_query(self.fields.area, area)),
+                    0.0,
+                )),
                 ClauseKind::Word(_) | ClauseKind::Phrase(_) => {
                     let fields = self.text_fields(*scope);
                     let alts = match kind {
@@ -332,11 +396,17 @@ impl Engine<'_> {
         clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
         clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
         clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
-        Some(Plan { query: Box::new(BooleanQuery::new(clauses)), marks, fuzzy: used_fuzzy })
+        Some(Plan {
+            query: Box::new(BooleanQuery::new(clauses)),
+            marks,
+            fuzzy: used_fuzzy,
+        })
     }
 
     fn collect(&self, query: &dyn Query, limit: usize, area: Option<u64>) -> Collected {
-        self.searcher.search(query, &SectionCollector { limit, area }).unwrap_or_default()
+        self.searcher
+            .search(query, &SectionCollector { limit, area })
+            .unwrap_or_default()
     }
 
     fn area_counts(&self, per_area: &[usize], empty_query: bool) -> Vec<AreaCount> {
@@ -346,13 +416,22 @@ impl Engine<'_> {
             .map(|a| AreaCount {
                 area: a.area.clone(),
                 title: a.title.clone(),
-                count: if empty_query { a.sections } else { per_area.get(a.id as usize).copied().unwrap_or(0) },
+                count: if empty_query {
+                    a.sections
+                } else {
+                    per_area.get(a.id as usize).copied().unwrap_or(0)
+                },
             })
             .collect()
     }
 
     fn hit(&self, score: f32, doc: &TantivyDocument, marks: &BTreeSet<String>) -> SearchHit {
-        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
         let f = self.fields;
         SearchHit {
             url: text(f.url),
@@ -381,19 +460,30 @@ impl Engine<'_> {
             }
         }
         for (i, clause) in parsed.clauses.iter().enumerate() {
-            let ClauseKind::Word(word) = &clause.kind else { continue };
-            if clause.negated || word.chars().count() < 4 || word.chars().any(|c| !c.is_alphabetic()) {
+            let ClauseKind::Word(word) = &clause.kind else {
+                continue;
+            };
+            if clause.negated
+                || word.chars().count() < 4
+                || word.chars().any(|c| !c.is_alphabetic())
+            {
                 continue;
             }
             let fields = self.text_fields(clause.scope);
             let lower = word.to_lowercase();
             // Only words the index does not know, and two edits only for long words:
             // `pool` must not become `too`.
-            if self.doc_freq(&fields, &crate::tokenizer::stem_word(&lower)) > 0 || self.doc_freq(&fields, &lower) > 0 {
+            if self.doc_freq(&fields, &crate::tokenizer::stem_word(&lower)) > 0
+                || self.doc_freq(&fields, &lower) > 0
+            {
                 continue;
             }
             let distance = if lower.chars().count() >= 7 { 2 } else { 1 };
-            if let Some(term) = self.fuzzy_terms(&fields, &lower, distance, 1).into_iter().next() {
+            if let Some(term) = self
+                .fuzzy_terms(&fields, &lower, distance, 1)
+                .into_iter()
+                .next()
+            {
                 let text = parsed.text_replacing(i, &term);
                 let replaced = parse(&format!("{text} "));
                 if let Some(plan) = self.plan(&replaced, None, false) {
@@ -422,7 +512,11 @@ impl Engine<'_> {
             n => n.min(MAX_LIMIT),
         };
         let area = options.area.as_ref().map(|wanted| {
-            self.catalog.areas.iter().find(|a| &a.area == wanted).map_or(NO_AREA, |a| a.id)
+            self.catalog
+                .areas
+                .iter()
+                .find(|a| &a.area == wanted)
+                .map_or(NO_AREA, |a| a.id)
         });
         let mut results = SearchResults {
             query: parsed.text.clone(),
@@ -468,7 +562,10 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 fn term_query(field: Field, value: &str) -> TermQuery {
-    TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)
+    TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    )
 }
 
 /// The `max` most frequent terms, ties by term, for a result that does not depend on

@@ -146,7 +146,11 @@ mod tests {
 
     #[test]
     fn settings_are_sanitized() {
-        let s = SearchSettings { boost_title: f32::NAN, limit_results: 0, ..Default::default() };
+        let s = SearchSettings {
+            boost_title: f32::NAN,
+            limit_results: 0,
+            ..Default::default()
+        };
         let s = s.sanitized();
         assert_eq!(s.boost_title, SearchSettings::default().boost_title);
         assert_eq!(s.limit_results, 30);

@@ -22,7 +22,10 @@ pub fn site_files(index_blob: &[u8], wasm: &[u8]) -> Vec<(String, Vec<u8>)> {
     vec![
         (INDEX_FILE.to_owned(), index_blob.to_vec()),
         (WASM_FILE.to_owned(), wasm.to_vec()),
-        (INDEX_SCRIPT.to_owned(), base64_script(INDEX_GLOBAL, index_blob)),
+        (
+            INDEX_SCRIPT.to_owned(),
+            base64_script(INDEX_GLOBAL, index_blob),
+        ),
         (WASM_SCRIPT.to_owned(), base64_script(WASM_GLOBAL, wasm)),
     ]
 }
@@ -41,7 +44,11 @@ fn base64_script(global: &str, bytes: &[u8]) -> Vec<u8> {
 fn base64_into(bytes: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -59,7 +66,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648() {
-        for (input, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             let mut out = Vec::new();
             base64_into(input.as_bytes(), &mut out);
             assert_eq!(String::from_utf8(out).unwrap(), expected);
@@ -72,7 +85,10 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, [INDEX_FILE, WASM_FILE, INDEX_SCRIPT, WASM_SCRIPT]);
         assert_eq!(
-            String::from_utf8(files[2].1.clone()).unwrap().lines().nth(1),
+            String::from_utf8(files[2].1.clone())
+                .unwrap()
+                .lines()
+                .nth(1),
             Some("window.__kbSearchIndexBase64=\"SURY\";")
         );
         assert!(files.iter().all(|(n, _)| n.starts_with(SEARCH_DIR)));
@@ -84,7 +100,10 @@ mod tests {
         let js = include_str!("../../../themes/default/static/search/search.js");
         for name in [INDEX_FILE, WASM_FILE, INDEX_SCRIPT, WASM_SCRIPT] {
             let file = name.trim_start_matches("search/");
-            assert!(js.contains(&format!("'{file}'")), "search.js does not load {file}");
+            assert!(
+                js.contains(&format!("'{file}'")),
+                "search.js does not load {file}"
+            );
         }
         for global in [INDEX_GLOBAL, WASM_GLOBAL] {
             assert!(js.contains(global), "search.js does not read {global}");

@@ -192,6 +192,7 @@ fn emit_compound(
 ) -> usize {
     // Segments between joiners, then parts within segments.
     let compound = &text[start..end];
+    let first_new = out.len();
     let mut segments: Vec<(usize, usize)> = Vec::new();
     let mut seg_start: Option<usize> = None;
     for (i, c) in compound.char_indices() {
@@ -216,13 +217,24 @@ fn emit_compound(
         return position;
     }
     if parts.len() > 1 {
-        push_token(out, normalise(compound), start, end, position, TokenKind::Whole);
+        push_token(
+            out,
+            normalise(compound),
+            start,
+            end,
+            position,
+            TokenKind::Whole,
+        );
         // A segment that is itself an identifier (`WithTimeout` in `context.WithTimeout`)
         // is also kept whole, so typing just that identifier matches precisely.
         if segments.len() > 1 {
             for (k, &(from, to)) in segments.iter().enumerate() {
                 let first = segment_first_part[k];
-                let count = segment_first_part.get(k + 1).copied().unwrap_or(parts.len()) - first;
+                let count = segment_first_part
+                    .get(k + 1)
+                    .copied()
+                    .unwrap_or(parts.len())
+                    - first;
                 if count > 1 {
                     let whole = normalise(&text[from..to]);
                     push_token(out, whole, from, to, position + first, TokenKind::Whole);
@@ -232,9 +244,17 @@ fn emit_compound(
     }
     for (k, part) in parts.iter().enumerate() {
         let lower = normalise(&text[part.from..part.to]);
-        let term = if part.alphabetic { stem_part(stemmer, &lower) } else { lower };
+        let term = if part.alphabetic {
+            stem_part(stemmer, &lower)
+        } else {
+            lower
+        };
         push_token(out, term, part.from, part.to, position + k, TokenKind::Part);
     }
+    // tantivy's postings need non-decreasing positions in the stream, and segment-level
+    // whole tokens above were pushed at later positions than the first parts. A stable
+    // sort keeps a whole token before the part it shares a position with.
+    out[first_new..].sort_by_key(|t| t.position);
     position + parts.len()
 }
 
@@ -249,7 +269,13 @@ fn push_token(
     if text.is_empty() || text.len() > MAX_TOKEN_BYTES {
         return;
     }
-    out.push(AnalyzedToken { text, from, to, position, kind });
+    out.push(AnalyzedToken {
+        text,
+        from,
+        to,
+        position,
+        kind,
+    });
 }
 
 /// The tantivy face of [`analyze`], registered as [`TOKENIZER_NAME`].
@@ -270,7 +296,10 @@ impl Tokenizer for KbTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream<'a> {
         self.scratch.clear();
         analyze_into(text, 0, &mut self.scratch);
-        KbTokenStream { tokens: self.scratch.drain(..), token: Token::default() }
+        KbTokenStream {
+            tokens: self.scratch.drain(..),
+            token: Token::default(),
+        }
     }
 }
 
@@ -321,8 +350,8 @@ mod tests {
             texts,
             [
                 ("db.setmaxopenconns", 0),
-                ("setmaxopenconns", 1),
                 ("db", 0),
+                ("setmaxopenconns", 1),
                 ("set", 1),
                 ("max", 2),
                 ("open", 3),
@@ -334,10 +363,19 @@ mod tests {
 
     #[test]
     fn joiners_split_but_keep_whole() {
-        assert_eq!(terms("max_connections"), ["max_connections", "max", "connect"]);
-        assert_eq!(terms("x/sync/errgroup"), ["x/sync/errgroup", "x", "sync", "errgroup"]);
+        assert_eq!(
+            terms("max_connections"),
+            ["max_connections", "max", "connect"]
+        );
+        assert_eq!(
+            terms("x/sync/errgroup"),
+            ["x/sync/errgroup", "x", "sync", "errgroup"]
+        );
         assert_eq!(terms("cache-aside"), ["cache-aside", "cach", "asid"]);
-        assert_eq!(terms("std::sync::Arc"), ["std::sync::arc", "std", "sync", "arc"]);
+        assert_eq!(
+            terms("std::sync::Arc"),
+            ["std::sync::arc", "std", "sync", "arc"]
+        );
     }
 
     #[test]
@@ -363,7 +401,10 @@ mod tests {
         for t in analyze(text) {
             assert!(text.is_char_boundary(t.from) && text.is_char_boundary(t.to));
         }
-        let with = analyze(text).into_iter().find(|t| t.text == "with").map(|t| (t.from, t.to));
+        let with = analyze(text)
+            .into_iter()
+            .find(|t| t.text == "with")
+            .map(|t| (t.from, t.to));
         assert_eq!(with, Some((12, 16)));
     }
 
@@ -371,6 +412,21 @@ mod tests {
     fn unicode_and_apostrophes() {
         assert_eq!(terms("Straße don’t it's"), ["straße", "don't", "it"]);
         assert!(terms("'''").is_empty());
+    }
+
+    #[test]
+    fn positions_never_decrease() {
+        for text in [
+            "context.WithTimeout(ctx)",
+            "x/sync/errgroup.WithContext",
+            "a.SetMaxOpenConns.b_c",
+        ] {
+            let toks = analyze(text);
+            assert!(
+                toks.windows(2).all(|w| w[0].position <= w[1].position),
+                "{text}: {toks:?}"
+            );
+        }
     }
 
     #[test]

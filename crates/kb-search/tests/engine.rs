@@ -1,0 +1,245 @@
+//! The engine end to end on the fixture corpus shared with the node and browser tests:
+//! deterministic blobs, the query language, ranking settings and the live index.
+
+use kb_search::{build_index, LiveIndex, QueryOptions, SearchIndex, SearchSettings, SectionDoc};
+
+fn corpus() -> Vec<SectionDoc> {
+    let json = include_str!("../../../tests/search/fixtures/corpus.json");
+    serde_json::from_str(json).expect("fixture corpus parses")
+}
+
+fn index_with(settings: &SearchSettings) -> SearchIndex {
+    SearchIndex::from_blob(&build_index(&corpus(), settings).unwrap()).unwrap()
+}
+
+fn urls(index: &SearchIndex, q: &str) -> Vec<String> {
+    index
+        .search(q, &QueryOptions::default())
+        .hits
+        .into_iter()
+        .map(|h| h.url)
+        .collect()
+}
+
+fn first(index: &SearchIndex, q: &str) -> String {
+    urls(index, q).into_iter().next().unwrap_or_default()
+}
+
+#[test]
+fn same_sections_give_the_same_bytes() {
+    let a = build_index(&corpus(), &SearchSettings::default()).unwrap();
+    let b = build_index(&corpus(), &SearchSettings::default()).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn empty_site_builds_and_searches() {
+    let blob = build_index(&[], &SearchSettings::default()).unwrap();
+    let index = SearchIndex::from_blob(&blob).unwrap();
+    assert_eq!(index.search("anything", &QueryOptions::default()).total, 0);
+}
+
+#[test]
+fn corrupt_blobs_are_errors_not_panics() {
+    let blob = build_index(&corpus(), &SearchSettings::default()).unwrap();
+    assert!(SearchIndex::from_blob(&blob[..blob.len() / 2]).is_err());
+    assert!(SearchIndex::from_blob(b"not an index").is_err());
+    let mut flipped = blob.clone();
+    flipped[8] = 99; // format version
+    let err = SearchIndex::from_blob(&flipped)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("rebuild the site"), "{err}");
+}
+
+#[test]
+fn code_identifiers_are_found_whole_and_by_parts() {
+    let index = index_with(&SearchSettings::default());
+    let pool = "databases/connection-pools/#go-database-sql-settings";
+    assert_eq!(first(&index, "SetMaxOpenConns"), pool);
+    assert_eq!(first(&index, "max open conns"), pool);
+    assert_eq!(first(&index, "setmaxopenconns"), pool);
+    assert_eq!(
+        first(&index, "context.WithTimeout"),
+        "databases/connection-pools/#timeouts"
+    );
+    assert_eq!(
+        first(&index, "max_connections"),
+        "databases/connection-pools/#postgres-max-connections"
+    );
+    assert_eq!(first(&index, "GOGC"), "go/gc-tuning/#gogc");
+    assert_eq!(first(&index, "x/sync/errgroup"), "go/concurrency/#errgroup");
+    assert_eq!(
+        first(&index, "cache-aside"),
+        "caching/patterns/#cache-aside"
+    );
+    assert_eq!(first(&index, "lock_timeout"), "databases/migrations/#locks");
+}
+
+#[test]
+fn query_language() {
+    let index = index_with(&SearchSettings::default());
+    // Phrase: adjacent and in order.
+    assert!(urls(&index, "\"open connections\"")
+        .contains(&"databases/connection-pools/#go-database-sql-settings".into()));
+    assert!(urls(&index, "\"connections open\"").is_empty());
+    // Exclusion.
+    assert!(urls(&index, "cache -redis")
+        .iter()
+        .all(|u| u != "caching/patterns/#ttl-and-eviction"));
+    // Filters.
+    assert!(urls(&index, "title:indexes")
+        .iter()
+        .all(|u| u.starts_with("databases/indexes/")));
+    assert!(urls(&index, "tag:concurrency context")
+        .iter()
+        .all(|u| u.starts_with("go/concurrency/") || u.starts_with("caching/stampedes/")));
+    assert!(urls(&index, "area:go").iter().all(|u| u.starts_with("go/")));
+    // Prefix on the last word only while typing.
+    assert!(!urls(&index, "stamp").is_empty());
+    assert!(urls(&index, "stamp ").is_empty());
+    // Typo tolerance only for long words.
+    let r = index.search("garbage colector ", &QueryOptions::default());
+    assert!(r.fuzzy && r.hits[0].url.starts_with("go/gc-tuning/"));
+    // Function words do not have to match.
+    assert_eq!(
+        first(&index, "how to size the pool "),
+        "databases/connection-pools/"
+    );
+}
+
+#[test]
+fn area_option_filters_hits_but_not_counts() {
+    let index = index_with(&SearchSettings::default());
+    let opts = QueryOptions {
+        limit: 0,
+        area: Some("go".into()),
+    };
+    let r = index.search("context", &opts);
+    assert!(r.hits.iter().all(|h| h.area == "go"));
+    assert_eq!(r.total, r.hits.len());
+    let databases = r
+        .areas
+        .iter()
+        .find(|a| a.area == "databases")
+        .map(|a| a.count);
+    assert!(databases > Some(0));
+}
+
+#[test]
+fn no_results_come_with_suggestions() {
+    let index = index_with(&SearchSettings::default());
+    let r = index.search("singleflight zzzzqqq ", &QueryOptions::default());
+    assert_eq!(r.total, 0);
+    assert_eq!(r.suggestions, ["singleflight"]);
+    let r = index.search("histogramm ", &QueryOptions::default());
+    assert!(r.total > 0 && r.fuzzy, "one edit away is found directly");
+}
+
+#[test]
+fn boosts_and_boolean_mode_come_from_settings() {
+    let default = index_with(&SearchSettings::default());
+    assert_eq!(
+        first(&default, "singleflight"),
+        "caching/stampedes/#singleflight"
+    );
+    let or = index_with(&SearchSettings {
+        use_boolean_and: false,
+        ..Default::default()
+    });
+    assert!(!urls(&or, "singleflight zzzzqqq ").is_empty());
+    // Prose wins over code by default; a code-heavy site can flip that.
+    let prose = first(&default, "maxmemory ");
+    assert_eq!(prose, "caching/patterns/#ttl-and-eviction");
+    let code_first = SearchSettings {
+        boost_code: 50.0,
+        boost_title: 0.1,
+        boost_heading: 0.1,
+        ..Default::default()
+    };
+    let r = index_with(&code_first).search("errgroup ", &QueryOptions::default());
+    assert_eq!(r.hits[0].url, "go/concurrency/#errgroup");
+    assert!(r.hits[0].score > default.search("errgroup ", &QueryOptions::default()).hits[0].score);
+}
+
+#[test]
+fn limit_and_hostile_queries() {
+    let index = index_with(&SearchSettings::default());
+    let r = index.search(
+        "go",
+        &QueryOptions {
+            limit: 2,
+            area: None,
+        },
+    );
+    assert_eq!(r.hits.len(), 2);
+    assert!(r.total > 2);
+    let huge = "pool ".repeat(2_000);
+    let r = index.search(&huge, &QueryOptions::default());
+    assert!(r.truncated);
+    for q in [
+        "\"",
+        "-",
+        "title:",
+        "((",
+        "\0",
+        "🙂 -\"x",
+        "AND OR NOT",
+        "-a -b",
+    ] {
+        let _ = index.search(q, &QueryOptions::default());
+    }
+}
+
+#[test]
+fn live_index_follows_page_edits_and_packs_like_a_build() {
+    let docs = corpus();
+    let settings = SearchSettings::default();
+    let mut live = LiveIndex::new(&docs, &settings).unwrap();
+    let fresh = index_with(&settings);
+    for q in [
+        "singleflight",
+        "max open conns",
+        "cache",
+        "garbage colector",
+        "go",
+    ] {
+        assert_eq!(
+            live.search_json(&format!("q={q}")),
+            fresh.search_json(&format!("q={q}")),
+            "{q}"
+        );
+    }
+
+    let page = "caching/stampedes/";
+    let mut edited: Vec<SectionDoc> = docs
+        .iter()
+        .filter(|d| d.page_url == page)
+        .cloned()
+        .collect();
+    edited.retain(|d| d.heading != "singleflight");
+    edited[0].body.push_str(" Request coalescing helps.");
+    live.replace_page(page, &edited).unwrap();
+    assert_eq!(
+        live.search("singleflight ", &QueryOptions::default()).total,
+        0
+    );
+    assert_eq!(
+        live.search("coalescing", &QueryOptions::default()).hits[0].url,
+        page
+    );
+
+    live.remove_page(page).unwrap();
+    assert_eq!(live.search("coalescing", &QueryOptions::default()).total, 0);
+
+    let expected: Vec<SectionDoc> = docs
+        .iter()
+        .filter(|d| d.page_url != page)
+        .cloned()
+        .collect();
+    assert_eq!(
+        live.to_blob().unwrap(),
+        build_index(&expected, &settings).unwrap()
+    );
+}

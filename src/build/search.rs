@@ -1,0 +1,161 @@
+//! The site's search index: pages' sections become `kb_search::SectionDoc`s, indexed by
+//! tantivy at build time, kept in `search-index/` for `kb search` and `kb serve`, and
+//! packed into the site with the WebAssembly module that searches it in the browser.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{SearchConfig, Settings};
+use crate::content::{Page, PageKind, Site};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::RenderedPage;
+
+use super::output::Sink;
+
+/// The browser module, built by `scripts/build-search-wasm.sh` and committed, so neither
+/// users nor CI need the wasm toolchain.
+pub static WASM_MODULE: &[u8] = include_bytes!("../../crates/kb-search-wasm/dist/kb_search.wasm");
+
+/// The index blob inside `search-index/`.
+pub const INDEX_BLOB: &str = "index.bin";
+/// Fingerprint of the inputs the index was built from, to tell whether it is stale.
+pub const STAMP_FILE: &str = "stamp";
+
+/// Ranking settings from `[output.html.search]`.
+pub fn search_settings(config: &SearchConfig) -> kb_search::SearchSettings {
+    kb_search::SearchSettings {
+        boost_title: config.boost_title,
+        boost_heading: config.boost_heading,
+        boost_body: config.boost_body,
+        boost_code: config.boost_code,
+        limit_results: config.limit_results,
+        use_boolean_and: config.use_boolean_and,
+    }
+}
+
+/// The search documents of one page: one per section.
+pub fn page_docs(site: &Site, page: &Page, rendered: &RenderedPage) -> Vec<kb_search::SectionDoc> {
+    let (area, area_title) = match site.area_of(page) {
+        Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
+        None => (String::new(), String::new()),
+    };
+    rendered
+        .sections
+        .iter()
+        .map(|section| {
+            let mut crumbs: Vec<&str> = Vec::with_capacity(3);
+            if page.kind == PageKind::Article && !area_title.is_empty() {
+                crumbs.push(&area_title);
+            }
+            crumbs.push(&page.title);
+            if !section.heading.is_empty() {
+                crumbs.push(&section.heading);
+            }
+            kb_search::SectionDoc {
+                url: if section.id.is_empty() {
+                    page.url.clone()
+                } else {
+                    format!("{}#{}", page.url, section.id)
+                },
+                page_url: page.url.clone(),
+                page_title: page.title.clone(),
+                heading: section.heading.clone(),
+                breadcrumb: crumbs.join(" > "),
+                body: section.body.clone(),
+                code: section.code.clone(),
+                tags: page.meta.tags.clone(),
+                area: area.clone(),
+                area_title: area_title.clone(),
+            }
+        })
+        .collect()
+}
+
+/// All documents of the site, in page order.
+pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::SectionDoc> {
+    site.pages
+        .iter()
+        .zip(rendered)
+        .flat_map(|(page, r)| page_docs(site, page, r))
+        .collect()
+}
+
+/// Builds the index blob of a prepared site.
+pub fn index_blob(
+    settings: &Settings,
+    site: &Site,
+    rendered: &[RenderedPage],
+) -> Result<Vec<u8>, Diagnostic> {
+    let docs = site_docs(site, rendered);
+    kb_search::build_index(&docs, &search_settings(&settings.search)).map_err(|e| {
+        Diagnostic::file_error(
+            &settings.search_index_dir,
+            format!("cannot build the search index: {e}"),
+        )
+    })
+}
+
+/// Writes the browser's search files (module, index, loaders) into the site.
+pub fn write_site_files(blob: &[u8], sink: &dyn Sink) -> Result<usize, Diagnostic> {
+    let files = kb_search::site_files(blob, WASM_MODULE);
+    for (path, bytes) in &files {
+        sink.write(path, bytes).map_err(|e| {
+            Diagnostic::file_error(path, format!("cannot write the output file: {e}"))
+        })?;
+    }
+    Ok(files.len())
+}
+
+/// Saves the native index and its input fingerprint in `search-index/`.
+pub fn save_native(settings: &Settings, blob: &[u8], stamp: &str) -> Result<(), Diagnostic> {
+    let dir = &settings.search_index_dir;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| {
+                // Write then rename, so a reader never sees half an index.
+                let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, dir.join(name))
+            })
+            .map_err(|e| {
+                Diagnostic::file_error(dir.join(name), format!("cannot save the search index: {e}"))
+            })
+    };
+    write(INDEX_BLOB, blob)?;
+    write(STAMP_FILE, stamp.as_bytes())
+}
+
+/// A fingerprint of everything the index depends on: every file of the content folder
+/// (path, size, modification time), `book.toml`, and the index format version.
+pub fn input_stamp(settings: &Settings, drafts: bool) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(kb_search::FORMAT_VERSION.to_string());
+    hasher.update(if drafts { "drafts" } else { "published" });
+    let mut add = |path: &Path| {
+        if let Ok(meta) = std::fs::metadata(path) {
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update(meta.len().to_le_bytes());
+            if let Ok(modified) = meta.modified() {
+                if let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH) {
+                    hasher.update(since.as_nanos().to_le_bytes());
+                }
+            }
+        }
+    };
+    add(&settings.root.join(crate::config::CONFIG_FILE));
+    for entry in walkdir::WalkDir::new(&settings.content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file() {
+            add(entry.path());
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

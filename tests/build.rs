@@ -1,0 +1,248 @@
+//! `kb build` on fixture sites: the HTML that matters, redirects, sitemap, determinism,
+//! and what happens with bad input.
+
+mod common;
+
+use common::{assert_snapshot, main_of, stderr, tree, TestSite};
+
+#[test]
+fn basic_site_main_content_matches_snapshots() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    for (page, snapshot) in [
+        ("book/index.html", "basic/home.html"),
+        ("book/alpha/index.html", "basic/area.html"),
+        ("book/alpha/one/index.html", "basic/article.html"),
+        ("book/tags/go/index.html", "basic/tag.html"),
+    ] {
+        assert_snapshot(snapshot, main_of(&site.read(page)));
+    }
+}
+
+#[test]
+fn links_are_rewritten_to_relative_clean_urls() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    assert!(
+        html.contains(r#"<a href="../../beta/two/#in-go">two</a>"#),
+        "cross-page link"
+    );
+    assert!(
+        html.contains(r##"<a href="#in-go">below</a>"##),
+        "same-page anchor"
+    );
+    let home = site.read("book/index.html");
+    assert!(
+        home.contains(r#"<a href="./alpha/one/">the first page</a>"#),
+        "home link"
+    );
+}
+
+#[test]
+fn navigation_toc_and_pager() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    // Sidebar: the current page is marked, its area is open.
+    assert!(html.contains(
+        r#"<a href="../../alpha/one/" aria-current="page">Pooling &lt;connections&gt;</a>"#
+    ));
+    assert!(html.contains("<details open><summary>Alpha Area</summary>"));
+    assert!(html.contains("<details><summary>Beta Area</summary>"));
+    // Table of contents: h2 and h3, de-duplicated ids.
+    assert!(html.contains(r##"<li class="toc-level-2"><a href="#in-go">In Go</a></li>"##));
+    assert!(html.contains(r##"<li class="toc-level-3"><a href="#in-go-1">In Go</a></li>"##));
+    // Previous and next in reading order.
+    assert!(html.contains(r#"<a class="pager-prev" rel="prev" href="../../alpha/">"#));
+    assert!(html.contains(r#"<a class="pager-next" rel="next" href="../../beta/">"#));
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_attributes() {
+    let site = TestSite::fixture("basic");
+    let out = site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    assert!(html.contains("<figcaption>main.go</figcaption>"));
+    assert!(
+        html.contains(r#"<span class="hl-keyword hl-other hl-package hl-go">package</span>"#)
+            || html.contains("hl-keyword")
+    );
+    assert!(html.contains(r#"<span class="line hl">"#), "hl_lines");
+    assert!(!html.contains("style=\"color"), "no inline colours");
+    // Unknown language: escaped, unhighlighted, and a warning naming the place.
+    assert!(
+        html.contains("data-lang=\"klingon\"><code><span class=\"line\">Qapla&#x27;</span>")
+            || html.contains("Qapla'")
+    );
+    assert!(
+        stderr(&out)
+            .contains("content/alpha/one.md:39:1: warning: unknown code language `klingon`"),
+        "{}",
+        stderr(&out)
+    );
+    let css = std::fs::read_dir(site.path("book"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("style.") && n.ends_with(".css"))
+        .expect("hashed stylesheet");
+    assert!(html.contains(&format!("href=\"../../{css}\"")));
+    assert!(site
+        .read(&format!("book/{css}"))
+        .contains(":root[data-theme=\"dark\"] .hl-"));
+}
+
+#[test]
+fn callouts_tables_and_meta() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    assert!(html.contains(
+        r#"<div class="callout callout-warning" role="note"><p class="callout-title">Warning</p>"#
+    ));
+    assert!(html.contains(r#"<div class="table-wrap""#));
+    assert!(html.contains(r#"<link rel="canonical" href="https://example.org/guide/alpha/one/">"#));
+    assert!(html.contains(r#"<meta property="og:title" content="Pooling &lt;connections&gt;">"#));
+    assert!(html.contains(r#"<meta name="description" content="How to size a connection pool.">"#));
+    assert!(html.contains(
+        r#"href="https://git.example.org/guide/edit/main/content/alpha/one.md">Edit this page</a>"#
+    ));
+}
+
+#[test]
+fn redirects_sitemap_robots_and_404() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    let alias = site.read("book/old/pooling/index.html");
+    assert!(
+        alias.contains(r#"<meta http-equiv="refresh" content="0; url=../../alpha/one/">"#),
+        "{alias}"
+    );
+    let configured = site.read("book/old/start.html");
+    assert!(configured.contains(r#"url=./alpha/one/""#), "{configured}");
+    let sitemap = site.read("book/sitemap.xml");
+    assert!(sitemap
+        .contains("<loc>https://example.org/guide/alpha/one/</loc><lastmod>2026-11-01</lastmod>"));
+    assert!(sitemap.contains("<loc>https://example.org/guide/</loc>"));
+    assert!(site
+        .read("book/robots.txt")
+        .contains("Sitemap: https://example.org/guide/sitemap.xml"));
+    let not_found = site.read("book/404.html");
+    assert!(not_found.contains(r#"<base href="/guide/">"#));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&["--dest", "out1"]);
+    site.build_ok(&["--dest", "out2"]);
+    let a = tree(&site.path("out1"));
+    let b = tree(&site.path("out2"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/beta/draft.md",
+        "---\ntitle: Draft\ndescription: Not yet.\ndraft: true\n---\nSoon.\n",
+    );
+    site.build_ok(&[]);
+    assert!(!site.path("book/beta/draft/index.html").exists());
+    site.build_ok(&["--drafts"]);
+    assert!(site.path("book/beta/draft/index.html").exists());
+}
+
+#[test]
+fn failed_build_leaves_previous_output_byte_identical() {
+    let site = TestSite::fixture("basic");
+    site.build_ok(&[]);
+    let before = tree(&site.path("book"));
+    site.write("content/alpha/one.md", "---\ntitle: [broken\n---\n");
+    let out = site.kb(&["build"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        before,
+        tree(&site.path("book")),
+        "the previous site changed"
+    );
+    // And no staging folders are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("kb-staging") || n.contains("kb-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings() {
+    let site = TestSite::fixture("basic");
+    let out = site.kb(&["build", "--deny-warnings"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("unknown code language `klingon`"));
+    assert!(!site.path("book").exists(), "nothing is published");
+}
+
+#[test]
+fn dangerous_destinations_are_refused() {
+    let site = TestSite::fixture("basic");
+    for dest in [".", "content", "content/out", "/"] {
+        let out = site.kb(&["build", "--dest", dest]);
+        assert!(!out.status.success(), "{dest} was accepted");
+        assert!(
+            stderr(&out).contains("refusing to build into"),
+            "{dest}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(site.path("content/alpha/one.md").exists());
+}
+
+/// Each folder under tests/fixtures/bad is a site with one kind of mistake; its
+/// `expected.txt` holds the exact diagnostics (without help lines) kb must print.
+#[test]
+fn bad_input_gives_the_expected_diagnostics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 8, "bad-input fixtures are missing");
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let out = common::kb(
+            &dir,
+            &[
+                "build",
+                "--root",
+                &name,
+                "--dest",
+                &std::env::temp_dir()
+                    .join(format!("kb-bad-{name}"))
+                    .to_string_lossy(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{name}: exit code");
+        let printed: Vec<String> = stderr(&out)
+            .lines()
+            .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
+            .map(str::to_string)
+            .collect();
+        let expected: Vec<String> = std::fs::read_to_string(case.join("expected.txt"))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(printed, expected, "{name}");
+        assert!(
+            stderr(&out).contains("  help: "),
+            "{name}: every error says what to do"
+        );
+    }
+}

@@ -1,0 +1,170 @@
+// Browser test of kb search in headless Chromium, over http and over file://: the dialog
+// opens from "/" and Ctrl-K, results appear as you type with marked excerpts, the ARIA
+// combobox works with arrow keys, the area filter, "no results" help, hostile titles and
+// queries stay text, axe finds nothing in light and dark, Enter follows a hit and the
+// target page marks the matched words. Run through run-browser.sh (it builds the site).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const SITE = resolve(process.env.KB_SEARCH_SITE || '');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.json': 'application/json' };
+
+let server;
+let browser;
+let httpRoot;
+
+before(async () => {
+  assert.ok(process.env.KB_SEARCH_SITE, 'set KB_SEARCH_SITE to a built site');
+  server = createServer(async (req, res) => {
+    try {
+      let path = join(SITE, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+      if (!path.startsWith(SITE)) throw new Error('outside');
+      if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
+      const body = await readFile(path);
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  httpRoot = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openPage(url) {
+  const page = await browser.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => { errors.push('alert: ' + d.message()); d.dismiss(); });
+  await page.goto(url);
+  return { page, requests, errors };
+}
+
+async function typeQuery(page, text) {
+  const input = page.locator('#kb-search-input');
+  await input.fill('');
+  await input.pressSequentially(text, { delay: 15 });
+}
+
+async function axe(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await window.axe.run({ include: [['.kb-search']] }, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+async function scenario(startUrl, transport) {
+  const { page, requests, errors } = await openPage(startUrl);
+  assert.equal(requests.filter((u) => u.includes('/search/')).length, 0, 'nothing search-related before opening');
+
+  // "/" opens the dialog with the input focused.
+  await page.keyboard.press('/');
+  const dialog = page.locator('dialog.kb-search[open]');
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'kb-search-input');
+
+  // Results as you type, grouped by page, with marked excerpts.
+  await typeQuery(page, 'max open conns');
+  const options = page.locator('#kb-search-results [role="option"]');
+  await options.first().waitFor();
+  assert.match(await options.first().innerText(), /Go database\/sql settings/);
+  assert.ok((await page.locator('#kb-search-results mark').count()) > 0, 'excerpt marks');
+  const input = page.locator('#kb-search-input');
+  assert.equal(await input.getAttribute('role'), 'combobox');
+  assert.equal(await input.getAttribute('aria-expanded'), 'true');
+  const firstId = await options.first().getAttribute('id');
+  assert.equal(await input.getAttribute('aria-activedescendant'), firstId);
+
+  // Search-as-you-type on a partial word, then arrow keys move the active option.
+  await typeQuery(page, 'conn');
+  await page.waitForFunction(() => document.querySelectorAll('#kb-search-results [role="option"]').length > 1);
+  await page.keyboard.press('ArrowDown');
+  const second = await options.nth(1).getAttribute('id');
+  assert.equal(await input.getAttribute('aria-activedescendant'), second);
+  assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await input.getAttribute('aria-activedescendant'), await options.first().getAttribute('id'));
+
+  // Accessibility, light and dark.
+  assert.deepEqual(await axe(page), [], 'axe (light)');
+  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+  assert.deepEqual(await axe(page), [], 'axe (dark)');
+  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'light'));
+
+  // Hostile page title and query are shown as text.
+  await typeQuery(page, 'escaping test');
+  await page.waitForFunction(() => /<img src=x/.test(document.querySelector('#kb-search-results')?.textContent || ''));
+  await typeQuery(page, '<img src=x onerror=window.__kbXss=3>');
+  await page.waitForFunction(() => /<img src=x onerror/.test(document.querySelector('#kb-search-status')?.textContent + document.querySelector('#kb-search-results')?.textContent));
+  assert.equal(await page.locator('.kb-search img, .kb-search script, .kb-search svg').count(), 0);
+  assert.equal(await page.evaluate(() => window.__kbXss), undefined);
+
+  // No results: say so and offer something.
+  await typeQuery(page, 'singleflight zzzzqqq');
+  await page.waitForFunction(() => /No results/.test(document.querySelector('#kb-search-status').textContent));
+  assert.equal(await options.count(), 0);
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+
+  // Area filter: only that area's sections.
+  await typeQuery(page, 'index');
+  await options.first().waitFor();
+  const area = page.locator('#kb-search-area');
+  const databases = await area.locator('option').filter({ hasText: /^Databases/ }).getAttribute('value');
+  await area.selectOption(databases);
+  await page.waitForFunction(() => document.querySelector('#kb-search-area').value !== '' &&
+    [...document.querySelectorAll('.kb-search__page-area')].every((e) => e.textContent === 'Databases'));
+  await area.selectOption('');
+
+  // Esc closes; Ctrl-K opens again.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('dialog.kb-search').open);
+  await page.keyboard.press('Control+k');
+  await dialog.waitFor();
+
+  // Enter follows the active hit; the target page marks the matched words.
+  await typeQuery(page, 'max open conns');
+  await page.waitForFunction(() => /Go database\/sql settings/.test(document.querySelector('#kb-search-results [role="option"]')?.textContent || ''));
+  await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press('Enter')]);
+  const url = new URL(page.url());
+  assert.match(url.pathname, /connection-pools/);
+  assert.ok(url.hash.length > 1, 'deep link to the section');
+  await page.locator('main#content mark.kb-highlight').first().waitFor();
+  assert.ok(await page.evaluate((id) => !!document.getElementById(decodeURIComponent(id)), url.hash.slice(1)));
+
+  // The transport: wasm over fetch on http, base64 scripts on file://.
+  const used = (name) => requests.some((u) => u.endsWith('/search/' + name));
+  if (transport === 'http') assert.ok(used('kb-search.wasm') && used('index.bin') && !used('index.js'));
+  else assert.ok(used('kb-search-wasm.js') && used('index.js'));
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
+test('search over http', async () => {
+  await scenario(httpRoot + 'index.html', 'http');
+});
+
+test('search over file://', async () => {
+  await scenario(pathToFileURL(join(SITE, 'index.html')).href, 'file');
+});
