@@ -22,6 +22,10 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (default: ./book/).
     Build(BuildArgs),
+    /// Build the site in memory, serve it, and rebuild and reload open tabs on every change.
+    Serve(ServeArgs),
+    /// Search the site from the terminal (indexes first if the index is stale).
+    Search(SearchArgs),
 }
 
 /// Options shared by every command that reads a site.
@@ -48,4 +52,36 @@ pub struct BuildArgs {
     /// Print how long each step took.
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, short, default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the site to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all must match), "exact phrases", -exclude, title:, tag:, area:.
+    pub query: String,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Number of results (default: limit-results from book.toml).
+    #[arg(long, short = 'n')]
+    pub limit: Option<usize>,
+    /// Only results from this area (its folder name, e.g. `databases`).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Print the results as JSON (the same JSON the browser receives).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -12,3 +12,4 @@ pub mod content;
 pub mod diagnostic;
 pub mod markdown;
 pub mod render;
+pub mod serve;

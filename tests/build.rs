@@ -119,7 +119,7 @@ fn redirects_sitemap_robots_and_404() {
         "{alias}"
     );
     let configured = site.read("book/old/start.html");
-    assert!(configured.contains(r#"url=./alpha/one/""#), "{configured}");
+    assert!(configured.contains(r#"url=../alpha/one/""#), "{configured}");
     let sitemap = site.read("book/sitemap.xml");
     assert!(sitemap
         .contains("<loc>https://example.org/guide/alpha/one/</loc><lastmod>2026-11-01</lastmod>"));

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod extras;
 pub mod output;
 pub mod pages;
+pub mod renderer;
 pub mod search;
 pub mod timings;
 pub mod validate;
@@ -18,16 +19,11 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::Settings;
-use crate::content::tags::tag_slug;
 use crate::content::{load_site, Site};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, RenderedPage};
-use crate::render::nav::Sidebar;
-use crate::render::theme::Theme;
-use crate::render::view::{Context, PageView, SiteView};
-use crate::render::Templates;
 use output::Sink;
-use pages::ViewBuilder;
+use renderer::{Presentation, SiteRenderer};
 use timings::Timings;
 
 /// What the user asked of this build.
@@ -105,11 +101,28 @@ pub fn build(
 ) -> Result<BuildReport, Vec<Diagnostic>> {
     let stamp = search::input_stamp(settings, options.drafts);
     let prepared = prepare(settings, options, timings)?;
-    let mut files = write_site(settings, &prepared, sink, timings)?;
-    if settings.search.enable {
+    // Templates and the search index need the same rendered pages and nothing from each
+    // other, so they run side by side: indexing is mostly single-threaded.
+    let ((written, site_timings), (blob, index_time)) = rayon::join(
+        || {
+            let mut t = Timings::default();
+            (write_site(settings, &prepared, sink, &mut t), t)
+        },
+        || {
+            let start = std::time::Instant::now();
+            let blob = settings
+                .search
+                .enable
+                .then(|| search::index_blob(settings, &prepared.site, &prepared.rendered));
+            (blob, start.elapsed())
+        },
+    );
+    timings.steps.extend(site_timings.steps);
+    let mut files = written?;
+    if let Some(blob) = blob {
+        timings.steps.push(("index", index_time));
+        let blob = blob.map_err(|e| vec![e])?;
         files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
-            let blob = search::index_blob(settings, &prepared.site, &prepared.rendered)
-                .map_err(|e| vec![e])?;
             search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
             search::write_site_files(&blob, sink).map_err(|e| vec![e])
         })?;
@@ -129,74 +142,22 @@ pub fn write_site(
     timings: &mut Timings,
 ) -> Result<usize, Vec<Diagnostic>> {
     let Prepared { site, rendered, .. } = prepared;
-    let (theme, templates) = timings.time("theme", || -> Result<_, Vec<Diagnostic>> {
-        let theme = Theme::load(settings.theme_dir.as_deref()).map_err(|e| vec![e])?;
-        let templates = Templates::compile(&theme, settings.theme_dir.as_deref())?;
-        Ok((theme, templates))
-    })?;
-    let hashed = assets::hashed_assets(&theme);
-    let site_view = SiteView {
-        title: settings.title.clone(),
-        description: settings.description.clone(),
-        language: settings.language.clone(),
-        default_theme: settings.default_theme,
-        repository_url: settings.git_repository_url.clone(),
-        search: settings.search.enable,
-        css: hashed.css.0.clone(),
-        js: hashed.js.0.clone(),
-        additional_css: settings
-            .additional_css
-            .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect(),
-        additional_js: settings
-            .additional_js
-            .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect(),
-    };
-    let views = ViewBuilder::new(settings, site, rendered);
-    let tags = views.tags();
-    let sidebar = Sidebar::new(site, !tags.is_empty());
-    let area_number = |page: &crate::content::Page| {
-        site.areas
-            .iter()
-            .position(|a| Some(&a.slug) == page.area.as_ref())
-    };
+    let presentation = timings.time("theme", || Presentation::load(settings))?;
+    let renderer = SiteRenderer::new(settings, site, rendered, &presentation);
     let write = |path: &str, bytes: &[u8]| -> Result<(), Diagnostic> {
         sink.write(path, bytes)
             .map_err(|e| Diagnostic::file_error(path, format!("cannot write the output file: {e}")))
     };
-    let render_view =
-        |template: &str, view: &PageView, url: &str, area: Option<usize>, base: Option<&str>| {
-            let root = crate::content::page::root_prefix(crate::content::page::url_depth(url));
-            let bar = sidebar.for_page(area, url);
-            templates.render(
-                template,
-                &Context {
-                    site: &site_view,
-                    page: view,
-                    root: if base.is_some() { "" } else { &root },
-                    sidebar: &bar,
-                    base,
-                },
-            )
-        };
 
     let page_errors: Vec<Diagnostic> = timings.time("pages", || {
-        site.pages
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, page)| {
-                let view = views.page(i);
-                let template = match page.kind {
-                    crate::content::PageKind::Home => "home.html",
-                    crate::content::PageKind::Area => "area.html",
-                    crate::content::PageKind::Article => "page.html",
-                };
-                let result = render_view(template, &view, &page.url, area_number(page), None)
-                    .and_then(|html| write(&format!("{}index.html", page.url), html.as_bytes()));
-                result.err()
+        (0..site.pages.len())
+            .into_par_iter()
+            .filter_map(|i| {
+                let file = renderer.page(i);
+                renderer
+                    .render(&file)
+                    .and_then(|html| write(&file.path, html.as_bytes()))
+                    .err()
             })
             .collect()
     });
@@ -207,122 +168,23 @@ pub fn write_site(
 
     timings.time("extras", || -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut read_errors = Vec::new();
         let mut put = |path: &str, bytes: &[u8]| {
             if let Err(e) = write(path, bytes) {
                 errors.push(e);
             }
             count += 1;
         };
-        // Tags.
-        if !tags.is_empty() {
-            match render_view("tags.html", &views.tag_index(&tags), "tags/", None, None) {
-                Ok(html) => put("tags/index.html", html.as_bytes()),
+        for file in renderer.listing_pages() {
+            match renderer.render(&file) {
+                Ok(html) => put(&file.path, html.as_bytes()),
                 Err(e) => return Err(vec![e]),
             }
-            for (tag, pages) in &tags {
-                let url = format!("tags/{}/", tag_slug(tag));
-                match render_view("tag.html", &views.tag_page(tag, pages), &url, None, None) {
-                    Ok(html) => put(&format!("{url}index.html"), html.as_bytes()),
-                    Err(e) => return Err(vec![e]),
-                }
-            }
         }
-        // 404: served at any depth, so links resolve against <base href>.
-        let base = settings
-            .site_url
-            .as_deref()
-            .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
-            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_else(|| "/".to_string());
-        let not_found = PageView::new(
-            "404",
-            "Page not found",
-            "The page you asked for does not exist; it may have moved.",
-        );
-        match render_view("404.html", &not_found, "", None, Some(&base)) {
-            Ok(html) => put("404.html", html.as_bytes()),
-            Err(e) => return Err(vec![e]),
+        let (files, mut read_errors) =
+            renderer.plain_files(&|rel| renderer::read_asset(settings, rel));
+        for (path, bytes) in &files {
+            put(path, bytes);
         }
-        // Assets.
-        put(&hashed.css.0, &hashed.css.1);
-        put(&hashed.js.0, &hashed.js.1);
-        for (path, bytes) in theme.static_files() {
-            if !assets::HASHED.contains(&path) {
-                put(path, bytes);
-            }
-        }
-        for rel in &site.assets {
-            match std::fs::read(settings.content_dir.join(rel)) {
-                Ok(bytes) => put(rel, &bytes),
-                Err(e) => read_errors.push(Diagnostic::file_error(
-                    settings.content_dir.join(rel),
-                    format!("cannot read: {e}"),
-                )),
-            }
-        }
-        // Redirects.
-        let aliases: Vec<(String, String)> = site
-            .pages
-            .iter()
-            .flat_map(|p| {
-                p.meta
-                    .aliases
-                    .iter()
-                    .map(move |a| (validate::normalize_alias(a), p.url.clone()))
-            })
-            .collect();
-        let alias_targets: std::collections::BTreeSet<String> = aliases
-            .iter()
-            .map(|(old, _)| extras::redirect_file(old))
-            .collect();
-        for (file, target) in extras::redirects(&settings.redirects, &aliases) {
-            let href = if alias_targets.contains(&file)
-                || !target.contains("://")
-                    && !target.starts_with("../")
-                    && !target.starts_with("./")
-            {
-                extras::relative_target(&file, &target)
-            } else {
-                target.clone()
-            };
-            let canonical = views.canonical(target.trim_start_matches('/'));
-            let canonical = if target.contains("://") {
-                Some(target.clone())
-            } else {
-                canonical
-            };
-            put(
-                &file,
-                extras::redirect_page(&href, canonical.as_deref()).as_bytes(),
-            );
-        }
-        // Sitemap and robots.
-        if let Some(site_url) = &settings.site_url {
-            let mut urls: Vec<(String, Option<String>)> = site
-                .reading_order()
-                .into_iter()
-                .map(|i| {
-                    let page = &site.pages[i];
-                    (
-                        page.url.clone(),
-                        page.meta.updated.map(|d| d.format("%Y-%m-%d").to_string()),
-                    )
-                })
-                .collect();
-            if !tags.is_empty() {
-                urls.push(("tags/".to_string(), None));
-                urls.extend(
-                    tags.keys()
-                        .map(|t| (format!("tags/{}/", tag_slug(t)), None)),
-                );
-            }
-            put("sitemap.xml", extras::sitemap(site_url, &urls).as_bytes());
-        }
-        put(
-            "robots.txt",
-            extras::robots(settings.site_url.as_deref()).as_bytes(),
-        );
         errors.append(&mut read_errors);
         if errors.is_empty() {
             Ok(())

@@ -81,6 +81,15 @@ impl<'a> ViewBuilder<'a> {
 
     /// The view of content page `i`.
     pub fn page(&self, i: usize) -> PageView {
+        let mut view = self.page_frame(i);
+        view.content = self.rendered[i].html.clone();
+        view
+    }
+
+    /// The view of content page `i` without its body: everything that other pages' changes
+    /// can reach, cheap to compare (`kb serve` re-renders a page only when this or its own
+    /// body changed).
+    pub fn page_frame(&self, i: usize) -> PageView {
         let page = &self.site.pages[i];
         let rendered = &self.rendered[i];
         let kind = match page.kind {
@@ -90,7 +99,6 @@ impl<'a> ViewBuilder<'a> {
         };
         let mut view = PageView::new(kind, &page.title, &page.description);
         view.canonical = self.canonical(&page.url);
-        view.content = rendered.html.clone();
         view.toc = rendered
             .headings
             .iter()

@@ -18,7 +18,11 @@ impl Timings {
     }
 
     pub fn total(&self) -> Duration {
-        self.steps.iter().map(|(_, d)| *d).sum()
+        self.steps
+            .iter()
+            .filter(|(name, _)| *name != "index")
+            .map(|(_, d)| *d)
+            .sum()
     }
 
     /// A small table for the terminal.

@@ -1,6 +1,8 @@
 //! The commands: each turns parsed arguments into settings, runs the library, and reports.
 
 pub mod build;
+pub mod search;
+pub mod serve;
 
 use std::io::IsTerminal;
 
@@ -47,6 +49,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     };
     match cli.command {
         Command::Build(args) => build::run(args, verbosity),
+        Command::Search(args) => search::run(args, verbosity),
+        Command::Serve(args) => serve::run(args, verbosity),
     }
 }
 

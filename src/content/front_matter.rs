@@ -20,7 +20,7 @@ pub enum Difficulty {
 }
 
 /// The fields a page may declare.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: Option<String>,

@@ -70,8 +70,6 @@ pub fn load_site(
     // Diagnostics name files as the user would type them from here: `content/a/b.md`, or
     // `site/content/a/b.md` with `--root site`.
     let shown_content = shown_path(content_dir);
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
         return Err(vec![Diagnostic::file_error(
@@ -80,6 +78,38 @@ pub fn load_site(
         )
         .with_help("create it, or set `src` under [book] in book.toml")]);
     }
+    let (markdown, assets) = scan(content_dir, tags_file, &mut errors);
+    let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
+        .par_iter()
+        .map(|rel| load_page(content_dir, &shown_content, rel, include_drafts))
+        .collect();
+    let mut pages = Vec::with_capacity(loaded.len());
+    for result in loaded {
+        match result {
+            Ok(Some(page)) => pages.push(page),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+
+    let site = assemble_loaded(content_dir, pages, assets, &mut errors);
+    if errors.is_empty() {
+        Ok(site)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Lists the content folder: Markdown pages and other files (assets), by path relative to
+/// it. Hidden files, the tags file, `SUMMARY.md` and symlinks are left out, so nothing a
+/// symlink points to ever becomes part of the site.
+pub fn scan(
+    content_dir: &Path,
+    tags_file: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<String>) {
+    let mut markdown = Vec::new();
+    let mut assets = Vec::new();
     for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -99,29 +129,45 @@ pub fn load_site(
             Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
             Err(_) => continue,
         };
-        if rel.split('/').any(|part| part.starts_with('.')) || entry.path() == tags_file {
-            continue;
-        }
-        if rel.ends_with(".md") && !NOT_ASSETS.contains(&rel.as_str()) {
-            markdown.push(rel);
-        } else if !NOT_ASSETS.contains(&rel.as_str()) {
-            assets.push(rel);
+        match classify_file(&rel, entry.path() == tags_file) {
+            Some(ContentFile::Page) => markdown.push(rel),
+            Some(ContentFile::Asset) => assets.push(rel),
+            None => {}
         }
     }
+    (markdown, assets)
+}
 
-    let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
-        .par_iter()
-        .map(|rel| load_page(content_dir, &shown_content, rel, include_drafts))
-        .collect();
-    let mut pages = Vec::with_capacity(loaded.len());
-    for result in loaded {
-        match result {
-            Ok(Some(page)) => pages.push(page),
-            Ok(None) => {}
-            Err(e) => errors.push(e),
-        }
+/// What a file of the content folder is to the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentFile {
+    Page,
+    Asset,
+}
+
+/// The role of the content file at `rel` (`/`-separated), `None` when the site ignores it:
+/// hidden files and folders, the tags file, `SUMMARY.md` (read for the order only).
+pub fn classify_file(rel: &str, is_tags_file: bool) -> Option<ContentFile> {
+    if rel.split('/').any(|part| part.starts_with('.')) || is_tags_file || NOT_ASSETS.contains(&rel)
+    {
+        None
+    } else if rel.ends_with(".md") {
+        Some(ContentFile::Page)
+    } else {
+        Some(ContentFile::Asset)
     }
+}
 
+/// Puts loaded pages in reading order and groups them into areas, reading `SUMMARY.md` for
+/// the order if there is one. `load_site` ends with this; `kb serve` calls it after
+/// reloading only the pages that changed, and gets the same site as a full load.
+pub fn assemble_loaded(
+    content_dir: &Path,
+    pages: Vec<Page>,
+    assets: Vec<String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Site {
+    let shown_content = shown_path(content_dir);
     let summary_path = content_dir.join("SUMMARY.md");
     let order = match std::fs::read_to_string(&summary_path) {
         Ok(text) => {
@@ -136,15 +182,12 @@ pub fn load_site(
         }
         Err(_) => None,
     };
-    let site = assemble(pages, assets, order.as_ref(), &shown_content, &mut errors);
-    if errors.is_empty() {
-        Ok(site)
-    } else {
-        Err(errors)
-    }
+    assemble(pages, assets, order.as_ref(), &shown_content, errors)
 }
 
-fn load_page(
+/// Reads the page at `rel`; `None` for a draft when drafts are left out. `shown_content` is
+/// the content folder as diagnostics name it ([`shown_path`]).
+pub fn load_page(
     content_dir: &Path,
     shown_content: &Path,
     rel: &str,

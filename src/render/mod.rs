@@ -23,6 +23,8 @@ impl Templates {
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also rewrites `/` as `&#x2F;`, which bloats every URL.
+        tera.set_escape_fn(escape_html);
         let mut sources = Vec::new();
         let mut errors = Vec::new();
         for (name, bytes) in theme.templates() {
@@ -60,6 +62,22 @@ impl Templates {
             .with_help("check the variables and filters the template uses")
         })
     }
+}
+
+/// Escapes text for HTML content and quoted attributes.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn template_path(theme_dir: Option<&std::path::Path>, name: &str) -> std::path::PathBuf {

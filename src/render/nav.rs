@@ -33,15 +33,21 @@ impl Sidebar {
         Sidebar { variants }
     }
 
+    /// The sidebar shared by every page at `url`'s depth in area number `area`, before the
+    /// page's own link is marked: `kb serve` compares these to know which pages a change of
+    /// the navigation reaches.
+    pub fn variant(&self, area: Option<usize>, url: &str) -> &str {
+        let depth = crate::content::page::url_depth(url).min(2);
+        self.variants
+            .get(&(area, depth))
+            .or_else(|| self.variants.get(&(None, depth)))
+            .map_or("", String::as_str)
+    }
+
     /// The sidebar for a page at `url` in area number `area`, with the page's link marked.
     pub fn for_page(&self, area: Option<usize>, url: &str) -> String {
         let depth = crate::content::page::url_depth(url).min(2);
-        let html = self
-            .variants
-            .get(&(area, depth))
-            .or_else(|| self.variants.get(&(None, depth)))
-            .cloned()
-            .unwrap_or_default();
+        let html = self.variant(area, url).to_string();
         let href = if url.is_empty() {
             root_prefix(depth)
         } else {

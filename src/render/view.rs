@@ -7,7 +7,7 @@ use crate::config::ThemeMode;
 use crate::content::front_matter::Difficulty;
 
 /// What every page's template knows about the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteView {
     pub title: String,
     pub description: String,
@@ -24,14 +24,14 @@ pub struct SiteView {
 }
 
 /// A link with its text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkView {
     pub title: String,
     pub href: String,
 }
 
 /// A card on the home page, an area page, a tag page or a related list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardView {
     pub title: String,
     pub href: String,
@@ -42,7 +42,7 @@ pub struct CardView {
 }
 
 /// An entry of the "On this page" list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -50,7 +50,7 @@ pub struct TocEntry {
 }
 
 /// The page being rendered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageView {
     /// `home`, `area`, `article`, `tags`, `tag` or `404`.
     pub kind: &'static str,

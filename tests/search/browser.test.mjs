@@ -67,6 +67,14 @@ async function typeQuery(page, text) {
   await input.pressSequentially(text, { delay: 15 });
 }
 
+/** Types a query and waits until the first result is the expected one (results of the
+ * shorter queries typed on the way come first). */
+async function expectFirst(page, text, pattern) {
+  await typeQuery(page, text);
+  await page.waitForFunction((source) => new RegExp(source).test(
+    document.querySelector('#kb-search-results [role="option"]')?.textContent || ''), pattern.source);
+}
+
 async function axe(page) {
   await page.addScriptTag({ path: AXE });
   return page.evaluate(async () => {
@@ -86,10 +94,8 @@ async function scenario(startUrl, transport) {
   assert.equal(await page.evaluate(() => document.activeElement.id), 'kb-search-input');
 
   // Results as you type, grouped by page, with marked excerpts.
-  await typeQuery(page, 'max open conns');
+  await expectFirst(page, 'max open conns', /Go database\/sql settings/);
   const options = page.locator('#kb-search-results [role="option"]');
-  await options.first().waitFor();
-  assert.match(await options.first().innerText(), /Go database\/sql settings/);
   assert.ok((await page.locator('#kb-search-results mark').count()) > 0, 'excerpt marks');
   const input = page.locator('#kb-search-input');
   assert.equal(await input.getAttribute('role'), 'combobox');
@@ -98,7 +104,7 @@ async function scenario(startUrl, transport) {
   assert.equal(await input.getAttribute('aria-activedescendant'), firstId);
 
   // Search-as-you-type on a partial word, then arrow keys move the active option.
-  await typeQuery(page, 'conn');
+  await expectFirst(page, 'conn', /Go database\/sql settings/);
   await page.waitForFunction(() => document.querySelectorAll('#kb-search-results [role="option"]').length > 1);
   await page.keyboard.press('ArrowDown');
   const second = await options.nth(1).getAttribute('id');
@@ -144,8 +150,7 @@ async function scenario(startUrl, transport) {
   await dialog.waitFor();
 
   // Enter follows the active hit; the target page marks the matched words.
-  await typeQuery(page, 'max open conns');
-  await page.waitForFunction(() => /Go database\/sql settings/.test(document.querySelector('#kb-search-results [role="option"]')?.textContent || ''));
+  await expectFirst(page, 'max open conns', /Go database\/sql settings/);
   await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press('Enter')]);
   const url = new URL(page.url());
   assert.match(url.pathname, /connection-pools/);

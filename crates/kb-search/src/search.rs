@@ -5,15 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
     PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::blob::Catalog;
-use crate::collector::{Collected, SectionCollector, NO_AREA};
+use crate::collector::{AreaCounter, Counts, NO_AREA};
 use crate::excerpt::excerpt;
 use crate::query::{parse, Clause, ClauseKind, ParsedQuery, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
@@ -208,16 +209,19 @@ impl Engine<'_> {
             let lower = word[first.from..first.to].to_lowercase();
             alts.push_term(lower, 1.0);
         } else {
-            if let Some(whole) = whole {
-                alts.push_term(whole.text.clone(), 1.0);
+            // The identifier as written, if the site has it; otherwise its parts in a row
+            // (`x/sync/errgroup` inside `golang.org/x/sync/errgroup`, or prose that spells
+            // it out). Not both: a phrase of common parts (`with` in `WithTimeout`) costs
+            // more than everything else in the query.
+            let known = whole.filter(|w| self.doc_freq(fields, &w.text) > 0);
+            match known {
+                Some(whole) => alts.push_term(whole.text.clone(), 1.0),
+                None => {
+                    let base = first.position;
+                    let phrase = parts.iter().map(|t| (t.position - base, t.text.clone()));
+                    alts.phrase = Some(phrase.collect());
+                }
             }
-            let base = first.position;
-            alts.phrase = Some(
-                parts
-                    .iter()
-                    .map(|t| (t.position - base, t.text.clone()))
-                    .collect(),
-            );
         }
         if prefix {
             // The prefix is what was typed, unstemmed: `connecti` must reach `connect`
@@ -403,10 +407,30 @@ impl Engine<'_> {
         })
     }
 
-    fn collect(&self, query: &dyn Query, limit: usize, area: Option<u64>) -> Collected {
+    /// Counts matches (per area, and in the selected area).
+    fn count(&self, query: &dyn Query, area: Option<u64>) -> Counts {
         self.searcher
-            .search(query, &SectionCollector { limit, area })
+            .search(query, &AreaCounter { area })
             .unwrap_or_default()
+    }
+
+    /// The best `limit` sections of the selected area, best first; equal scores keep
+    /// index order, on every platform.
+    fn top(&self, query: &dyn Query, limit: usize, area: Option<&str>) -> Vec<(f32, DocAddress)> {
+        let collector = TopDocs::with_limit(limit.max(1)).order_by_score();
+        let result = match area {
+            None => self.searcher.search(query, &collector),
+            Some(area) => {
+                let filter =
+                    ConstScoreQuery::new(Box::new(term_query(self.fields.area, area)), 0.0);
+                let filtered = BooleanQuery::new(vec![
+                    (Occur::Must, query.box_clone()),
+                    (Occur::Must, Box::new(filter) as Box<dyn Query>),
+                ]);
+                self.searcher.search(&filtered, &collector)
+            }
+        };
+        result.unwrap_or_default()
     }
 
     fn area_counts(&self, per_area: &[usize], empty_query: bool) -> Vec<AreaCount> {
@@ -452,7 +476,7 @@ impl Engine<'_> {
         if parsed.clauses.len() >= 2 {
             for i in 0..parsed.clauses.len() {
                 if let Some(plan) = self.plan(parsed, Some(i), true) {
-                    let total = self.collect(plan.query.as_ref(), 0, area).total;
+                    let total = self.count(plan.query.as_ref(), area).total;
                     if total > 0 {
                         found.push((total, parsed.text_without(i)));
                     }
@@ -487,7 +511,7 @@ impl Engine<'_> {
                 let text = parsed.text_replacing(i, &term);
                 let replaced = parse(&format!("{text} "));
                 if let Some(plan) = self.plan(&replaced, None, false) {
-                    let total = self.collect(plan.query.as_ref(), 0, area).total;
+                    let total = self.count(plan.query.as_ref(), area).total;
                     if total > 0 {
                         found.push((total, text));
                     }
@@ -528,22 +552,25 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        let mut collected = self.collect(plan.query.as_ref(), limit, area);
-        if collected.total < FUZZY_BELOW {
+        let mut counts = self.count(plan.query.as_ref(), area);
+        if counts.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                let more = self.collect(fuzzy.query.as_ref(), limit, area);
-                if more.total > collected.total {
-                    collected = more;
+                let more = self.count(fuzzy.query.as_ref(), area);
+                if more.total > counts.total {
+                    counts = more;
                     plan = fuzzy;
                     results.fuzzy = true;
                 }
             }
         }
-        results.total = collected.total;
-        results.areas = self.area_counts(&collected.per_area, false);
-        for scored in &collected.top {
-            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(scored.address) {
-                results.hits.push(self.hit(scored.score, &doc, &plan.marks));
+        results.total = counts.total;
+        results.areas = self.area_counts(&counts.per_area, false);
+        if counts.total > 0 {
+            let top = self.top(plan.query.as_ref(), limit, options.area.as_deref());
+            for (score, address) in top {
+                if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
+                    results.hits.push(self.hit(score, &doc, &plan.marks));
+                }
             }
         }
         if results.total == 0 {

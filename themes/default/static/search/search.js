@@ -230,11 +230,13 @@
     ui.area.textContent = '';
     areas.forEach(function (a) { total += a.count; });
     ui.area.appendChild(el('option', { value: '' }, 'All areas (' + total + ')'));
-    areas.forEach(function (a) {
+    // Pages outside any area (the home page) count in "All areas" but are no filter.
+    var named = areas.filter(function (a) { return a.area; });
+    named.forEach(function (a) {
       ui.area.appendChild(el('option', { value: a.area }, (a.title || a.area) + ' (' + a.count + ')'));
     });
     ui.area.value = current;
-    ui.area.hidden = areas.length < 2;
+    ui.area.hidden = named.length < 2;
   }
 
   function excerptNode(parts) {
@@ -338,6 +340,10 @@
       i = e.key === 'ArrowDown' ? Math.min(i + 1, opts.length - 1) : Math.max(i - 1, 0);
       setActive(opts[i]);
       e.preventDefault();
+    } else if (e.key === 'Escape') {
+      // A search input would swallow the first Esc to clear itself; Esc closes, always.
+      e.preventDefault();
+      closeDialog();
     } else if (e.key === 'Enter') {
       e.preventDefault();
       clearTimeout(timer);

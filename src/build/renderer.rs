@@ -1,0 +1,328 @@
+//! Rendering the site's files one at a time, so that `kb build` (every file) and `kb serve`
+//! (only the files an edit reaches) produce them with the same code and the same bytes.
+//!
+//! [`Presentation`] is what depends on the theme and the configuration only (compiled
+//! templates, hashed assets, the site-wide view); [`SiteRenderer`] adds a prepared site and
+//! turns each output file into a [`TemplatePage`] (the data a template receives) before
+//! rendering it, so a caller can compare the data and skip what did not change.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::assets::{self, HashedAssets};
+use super::extras;
+use super::pages::ViewBuilder;
+use super::validate;
+use crate::config::Settings;
+use crate::content::page::{root_prefix, url_depth};
+use crate::content::tags::tag_slug;
+use crate::content::{Page, PageKind, Site};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::RenderedPage;
+use crate::render::nav::Sidebar;
+use crate::render::theme::Theme;
+use crate::render::view::{Context, PageView, SiteView};
+use crate::render::Templates;
+
+/// The theme, compiled, and everything else that does not depend on the content.
+pub struct Presentation {
+    pub theme: Theme,
+    pub templates: Templates,
+    pub hashed: HashedAssets,
+    pub site_view: SiteView,
+}
+
+impl Presentation {
+    /// Loads the theme and compiles its templates; errors name the template file.
+    pub fn load(settings: &Settings) -> Result<Presentation, Vec<Diagnostic>> {
+        let theme = Theme::load(settings.theme_dir.as_deref()).map_err(|e| vec![e])?;
+        let templates = Templates::compile(&theme, settings.theme_dir.as_deref())?;
+        let hashed = assets::hashed_assets(&theme);
+        let site_view = SiteView {
+            title: settings.title.clone(),
+            description: settings.description.clone(),
+            language: settings.language.clone(),
+            default_theme: settings.default_theme,
+            repository_url: settings.git_repository_url.clone(),
+            search: settings.search.enable,
+            css: hashed.css.0.clone(),
+            js: hashed.js.0.clone(),
+            additional_css: settings
+                .additional_css
+                .iter()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect(),
+            additional_js: settings
+                .additional_js
+                .iter()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect(),
+        };
+        Ok(Presentation {
+            theme,
+            templates,
+            hashed,
+            site_view,
+        })
+    }
+}
+
+/// One output file made by a template, before rendering: everything its bytes depend on
+/// besides the [`Presentation`] and the sidebar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplatePage {
+    /// Output path under the site root (`alpha/one/index.html`).
+    pub path: String,
+    pub template: &'static str,
+    pub view: PageView,
+    /// The page's URL, which sets its relative root and its mark in the sidebar.
+    pub url: String,
+    /// Number of the area whose sidebar the page shows.
+    pub area: Option<usize>,
+    /// `<base href>`, for the 404 page that is served at any path.
+    pub base: Option<String>,
+}
+
+/// Renders the files of one prepared site.
+pub struct SiteRenderer<'a> {
+    pub settings: &'a Settings,
+    pub site: &'a Site,
+    pub presentation: &'a Presentation,
+    pub views: ViewBuilder<'a>,
+    /// Pages by tag, tags sorted, pages in reading order.
+    pub tags: BTreeMap<String, Vec<usize>>,
+    pub sidebar: Sidebar,
+}
+
+impl<'a> SiteRenderer<'a> {
+    pub fn new(
+        settings: &'a Settings,
+        site: &'a Site,
+        rendered: &'a [RenderedPage],
+        presentation: &'a Presentation,
+    ) -> SiteRenderer<'a> {
+        let views = ViewBuilder::new(settings, site, rendered);
+        let tags = views.tags();
+        let sidebar = Sidebar::new(site, !tags.is_empty());
+        SiteRenderer {
+            settings,
+            site,
+            presentation,
+            views,
+            tags,
+            sidebar,
+        }
+    }
+
+    /// Content page `i`, its body included.
+    pub fn page(&self, i: usize) -> TemplatePage {
+        let mut file = self.page_frame(i);
+        file.view.content = self.views.rendered[i].html.clone();
+        file
+    }
+
+    /// Content page `i` without its body (see [`ViewBuilder::page_frame`]).
+    pub fn page_frame(&self, i: usize) -> TemplatePage {
+        let page = &self.site.pages[i];
+        let template = match page.kind {
+            PageKind::Home => "home.html",
+            PageKind::Area => "area.html",
+            PageKind::Article => "page.html",
+        };
+        TemplatePage {
+            path: format!("{}index.html", page.url),
+            template,
+            view: self.views.page_frame(i),
+            url: page.url.clone(),
+            area: self.area_number(page),
+            base: None,
+        }
+    }
+
+    fn area_number(&self, page: &Page) -> Option<usize> {
+        self.site
+            .areas
+            .iter()
+            .position(|a| Some(&a.slug) == page.area.as_ref())
+    }
+
+    /// The sidebar `file` shows, before its own link is marked.
+    pub fn sidebar_of(&self, file: &TemplatePage) -> &str {
+        self.sidebar.variant(file.area, &file.url)
+    }
+
+    /// Applies the template.
+    pub fn render(&self, file: &TemplatePage) -> Result<String, Diagnostic> {
+        let root = root_prefix(url_depth(&file.url));
+        let bar = self.sidebar.for_page(file.area, &file.url);
+        self.presentation.templates.render(
+            file.template,
+            &Context {
+                site: &self.presentation.site_view,
+                page: &file.view,
+                root: if file.base.is_some() { "" } else { &root },
+                sidebar: &bar,
+                base: file.base.as_deref(),
+            },
+        )
+    }
+
+    /// Renders every content page in parallel: (output path, HTML) in page order.
+    pub fn render_pages(&self) -> Vec<Result<(String, String), Diagnostic>> {
+        (0..self.site.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let file = self.page(i);
+                self.render(&file).map(|html| (file.path, html))
+            })
+            .collect()
+    }
+
+    /// The template-made files besides content pages, in the order a build writes them:
+    /// the tag index, each tag's page, and the 404 page.
+    pub fn listing_pages(&self) -> Vec<TemplatePage> {
+        let mut files = Vec::new();
+        if !self.tags.is_empty() {
+            files.push(TemplatePage {
+                path: "tags/index.html".to_string(),
+                template: "tags.html",
+                view: self.views.tag_index(&self.tags),
+                url: "tags/".to_string(),
+                area: None,
+                base: None,
+            });
+            for (tag, pages) in &self.tags {
+                let url = format!("tags/{}/", tag_slug(tag));
+                files.push(TemplatePage {
+                    path: format!("{url}index.html"),
+                    template: "tag.html",
+                    view: self.views.tag_page(tag, pages),
+                    url,
+                    area: None,
+                    base: None,
+                });
+            }
+        }
+        // 404: served at any depth, so links resolve against <base href>.
+        let base = self
+            .settings
+            .site_url
+            .as_deref()
+            .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
+            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".to_string());
+        files.push(TemplatePage {
+            path: "404.html".to_string(),
+            template: "404.html",
+            view: PageView::new(
+                "404",
+                "Page not found",
+                "The page you asked for does not exist; it may have moved.",
+            ),
+            url: String::new(),
+            area: None,
+            base: Some(base),
+        });
+        files
+    }
+
+    /// The files made without templates, in the order a build writes them: hashed assets,
+    /// the theme's static files, the content folder's assets (read with `read_asset`),
+    /// redirects, the sitemap and robots.txt. Assets that cannot be read are left out and
+    /// reported.
+    pub fn plain_files(
+        &self,
+        read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
+    ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+        let (site, settings, hashed) = (self.site, self.settings, &self.presentation.hashed);
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut errors = Vec::new();
+        files.push(hashed.css.clone());
+        files.push(hashed.js.clone());
+        for (path, bytes) in self.presentation.theme.static_files() {
+            if !assets::HASHED.contains(&path) {
+                files.push((path.to_string(), bytes.to_vec()));
+            }
+        }
+        for rel in &site.assets {
+            match read_asset(rel) {
+                Ok(bytes) => files.push((rel.clone(), bytes)),
+                Err(e) => errors.push(e),
+            }
+        }
+        // Redirects.
+        let aliases: Vec<(String, String)> = site
+            .pages
+            .iter()
+            .flat_map(|p| {
+                p.meta
+                    .aliases
+                    .iter()
+                    .map(move |a| (validate::normalize_alias(a), p.url.clone()))
+            })
+            .collect();
+        let alias_targets: std::collections::BTreeSet<String> = aliases
+            .iter()
+            .map(|(old, _)| extras::redirect_file(old))
+            .collect();
+        for (file, target) in extras::redirects(&settings.redirects, &aliases) {
+            let href = if alias_targets.contains(&file)
+                || !target.contains("://")
+                    && !target.starts_with("../")
+                    && !target.starts_with("./")
+            {
+                extras::relative_target(&file, &target)
+            } else {
+                target.clone()
+            };
+            let canonical = self.views.canonical(target.trim_start_matches('/'));
+            let canonical = if target.contains("://") {
+                Some(target.clone())
+            } else {
+                canonical
+            };
+            files.push((
+                file,
+                extras::redirect_page(&href, canonical.as_deref()).into_bytes(),
+            ));
+        }
+        // Sitemap and robots.
+        if let Some(site_url) = &settings.site_url {
+            let mut urls: Vec<(String, Option<String>)> = site
+                .reading_order()
+                .into_iter()
+                .map(|i| {
+                    let page = &site.pages[i];
+                    (
+                        page.url.clone(),
+                        page.meta.updated.map(|d| d.format("%Y-%m-%d").to_string()),
+                    )
+                })
+                .collect();
+            if !self.tags.is_empty() {
+                urls.push(("tags/".to_string(), None));
+                urls.extend(
+                    self.tags
+                        .keys()
+                        .map(|t| (format!("tags/{}/", tag_slug(t)), None)),
+                );
+            }
+            files.push((
+                "sitemap.xml".to_string(),
+                extras::sitemap(site_url, &urls).into_bytes(),
+            ));
+        }
+        files.push((
+            "robots.txt".to_string(),
+            extras::robots(settings.site_url.as_deref()).into_bytes(),
+        ));
+        (files, errors)
+    }
+}
+
+/// Reads a content asset the way a build does.
+pub fn read_asset(settings: &Settings, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+    let path = settings.content_dir.join(rel);
+    std::fs::read(&path).map_err(|e| Diagnostic::file_error(path, format!("cannot read: {e}")))
+}

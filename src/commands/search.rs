@@ -1,0 +1,117 @@
+//! `kb search`: queries the site's index from the terminal, rebuilding it first when the
+//! content changed since it was written.
+
+use std::io::IsTerminal;
+
+use super::{Failure, Verbosity};
+use crate::build::search::{self as site_search, INDEX_BLOB, STAMP_FILE};
+use crate::build::timings::Timings;
+use crate::build::{self, BuildOptions};
+use crate::cli::SearchArgs;
+use crate::config::Settings;
+
+pub fn run(args: SearchArgs, verbosity: Verbosity) -> Result<(), Failure> {
+    let settings = Settings::load(&args.site.root)?;
+    let blob = fresh_index(&settings, args.site.drafts, verbosity)?;
+    let index = kb_search::SearchIndex::from_blob(&blob).map_err(|e| {
+        anyhow::anyhow!(
+            "the search index in {} cannot be read: {e}",
+            settings.search_index_dir.display()
+        )
+    })?;
+    let options = kb_search::QueryOptions {
+        limit: args.limit.unwrap_or(settings.search.limit_results),
+        area: args.area.clone(),
+    };
+    let results = index.search(&args.query, &options);
+    if args.json {
+        println!("{}", results.to_json());
+        return Ok(());
+    }
+    print!(
+        "{}",
+        format_results(&results, std::io::stdout().is_terminal())
+    );
+    Ok(())
+}
+
+/// The index blob from `search-index/`, rebuilt from the content when missing or stale.
+fn fresh_index(
+    settings: &Settings,
+    drafts: bool,
+    verbosity: Verbosity,
+) -> Result<Vec<u8>, Failure> {
+    let dir = &settings.search_index_dir;
+    let stamp = site_search::input_stamp(settings, drafts);
+    let saved = std::fs::read_to_string(dir.join(STAMP_FILE)).unwrap_or_default();
+    if saved == stamp {
+        if let Ok(blob) = std::fs::read(dir.join(INDEX_BLOB)) {
+            return Ok(blob);
+        }
+    }
+    if verbosity != Verbosity::Quiet {
+        eprintln!(
+            "Indexing {} (the index is missing or older than the content)…",
+            settings.content_dir.display()
+        );
+    }
+    let prepared = build::prepare(settings, &BuildOptions { drafts }, &mut Timings::default())?;
+    let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)
+        .map_err(|e| vec![e])?;
+    site_search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
+    Ok(blob)
+}
+
+/// Ranked hits as text: title and section, URL, and an excerpt with matched words marked
+/// (bold on a terminal, `[word]` elsewhere).
+pub fn format_results(results: &kb_search::SearchResults, color: bool) -> String {
+    let mut out = String::new();
+    if results.hits.is_empty() {
+        out.push_str(&format!("No results for “{}”.\n", results.query));
+        if !results.suggestions.is_empty() {
+            out.push_str(&format!("Try: {}\n", results.suggestions.join(", ")));
+        }
+        return out;
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        let title = if hit.heading.is_empty() {
+            hit.page_title.clone()
+        } else {
+            format!("{} > {}", hit.page_title, hit.heading)
+        };
+        let area = if hit.area_title.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", hit.area_title)
+        };
+        if color {
+            out.push_str(&format!("{:>2}. \x1b[1m{title}\x1b[0m{area}\n", i + 1));
+        } else {
+            out.push_str(&format!("{:>2}. {title}{area}\n", i + 1));
+        }
+        out.push_str(&format!("    {}\n", hit.url));
+        let mut excerpt = String::new();
+        for part in &hit.excerpt {
+            match (part.mark, color) {
+                (true, true) => excerpt.push_str(&format!("\x1b[1;33m{}\x1b[0m", part.text)),
+                (true, false) => excerpt.push_str(&format!("[{}]", part.text)),
+                (false, _) => excerpt.push_str(&part.text),
+            }
+        }
+        let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !excerpt.is_empty() {
+            out.push_str(&format!("    {excerpt}\n"));
+        }
+    }
+    let shown = results.hits.len();
+    if results.total > shown {
+        out.push_str(&format!(
+            "{shown} of {} matching sections shown; use --limit for more.\n",
+            results.total
+        ));
+    }
+    if results.fuzzy {
+        out.push_str("(no exact matches for every word; showing close spellings)\n");
+    }
+    out
+}

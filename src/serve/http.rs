@@ -1,0 +1,210 @@
+//! The HTTP side of `kb serve`: site files from memory, clean URLs, the live-reload
+//! WebSocket and the search endpoint, all on one port.
+
+use std::sync::{Arc, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::{broadcast, watch};
+
+use super::livereload::{inject, Hub};
+use super::path::{content_type, resolve, Target};
+use super::search::SharedIndex;
+use super::state::SiteFiles;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub files: Arc<RwLock<SiteFiles>>,
+    pub hub: Hub,
+    pub search: SharedIndex,
+    /// Becomes `true` when the server stops, so open sockets close.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The routes of the server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/__kb/livereload", get(livereload))
+        .route("/__kb/search", get(search))
+        .fallback(site_file)
+        .with_state(state)
+}
+
+/// Shown when the site has no 404 page (its first build failed).
+const BARE_NOT_FOUND: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>";
+
+enum Found {
+    File(String, Bytes),
+    Redirect,
+    NotFound(Option<Bytes>),
+}
+
+fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>) -> Found {
+    let files = files.read().unwrap_or_else(|e| e.into_inner());
+    let found = match target {
+        Some(Target::File(path)) => files.get(&path).map(|bytes| Found::File(path, bytes)),
+        Some(Target::Folder(path)) => match files.get(&path) {
+            Some(bytes) => Some(Found::File(path, bytes)),
+            None if files.contains(&format!("{path}/index.html")) => Some(Found::Redirect),
+            None => None,
+        },
+        None => None,
+    };
+    found.unwrap_or_else(|| Found::NotFound(files.get("404.html")))
+}
+
+async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let target = resolve(uri.path());
+    let files = state.files.clone();
+    // Reading may build the browser's search index on first use: keep it off the
+    // async workers.
+    let found = match tokio::task::spawn_blocking(move || lookup(&files, target)).await {
+        Ok(found) => found,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    match found {
+        Found::File(path, bytes) => file_response(StatusCode::OK, &path, bytes),
+        Found::Redirect => {
+            // The path was checked by `resolve`: it is safe to echo, still encoded.
+            let location = match uri.query() {
+                Some(q) => format!("{}/?{q}", uri.path()),
+                None => format!("{}/", uri.path()),
+            };
+            let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            no_store(response)
+        }
+        Found::NotFound(page) => {
+            let page = page.unwrap_or_else(|| Bytes::from_static(BARE_NOT_FOUND.as_bytes()));
+            file_response(StatusCode::NOT_FOUND, "404.html", page)
+        }
+    }
+}
+
+fn file_response(status: StatusCode, path: &str, bytes: Bytes) -> Response {
+    let kind = content_type(path);
+    let body = if kind.starts_with("text/html") {
+        Bytes::from(inject(&bytes))
+    } else {
+        bytes
+    };
+    let mut response = (status, Body::from(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    no_store(response)
+}
+
+/// Pages change under the reader: never let the browser reuse an old copy.
+fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Messages from tabs are never needed: anything bigger than this is refused.
+const MAX_CLIENT_MESSAGE: usize = 4096;
+
+async fn livereload(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    ws.max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| tab(socket, state))
+}
+
+/// One open tab: sends it the current state, then every message of the hub, until the
+/// tab goes away, misbehaves or the server stops.
+async fn tab(mut socket: WebSocket, state: AppState) {
+    let (mut messages, greeting) = state.hub.subscribe();
+    let mut shutdown = state.shutdown.clone();
+    if socket.send(WsMessage::Text(greeting.into())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            message = messages.recv() => match message {
+                Ok(text) => {
+                    if socket.send(WsMessage::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                // Too slow to keep up: whatever it missed, a reload catches it up.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let reload = super::livereload::Message::Reload.to_json();
+                    if socket.send(WsMessage::Text(reload.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                // Text, binary, pings: nothing a tab says matters (pongs are automatic).
+                Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+            _ = shutdown.changed() => {
+                let _ = socket.send(WsMessage::Close(None)).await;
+                break;
+            }
+        }
+    }
+}
+
+async fn search(State(state): State<AppState>, uri: Uri) -> Response {
+    let request = uri.query().unwrap_or("").to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        let enabled = state
+            .files
+            .read()
+            .map(|f| f.search_enabled())
+            .unwrap_or(false);
+        if !enabled {
+            return Err(StatusCode::NOT_FOUND);
+        }
+        let index = state.search.lock().unwrap_or_else(|e| e.into_inner());
+        index
+            .as_ref()
+            .map(|live| live.search_json(&request))
+            .ok_or(StatusCode::SERVICE_UNAVAILABLE)
+    })
+    .await;
+    let (status, json) = match answer {
+        Ok(Ok(json)) => (StatusCode::OK, json),
+        Ok(Err(StatusCode::NOT_FOUND)) => (
+            StatusCode::NOT_FOUND,
+            r#"{"error":"search is off in book.toml"}"#.to_string(),
+        ),
+        Ok(Err(status)) => (
+            status,
+            r#"{"error":"the search index is being built; try again in a moment"}"#.to_string(),
+        ),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"error":"search failed"}"#.to_string(),
+        ),
+    };
+    let mut response = (status, json).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    no_store(response)
+}

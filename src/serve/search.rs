@@ -1,0 +1,119 @@
+//! Search during `kb serve`: a live, in-memory index kept up to date on its own thread.
+//!
+//! Re-indexing is what makes other generators' rebuilds slow, so here it never delays a
+//! reload: after each rebuild the indexer gets a snapshot of every page's sections (cheap,
+//! they are shared), replaces the pages whose sections changed, and removes the pages that
+//! are gone. Snapshots that arrive while it works are folded into the newest one.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use super::state::PageDocs;
+
+/// What the index should hold.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub settings: kb_search::SearchSettings,
+    /// Every page's sections, in page order, by page URL.
+    pub pages: Vec<(String, PageDocs)>,
+}
+
+/// The index the `/__kb/search` endpoint answers from; `None` until it is built, or when
+/// search is off.
+pub type SharedIndex = Arc<Mutex<Option<kb_search::LiveIndex>>>;
+
+/// Feeds snapshots to the indexing thread.
+pub struct Indexer {
+    sender: mpsc::Sender<Option<Snapshot>>,
+}
+
+impl Indexer {
+    /// Starts the indexing thread, which updates `index`.
+    pub fn start(index: SharedIndex) -> Indexer {
+        let (sender, receiver) = mpsc::channel::<Option<Snapshot>>();
+        std::thread::Builder::new()
+            .name("kb-search-index".into())
+            .spawn(move || {
+                let mut indexed: HashMap<String, PageDocs> = HashMap::new();
+                let mut settings = None;
+                while let Ok(mut next) = receiver.recv() {
+                    // Only the newest snapshot matters.
+                    while let Ok(newer) = receiver.try_recv() {
+                        next = newer;
+                    }
+                    apply(&index, &mut indexed, &mut settings, next);
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| log::error!("cannot start the search indexer: {e}"));
+        Indexer { sender }
+    }
+
+    /// Asks for the index to match `snapshot` (`None`: search is off).
+    pub fn update(&self, snapshot: Option<Snapshot>) {
+        // The thread is gone only if it panicked; search then answers "not ready".
+        let _ = self.sender.send(snapshot);
+    }
+}
+
+fn apply(
+    index: &SharedIndex,
+    indexed: &mut HashMap<String, PageDocs>,
+    settings: &mut Option<kb_search::SearchSettings>,
+    snapshot: Option<Snapshot>,
+) {
+    let mut guard = index.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(snapshot) = snapshot else {
+        *guard = None;
+        indexed.clear();
+        return;
+    };
+    let result = match guard
+        .as_mut()
+        .filter(|_| settings.as_ref() == Some(&snapshot.settings))
+    {
+        None => {
+            let all: Vec<kb_search::SectionDoc> = snapshot
+                .pages
+                .iter()
+                .flat_map(|(_, d)| d.iter().cloned())
+                .collect();
+            kb_search::LiveIndex::new(&all, &snapshot.settings).map(|live| *guard = Some(live))
+        }
+        Some(live) => update(live, indexed, &snapshot),
+    };
+    match result {
+        Ok(()) => {
+            *indexed = snapshot.pages.into_iter().collect();
+            *settings = Some(snapshot.settings);
+        }
+        Err(e) => {
+            log::error!("cannot update the search index: {e}");
+            *guard = None;
+            indexed.clear();
+            *settings = None;
+        }
+    }
+}
+
+fn update(
+    live: &mut kb_search::LiveIndex,
+    indexed: &HashMap<String, PageDocs>,
+    snapshot: &Snapshot,
+) -> Result<(), kb_search::SearchError> {
+    let current: std::collections::HashSet<&str> =
+        snapshot.pages.iter().map(|(url, _)| url.as_str()).collect();
+    for url in indexed.keys().filter(|url| !current.contains(url.as_str())) {
+        live.remove_page(url)?;
+    }
+    for (url, docs) in &snapshot.pages {
+        if indexed
+            .get(url)
+            .is_none_or(|old| !Arc::ptr_eq(old, docs) && old != docs)
+        {
+            live.replace_page(url, docs)?;
+        }
+    }
+    Ok(())
+}

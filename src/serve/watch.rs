@@ -1,0 +1,198 @@
+//! Watching the site's files: notify's raw events, gathered into quiet batches.
+//!
+//! Editors save in bursts (write a temporary file, rename it over the page, touch a backup)
+//! and tools such as `git checkout` change hundreds of files at once. The [`Debouncer`]
+//! waits until no event came for [`QUIET`] (tens of milliseconds, so a save still feels
+//! instant) but never longer than [`MAX_WAIT`] after the first event, so a steady stream of
+//! changes cannot starve the rebuild. It takes the time as an argument: its tests do not
+//! sleep.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use notify::{RecursiveMode, Watcher as _};
+
+use super::change::Layout;
+
+/// How long the files must stay unchanged before a batch is built.
+pub const QUIET: Duration = Duration::from_millis(30);
+/// The longest a batch waits after its first event.
+pub const MAX_WAIT: Duration = Duration::from_millis(400);
+
+/// Gathers changed paths until they have been quiet for a while.
+#[derive(Debug, Default)]
+pub struct Debouncer {
+    pending: BTreeSet<PathBuf>,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl Debouncer {
+    /// Records paths that changed at `now`.
+    pub fn add(&mut self, paths: impl IntoIterator<Item = PathBuf>, now: Instant) {
+        self.pending.extend(paths);
+        self.first.get_or_insert(now);
+        self.last = Some(now);
+    }
+
+    /// When the pending batch is due, if there is one.
+    pub fn deadline(&self) -> Option<Instant> {
+        Some((self.last? + QUIET).min(self.first? + MAX_WAIT))
+    }
+
+    /// The batch, if it is due at `now`.
+    pub fn take_due(&mut self, now: Instant) -> Option<Vec<PathBuf>> {
+        if self.deadline()? > now {
+            return None;
+        }
+        self.first = None;
+        self.last = None;
+        Some(std::mem::take(&mut self.pending).into_iter().collect())
+    }
+}
+
+/// Watches the configuration file, the content folder and the theme folder.
+pub struct FileWatcher {
+    watcher: notify::RecommendedWatcher,
+    events: mpsc::Receiver<Vec<PathBuf>>,
+    watched: Vec<(PathBuf, RecursiveMode)>,
+}
+
+/// A path the watcher reports when it lost events and everything must be looked at again.
+pub const RESCAN: &str = "\0rescan";
+
+impl FileWatcher {
+    pub fn new(layout: &Layout) -> anyhow::Result<FileWatcher> {
+        let (tx, events) = mpsc::channel();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let paths = match event {
+                Ok(event) if event.need_rescan() => vec![PathBuf::from(RESCAN)],
+                Ok(event) if event.kind.is_access() => return,
+                Ok(event) => event.paths,
+                Err(e) => {
+                    log::warn!("file watcher: {e}");
+                    vec![PathBuf::from(RESCAN)]
+                }
+            };
+            // The receiver is gone only while the server shuts down.
+            let _ = tx.send(paths);
+        })
+        .context("cannot start the file watcher")?;
+        let mut watcher = FileWatcher {
+            watcher,
+            events,
+            watched: Vec::new(),
+        };
+        watcher.watch(layout)?;
+        Ok(watcher)
+    }
+
+    /// Watches the folders of `layout` (again, after the configuration moved them).
+    pub fn watch(&mut self, layout: &Layout) -> anyhow::Result<()> {
+        for (path, _) in self.watched.drain(..) {
+            let _ = self.watcher.unwatch(&path);
+        }
+        // The site root non-recursively: it sees book.toml (even when an editor replaces
+        // it) without descending into the output folder or `target/`.
+        let mut wanted = Vec::new();
+        if let Some(root) = layout.config.parent() {
+            wanted.push((root.to_path_buf(), RecursiveMode::NonRecursive));
+        }
+        wanted.push((layout.content.clone(), RecursiveMode::Recursive));
+        if let Some(theme) = &layout.theme {
+            wanted.push((theme.clone(), RecursiveMode::Recursive));
+        }
+        for (path, mode) in wanted {
+            if !path.exists() {
+                continue;
+            }
+            self.watcher
+                .watch(&path, mode)
+                .with_context(|| format!("cannot watch {}", path.display()))?;
+            self.watched.push((path, mode));
+        }
+        Ok(())
+    }
+
+    /// Waits for the next quiet batch of changed paths; `None` once the watcher stopped.
+    pub fn next_batch(&self, debouncer: &mut Debouncer) -> Option<Vec<PathBuf>> {
+        loop {
+            let now = Instant::now();
+            if let Some(batch) = debouncer.take_due(now) {
+                return Some(batch);
+            }
+            let received = match debouncer.deadline() {
+                Some(deadline) => self
+                    .events
+                    .recv_timeout(deadline.saturating_duration_since(now)),
+                None => self
+                    .events
+                    .recv()
+                    .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+            };
+            match received {
+                Ok(paths) => debouncer.add(paths, Instant::now()),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(names: &[&str]) -> Vec<PathBuf> {
+        names.iter().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn a_batch_is_due_once_quiet() {
+        let t0 = Instant::now();
+        let mut d = Debouncer::default();
+        assert_eq!(d.deadline(), None);
+        assert_eq!(d.take_due(t0), None);
+        d.add(paths(&["a.md"]), t0);
+        assert_eq!(d.deadline(), Some(t0 + QUIET));
+        assert_eq!(d.take_due(t0 + QUIET / 2), None);
+        assert_eq!(d.take_due(t0 + QUIET), Some(paths(&["a.md"])));
+        assert_eq!(d.deadline(), None, "taking the batch empties it");
+    }
+
+    #[test]
+    fn a_burst_is_one_batch() {
+        // An atomic save: temporary file written, renamed over the page, backup removed.
+        let t0 = Instant::now();
+        let mut d = Debouncer::default();
+        d.add(paths(&[".a.md.swp"]), t0);
+        d.add(paths(&[".a.md.swp", "a.md"]), t0 + Duration::from_millis(5));
+        d.add(paths(&["a.md~"]), t0 + Duration::from_millis(10));
+        assert_eq!(
+            d.take_due(t0 + QUIET),
+            None,
+            "the last event restarts the quiet time"
+        );
+        let batch = d
+            .take_due(t0 + Duration::from_millis(10) + QUIET)
+            .expect("due");
+        assert_eq!(batch, paths(&[".a.md.swp", "a.md", "a.md~"]));
+    }
+
+    #[test]
+    fn a_steady_stream_is_cut_at_the_maximum_wait() {
+        let t0 = Instant::now();
+        let mut d = Debouncer::default();
+        let step = QUIET / 2;
+        let mut t = t0;
+        while t < t0 + MAX_WAIT {
+            d.add(paths(&["a.md"]), t);
+            t += step;
+        }
+        assert_eq!(d.deadline(), Some(t0 + MAX_WAIT));
+        assert!(d.take_due(t0 + MAX_WAIT).is_some());
+    }
+}

@@ -1,0 +1,363 @@
+//! `kb serve` end to end: the real binary on a free port, driven over HTTP and WebSocket.
+
+mod serve_support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serve_support::*;
+
+const PAGE: &str = "content/alpha/one.md";
+
+fn edit_body(root: &std::path::Path, marker: &str) {
+    let path = root.join(PAGE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    atomic_write(
+        &path,
+        &text.replace(
+            "Call `db.SetMaxOpenConns`",
+            &format!("{marker} Call `db.SetMaxOpenConns`"),
+        ),
+    );
+}
+
+#[test]
+fn serves_what_build_writes_and_reloads_after_an_edit() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let (mut socket, greeting) = server.livereload();
+    assert_eq!(greeting["type"], "ok");
+
+    let built = build(site.path()).unwrap();
+    assert_eq!(differences(&server, &built), Vec::<String>::new());
+
+    edit_body(site.path(), "Zanzibar");
+    let message = socket.expect("reload");
+    assert_eq!(message, serde_json::json!({"type": "reload"}));
+    // The reload is sent once the new page is in place.
+    let page = server.get("/alpha/one/");
+    assert!(page.text().contains("Zanzibar"), "{}", server.stderr());
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn html_gets_the_reload_script_and_other_files_do_not() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let page = server.get("/alpha/one/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = page.text();
+    let script = html
+        .find("window.__KB_SERVE__ = true")
+        .expect("script injected");
+    assert!(
+        script < html.rfind("</body>").unwrap(),
+        "the script sits before </body>"
+    );
+    assert_eq!(html.matches("__kb/livereload").count(), 1);
+
+    let built = build(site.path()).unwrap();
+    assert!(
+        built
+            .values()
+            .all(|bytes| !String::from_utf8_lossy(bytes).contains("__kb/livereload")),
+        "built files stay clean"
+    );
+    let css = built
+        .keys()
+        .find(|p| p.starts_with("style.") && p.ends_with(".css"))
+        .unwrap();
+    let response = server.get(&format!("/{css}"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert_eq!(&response.body, &built[css]);
+    assert_eq!(
+        server.get("/favicon.svg").header("content-type"),
+        Some("image/svg+xml")
+    );
+    assert_eq!(
+        server.get("/sitemap.xml").header("content-type"),
+        Some("application/xml")
+    );
+}
+
+#[test]
+fn clean_urls_redirects_and_not_found() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let redirect = server.get("/alpha/one?x=1");
+    assert_eq!(redirect.status, 307);
+    assert_eq!(redirect.header("location"), Some("/alpha/one/?x=1"));
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Page not found"));
+    assert!(missing.text().contains("__KB_SERVE__"));
+    assert_eq!(server.get("/404.html").status, 200);
+    assert_eq!(request(server.port, "POST", "/").status, 405);
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let site = copy_fixture("basic");
+    let secret = tempfile::tempdir().unwrap();
+    std::fs::write(secret.path().join("secret.txt"), "top secret").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            secret.path().join("secret.txt"),
+            site.path().join("content/alpha/secret.txt"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(secret.path(), site.path().join("content/linked")).unwrap();
+    }
+    let server = Server::start(site.path(), &[]);
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/alpha/%2e%2e/%2e%2e/book.toml",
+        "/..%2f..%2fbook.toml",
+        "/..%5c..%5cbook.toml",
+        "/..\\..\\book.toml",
+        "//etc/passwd",
+        "/content/alpha/one.md",
+        "/book.toml",
+        "/alpha/secret.txt",
+        "/linked/secret.txt",
+        "/%00",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 404, "{path}");
+        assert!(!response.text().contains("top secret"), "{path}");
+    }
+    // The symlinks are not part of the built site either.
+    let built = build(site.path()).unwrap();
+    assert!(
+        !built.contains_key("alpha/secret.txt") && !built.keys().any(|k| k.starts_with("linked/"))
+    );
+    // A symlink created while serving is ignored too.
+    #[cfg(unix)]
+    {
+        let (mut socket, _) = server.livereload();
+        std::os::unix::fs::symlink(
+            secret.path().join("secret.txt"),
+            site.path().join("content/beta/late.txt"),
+        )
+        .unwrap();
+        edit_body(site.path(), "Later");
+        socket.expect("reload");
+        assert_eq!(server.get("/beta/late.txt").status, 404);
+    }
+}
+
+#[test]
+fn build_errors_show_and_clear_and_the_last_good_site_stays() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let (mut socket, _) = server.livereload();
+    let path = site.path().join(PAGE);
+    let good = std::fs::read_to_string(&path).unwrap();
+    atomic_write(&path, &good.replace("weight: 1\n", "weight: [1\n"));
+    let error = socket.expect("error");
+    let first = &error["diagnostics"][0];
+    assert!(
+        first["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("content/alpha/one.md"),
+        "{error}"
+    );
+    assert!(first["line"].as_u64().unwrap() >= 2, "{error}");
+    assert!(first["column"].as_u64().is_some(), "{error}");
+    assert!(!first["message"].as_str().unwrap().is_empty());
+    assert!(
+        server.stderr().contains("alpha/one.md:"),
+        "errors are printed too"
+    );
+    // The last good page is still served.
+    let page = server.get("/alpha/one/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Pooling"));
+    // A tab opened now sees the error at once.
+    let (_late, greeting) = server.livereload();
+    assert_eq!(greeting["type"], "error");
+
+    // A broken link elsewhere is an error too, with its position.
+    atomic_write(&path, &good);
+    socket.expect("reload");
+    let beta = site.path().join("content/beta/_index.md");
+    let beta_text = std::fs::read_to_string(&beta).unwrap();
+    atomic_write(
+        &beta,
+        &beta_text.replace("../alpha/one.md", "../alpha/missing.md"),
+    );
+    let error = socket.expect("error");
+    assert!(
+        error["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing.md"),
+        "{error}"
+    );
+    atomic_write(&beta, &beta_text);
+    socket.expect("reload");
+    let (_fresh, greeting) = server.livereload();
+    assert_eq!(greeting["type"], "ok");
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_stylesheet_edit_swaps_css_without_a_reload() {
+    let site = copy_fixture("basic");
+    let config = site.path().join("book.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[kb]\ntheme = \"mine\"\n")).unwrap();
+    let css = site.path().join("themes/mine/static/style.css");
+    std::fs::create_dir_all(css.parent().unwrap()).unwrap();
+    std::fs::write(&css, "body { color: red; }\n").unwrap();
+    let server = Server::start(site.path(), &[]);
+    let (mut socket, _) = server.livereload();
+    atomic_write(&css, "body { color: blue; }\n");
+    let message = socket.expect("css");
+    let href = message["href"].as_str().unwrap();
+    assert!(
+        href.starts_with("/style.") && href.ends_with(".css"),
+        "{message}"
+    );
+    let response = server.get(href);
+    assert_eq!(response.status, 200);
+    assert!(response.text().starts_with("body { color: blue; }"));
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+
+    // A template edit reloads and reaches every page.
+    let template = site.path().join("themes/mine/templates/page.html");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
+    )
+    .unwrap();
+    atomic_write(
+        &template,
+        &original.replacen("{% block main %}", "{% block main %}<!-- marker -->", 1),
+    );
+    socket.expect("reload");
+    assert!(server.get("/alpha/one/").text().contains("<!-- marker -->"));
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn search_answers_from_the_live_index() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let (mut socket, _) = server.livereload();
+    let found = |word: &str| {
+        let response = server.get(&format!("/__kb/search?q={word}"));
+        response.status == 200 && response.text().contains("alpha/one/")
+    };
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !found("pool") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "search never answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        server.get("/__kb/search?q=pool").header("content-type"),
+        Some("application/json")
+    );
+    edit_body(site.path(), "Quetzalcoatl");
+    socket.expect("reload");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !found("quetzalcoatl") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the edit was never indexed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn bad_websocket_traffic_does_not_hurt_the_server() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    // Garbage where a WebSocket handshake should be.
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    std::io::Write::write_all(&mut raw, b"GET /__kb/livereload HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\xff\xfe garbage").unwrap();
+    drop(raw);
+    // Oversized and binary messages from a tab.
+    let (mut socket, _) = server.livereload();
+    let _ = socket
+        .socket
+        .send(tungstenite::Message::Binary(vec![0u8; 1 << 20].into()));
+    let _ = socket
+        .socket
+        .send(tungstenite::Message::Text("{not json".into()));
+    drop(socket);
+    let (mut socket, greeting) = server.livereload();
+    assert_eq!(greeting["type"], "ok");
+    edit_body(site.path(), "Still");
+    socket.expect("reload");
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let site = copy_fixture("basic");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = std::process::Command::new(KB)
+        .args(["serve", "--port", &port, "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("port {port} is already in use")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deleting_and_creating_pages_updates_navigation() {
+    let site = copy_fixture("basic");
+    let server = Server::start(site.path(), &[]);
+    let (mut socket, _) = server.livereload();
+    let new_page = site.path().join("content/beta/three.md");
+    atomic_write(&new_page, "---\ntitle: Third page\ndescription: Added while serving.\nweight: 5\ntags: [fresh]\n---\nHello.\n");
+    socket.expect("reload");
+    assert_eq!(server.get("/beta/three/").status, 200);
+    assert!(server.get("/beta/").text().contains("Third page"));
+    assert_eq!(server.get("/tags/fresh/").status, 200);
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+    std::fs::remove_file(&new_page).unwrap();
+    socket.expect("reload");
+    assert_eq!(server.get("/beta/three/").status, 404);
+    assert_eq!(server.get("/tags/fresh/").status, 404);
+    assert_eq!(
+        differences(&server, &build(site.path()).unwrap()),
+        Vec::<String>::new()
+    );
+}
