@@ -24,13 +24,15 @@ if command -v wasm-opt >/dev/null 2>&1; then
   wasm-opt -Oz --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-multivalue --enable-reference-types \
-    "$RAW" -o "$DIST/kb_search.wasm"
+    "$RAW" -o "$DIST/kb_search.wasm.tmp"
   OPT="$(wasm-opt --version)"
 else
-  cp "$RAW" "$DIST/kb_search.wasm"
+  cp "$RAW" "$DIST/kb_search.wasm.tmp"
   OPT="none (wasm-opt not installed)"
 fi
 
+# Replace atomically: kb embeds this file and may be compiling right now.
+mv "$DIST/kb_search.wasm.tmp" "$DIST/kb_search.wasm"
 "$ROOT/scripts/search-wasm-sources.sh" > "$DIST/SOURCES.sha256"
 {
   echo "rustc: $(rustc --version)"

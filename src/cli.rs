@@ -26,6 +26,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Search the site from the terminal (indexes first if the index is stale).
     Search(SearchArgs),
+    /// Check links, anchors, front matter and code samples without writing the site.
+    Check(CheckArgs),
 }
 
 /// Options shared by every command that reads a site.
@@ -84,4 +86,30 @@ pub struct SearchArgs {
     /// Print the results as JSON (the same JSON the browser receives).
     #[arg(long)]
     pub json: bool,
+}
+
+/// How `kb check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// `file:line:column: error: message`, for people, editors and CI logs.
+    Human,
+    /// A JSON array of diagnostics.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Also request every external http(s) link.
+    #[arg(long)]
+    pub external: bool,
+    /// Seconds to wait for each external link.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }

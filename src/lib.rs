@@ -5,6 +5,7 @@
 //! renders them, [`render`] applies the theme's templates, and [`build`] writes the site.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;

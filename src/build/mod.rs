@@ -60,15 +60,19 @@ pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Loads, renders and validates the content: every error of these passes, or the data.
-pub fn prepare(
-    settings: &Settings,
-    options: &BuildOptions,
-    timings: &mut Timings,
-) -> Result<Prepared, Vec<Diagnostic>> {
-    let site = timings.time("load", || {
+/// Everything the content passes found: the pages that loaded, their rendering, and all
+/// diagnostics. `kb check` reports from this even when there are errors.
+pub struct Analysis {
+    pub site: Site,
+    pub rendered: Vec<RenderedPage>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads, renders and validates the content, collecting every diagnostic.
+pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Analysis {
+    let (site, mut diagnostics) = timings.time("load", || {
         load_site(&settings.content_dir, &settings.tags_file, options.drafts)
-    })?;
+    });
     let split = settings.search.heading_split_level;
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
         site.pages
@@ -76,12 +80,26 @@ pub fn prepare(
             .map(|page| markdown::render(page, split))
             .collect()
     });
-    let mut diagnostics: Vec<Diagnostic> = rendered
-        .iter()
-        .flat_map(|r| r.diagnostics.iter().cloned())
-        .collect();
+    diagnostics.extend(rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     diagnostics.extend(timings.time("validate", || validate::validate(&site, &rendered)));
-    let diagnostics = sorted(diagnostics);
+    Analysis {
+        site,
+        rendered,
+        diagnostics: sorted(diagnostics),
+    }
+}
+
+/// Loads, renders and validates the content: every error of these passes, or the data.
+pub fn prepare(
+    settings: &Settings,
+    options: &BuildOptions,
+    timings: &mut Timings,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let Analysis {
+        site,
+        rendered,
+        diagnostics,
+    } = analyze(settings, options, timings);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }

@@ -185,7 +185,7 @@ pub fn normalize_alias(alias: &str) -> String {
 }
 
 /// The line of the front matter that mentions `needle` (best effort; line 2 otherwise).
-fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
+pub fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
     let line = std::fs::read_to_string(&page.source)
         .ok()
         .and_then(|text| {

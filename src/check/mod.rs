@@ -5,3 +5,4 @@ pub mod data_blocks;
 pub mod external;
 pub mod go;
 pub mod sample;
+pub mod site;

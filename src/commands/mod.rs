@@ -1,6 +1,7 @@
 //! The commands: each turns parsed arguments into settings, runs the library, and reports.
 
 pub mod build;
+pub mod check;
 pub mod search;
 pub mod serve;
 
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Build(args) => build::run(args, verbosity),
         Command::Search(args) => search::run(args, verbosity),
+        Command::Check(args) => check::run(args, verbosity),
         Command::Serve(args) => serve::run(args, verbosity),
     }
 }

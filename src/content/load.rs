@@ -61,22 +61,22 @@ impl Site {
 /// Files in the content folder that are neither pages nor assets.
 const NOT_ASSETS: &[&str] = &["SUMMARY.md"];
 
-/// Reads the content folder. `shown_root` is the prefix used for paths in diagnostics.
+/// Reads the content folder: the pages that could be loaded, and every problem found.
+/// Pages with broken front matter are left out; the caller decides whether to go on.
 pub fn load_site(
     content_dir: &Path,
     tags_file: &Path,
     include_drafts: bool,
-) -> Result<Site, Vec<Diagnostic>> {
+) -> (Site, Vec<Diagnostic>) {
     // Diagnostics name files as the user would type them from here: `content/a/b.md`, or
     // `site/content/a/b.md` with `--root site`.
     let shown_content = shown_path(content_dir);
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
-        return Err(vec![Diagnostic::file_error(
-            content_dir,
-            "the content folder does not exist",
-        )
-        .with_help("create it, or set `src` under [book] in book.toml")]);
+        let missing =
+            Diagnostic::file_error(shown_path(content_dir), "the content folder does not exist")
+                .with_help("create it, or set `src` under [book] in book.toml");
+        return (Site::default(), vec![missing]);
     }
     let (markdown, assets) = scan(content_dir, tags_file, &mut errors);
     let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
@@ -93,11 +93,7 @@ pub fn load_site(
     }
 
     let site = assemble_loaded(content_dir, pages, assets, &mut errors);
-    if errors.is_empty() {
-        Ok(site)
-    } else {
-        Err(errors)
-    }
+    (site, errors)
 }
 
 /// Lists the content folder: Markdown pages and other files (assets), by path relative to

@@ -42,7 +42,7 @@ const BARE_NOT_FOUND: &str = "<!doctype html><html><head><meta charset=\"utf-8\"
 enum Found {
     File(String, Bytes),
     Redirect,
-    NotFound(Option<Bytes>),
+    Missing(Option<Bytes>),
 }
 
 fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>) -> Found {
@@ -56,7 +56,7 @@ fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>) -> Found {
         },
         None => None,
     };
-    found.unwrap_or_else(|| Found::NotFound(files.get("404.html")))
+    found.unwrap_or_else(|| Found::Missing(files.get("404.html")))
 }
 
 async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
@@ -89,7 +89,7 @@ async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> R
             }
             no_store(response)
         }
-        Found::NotFound(page) => {
+        Found::Missing(page) => {
             let page = page.unwrap_or_else(|| Bytes::from_static(BARE_NOT_FOUND.as_bytes()));
             file_response(StatusCode::NOT_FOUND, "404.html", page)
         }

@@ -530,7 +530,7 @@ impl LiveSite {
         let stale = |inputs: &HashMap<String, Inputs>, file: &TemplatePage| {
             let key = sidebar_key(&prepared.site, file);
             everything
-                || false
+                || self.sidebars.get(&key) != sidebars.get(&key)
                 || inputs
                     .get(&file.path)
                     .is_none_or(|old| old.file != *file || old.sidebar != key)

@@ -1,0 +1,78 @@
+//! `kb check` on fixture sites: each kind of failure with its expected diagnostic, the JSON
+//! format, and a passing site. Needs `go` on PATH (scripts/install-go.sh installs it).
+
+mod common;
+
+use common::{kb, stderr, stdout, TestSite};
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[test]
+fn every_kind_of_failure_is_reported_with_its_position() {
+    let site = TestSite::fixture("check-bad");
+    let out = site.kb(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    let printed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
+        .collect::<Vec<_>>();
+    let expected = std::fs::read_to_string(fixtures().join("check-bad/expected.txt")).unwrap();
+    assert_eq!(printed, expected.lines().collect::<Vec<_>>());
+    let summary = stderr(&out);
+    assert!(summary.contains("2 type-checked with go vet, 1 syntax and gofmt only (non-standard imports), 1 fragments, 1 ignored"), "{summary}");
+    assert!(summary.contains(": 10 errors, 1 warning in "), "{summary}");
+}
+
+#[test]
+fn json_format_lists_the_same_diagnostics() {
+    let site = TestSite::fixture("check-bad");
+    let out = site.kb(&["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let items = json.as_array().expect("an array");
+    let expected = std::fs::read_to_string(fixtures().join("check-bad/expected.txt")).unwrap();
+    assert_eq!(items.len(), expected.lines().count());
+    let first = &items[0];
+    assert_eq!(first["file"], "content/area/page.md");
+    assert!(first["line"].as_u64().is_some() && first["column"].as_u64().is_some());
+    assert!(items.iter().any(|d| d["severity"] == "warning"));
+    assert!(items
+        .iter()
+        .all(|d| d["message"].as_str().is_some_and(|m| !m.is_empty())));
+}
+
+#[test]
+fn a_clean_site_passes_and_caches_its_snippets() {
+    let site = TestSite::fixture("basic");
+    let out = site.kb(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 errors"), "{}", stderr(&out));
+    let again = site.kb(&["check"]);
+    assert!(again.status.success());
+    assert!(
+        stderr(&again).contains("1 from cache"),
+        "{}",
+        stderr(&again)
+    );
+    // Checking writes no site.
+    assert!(!site.path("book").exists());
+}
+
+#[test]
+fn build_errors_are_all_reported_by_check_too() {
+    let dir = fixtures().join("bad");
+    let out = kb(&dir, &["check", "--root", "broken-anchor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("no heading on this page has that id"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`index.md` has no heading with id `nope`"),
+        "{text}"
+    );
+}
