@@ -6,6 +6,17 @@ use kb::commands::{self, Failure};
 
 fn main() {
     let cli = kb::cli::Cli::parse();
+    let level = if cli.quiet {
+        "error"
+    } else if cli.verbose {
+        "debug"
+    } else {
+        "info"
+    };
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or("KB_LOG", level))
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
     match commands::run(cli) {
         Ok(()) => {}
         Err(Failure::Diagnostics(diagnostics)) => {

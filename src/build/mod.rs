@@ -16,6 +16,7 @@ pub mod validate;
 
 use std::path::PathBuf;
 
+use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
 use crate::config::Settings;
@@ -31,6 +32,25 @@ use timings::Timings;
 pub struct BuildOptions {
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// Show a progress bar for the per-page steps (on a terminal, for large sites).
+    pub progress: bool,
+}
+
+/// Below this many pages a build is too quick for a progress bar to help.
+const PROGRESS_MIN_PAGES: usize = 500;
+
+/// A progress bar for one per-page step, or a hidden one.
+fn progress_bar(options_progress: bool, len: usize, step: &'static str) -> indicatif::ProgressBar {
+    if !options_progress || len < PROGRESS_MIN_PAGES {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64).with_message(step);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} pages")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 /// A loaded and rendered site, before templates: what `kb check` and `kb serve` reuse.
@@ -74,12 +94,15 @@ pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timing
         load_site(&settings.content_dir, &settings.tags_file, options.drafts)
     });
     let split = settings.search.heading_split_level;
+    let bar = progress_bar(options.progress, site.pages.len(), "markdown");
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
         site.pages
             .par_iter()
+            .progress_with(bar.clone())
             .map(|page| markdown::render(page, split))
             .collect()
     });
+    bar.finish_and_clear();
     diagnostics.extend(rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     diagnostics.extend(timings.time("validate", || validate::validate(&site, &rendered)));
     Analysis {

@@ -7,6 +7,7 @@
 //! rendering it, so a caller can compare the data and skip what did not change.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -91,8 +92,8 @@ pub struct SiteRenderer<'a> {
     pub presentation: &'a Presentation,
     pub views: ViewBuilder<'a>,
     /// Pages by tag, tags sorted, pages in reading order.
-    pub tags: BTreeMap<String, Vec<usize>>,
-    pub sidebar: Sidebar,
+    pub tags: Arc<BTreeMap<String, Vec<usize>>>,
+    pub sidebar: Arc<Sidebar>,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -110,6 +111,26 @@ impl<'a> SiteRenderer<'a> {
             site,
             presentation,
             views,
+            tags: Arc::new(tags),
+            sidebar: Arc::new(sidebar),
+        }
+    }
+
+    /// A renderer that reuses the tags and sidebar of an earlier one: for `kb serve` after
+    /// edits that changed no title, order, tag or page list, where they are the same.
+    pub fn with_navigation(
+        settings: &'a Settings,
+        site: &'a Site,
+        rendered: &'a [RenderedPage],
+        presentation: &'a Presentation,
+        tags: Arc<BTreeMap<String, Vec<usize>>>,
+        sidebar: Arc<Sidebar>,
+    ) -> SiteRenderer<'a> {
+        SiteRenderer {
+            settings,
+            site,
+            presentation,
+            views: ViewBuilder::new(settings, site, rendered),
             tags,
             sidebar,
         }
@@ -192,7 +213,7 @@ impl<'a> SiteRenderer<'a> {
                 area: None,
                 base: None,
             });
-            for (tag, pages) in &self.tags {
+            for (tag, pages) in self.tags.iter() {
                 let url = format!("tags/{}/", tag_slug(tag));
                 files.push(TemplatePage {
                     path: format!("{url}index.html"),

@@ -13,51 +13,81 @@ const TEMPLATE_IDS: &[&str] = &["content", "top"];
 
 /// All broken links, anchors and references of the site.
 pub fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
-    let ids: Vec<HashSet<&str>> = rendered
-        .iter()
-        .map(|r| {
-            r.headings
-                .iter()
-                .map(|h| h.id.as_str())
-                .chain(TEMPLATE_IDS.iter().copied())
-                .collect()
-        })
-        .collect();
+    let ids: Vec<HashSet<&str>> = rendered.iter().map(ids_of).collect();
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     let mut diagnostics = Vec::new();
-    for (i, page) in site.pages.iter().enumerate() {
-        for link in &rendered[i].links {
-            if let Some(d) = check_link(
-                site,
-                &ids,
-                &assets,
-                i,
-                &link.target,
-                &link.written,
-                &link.location,
-            ) {
-                diagnostics.push(d);
-            }
-        }
-        for related in &page.meta.related {
-            if site.page_by_rel(related.trim_start_matches('/')).is_none() {
-                diagnostics.push(
-                    Diagnostic::error(
-                        front_matter_location(page, related),
-                        format!("related page `{related}` does not exist"),
-                    )
-                    .with_help("write the path relative to the content folder, e.g. `caching/stampedes.md`"),
-                );
-            }
-        }
+    for i in 0..site.pages.len() {
+        diagnostics.extend(check_page(site, rendered, &assets, i, &|j, id| {
+            ids[j].contains(id)
+        }));
     }
     diagnostics.extend(alias_conflicts(site));
     diagnostics
 }
 
+/// The broken links and references of page `i` alone: what `kb serve` checks again after
+/// an edit, without hashing the headings of every page.
+pub fn validate_page(site: &Site, rendered: &[RenderedPage], i: usize) -> Vec<Diagnostic> {
+    let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
+    check_page(site, rendered, &assets, i, &|j, id| {
+        TEMPLATE_IDS.contains(&id) || rendered[j].headings.iter().any(|h| h.id == id)
+    })
+}
+
+/// Ids a page can be linked to: its headings' and the template's.
+fn ids_of(rendered: &RenderedPage) -> HashSet<&str> {
+    rendered
+        .headings
+        .iter()
+        .map(|h| h.id.as_str())
+        .chain(TEMPLATE_IDS.iter().copied())
+        .collect()
+}
+
+fn check_page(
+    site: &Site,
+    rendered: &[RenderedPage],
+    assets: &HashSet<&str>,
+    i: usize,
+    has_id: &dyn Fn(usize, &str) -> bool,
+) -> Vec<Diagnostic> {
+    let page = &site.pages[i];
+    let mut diagnostics = Vec::new();
+    for link in &rendered[i].links {
+        if let Some(d) = check_link(
+            site,
+            rendered,
+            has_id,
+            assets,
+            i,
+            &link.target,
+            &link.written,
+            &link.location,
+        ) {
+            diagnostics.push(d);
+        }
+    }
+    for related in &page.meta.related {
+        if site.page_by_rel(related.trim_start_matches('/')).is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    front_matter_location(page, related),
+                    format!("related page `{related}` does not exist"),
+                )
+                .with_help(
+                    "write the path relative to the content folder, e.g. `caching/stampedes.md`",
+                ),
+            );
+        }
+    }
+    diagnostics
+}
+
+#[allow(clippy::too_many_arguments)]
 fn check_link(
     site: &Site,
-    ids: &[HashSet<&str>],
+    rendered: &[RenderedPage],
+    has_id: &dyn Fn(usize, &str) -> bool,
     assets: &HashSet<&str>,
     from: usize,
     target: &LinkTarget,
@@ -66,7 +96,7 @@ fn check_link(
 ) -> Option<Diagnostic> {
     match target {
         LinkTarget::SamePage { fragment } => {
-            if fragment.is_empty() || ids[from].contains(fragment.as_str()) {
+            if fragment.is_empty() || has_id(from, fragment) {
                 return None;
             }
             Some(
@@ -74,7 +104,7 @@ fn check_link(
                     location.clone(),
                     format!("link to `#{fragment}`: no heading on this page has that id"),
                 )
-                .with_help(suggest(&ids[from], fragment)),
+                .with_help(suggest(&ids_of(&rendered[from]), fragment)),
             )
         }
         LinkTarget::Page { rel, fragment } => {
@@ -88,12 +118,12 @@ fn check_link(
                 );
             };
             match fragment {
-                Some(f) if !f.is_empty() && !ids[target].contains(f.as_str()) => Some(
+                Some(f) if !f.is_empty() && !has_id(target, f) => Some(
                     Diagnostic::error(
                         location.clone(),
                         format!("broken anchor `{written}`: `{rel}` has no heading with id `{f}`"),
                     )
-                    .with_help(suggest(&ids[target], f)),
+                    .with_help(suggest(&ids_of(&rendered[target]), f)),
                 ),
                 _ => None,
             }

@@ -47,6 +47,7 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
         settings,
         &BuildOptions {
             drafts: options.drafts,
+            ..BuildOptions::default()
         },
         &mut Timings::default(),
     );

@@ -1,5 +1,6 @@
 //! `kb build`: builds into a staging folder and swaps it in only when everything succeeded.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -21,6 +22,7 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
     let sink = DirSink::new(&staging.dir);
     let options = BuildOptions {
         drafts: args.site.drafts,
+        progress: verbosity != Verbosity::Quiet && std::io::stderr().is_terminal(),
     };
     let mut timings = Timings::default();
     let report = build::build(&settings, &options, &sink, &mut timings)?;
@@ -50,7 +52,7 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
             }
         );
     }
-    if args.timings {
+    if args.timings || verbosity == Verbosity::Verbose {
         eprint!("{}", timings.report());
     }
     Ok(())

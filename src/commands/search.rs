@@ -55,7 +55,14 @@ fn fresh_index(
             settings.content_dir.display()
         );
     }
-    let prepared = build::prepare(settings, &BuildOptions { drafts }, &mut Timings::default())?;
+    let prepared = build::prepare(
+        settings,
+        &BuildOptions {
+            drafts,
+            ..BuildOptions::default()
+        },
+        &mut Timings::default(),
+    )?;
     let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)
         .map_err(|e| vec![e])?;
     site_search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;

@@ -73,6 +73,7 @@ pub fn run(options: ServeOptions) -> Result<(), Failure> {
         &options.root,
         BuildOptions {
             drafts: options.drafts,
+            ..BuildOptions::default()
         },
         settings,
     );

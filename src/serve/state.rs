@@ -36,6 +36,7 @@ use crate::content::load::{
 use crate::content::page::url_depth;
 use crate::content::{Page, Site};
 use crate::diagnostic::Diagnostic;
+use crate::markdown::links::LinkTarget;
 use crate::markdown::{self, RenderedPage};
 
 /// One page's search sections.
@@ -148,6 +149,12 @@ pub struct Outcome {
     pub reloaded_settings: bool,
 }
 
+/// Pages by tag, and the pre-rendered sidebars.
+type Navigation = (
+    Arc<std::collections::BTreeMap<String, Vec<usize>>>,
+    Arc<crate::render::nav::Sidebar>,
+);
+
 /// The sidebar a file shows: its area's folder and its depth.
 type SidebarKey = (Option<String>, usize);
 
@@ -169,6 +176,8 @@ pub struct LiveSite {
     /// Inputs of the tag pages and the 404 page, by output path.
     listing_inputs: HashMap<String, Inputs>,
     sidebars: HashMap<SidebarKey, String>,
+    /// Tags and sidebar of the current site, reused by body edits (which cannot change them).
+    navigation: Option<Navigation>,
     /// Bytes of the content folder's assets, read once.
     assets: HashMap<String, Vec<u8>>,
     /// Search sections of every page, in page order, by page URL.
@@ -191,6 +200,7 @@ impl LiveSite {
             page_inputs: HashMap::new(),
             listing_inputs: HashMap::new(),
             sidebars: HashMap::new(),
+            navigation: None,
             assets: HashMap::new(),
             docs: Vec::new(),
             pending: Plan::default(),
@@ -428,7 +438,8 @@ impl LiveSite {
             let old_rendered = std::mem::replace(&mut self.prepared.rendered[i], rendered);
             old.push((i, old_page, old_rendered));
         }
-        let diagnostics = diagnostics_of(&self.prepared.site, &self.prepared.rendered);
+        let indexes: Vec<usize> = old.iter().map(|(i, _, _)| *i).collect();
+        let diagnostics = self.diagnostics_after_body_edit(&indexes);
         if diagnostics.iter().any(Diagnostic::is_error) {
             for (i, page, rendered) in old {
                 self.prepared.site.pages[i] = page;
@@ -498,6 +509,38 @@ impl LiveSite {
             new_warnings,
             ..Outcome::default()
         }))
+    }
+
+    /// The site's diagnostics after the bodies of pages `edited` changed (front matter
+    /// unchanged): those of the edited pages and of pages that link into them with an
+    /// anchor are computed again, every other page's are kept. The same list as validating
+    /// everything, without hashing every heading of every page.
+    fn diagnostics_after_body_edit(&self, edited: &[usize]) -> Vec<Diagnostic> {
+        let (site, rendered) = (&self.prepared.site, &self.prepared.rendered);
+        let edited_rels: HashSet<&str> =
+            edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
+        let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
+        affected.extend((0..site.pages.len()).filter(|&j| {
+            rendered[j].links.iter().any(|l| {
+                matches!(&l.target, LinkTarget::Page { rel, fragment: Some(_) } if edited_rels.contains(rel.as_str()))
+            })
+        }));
+        let files: HashSet<&Path> = affected
+            .iter()
+            .map(|&j| site.pages[j].file.as_path())
+            .collect();
+        let mut diagnostics: Vec<Diagnostic> = self
+            .prepared
+            .warnings
+            .iter()
+            .filter(|d| !files.contains(d.file.as_path()))
+            .cloned()
+            .collect();
+        for &j in &affected {
+            diagnostics.extend(rendered[j].diagnostics.iter().cloned());
+            diagnostics.extend(validate::validate_page(site, rendered, j));
+        }
+        build::sorted(diagnostics)
     }
 
     /// Makes `prepared` the served site: renders the files whose inputs changed (all of
@@ -649,6 +692,7 @@ impl LiveSite {
             })
             .collect();
         self.sidebars = sidebars;
+        self.navigation = Some((renderer.tags.clone(), renderer.sidebar.clone()));
         let live_assets: HashSet<&String> = prepared.site.assets.iter().collect();
         self.assets.retain(|rel, _| live_assets.contains(rel));
         self.prepared = prepared;
@@ -758,7 +802,11 @@ fn validated(site: Site, rendered: Vec<RenderedPage>) -> Result<Prepared, Vec<Di
 }
 
 fn new_warnings(old: &[Diagnostic], new: &[Diagnostic]) -> Vec<Diagnostic> {
-    new.iter().filter(|d| !old.contains(d)).cloned().collect()
+    let old: HashSet<String> = old.iter().map(ToString::to_string).collect();
+    new.iter()
+        .filter(|d| !old.contains(&d.to_string()))
+        .cloned()
+        .collect()
 }
 
 fn empty_prepared() -> Prepared {
