@@ -105,7 +105,6 @@ pub fn render(page: &Page, split_level: u8) -> RenderedPage {
         in_heading: false,
         code: None,
         callouts: Vec::new(),
-        link_depth: 0,
     };
     for (event, range) in events {
         writer.event(event, range, body);
@@ -198,7 +197,6 @@ struct Writer<'p, 'o, 'e> {
     code: Option<(InfoString, usize, String)>,
     /// Open block quotes: whether each is a GFM alert.
     callouts: Vec<bool>,
-    link_depth: usize,
 }
 
 impl<'e> Writer<'_, '_, 'e> {
@@ -288,7 +286,6 @@ impl<'e> Writer<'_, '_, 'e> {
                 title,
                 id,
             }) => {
-                self.link_depth += 1;
                 let dest_url = self.rewrite(&dest_url, range.start);
                 self.html_events.push(Event::Start(Tag::Link {
                     link_type,
@@ -298,7 +295,6 @@ impl<'e> Writer<'_, '_, 'e> {
                 }));
             }
             Event::End(TagEnd::Link) => {
-                self.link_depth = self.link_depth.saturating_sub(1);
                 self.html_events.push(Event::End(TagEnd::Link));
             }
             Event::Start(Tag::Image {
@@ -463,5 +459,133 @@ fn callout_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
         BlockQuoteKind::Important => ("important", "Important"),
         BlockQuoteKind::Warning => ("warning", "Warning"),
         BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::front_matter::FrontMatter;
+    use crate::content::PageKind;
+
+    fn page(rel: &str, body: &str) -> Page {
+        Page {
+            source: std::path::PathBuf::from(rel),
+            file: std::path::PathBuf::from(format!("content/{rel}")),
+            rel: rel.to_string(),
+            kind: PageKind::Article,
+            area: Some("a".to_string()),
+            url: crate::content::page::url_for(rel),
+            title: "T".to_string(),
+            description: "D".to_string(),
+            meta: FrontMatter::default(),
+            body: body.to_string(),
+            body_line: 5,
+        }
+    }
+
+    #[test]
+    fn heading_ids_respect_author_ids_and_deduplicate() {
+        let out = render(
+            &page("a/b.md", "## Intro\n\n## Intro\n\n### Setup {#intro-1}\n"),
+            3,
+        );
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "intro-2", "intro-1"]);
+        assert_eq!(out.headings[0].line, 5, "lines count from the file's start");
+        assert!(out
+            .html
+            .contains(r##"<h2 id="intro"><a class="heading-link" href="#intro">Intro</a></h2>"##));
+    }
+
+    #[test]
+    fn links_are_rewritten_and_recorded_with_positions() {
+        let out = render(
+            &page(
+                "a/b.md",
+                "See [c](../x/c.md#in-go) and [web](https://go.dev).\n",
+            ),
+            3,
+        );
+        assert!(
+            out.html.contains(r##"<a href="../../x/c/#in-go">c</a>"##),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.links.len(), 1);
+        assert_eq!(out.links[0].location.line, 5);
+        assert_eq!(out.links[0].location.column, 5);
+        assert_eq!(out.external_links[0].0, "https://go.dev");
+    }
+
+    #[test]
+    fn alerts_become_callouts() {
+        let out = render(
+            &page("a/b.md", "> [!TIP]\n> Use a pool.\n\n> plain quote\n"),
+            3,
+        );
+        assert!(out.html.contains(
+            r#"<div class="callout callout-tip" role="note"><p class="callout-title">Tip</p>"#
+        ));
+        assert!(out.html.contains("<blockquote>"));
+    }
+
+    #[test]
+    fn sections_split_at_headings_and_keep_code_apart() {
+        let body = "Intro text.\n\n## One\n\nProse `SetMaxOpenConns`.\n\n```go\nx := 1\n```\n\n#### Deep\n\nStill one.\n";
+        let out = render(&page("a/b.md", body), 3);
+        assert_eq!(out.sections.len(), 2);
+        assert_eq!(out.sections[0].id, "");
+        assert!(out.sections[0].body.contains("Intro text."));
+        assert_eq!(out.sections[1].id, "one");
+        assert!(out.sections[1].body.contains("SetMaxOpenConns"));
+        assert!(
+            out.sections[1].body.contains("Still one."),
+            "h4 does not split"
+        );
+        assert_eq!(out.sections[1].code, "x := 1\n");
+        assert!(!out.sections[1].body.contains("x := 1"));
+    }
+
+    #[test]
+    fn code_blocks_are_collected_for_checks() {
+        let out = render(
+            &page(
+                "a/b.md",
+                "Text\n\n```go,fragment title=\"x_test.go\"\nfmt.Println()\n```\n",
+            ),
+            3,
+        );
+        assert_eq!(out.code_blocks.len(), 1);
+        let block = &out.code_blocks[0];
+        assert_eq!(block.fence_line, 7);
+        assert_eq!(block.info.lang, "go");
+        assert_eq!(block.info.flags, ["fragment"]);
+        assert_eq!(block.code, "fmt.Println()\n");
+        assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_fence_is_an_error_but_a_closed_one_is_not() {
+        let open = render(&page("a/b.md", "```go\nx := 1\n"), 3);
+        assert_eq!(open.diagnostics.len(), 1);
+        assert_eq!(
+            open.diagnostics[0].message,
+            "this code fence is never closed"
+        );
+        let closed = render(&page("a/b.md", "````go\nx := 1\n````\n"), 3);
+        assert!(closed.diagnostics.is_empty());
+        let nested = render(&page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"), 3);
+        assert!(nested.diagnostics.is_empty(), "{:?}", nested.diagnostics);
+    }
+
+    #[test]
+    fn html_in_text_is_escaped_but_raw_html_passes() {
+        let out = render(
+            &page("a/b.md", "a `<b>` c\n\n<div class=\"x\">raw</div>\n"),
+            3,
+        );
+        assert!(out.html.contains("<code>&lt;b&gt;</code>"));
+        assert!(out.html.contains("<div class=\"x\">raw</div>"));
     }
 }

@@ -45,8 +45,12 @@ async function resolveFile(root, urlPath) {
   }
 }
 
-/** Starts serving `root` on 127.0.0.1; resolves to `{ url, close }`. `port` 0 picks a free one. */
-export function serve(root, port = 0) {
+/**
+ * Starts serving `root` on 127.0.0.1; resolves to `{ url, close }`. `port` 0 picks a free one.
+ * `notFoundStatus` is the status sent with 404.html for a missing path: 404 as a real host
+ * does, or 200 for Lighthouse, which refuses to audit a document that answers 404.
+ */
+export function serve(root, { port = 0, notFoundStatus = 404 } = {}) {
   root = normalize(root).replace(/[\\/]+$/, "");
   const server = createServer(async (req, res) => {
     const found = await resolveFile(root, req.url);
@@ -55,7 +59,7 @@ export function serve(root, port = 0) {
       res.end();
       return;
     }
-    const status = found ? 200 : 404;
+    const status = found ? 200 : notFoundStatus;
     const path = found ? found.path : join(root, "404.html");
     let body;
     try {
@@ -90,6 +94,6 @@ export function serve(root, port = 0) {
 
 // Run directly: `node server.mjs <dir> [port]` serves until interrupted.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { url } = await serve(process.argv[2] || ".", Number(process.argv[3] || 0));
+  const { url } = await serve(process.argv[2] || ".", { port: Number(process.argv[3] || 0) });
   console.log(`serving ${process.argv[2] || "."} at ${url}`);
 }
