@@ -141,7 +141,14 @@ pub fn build(
     timings: &mut Timings,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
     let stamp = search::input_stamp(settings, options.drafts);
-    let prepared = prepare(settings, options, timings)?;
+    let mut prepared = prepare(settings, options, timings)?;
+    // The sections' text is needed only by the index: move it there instead of copying
+    // the whole site's text once more (tens of megabytes on large sites).
+    let docs = settings
+        .search
+        .enable
+        .then(|| search::take_site_docs(&prepared.site, &mut prepared.rendered));
+    let prepared = prepared;
     // Templates and the search index need the same rendered pages and nothing from each
     // other, so they run side by side: indexing is mostly single-threaded.
     let ((written, site_timings), (blob, index_time)) = rayon::join(
@@ -151,10 +158,7 @@ pub fn build(
         },
         || {
             let start = std::time::Instant::now();
-            let blob = settings
-                .search
-                .enable
-                .then(|| search::index_blob(settings, &prepared.site, &prepared.rendered));
+            let blob = docs.map(|docs| search::index_docs(settings, docs));
             (blob, start.elapsed())
         },
     );

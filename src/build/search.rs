@@ -81,13 +81,59 @@ pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::Secti
         .collect()
 }
 
+/// All documents of the site, taking the sections' text out of `rendered` (which keeps
+/// everything the templates need).
+pub fn take_site_docs(site: &Site, rendered: &mut [RenderedPage]) -> Vec<kb_search::SectionDoc> {
+    let mut docs = Vec::new();
+    for (page, r) in site.pages.iter().zip(rendered.iter_mut()) {
+        let taken = RenderedPage {
+            sections: std::mem::take(&mut r.sections),
+            ..RenderedPage::default()
+        };
+        let shells = page_docs(
+            site,
+            page,
+            &RenderedPage {
+                sections: taken
+                    .sections
+                    .iter()
+                    .map(|s| crate::markdown::Section {
+                        id: s.id.clone(),
+                        heading: s.heading.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..RenderedPage::default()
+            },
+        );
+        docs.extend(
+            shells
+                .into_iter()
+                .zip(taken.sections)
+                .map(|(mut doc, section)| {
+                    doc.body = section.body;
+                    doc.code = section.code;
+                    doc
+                }),
+        );
+    }
+    docs
+}
+
 /// Builds the index blob of a prepared site.
 pub fn index_blob(
     settings: &Settings,
     site: &Site,
     rendered: &[RenderedPage],
 ) -> Result<Vec<u8>, Diagnostic> {
-    let docs = site_docs(site, rendered);
+    index_docs(settings, site_docs(site, rendered))
+}
+
+/// Builds the index blob from documents.
+pub fn index_docs(
+    settings: &Settings,
+    docs: Vec<kb_search::SectionDoc>,
+) -> Result<Vec<u8>, Diagnostic> {
     kb_search::build_index(&docs, &search_settings(&settings.search)).map_err(|e| {
         Diagnostic::file_error(
             &settings.search_index_dir,

@@ -1,20 +1,24 @@
 //! Syntax highlighting with syntect at build time.
 //!
 //! Code is marked up with CSS classes, not inline colours, so one page serves both the light
-//! and the dark theme; [`Highlighter::css`] generates the colours from two real themes
-//! (Coldark Cold and Coldark Dark, designed for WCAG contrast). Grammars come from
-//! `two-face` (bat's collection), which covers languages syntect's defaults lack
-//! (TOML, Dockerfile, HCL, GraphQL, protobuf, ...).
+//! and the dark theme. Each token is highlighted with two real themes (Coldark Cold and
+//! Coldark Dark, designed for WCAG contrast) and gets one class per theme naming its colour
+//! in that theme's palette (`l3 d7`); neighbouring tokens with the same classes share one
+//! span. The classes depend only on the two themes, never on the pages, so the stylesheet
+//! is static and a page can be re-rendered alone (as `kb serve` does). Grammars come from
+//! `two-face` (bat's collection), which covers languages syntect's defaults lack (TOML,
+//! Dockerfile, HCL, GraphQL, protobuf, ...).
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::highlighting::{
+    Color, FontStyle, HighlightState, Highlighter as ThemeHighlighter, RangedHighlightIterator,
+    Style, Theme,
+};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-/// CSS class prefix of highlighted tokens, so they never clash with the theme's classes.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Languages written without highlighting and without a warning.
 const PLAIN: &[&str] = &[
@@ -57,9 +61,102 @@ pub struct BlockOptions<'a> {
     pub hl_lines: &'a BTreeSet<usize>,
 }
 
-/// Loaded grammars. Loading takes tens of milliseconds, so it happens once per process.
+/// One colour scheme: a theme and the palette its classes index.
+struct Scheme {
+    theme: &'static Theme,
+    /// Built once: it pre-processes the theme's selectors, which is costly per block.
+    highlighter: ThemeHighlighter<'static>,
+    /// Foreground colours of the theme's rules, sorted; class `<prefix><index>`.
+    palette: Vec<Color>,
+    prefix: char,
+}
+
+impl Scheme {
+    fn new(theme: &'static Theme, prefix: char) -> Scheme {
+        let mut palette: Vec<Color> = theme
+            .scopes
+            .iter()
+            .filter_map(|item| item.style.foreground)
+            .collect();
+        palette.sort_by_key(|c| (c.r, c.g, c.b, c.a));
+        palette.dedup();
+        Scheme {
+            theme,
+            highlighter: ThemeHighlighter::new(theme),
+            palette,
+            prefix,
+        }
+    }
+
+    fn default_fg(&self) -> Color {
+        self.theme.settings.foreground.unwrap_or(Color::BLACK)
+    }
+
+    /// The classes of a token in this scheme (empty for the default colour and style).
+    fn classes(&self, style: &Style, out: &mut String) {
+        if style.foreground != self.default_fg() {
+            if let Ok(i) = self.palette.binary_search_by_key(
+                &(
+                    style.foreground.r,
+                    style.foreground.g,
+                    style.foreground.b,
+                    style.foreground.a,
+                ),
+                |c| (c.r, c.g, c.b, c.a),
+            ) {
+                let _ = write!(out, " {}{i}", self.prefix);
+            }
+        }
+        for (flag, name) in [
+            (FontStyle::BOLD, 'b'),
+            (FontStyle::ITALIC, 'i'),
+            (FontStyle::UNDERLINE, 'u'),
+        ] {
+            if style.font_style.contains(flag) {
+                let _ = write!(out, " {}{name}", self.prefix);
+            }
+        }
+    }
+
+    /// CSS rules of this scheme, each selector prefixed with `scope`.
+    fn rules(&self, scope: &str) -> String {
+        let mut css = format!("{scope}pre.code {{ color: {} }}\n", hex(self.default_fg()));
+        for (i, color) in self.palette.iter().enumerate() {
+            let _ = writeln!(
+                css,
+                "{scope}.{}{i} {{ color: {} }}",
+                self.prefix,
+                hex(*color)
+            );
+        }
+        let p = self.prefix;
+        let _ = writeln!(css, "{scope}.{p}b {{ font-weight: bold }}");
+        let _ = writeln!(css, "{scope}.{p}i {{ font-style: italic }}");
+        let _ = writeln!(css, "{scope}.{p}u {{ text-decoration: underline }}");
+        css
+    }
+}
+
+fn hex(c: Color) -> String {
+    if c.a == 0xff {
+        format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b)
+    } else {
+        format!(
+            "rgba({}, {}, {}, {:.3})",
+            c.r,
+            c.g,
+            c.b,
+            f32::from(c.a) / 255.0
+        )
+    }
+}
+
+/// Loaded grammars and themes. Loading takes tens of milliseconds, so it happens once per
+/// process.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
+    light: Scheme,
+    dark: Scheme,
 }
 
 /// Highlighted markup of one block, and whether its language was known.
@@ -72,8 +169,19 @@ impl Highlighter {
     /// The process-wide highlighter.
     pub fn shared() -> &'static Highlighter {
         static SHARED: OnceLock<Highlighter> = OnceLock::new();
-        SHARED.get_or_init(|| Highlighter {
-            syntaxes: two_face::syntax::extra_newlines(),
+        SHARED.get_or_init(|| {
+            use two_face::theme::EmbeddedThemeName;
+            let themes = two_face::theme::extra();
+            // The highlighter lives as long as the process; so do its two themes.
+            let light: &'static Theme =
+                Box::leak(Box::new(themes.get(EmbeddedThemeName::ColdarkCold).clone()));
+            let dark: &'static Theme =
+                Box::leak(Box::new(themes.get(EmbeddedThemeName::ColdarkDark).clone()));
+            Highlighter {
+                syntaxes: two_face::syntax::extra_newlines(),
+                light: Scheme::new(light, 'l'),
+                dark: Scheme::new(dark, 'd'),
+            }
         })
     }
 
@@ -101,171 +209,150 @@ impl Highlighter {
             self.syntax_for(options.lang)
         };
         let known_language = syntax.is_some() || PLAIN.contains(&options.lang);
-        let markup = match syntax {
-            Some(syntax) => {
-                let mut generator =
-                    ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
-                let mut failed = false;
-                for line in LinesWithEndings::from(code) {
-                    if generator
-                        .parse_html_for_line_which_includes_newline(line)
-                        .is_err()
-                    {
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed {
-                    escape(code)
-                } else {
-                    generator.finalize()
-                }
-            }
-            None => escape(code),
-        };
+        let html = syntax
+            .and_then(|syntax| self.highlight_lines(code, syntax, options.hl_lines))
+            .unwrap_or_else(|| plain_lines(code, options.hl_lines));
         Highlighted {
-            html: split_lines(&markup, options.hl_lines),
+            html,
             known_language,
         }
     }
 
-    /// The stylesheet for highlighted code in both colour schemes.
+    /// `None` if the grammar fails on this input; the block is then shown plain.
+    fn highlight_lines(
+        &self,
+        code: &str,
+        syntax: &SyntaxReference,
+        hl_lines: &BTreeSet<usize>,
+    ) -> Option<String> {
+        let light = &self.light.highlighter;
+        let dark = &self.dark.highlighter;
+        let mut light_state = HighlightState::new(light, ScopeStack::new());
+        let mut dark_state = HighlightState::new(dark, ScopeStack::new());
+        let mut parse = ParseState::new(syntax);
+        let mut html = String::with_capacity(code.len() * 2);
+        for (n, line) in LinesWithEndings::from(code).enumerate() {
+            let ops = parse.parse_line(line, &self.syntaxes).ok()?;
+            let l: Vec<(Style, std::ops::Range<usize>)> =
+                RangedHighlightIterator::new(&mut light_state, &ops, line, light)
+                    .map(|(style, _, range)| (style, range))
+                    .collect();
+            let d: Vec<(Style, std::ops::Range<usize>)> =
+                RangedHighlightIterator::new(&mut dark_state, &ops, line, dark)
+                    .map(|(style, _, range)| (style, range))
+                    .collect();
+            open_line(&mut html, n + 1, hl_lines);
+            self.push_tokens(&mut html, line, &l, &d);
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+
+    /// Writes one line's tokens, splitting at every boundary of either theme and merging
+    /// neighbours with equal classes.
+    fn push_tokens(
+        &self,
+        html: &mut String,
+        line: &str,
+        light: &[(Style, std::ops::Range<usize>)],
+        dark: &[(Style, std::ops::Range<usize>)],
+    ) {
+        let (mut i, mut j, mut pos) = (0, 0, 0);
+        let mut current = String::new();
+        let mut text = String::new();
+        let flush = |html: &mut String, classes: &str, text: &str| {
+            if text.is_empty() {
+                return;
+            }
+            let escaped = html_escape::encode_text(text);
+            if classes.is_empty() {
+                html.push_str(&escaped);
+            } else {
+                let _ = write!(
+                    html,
+                    "<span class=\"{}\">{escaped}</span>",
+                    classes.trim_start()
+                );
+            }
+        };
+        while i < light.len() && j < dark.len() {
+            let end = light[i].1.end.min(dark[j].1.end);
+            let mut classes = String::new();
+            self.light.classes(&light[i].0, &mut classes);
+            self.dark.classes(&dark[j].0, &mut classes);
+            let piece = &line[pos..end];
+            // Whitespace takes its neighbours' classes: fewer spans, same look.
+            if classes != current && !piece.trim().is_empty() {
+                flush(html, &current, &text);
+                text.clear();
+                current = classes;
+            }
+            text.push_str(piece);
+            pos = end;
+            if light[i].1.end == end {
+                i += 1;
+            }
+            if dark[j].1.end == end {
+                j += 1;
+            }
+        }
+        if let Some(newline) = text.strip_suffix('\n') {
+            flush(html, &current, newline);
+            // The newline stays inside the line: a trailing newline in a block adds no
+            // blank line, and copying the <pre> keeps line breaks.
+            html.push('\n');
+        } else {
+            flush(html, &current, &text);
+        }
+    }
+
+    /// The stylesheet for highlighted code in both colour schemes. Each scheme's rules apply
+    /// only when that scheme is active: chosen by the reader's toggle (`data-theme`), or,
+    /// without a choice, by the system setting.
     pub fn css() -> String {
-        use two_face::theme::EmbeddedThemeName;
-        let themes = two_face::theme::extra();
-        let light = syntect::html::css_for_theme_with_class_style(
-            themes.get(EmbeddedThemeName::ColdarkCold),
-            CLASS_STYLE,
-        )
-        .unwrap_or_default();
-        let dark = syntect::html::css_for_theme_with_class_style(
-            themes.get(EmbeddedThemeName::ColdarkDark),
-            CLASS_STYLE,
-        )
-        .unwrap_or_default();
+        let h = Highlighter::shared();
         let mut css =
             String::from("/* Generated by kb from the Coldark Cold and Coldark Dark themes. */\n");
-        css.push_str(&token_rules(&light, ""));
-        css.push_str(&token_rules(&dark, ":root[data-theme=\"dark\"] "));
+        css.push_str(&h.light.rules(":root[data-theme=\"light\"] "));
+        css.push_str("@media not (prefers-color-scheme: dark) {\n");
+        css.push_str(&h.light.rules(":root:not([data-theme]) "));
+        css.push_str("}\n");
+        css.push_str(&h.dark.rules(":root[data-theme=\"dark\"] "));
         css.push_str("@media (prefers-color-scheme: dark) {\n");
-        css.push_str(&token_rules(&dark, ":root:not([data-theme]) "));
+        css.push_str(&h.dark.rules(":root:not([data-theme]) "));
         css.push_str("}\n");
         css
     }
-}
 
-/// Keeps the token colour rules of a syntect stylesheet (the theme's page background and
-/// base colour come from our own CSS variables) and prefixes every selector with `scope`.
-fn token_rules(css: &str, scope: &str) -> String {
-    let mut out = String::new();
-    let without_comments = strip_comments(css);
-    for rule in without_comments.split('}') {
-        let Some((selectors, body)) = rule.split_once('{') else {
-            continue;
+    /// The colours of each scheme (default first), for contrast checks.
+    pub fn palettes() -> [(char, Vec<Color>); 2] {
+        let h = Highlighter::shared();
+        let with_default = |s: &Scheme| {
+            let mut colors = vec![s.default_fg()];
+            colors.extend(&s.palette);
+            (s.prefix, colors)
         };
-        let selectors = selectors.trim();
-        // `.hl-code` is the theme's background; our CSS owns backgrounds.
-        if selectors.is_empty() || selectors == ".hl-code" {
-            continue;
-        }
-        let body: Vec<&str> = body
-            .split(';')
-            .map(str::trim)
-            .filter(|d| !d.is_empty() && !d.starts_with("background"))
-            .collect();
-        if body.is_empty() {
-            continue;
-        }
-        let scoped: Vec<String> = selectors
-            .split(',')
-            .map(|s| format!("{scope}{}", s.trim()))
-            .collect();
-        out.push_str(&scoped.join(", "));
-        out.push_str(" { ");
-        out.push_str(&body.join("; "));
-        out.push_str(" }\n");
+        [with_default(&h.light), with_default(&h.dark)]
     }
-    out
 }
 
-fn strip_comments(css: &str) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("*/") {
-            Some(end) => rest = &rest[start + end + 2..],
-            None => rest = "",
-        }
+fn open_line(html: &mut String, line_no: usize, hl_lines: &BTreeSet<usize>) {
+    if hl_lines.contains(&line_no) {
+        html.push_str("<span class=\"line hl\">");
+    } else {
+        html.push_str("<span class=\"line\">");
     }
-    out.push_str(rest);
-    out
 }
 
-fn escape(code: &str) -> String {
-    html_escape::encode_text(code).into_owned()
-}
-
-/// Wraps each line of highlighted markup in `<span class="line">`, closing the spans that
-/// are open at a line break and reopening them on the next line, so every line is a
-/// self-contained element (needed for line numbers and emphasised lines).
-fn split_lines(markup: &str, hl_lines: &BTreeSet<usize>) -> String {
-    let mut out = String::with_capacity(markup.len() + markup.len() / 4);
-    let mut open: Vec<&str> = Vec::new();
-    let mut line_no = 1;
-    let start_line = |out: &mut String, n: usize, open: &[&str]| {
-        if hl_lines.contains(&n) {
-            out.push_str("<span class=\"line hl\">");
-        } else {
-            out.push_str("<span class=\"line\">");
-        }
-        for tag in open {
-            out.push_str(tag);
-        }
-    };
-    start_line(&mut out, line_no, &open);
-    let mut rest = markup;
-    while !rest.is_empty() {
-        if rest.starts_with("<span") {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            open.push(&rest[..end]);
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-        } else if let Some(after) = rest.strip_prefix("</span>") {
-            open.pop();
-            out.push_str("</span>");
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('\n') {
-            if is_only_closing_tags(after) {
-                // The block's final newline: no empty line after it.
-                rest = after;
-                continue;
-            }
-            // The newline stays inside the line: a trailing newline in a block adds no
-            // blank line, and copying the <pre> keeps line breaks.
-            out.push_str(&"</span>".repeat(open.len()));
-            out.push_str("\n</span>");
-            line_no += 1;
-            start_line(&mut out, line_no, &open);
-            rest = after;
-        } else {
-            let end = rest.find(['<', '\n']).unwrap_or(rest.len());
-            // A lone `<` cannot occur: text is escaped. Guard against looping anyway.
-            let end = if end == 0 { 1 } else { end };
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-        }
+/// Unhighlighted code, escaped, in the same line structure.
+fn plain_lines(code: &str, hl_lines: &BTreeSet<usize>) -> String {
+    let mut html = String::with_capacity(code.len() + code.len() / 4);
+    for (n, line) in LinesWithEndings::from(code).enumerate() {
+        open_line(&mut html, n + 1, hl_lines);
+        html.push_str(&html_escape::encode_text(line));
+        html.push_str("</span>");
     }
-    out.push_str(&"</span>".repeat(open.len()));
-    out.push_str("</span>");
-    out
-}
-
-fn is_only_closing_tags(mut text: &str) -> bool {
-    while let Some(after) = text.strip_prefix("</span>") {
-        text = after;
-    }
-    text.is_empty()
+    html
 }
 
 #[cfg(test)]
@@ -302,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_wrapped_and_spans_reopened() {
+    fn lines_are_self_contained_and_highlighted_in_both_schemes() {
         let h = Highlighter::shared();
         let hl = BTreeSet::from([2]);
         let out = h.highlight(
@@ -324,12 +411,30 @@ mod tests {
             "{}",
             out.html
         );
-        // Balanced spans.
-        assert_eq!(
-            out.html.matches("<span").count(),
-            out.html.matches("</span>").count()
+        // Every line closes what it opens.
+        for line in out.html.split("<span class=\"line").skip(1) {
+            assert_eq!(
+                line.matches("<span").count() + 1,
+                line.matches("</span>").count(),
+                "{line}"
+            );
+        }
+        // The comment is coloured in both schemes.
+        assert!(
+            out.html.contains("class=\"l") && out.html.contains(" d"),
+            "{}",
+            out.html
         );
-        assert!(out.html.contains("hl-comment"), "{}", out.html);
+        assert!(
+            out.html.contains("x</span>") || out.html.contains(">x "),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.ends_with("1</span>\n</span>") || out.html.ends_with("\n</span>"),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
@@ -349,10 +454,62 @@ mod tests {
     }
 
     #[test]
-    fn css_covers_both_schemes() {
+    fn css_scopes_each_scheme() {
         let css = Highlighter::css();
-        assert!(css.contains(".hl-comment"));
-        assert!(css.contains(":root[data-theme=\"dark\"] .hl-"));
+        assert!(css.contains(":root[data-theme=\"light\"] .l0 {"));
+        assert!(css.contains(":root[data-theme=\"dark\"] .d0 {"));
+        assert!(css.contains("@media (prefers-color-scheme: dark)"));
         assert!(!css.contains("background"));
+    }
+
+    /// WCAG relative luminance of an sRGB colour.
+    fn luminance(r: u8, g: u8, b: u8) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+
+    fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+        let (la, lb) = (luminance(a.0, a.1, a.2), luminance(b.0, b.1, b.2));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// Every token colour is readable (WCAG AA, 4.5:1) on the code background the default
+    /// theme's stylesheet uses in that scheme (`--code-bg`).
+    #[test]
+    fn token_colours_meet_aa_contrast_on_the_code_background() {
+        let css = include_str!("../../themes/default/static/style.css");
+        let code_bg = |marker: &str| {
+            let block = &css[css.find(marker).expect("scheme block")..];
+            let value = block
+                .split("--code-bg:")
+                .nth(1)
+                .expect("--code-bg")
+                .trim_start();
+            let hex = &value[1..7];
+            let n = u32::from_str_radix(hex, 16).expect("hex colour");
+            ((n >> 16) as u8, (n >> 8) as u8, n as u8)
+        };
+        let light_bg = code_bg(":root {");
+        let dark_bg = code_bg(":root[data-theme=\"dark\"] {");
+        for (scheme, colors) in Highlighter::palettes() {
+            let bg = if scheme == 'l' { light_bg } else { dark_bg };
+            for c in colors {
+                let ratio = contrast((c.r, c.g, c.b), bg);
+                assert!(
+                    ratio >= 4.5,
+                    "{scheme}: #{:02x}{:02x}{:02x} on {bg:?} is {ratio:.2}:1",
+                    c.r,
+                    c.g,
+                    c.b
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,13 @@ use crate::content::Site;
 /// Above this many pages, the sidebar lists the pages of the current area only.
 const FULL_TREE_LIMIT: usize = 400;
 
+/// An area with more pages than this lists only its overview in the sidebar: a list of
+/// hundreds of links in every page would make each page's size grow with its area's, and
+/// the area's overview lists them all anyway (with breadcrumbs and previous/next on each
+/// page). The list must not depend on which page shows it, or `kb serve` could not share
+/// one sidebar between the pages of an area.
+const AREA_LIST_LIMIT: usize = 150;
+
 /// Pre-rendered sidebars.
 pub struct Sidebar {
     variants: HashMap<(Option<usize>, usize), String>,
@@ -103,13 +110,20 @@ fn render(
             "<li><a href=\"{root}{}\">Overview</a></li>",
             index.url
         ));
-        for &p in &area.pages {
-            let page = &site.pages[p];
+        if area.pages.len() > AREA_LIST_LIMIT {
             html.push_str(&format!(
-                "<li><a href=\"{root}{}\">{}</a></li>",
-                page.url,
-                esc(&page.title)
+                "<li class=\"nav-more\">{} pages, listed in the overview</li>",
+                area.pages.len()
             ));
+        } else {
+            for &p in &area.pages {
+                let page = &site.pages[p];
+                html.push_str(&format!(
+                    "<li><a href=\"{root}{}\">{}</a></li>",
+                    page.url,
+                    esc(&page.title)
+                ));
+            }
         }
         html.push_str("</ul></details></li>");
     }

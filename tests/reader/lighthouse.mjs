@@ -34,16 +34,29 @@ let failed = false;
 try {
   for (const page of PAGES) {
     for (const [preset, config] of Object.entries(PRESETS)) {
+      // KB_LIGHTHOUSE_ONLY=code:mobile runs one pair, for working on one finding.
+      const only = process.env.KB_LIGHTHOUSE_ONLY;
+      if (only && only !== `${page.name}:${preset}`) continue;
       const url = server.url + page.path;
-      const runner = await lighthouse(
-        url,
-        { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES },
-        config,
-      );
-      const lhr = runner.lhr;
-      const scores = Object.fromEntries(
-        CATEGORIES.map((c) => [c, lhr.categories[c].score === null ? null : Math.round(lhr.categories[c].score * 100)]),
-      );
+      const run = () =>
+        lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES }, config);
+      const score = (lhr, c) => (lhr.categories[c].score === null ? null : Math.round(lhr.categories[c].score * 100));
+      let runner = await run();
+      let lhr = runner.lhr;
+      const scores = Object.fromEntries(CATEGORIES.map((c) => [c, score(lhr, c)]));
+      // Performance is timed, so it varies with the machine's load (simulated 4x CPU slowdown
+      // on mobile). Lighthouse's advice is to take the median of several runs: below target,
+      // run twice more and keep the median run.
+      let perfRuns = [scores.performance];
+      if (scores.performance !== null && scores.performance < TARGET) {
+        const runs = [runner, await run(), await run()];
+        runs.sort((a, b) => score(a.lhr, "performance") - score(b.lhr, "performance"));
+        perfRuns = runs.map((r) => score(r.lhr, "performance"));
+        runner = runs[1];
+        lhr = runner.lhr;
+        scores.performance = score(lhr, "performance");
+      }
+      await writeFile(`${out}/lighthouse-${page.name}-${preset}.json`, runner.report);
       const lost = [];
       for (const c of CATEGORIES) {
         for (const ref of lhr.categories[c].auditRefs) {
@@ -53,18 +66,19 @@ try {
           }
         }
       }
+      if (lhr.runtimeError) lost.push(`runtime error: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
       const metrics = {
-        fcp: lhr.audits["first-contentful-paint"].numericValue,
-        lcp: lhr.audits["largest-contentful-paint"].numericValue,
-        cls: lhr.audits["cumulative-layout-shift"].numericValue,
-        tbt: lhr.audits["total-blocking-time"].numericValue,
+        fcp: lhr.audits["first-contentful-paint"]?.numericValue,
+        lcp: lhr.audits["largest-contentful-paint"]?.numericValue,
+        cls: lhr.audits["cumulative-layout-shift"]?.numericValue,
+        tbt: lhr.audits["total-blocking-time"]?.numericValue,
       };
-      await writeFile(`${out}/lighthouse-${page.name}-${preset}.json`, runner.report);
-      results.push({ page: page.name, path: page.path, preset, scores, metrics, lost });
+      results.push({ page: page.name, path: page.path, preset, scores, perfRuns, metrics, lost });
       const below = CATEGORIES.filter((c) => scores[c] === null || scores[c] < TARGET);
       if (below.length) failed = true;
       const line = CATEGORIES.map((c) => `${c}=${scores[c]}`).join(" ");
-      console.log(`${below.length ? "FAIL" : "ok  "} ${page.name.padEnd(5)} ${preset.padEnd(7)} ${line}`);
+      const median = perfRuns.length > 1 ? ` (performance runs ${perfRuns.join(", ")}, median kept)` : "";
+      console.log(`${below.length ? "FAIL" : "ok  "} ${page.name.padEnd(5)} ${preset.padEnd(7)} ${line}${median}`);
       for (const l of lost) console.log(`       lost points: ${l}`);
     }
   }

@@ -1,10 +1,16 @@
-//! Counting the matching sections, per area and in the selected area, without scoring
-//! them. The best hits come from tantivy's `TopDocs`, which can skip sections that cannot
-//! make the top (block-max WAND); counting is kept apart so it never blocks that pruning.
+//! One pass over the matching sections that yields the best ones (in the selected area),
+//! how many matched there, and how many matched in each area (the area filter's counts).
+//!
+//! Why not tantivy's `TopDocs` plus a count: our queries spread each word over fields
+//! with a disjunction-max, so tantivy cannot prune with block-max WAND anyway, and a
+//! second pass only to count would walk every posting list twice.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::name;
 
@@ -88,5 +94,127 @@ impl SegmentCollector for SegmentAreaCounter {
 
     fn harvest(self) -> Counts {
         self.counts
+    }
+}
+
+/// A scored section, ordered best first: higher score, then earlier in the index, so ties
+/// break the same way on every platform.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scored {
+    pub score: Score,
+    pub address: DocAddress,
+}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.address.segment_ord.cmp(&self.address.segment_ord))
+            .then_with(|| other.address.doc_id.cmp(&self.address.doc_id))
+    }
+}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Scored {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Scored {}
+
+/// The best sections and the counts of one query.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    /// Best first, at most `limit`.
+    pub top: Vec<Scored>,
+    pub counts: Counts,
+}
+
+/// Collects the top sections of one area (or of all) and counts every area.
+pub(crate) struct SectionCollector {
+    pub limit: usize,
+    /// `None`: all areas.
+    pub area: Option<u64>,
+}
+
+pub(crate) struct SegmentSectionCollector {
+    segment_ord: SegmentOrdinal,
+    counter: SegmentAreaCounter,
+    limit: usize,
+    heap: BinaryHeap<Reverse<Scored>>,
+}
+
+impl Collector for SectionCollector {
+    type Fruit = Collected;
+    type Child = SegmentSectionCollector;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentSectionCollector> {
+        let counter = AreaCounter { area: self.area }.for_segment(segment_ord, segment)?;
+        Ok(SegmentSectionCollector {
+            segment_ord,
+            counter,
+            limit: self.limit,
+            heap: BinaryHeap::with_capacity(self.limit + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut top = Vec::new();
+        let mut counts = Vec::new();
+        for fruit in fruits {
+            top.extend(fruit.top);
+            counts.push(fruit.counts);
+        }
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        top.truncate(self.limit);
+        Ok(Collected {
+            top,
+            counts: AreaCounter { area: self.area }.merge_fruits(counts)?,
+        })
+    }
+}
+
+impl SegmentCollector for SegmentSectionCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let before = self.counter.counts.total;
+        self.counter.collect(doc, score);
+        if self.counter.counts.total == before || self.limit == 0 {
+            return; // outside the selected area
+        }
+        let scored = Scored {
+            score,
+            address: DocAddress::new(self.segment_ord, doc),
+        };
+        if self.heap.len() < self.limit {
+            self.heap.push(Reverse(scored));
+        } else if self.heap.peek().is_some_and(|worst| scored > worst.0) {
+            self.heap.pop();
+            self.heap.push(Reverse(scored));
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let mut top: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        Collected {
+            top,
+            counts: self.counter.harvest(),
+        }
     }
 }

@@ -5,16 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
     PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::blob::Catalog;
-use crate::collector::{AreaCounter, Counts, NO_AREA};
+use crate::collector::{AreaCounter, Collected, Counts, SectionCollector, NO_AREA};
 use crate::excerpt::excerpt;
 use crate::query::{parse, Clause, ClauseKind, ParsedQuery, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
@@ -29,8 +28,9 @@ const FUZZY_BELOW: usize = 3;
 const FUZZY_MIN_CHARS: usize = 5;
 /// Shortest prefix that is expanded while typing.
 const PREFIX_MIN_CHARS: usize = 2;
-/// Most terms one prefix expands to (the most frequent win).
-const PREFIX_MAX_TERMS: usize = 16;
+/// Most terms one prefix expands to (the most frequent win), by typed length: a short
+/// prefix matches many frequent terms and each costs a posting list walk.
+const PREFIX_MAX_TERMS: [usize; 3] = [4, 8, 12];
 /// Most terms one misspelt word expands to.
 const FUZZY_MAX_TERMS: usize = 8;
 /// Terms scanned per field and segment for one prefix, so `a` cannot walk a dictionary.
@@ -149,7 +149,11 @@ impl Engine<'_> {
                 }
             }
         }
-        top_terms(freq, PREFIX_MAX_TERMS)
+        let chars = prefix.chars().count();
+        let max = PREFIX_MAX_TERMS[chars
+            .saturating_sub(PREFIX_MIN_CHARS)
+            .min(PREFIX_MAX_TERMS.len() - 1)];
+        top_terms(freq, max)
     }
 
     /// Terms within `distance` edits of `word` in any of `fields`, most frequent first.
@@ -414,23 +418,11 @@ impl Engine<'_> {
             .unwrap_or_default()
     }
 
-    /// The best `limit` sections of the selected area, best first; equal scores keep
-    /// index order, on every platform.
-    fn top(&self, query: &dyn Query, limit: usize, area: Option<&str>) -> Vec<(f32, DocAddress)> {
-        let collector = TopDocs::with_limit(limit.max(1)).order_by_score();
-        let result = match area {
-            None => self.searcher.search(query, &collector),
-            Some(area) => {
-                let filter =
-                    ConstScoreQuery::new(Box::new(term_query(self.fields.area, area)), 0.0);
-                let filtered = BooleanQuery::new(vec![
-                    (Occur::Must, query.box_clone()),
-                    (Occur::Must, Box::new(filter) as Box<dyn Query>),
-                ]);
-                self.searcher.search(&filtered, &collector)
-            }
-        };
-        result.unwrap_or_default()
+    /// The best `limit` sections of the selected area and the counts, in one pass.
+    fn collect(&self, query: &dyn Query, limit: usize, area: Option<u64>) -> Collected {
+        self.searcher
+            .search(query, &SectionCollector { limit, area })
+            .unwrap_or_default()
     }
 
     fn area_counts(&self, per_area: &[usize], empty_query: bool) -> Vec<AreaCount> {
@@ -552,25 +544,22 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        let mut counts = self.count(plan.query.as_ref(), area);
-        if counts.total < FUZZY_BELOW {
+        let mut collected = self.collect(plan.query.as_ref(), limit, area);
+        if collected.counts.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                let more = self.count(fuzzy.query.as_ref(), area);
-                if more.total > counts.total {
-                    counts = more;
+                let more = self.collect(fuzzy.query.as_ref(), limit, area);
+                if more.counts.total > collected.counts.total {
+                    collected = more;
                     plan = fuzzy;
                     results.fuzzy = true;
                 }
             }
         }
-        results.total = counts.total;
-        results.areas = self.area_counts(&counts.per_area, false);
-        if counts.total > 0 {
-            let top = self.top(plan.query.as_ref(), limit, options.area.as_deref());
-            for (score, address) in top {
-                if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
-                    results.hits.push(self.hit(score, &doc, &plan.marks));
-                }
+        results.total = collected.counts.total;
+        results.areas = self.area_counts(&collected.counts.per_area, false);
+        for scored in &collected.top {
+            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(scored.address) {
+                results.hits.push(self.hit(scored.score, &doc, &plan.marks));
             }
         }
         if results.total == 0 {

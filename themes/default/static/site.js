@@ -15,6 +15,14 @@
     });
   }
 
+  // The 404 page is served at any path and has <base href>, which would resolve in-page
+  // links (the skip link, headings) against the home page: keep them on this page.
+  if (document.querySelector("base[href]")) {
+    document.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.setAttribute("href", location.pathname + location.search + a.getAttribute("href"));
+    });
+  }
+
   // Colour theme: system, light, dark; remembered across pages.
   var toggle = document.querySelector(".theme-toggle");
   if (toggle) {
@@ -22,8 +30,10 @@
     var current = function () {
       try { return localStorage.getItem("kb-theme") || "auto"; } catch (e) { return "auto"; }
     };
-    var label = function (mode) { toggle.setAttribute("aria-label", "Colour theme: " + names[mode] + " (change)"); };
-    toggle.hidden = false;
+    var label = function (mode) {
+      toggle.setAttribute("aria-label", "Colour theme: " + names[mode] + " (change)");
+      toggle.title = "Colour theme: " + names[mode];
+    };
     label(current());
     toggle.addEventListener("click", function () {
       var next = { auto: "light", light: "dark", dark: "auto" }[current()] || "auto";
@@ -56,7 +66,6 @@
   }
   var searchButton = document.querySelector("[data-kb-search-open]");
   if (searchButton) {
-    searchButton.hidden = false;
     searchButton.addEventListener("click", openSearch);
   }
   var highlight = new URLSearchParams(location.search).get("highlight");
@@ -75,9 +84,16 @@
     }
     if (e.key === "Escape") {
       var navToggle = document.getElementById("nav-toggle");
-      if (navToggle && navToggle.checked) navToggle.checked = false;
+      if (navToggle && navToggle.checked) {
+        var inMenu = document.activeElement && document.activeElement.closest("#sidebar");
+        navToggle.checked = false;
+        // Focus was in the menu that just closed: put it back on the menu button.
+        if (inMenu) navToggle.focus();
+      }
     }
     if (typing || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    // Arrow keys scroll a focused code block or table sideways instead of turning the page.
+    if (t && t.closest && t.closest("pre, .table-wrap")) return;
     if (document.querySelector(".kb-search-dialog[open]")) return;
     var rel = e.key === "ArrowLeft" ? "prev" : e.key === "ArrowRight" ? "next" : null;
     if (!rel) return;

@@ -1,0 +1,86 @@
+// kb serve in a real browser (headless Chromium): a page reloads after an edit, and a build
+// error shows an overlay (text, never HTML) that goes away when the file is fixed.
+//
+//   tests/serve/run-browser.sh        (KB=path/to/kb to test another binary)
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..");
+const kb = process.env.KB || join(repo, "target", "debug", "kb");
+const TIMEOUT = 60_000; // a loaded CI machine is slow; everything polls up to this
+
+const site = mkdtempSync(join(tmpdir(), "kb-serve-browser-"));
+cpSync(join(repo, "tests", "fixtures", "basic"), site, { recursive: true });
+const pagePath = join(site, "content", "alpha", "one.md");
+const good = readFileSync(pagePath, "utf8");
+function save(path, text) {
+  // Like an editor: write a temporary file, rename it over the page.
+  writeFileSync(path + ".tmp~", text);
+  renameSync(path + ".tmp~", path);
+}
+
+const server = spawn(kb, ["serve", "--port", "0", "--root", site], { stdio: ["ignore", "pipe", "inherit"] });
+let browser;
+try {
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("kb serve printed no address")), TIMEOUT);
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/Serving .* at (http:\/\/\S+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on("exit", (code) => reject(new Error(`kb serve exited with ${code}`)));
+  });
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const page = await browser.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  // Wait for each page load's live-reload greeting before editing, so no message is missed.
+  let greeted;
+  const nextGreeting = () => new Promise((resolve) => { greeted = resolve; });
+  page.on("websocket", (ws) => ws.on("framereceived", () => greeted && greeted()));
+
+  let greeting = nextGreeting();
+  await page.goto(url + "alpha/one/");
+  await greeting;
+  if (!(await page.evaluate(() => window.__KB_SERVE__ === true))) throw new Error("__KB_SERVE__ is not set");
+
+  // 1. An edit reloads the page.
+  await page.evaluate(() => { window.__beforeReload = true; });
+  greeting = nextGreeting();
+  save(pagePath, good.replace("Call `db.SetMaxOpenConns`", "Zanzibar. Call `db.SetMaxOpenConns`"));
+  await page.waitForFunction(() => !window.__beforeReload && document.body.innerText.includes("Zanzibar"));
+  await greeting;
+  console.log("ok: the page reloaded after an edit");
+
+  // 2. A build error shows the overlay with file, line, column and message, as text.
+  save(pagePath, good.replace("[below](#in-go)", "[below](../alpha/<b>bold</b>.md)"));
+  const overlay = page.locator("#kb-error-overlay");
+  await overlay.waitFor({ state: "visible" });
+  const text = await overlay.innerText();
+  if (!/content\/alpha\/one\.md:\d+:\d+: error: broken link/.test(text)) throw new Error("overlay text: " + text);
+  if (!text.includes("<b>bold</b>")) throw new Error("the message is not shown as text: " + text);
+  if ((await overlay.locator("b").count()) !== 0) throw new Error("the message was inserted as HTML");
+  if (!(await page.evaluate(() => document.body.innerText.includes("Zanzibar")))) throw new Error("the last good page is gone");
+  console.log("ok: the error overlay shows file:line:column and the message, as text");
+
+  // 3. Fixing the file removes the overlay (the page reloads).
+  await page.evaluate(() => { window.__beforeReload = true; });
+  save(pagePath, good);
+  await page.waitForFunction(() => !window.__beforeReload && !document.getElementById("kb-error-overlay"));
+  if (await page.evaluate(() => document.body.innerText.includes("Zanzibar"))) throw new Error("the fixed page is not shown");
+  console.log("ok: fixing the file removed the overlay");
+} finally {
+  if (browser) await browser.close();
+  server.kill();
+  rmSync(site, { recursive: true, force: true });
+}
