@@ -364,10 +364,8 @@ impl Engine<'_> {
                         ClauseKind::Word(w) => {
                             self.word_alternatives(w, &fields, *prefix, fuzzy && !negated)
                         }
-                        _ => match kind {
-                            ClauseKind::Phrase(p) => Self::phrase_alternatives(p),
-                            _ => None,
-                        },
+                        ClauseKind::Phrase(p) => Self::phrase_alternatives(p),
+                        ClauseKind::Tag(_) | ClauseKind::Area(_) => None,
                     };
                     let Some(alts) = alts else { continue };
                     // Optional function words still score, but marking every "the" in

@@ -274,10 +274,13 @@
       head.append(el('span', { 'class': 'kb-search__page-title' }, g.first.page_title),
         el('span', { 'class': 'kb-search__page-area' }, g.first.area_title));
       group.appendChild(head);
-      g.hits.forEach(function (hit) {
+      g.hits.forEach(function (hit, hi) {
         var opt = el('div', { role: 'option', id: 'kb-search-opt-' + (n++), 'class': 'kb-search__hit', 'aria-selected': 'false' });
         opt.kbHit = hit;
-        opt.appendChild(el('span', { 'class': 'kb-search__hit-title' }, hit.heading || hit.page_title));
+        // The top of the page sits right under the page title: no second title line.
+        if (hit.heading || hi > 0) {
+          opt.appendChild(el('span', { 'class': 'kb-search__hit-title' }, hit.heading || hit.page_title));
+        }
         opt.appendChild(excerptNode(hit.excerpt));
         group.appendChild(opt);
       });
