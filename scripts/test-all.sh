@@ -35,5 +35,8 @@ step "Browser tests (headless Chromium)"
 bash tests/search/run-browser.sh
 bash tests/serve/run-browser.sh
 
+step "Reader experience: Nu HTML checker, axe, Lighthouse, keyboard, JS off, file://, mobile, print, weight"
+bash tests/reader/run.sh
+
 echo
 echo "All test suites passed."

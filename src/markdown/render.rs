@@ -105,6 +105,7 @@ pub fn render(page: &Page, split_level: u8) -> RenderedPage {
         in_heading: false,
         code: None,
         callouts: Vec::new(),
+        tables: 0,
     };
     for (event, range) in events {
         writer.event(event, range, body);
@@ -197,6 +198,8 @@ struct Writer<'p, 'o, 'e> {
     code: Option<(InfoString, usize, String)>,
     /// Open block quotes: whether each is a GFM alert.
     callouts: Vec<bool>,
+    /// Tables so far, to give each scrollable table region a unique name.
+    tables: usize,
 }
 
 impl<'e> Writer<'_, '_, 'e> {
@@ -270,9 +273,12 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
             }
             Event::Start(Tag::Table(alignments)) => {
-                self.html_events.push(Event::Html(CowStr::Borrowed(
-                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
-                )));
+                // Each scrollable region needs its own name (axe `landmark-unique`).
+                self.tables += 1;
+                self.html_events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table {}\">",
+                    self.tables
+                ))));
                 self.html_events.push(Event::Start(Tag::Table(alignments)));
             }
             Event::End(TagEnd::Table) => {
