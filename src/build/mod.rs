@@ -103,12 +103,40 @@ pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timing
             .collect()
     });
     bar.finish_and_clear();
-    diagnostics.extend(rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()));
-    diagnostics.extend(timings.time("validate", || validate::validate(&site, &rendered)));
+    diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered)));
     Analysis {
         site,
         rendered,
         diagnostics: sorted(diagnostics),
+    }
+}
+
+/// The diagnostics of the rendered pages and of the links between them.
+pub fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = rendered
+        .iter()
+        .flat_map(|r| r.diagnostics.iter().cloned())
+        .collect();
+    diagnostics.extend(validate::validate(site, rendered));
+    diagnostics
+}
+
+impl Prepared {
+    /// The prepared site, or its diagnostics (sorted) when any is an error.
+    pub fn checked(
+        site: Site,
+        rendered: Vec<RenderedPage>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Result<Prepared, Vec<Diagnostic>> {
+        let diagnostics = sorted(diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(diagnostics);
+        }
+        Ok(Prepared {
+            site,
+            rendered,
+            warnings: diagnostics,
+        })
     }
 }
 
@@ -123,14 +151,7 @@ pub fn prepare(
         rendered,
         diagnostics,
     } = analyze(settings, options, timings);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
-    Ok(Prepared {
-        site,
-        rendered,
-        warnings: diagnostics,
-    })
+    Prepared::checked(site, rendered, diagnostics)
 }
 
 /// Builds the whole site into `sink`.

@@ -391,7 +391,8 @@ impl LiveSite {
             .iter()
             .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
             .collect();
-        let prepared = validated(new_site, rendered)?;
+        let diagnostics = build::page_diagnostics(&new_site, &rendered);
+        let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
         self.install(prepared, &fresh, false)
     }
 
@@ -776,29 +777,6 @@ fn sidebar_key(site: &Site, file: &TemplatePage) -> SidebarKey {
         .and_then(|i| site.areas.get(i))
         .map(|a| a.slug.clone());
     (area, url_depth(&file.url).min(2))
-}
-
-/// Every diagnostic of a site: those of the Markdown pass and of validation, sorted.
-fn diagnostics_of(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = rendered
-        .iter()
-        .flat_map(|r| r.diagnostics.iter().cloned())
-        .collect();
-    diagnostics.extend(validate::validate(site, rendered));
-    build::sorted(diagnostics)
-}
-
-/// `site` and its pages' rendering, validated as `build::prepare` does.
-fn validated(site: Site, rendered: Vec<RenderedPage>) -> Result<Prepared, Vec<Diagnostic>> {
-    let diagnostics = diagnostics_of(&site, &rendered);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
-    Ok(Prepared {
-        site,
-        rendered,
-        warnings: diagnostics,
-    })
 }
 
 fn new_warnings(old: &[Diagnostic], new: &[Diagnostic]) -> Vec<Diagnostic> {
