@@ -90,16 +90,45 @@ pub struct Analysis {
 
 /// Loads, renders and validates the content, collecting every diagnostic.
 pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Analysis {
-    let (site, mut diagnostics) = timings.time("load", || {
+    let (site, diagnostics) = load(settings, options, timings);
+    render_site(settings, site, diagnostics, options, true, timings)
+}
+
+/// The load pass: every page that could be read, and the problems found.
+fn load(
+    settings: &Settings,
+    options: &BuildOptions,
+    timings: &mut Timings,
+) -> (Site, Vec<Diagnostic>) {
+    timings.time("load", || {
         load_site(&settings.content_dir, &settings.tags_file, options.drafts)
-    });
+    })
+}
+
+/// The Markdown and validation passes over a loaded site. Without `keep_sections` the
+/// pages' searchable text is dropped as soon as it is made (a build indexes from its own
+/// text pass), which keeps memory down on large sites.
+fn render_site(
+    settings: &Settings,
+    site: Site,
+    mut diagnostics: Vec<Diagnostic>,
+    options: &BuildOptions,
+    keep_sections: bool,
+    timings: &mut Timings,
+) -> Analysis {
     let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
         site.pages
             .par_iter()
             .progress_with(bar.clone())
-            .map(|page| markdown::render(page, split))
+            .map(|page| {
+                let mut rendered = markdown::render(page, split);
+                if !keep_sections {
+                    rendered.sections = Vec::new();
+                }
+                rendered
+            })
             .collect()
     });
     bar.finish_and_clear();
@@ -155,6 +184,10 @@ pub fn prepare(
 }
 
 /// Builds the whole site into `sink`.
+///
+/// The search index needs only the pages' text, so it is built on a thread of its own that
+/// starts right after loading and runs beside highlighting and templating (tantivy's
+/// single-segment writer uses one core). A build that fails still waits for that thread.
 pub fn build(
     settings: &Settings,
     options: &BuildOptions,
@@ -162,41 +195,45 @@ pub fn build(
     timings: &mut Timings,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
     let stamp = search::input_stamp(settings, options.drafts);
-    let mut prepared = prepare(settings, options, timings)?;
-    // The sections' text is needed only by the index: move it there instead of copying
-    // the whole site's text once more (tens of megabytes on large sites).
-    let docs = settings
-        .search
-        .enable
-        .then(|| search::take_site_docs(&prepared.site, &mut prepared.rendered));
-    let prepared = prepared;
-    // Templates and the search index need the same rendered pages and nothing from each
-    // other, so they run side by side: indexing is mostly single-threaded.
-    let ((written, site_timings), (blob, index_time)) = rayon::join(
-        || {
-            let mut t = Timings::default();
-            (write_site(settings, &prepared, sink, &mut t), t)
-        },
-        || {
-            let start = std::time::Instant::now();
-            let blob = docs.map(|docs| search::index_docs(settings, docs));
-            (blob, start.elapsed())
-        },
-    );
-    timings.steps.extend(site_timings.steps);
-    let mut files = written?;
-    if let Some(blob) = blob {
-        timings.steps.push(("index", index_time));
-        let blob = blob.map_err(|e| vec![e])?;
-        files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
-            search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
-            search::write_site_files(&blob, sink).map_err(|e| vec![e])
-        })?;
-    }
-    Ok(BuildReport {
-        pages: prepared.site.pages.len(),
-        files,
-        warnings: prepared.warnings,
+    let (site, load_diagnostics) = load(settings, options, timings);
+    let docs = settings.search.enable.then(|| {
+        timings.time("text", || {
+            search::text_docs(&site, settings.search.heading_split_level)
+        })
+    });
+    std::thread::scope(|scope| {
+        let indexer = docs.map(|docs| {
+            scope.spawn(move || {
+                let start = std::time::Instant::now();
+                (search::index_docs(settings, docs), start.elapsed())
+            })
+        });
+        let Analysis {
+            site,
+            rendered,
+            diagnostics,
+        } = render_site(settings, site, load_diagnostics, options, false, timings);
+        let prepared = Prepared::checked(site, rendered, diagnostics)?;
+        let mut files = write_site(settings, &prepared, sink, timings)?;
+        if let Some(indexer) = indexer {
+            let (blob, elapsed) = indexer.join().map_err(|_| {
+                vec![Diagnostic::file_error(
+                    &settings.search_index_dir,
+                    "the search indexer stopped unexpectedly",
+                )]
+            })?;
+            timings.steps.push(("index", elapsed));
+            let blob = blob.map_err(|e| vec![e])?;
+            files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
+                search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
+                search::write_site_files(&blob, sink).map_err(|e| vec![e])
+            })?;
+        }
+        Ok(BuildReport {
+            pages: prepared.site.pages.len(),
+            files,
+            warnings: prepared.warnings,
+        })
     })
 }
 

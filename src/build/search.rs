@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{SearchConfig, Settings};
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::RenderedPage;
+use crate::markdown::{RenderedPage, Section};
 
 use super::output::Sink;
 
@@ -36,13 +36,21 @@ pub fn search_settings(config: &SearchConfig) -> kb_search::SearchSettings {
 
 /// The search documents of one page: one per section.
 pub fn page_docs(site: &Site, page: &Page, rendered: &RenderedPage) -> Vec<kb_search::SectionDoc> {
+    section_docs(site, page, rendered.sections.clone())
+}
+
+/// The search documents of one page from its sections, whose text is moved, not copied.
+pub fn section_docs(
+    site: &Site,
+    page: &Page,
+    sections: Vec<Section>,
+) -> Vec<kb_search::SectionDoc> {
     let (area, area_title) = match site.area_of(page) {
         Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
         None => (String::new(), String::new()),
     };
-    rendered
-        .sections
-        .iter()
+    sections
+        .into_iter()
         .map(|section| {
             let mut crumbs: Vec<&str> = Vec::with_capacity(3);
             if page.kind == PageKind::Article && !area_title.is_empty() {
@@ -52,6 +60,7 @@ pub fn page_docs(site: &Site, page: &Page, rendered: &RenderedPage) -> Vec<kb_se
             if !section.heading.is_empty() {
                 crumbs.push(&section.heading);
             }
+            let breadcrumb = crumbs.join(" > ");
             kb_search::SectionDoc {
                 url: if section.id.is_empty() {
                     page.url.clone()
@@ -60,10 +69,10 @@ pub fn page_docs(site: &Site, page: &Page, rendered: &RenderedPage) -> Vec<kb_se
                 },
                 page_url: page.url.clone(),
                 page_title: page.title.clone(),
-                heading: section.heading.clone(),
-                breadcrumb: crumbs.join(" > "),
-                body: section.body.clone(),
-                code: section.code.clone(),
+                heading: section.heading,
+                breadcrumb,
+                body: section.body,
+                code: section.code,
                 tags: page.meta.tags.clone(),
                 area: area.clone(),
                 area_title: area_title.clone(),
@@ -81,43 +90,16 @@ pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::Secti
         .collect()
 }
 
-/// All documents of the site, taking the sections' text out of `rendered` (which keeps
-/// everything the templates need).
-pub fn take_site_docs(site: &Site, rendered: &mut [RenderedPage]) -> Vec<kb_search::SectionDoc> {
-    let mut docs = Vec::new();
-    for (page, r) in site.pages.iter().zip(rendered.iter_mut()) {
-        let taken = RenderedPage {
-            sections: std::mem::take(&mut r.sections),
-            ..RenderedPage::default()
-        };
-        let shells = page_docs(
-            site,
-            page,
-            &RenderedPage {
-                sections: taken
-                    .sections
-                    .iter()
-                    .map(|s| crate::markdown::Section {
-                        id: s.id.clone(),
-                        heading: s.heading.clone(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..RenderedPage::default()
-            },
-        );
-        docs.extend(
-            shells
-                .into_iter()
-                .zip(taken.sections)
-                .map(|(mut doc, section)| {
-                    doc.body = section.body;
-                    doc.code = section.code;
-                    doc
-                }),
-        );
-    }
-    docs
+/// All documents of the site from the text-only Markdown pass (no highlighting, no HTML),
+/// in page order.
+pub fn text_docs(site: &Site, split_level: u8) -> Vec<kb_search::SectionDoc> {
+    use rayon::prelude::*;
+    let per_page: Vec<Vec<kb_search::SectionDoc>> = site
+        .pages
+        .par_iter()
+        .map(|page| section_docs(site, page, crate::markdown::sections(page, split_level)))
+        .collect();
+    per_page.into_iter().flatten().collect()
 }
 
 /// Builds the index blob of a prepared site.

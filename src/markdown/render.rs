@@ -83,6 +83,17 @@ pub fn options() -> Options {
 
 /// Renders `page`; sections for search are split at headings of level `split_level` or less.
 pub fn render(page: &Page, split_level: u8) -> RenderedPage {
+    render_with(page, split_level, true)
+}
+
+/// Only the searchable sections of `page`, exactly as [`render`] splits them, without
+/// highlighting or HTML: what the search index needs, at a fraction of the cost, so
+/// indexing can start before the pages are rendered.
+pub fn sections(page: &Page, split_level: u8) -> Vec<Section> {
+    render_with(page, split_level, false).sections
+}
+
+fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -106,6 +117,7 @@ pub fn render(page: &Page, split_level: u8) -> RenderedPage {
         code: None,
         callouts: Vec::new(),
         tables: 0,
+        full,
     };
     for (event, range) in events {
         writer.event(event, range, body);
@@ -123,9 +135,11 @@ pub fn render(page: &Page, split_level: u8) -> RenderedPage {
         .iter()
         .map(|s| s.body.split_whitespace().count())
         .sum();
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
-    out.html = html;
+    if full {
+        let mut html = String::with_capacity(body.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+        out.html = html;
+    }
     out
 }
 
@@ -200,6 +214,8 @@ struct Writer<'p, 'o, 'e> {
     callouts: Vec<bool>,
     /// Tables so far, to give each scrollable table region a unique name.
     tables: usize,
+    /// Highlight code and produce HTML; without it only the sections are collected.
+    full: bool,
 }
 
 impl<'e> Writer<'_, '_, 'e> {
@@ -401,6 +417,13 @@ impl<'e> Writer<'_, '_, 'e> {
         let Some((info, offset, code)) = self.code.take() else {
             return;
         };
+        if !self.full {
+            if !self.section.code.is_empty() {
+                self.section.code.push('\n');
+            }
+            self.section.code.push_str(&code);
+            return;
+        }
         let location = (self.locate)(offset);
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
@@ -551,6 +574,16 @@ mod tests {
         );
         assert_eq!(out.sections[1].code, "x := 1\n");
         assert!(!out.sections[1].body.contains("x := 1"));
+    }
+
+    #[test]
+    fn the_text_only_pass_gives_the_same_sections() {
+        let body = "Intro.\n\n## One {#x}\n\nText `code` and [a link](c.md).\n\n```go\nx := 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Two\n\n```sql\nSELECT 1;\n```\n\n```yaml\nk: v\n```\n";
+        let p = page("a/b.md", body);
+        let full = render(&p, 3).sections;
+        assert_eq!(full.len(), 3);
+        assert_eq!(sections(&p, 3), full);
+        assert_eq!(sections(&p, 2), render(&p, 2).sections);
     }
 
     #[test]
