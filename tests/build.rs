@@ -247,3 +247,72 @@ fn bad_input_gives_the_expected_diagnostics() {
         );
     }
 }
+
+#[test]
+fn summary_md_sets_the_reading_order() {
+    let site = TestSite::fixture("basic");
+    // Without SUMMARY.md, weights put Alpha first; SUMMARY.md puts Beta first.
+    site.write(
+        "content/SUMMARY.md",
+        "# Summary\n\n[Home](index.md)\n\n- [Beta](beta/_index.md)\n  - [Two](beta/two.md)\n- [Alpha](alpha/_index.md)\n  - [One](alpha/one.md)\n",
+    );
+    site.build_ok(&[]);
+    let html = site.read("book/beta/two/index.html");
+    assert!(
+        html.contains(r#"<a class="pager-prev" rel="prev" href="../../beta/">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a class="pager-next" rel="next" href="../../alpha/">"#),
+        "{html}"
+    );
+    let sidebar = &html[html.find("nav-tree").unwrap()..];
+    assert!(sidebar.find("Beta Area").unwrap() < sidebar.find("Alpha Area").unwrap());
+    // A SUMMARY entry that does not exist is an error with its position.
+    site.write("content/SUMMARY.md", "- [Gone](gone.md)\n");
+    let out = site.kb(&["build"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(
+            "content/SUMMARY.md:1:3: error: SUMMARY.md lists `gone.md`, which does not exist"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_site_theme_overrides_files_of_the_default_theme() {
+    let site = TestSite::fixture("basic");
+    let book = site.read("book.toml");
+    site.write("book.toml", &format!("{book}\n[kb]\ntheme = \"mine\"\n"));
+    site.write(
+        "themes/mine/templates/partials/pager.html",
+        "<p class=\"my-pager\">{{ page.next.title | default(value=\"end\") }}</p>\n",
+    );
+    site.write("themes/mine/static/extra.txt", "mine\n");
+    site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    assert!(
+        html.contains("<p class=\"my-pager\">Beta Area</p>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("pager-next"),
+        "the default partial is replaced"
+    );
+    assert!(
+        html.contains("<h1>Pooling &lt;connections&gt;</h1>"),
+        "other templates stay"
+    );
+    assert_eq!(site.read("book/extra.txt"), "mine\n");
+    // A template error names the theme's file.
+    site.write("themes/mine/templates/partials/pager.html", "{% if %}\n");
+    let out = site.kb(&["build"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("themes/mine/templates/partials/pager.html"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -619,6 +619,24 @@ mod tests {
     }
 
     #[test]
+    fn gfm_and_extensions_are_rendered() {
+        let body = "Text[^1] ~~old~~ \"quoted\" -- dash\n\n- [x] done\n- [ ] todo\n\nTerm\n: Definition\n\n[^1]: The note.\n";
+        let out = render(&page("a/b.md", body), 3);
+        let html = &out.html;
+        assert!(html.contains("<del>old</del>"), "strikethrough: {html}");
+        assert!(html.contains("type=\"checkbox\""), "task list: {html}");
+        assert!(
+            html.contains("<dl>") && html.contains("<dd>"),
+            "definition list: {html}"
+        );
+        assert!(
+            html.contains("\u{201c}quoted\u{201d}") && html.contains("\u{2013}"),
+            "smart punctuation: {html}"
+        );
+        assert!(html.contains("footnote-definition"), "footnotes: {html}");
+    }
+
+    #[test]
     fn html_in_text_is_escaped_but_raw_html_passes() {
         let out = render(
             &page("a/b.md", "a `<b>` c\n\n<div class=\"x\">raw</div>\n"),
