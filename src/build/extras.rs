@@ -74,6 +74,17 @@ pub fn relative_target(file: &str, target_url: &str) -> String {
     }
 }
 
+/// The `href` a redirect file writes for `target`: absolute URLs and targets written
+/// relative to the old URL (`./`, `../`) as they are, site-relative ones (page URLs, and
+/// configured targets such as `databases/pooling/`) relative to the redirect file.
+pub fn redirect_href(file: &str, target: &str) -> String {
+    if target.starts_with("./") || target.starts_with("../") {
+        target.to_string()
+    } else {
+        relative_target(file, target)
+    }
+}
+
 /// Redirects from `[output.html.redirect]` and page aliases: output file to target URL.
 pub fn redirects(
     configured: &BTreeMap<String, String>,
@@ -102,6 +113,15 @@ mod tests {
             "../../caching/stampedes/"
         );
         assert_eq!(relative_target("old.html", "x/"), "./x/");
+        assert_eq!(
+            redirect_href("old/a/index.html", "caching/stampedes/"),
+            "../../caching/stampedes/"
+        );
+        assert_eq!(redirect_href("old/a/index.html", "../b/"), "../b/");
+        assert_eq!(
+            redirect_href("old.html", "https://e.org/x"),
+            "https://e.org/x"
+        );
     }
 
     #[test]

@@ -222,7 +222,7 @@ pub fn build(
                     "the search indexer stopped unexpectedly",
                 )]
             })?;
-            timings.steps.push(("index", elapsed));
+            timings.record_beside("index", elapsed);
             let blob = blob.map_err(|e| vec![e])?;
             files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
                 search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;

@@ -283,20 +283,8 @@ impl<'a> SiteRenderer<'a> {
                     .map(move |a| (validate::normalize_alias(a), p.url.clone()))
             })
             .collect();
-        let alias_targets: std::collections::BTreeSet<String> = aliases
-            .iter()
-            .map(|(old, _)| extras::redirect_file(old))
-            .collect();
         for (file, target) in extras::redirects(&settings.redirects, &aliases) {
-            let href = if alias_targets.contains(&file)
-                || !target.contains("://")
-                    && !target.starts_with("../")
-                    && !target.starts_with("./")
-            {
-                extras::relative_target(&file, &target)
-            } else {
-                target.clone()
-            };
+            let href = extras::redirect_href(&file, &target);
             let canonical = self.views.canonical(target.trim_start_matches('/'));
             let canonical = if target.contains("://") {
                 Some(target.clone())

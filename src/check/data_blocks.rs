@@ -9,18 +9,38 @@ use serde::Deserialize;
 use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
 
+/// The data formats whose blocks must parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataLanguage {
+    Yaml,
+    Json,
+    Toml,
+    Proto,
+}
+
+/// The data format of a code block's language, if it is one.
+pub fn data_language(lang: &str) -> Option<DataLanguage> {
+    match lang.to_ascii_lowercase().as_str() {
+        "yaml" | "yml" => Some(DataLanguage::Yaml),
+        "json" => Some(DataLanguage::Json),
+        "toml" => Some(DataLanguage::Toml),
+        "proto" | "protobuf" | "proto3" => Some(DataLanguage::Proto),
+        _ => None,
+    }
+}
+
 /// Checks that a data block parses in its language. Blocks in other languages, and blocks
 /// flagged `ignore`, give no diagnostics.
 pub fn check_data_block(sample: &CodeSample) -> Vec<Diagnostic> {
     if sample.has_flag("ignore") {
         return Vec::new();
     }
-    match sample.lang.to_ascii_lowercase().as_str() {
-        "yaml" | "yml" => check_yaml(sample),
-        "json" => check_json(sample),
-        "toml" => check_toml(sample),
-        "proto" | "protobuf" | "proto3" => check_proto(sample),
-        _ => Vec::new(),
+    match data_language(&sample.lang) {
+        Some(DataLanguage::Yaml) => check_yaml(sample),
+        Some(DataLanguage::Json) => check_json(sample),
+        Some(DataLanguage::Toml) => check_toml(sample),
+        Some(DataLanguage::Proto) => check_proto(sample),
+        None => Vec::new(),
     }
 }
 

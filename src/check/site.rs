@@ -13,7 +13,7 @@ use crate::content::{PageKind, Site};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::markdown::RenderedPage;
 
-use super::data_blocks::check_data_block;
+use super::data_blocks::{check_data_block, data_language};
 use super::external::{check_external, ExternalLink, ExternalOptions};
 use super::go::{check_go, GoReport};
 use super::sample::CodeSample;
@@ -57,7 +57,7 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
     let samples = code_samples(&analysis.site, &analysis.rendered);
     let data: Vec<&CodeSample> = samples
         .iter()
-        .filter(|s| is_data_language(&s.lang))
+        .filter(|s| data_language(&s.lang).is_some())
         .collect();
     diagnostics.extend(data.iter().flat_map(|s| check_data_block(s)));
     // Go wants absolute GOPATH and GOCACHE; `--root .` would make them relative.
@@ -87,13 +87,6 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
         external_links,
         elapsed: start.elapsed(),
     }
-}
-
-fn is_data_language(lang: &str) -> bool {
-    matches!(
-        lang,
-        "yaml" | "yml" | "json" | "toml" | "proto" | "protobuf" | "proto3"
-    )
 }
 
 /// Every fenced code block of the site as a sample for the checkers.
