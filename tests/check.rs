@@ -76,3 +76,50 @@ fn build_errors_are_all_reported_by_check_too() {
         "{text}"
     );
 }
+
+/// A local server standing in for the web: `/ok` answers 200, anything else 404.
+fn local_web() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(64) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 2048];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let status = if request.split_whitespace().nth(1) == Some("/ok") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn external_links_are_checked_only_when_asked() {
+    let site = TestSite::fixture("basic");
+    let port = local_web();
+    site.write(
+        "content/beta/links.md",
+        &format!("---\ntitle: Links\ndescription: Links out.\n---\nSee [fine](http://127.0.0.1:{port}/ok) and\n[gone](http://127.0.0.1:{port}/gone).\n"),
+    );
+    let offline = site.kb(&["check"]);
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    let out = site.kb(&["check", "--external", "--timeout", "5"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("content/beta/links.md:6:1: error:"), "{text}");
+    assert!(
+        text.contains(&format!("http://127.0.0.1:{port}/gone")) && text.contains("404"),
+        "{text}"
+    );
+    assert!(!text.contains("/ok"), "{text}");
+    assert!(text.contains("2 external links"), "{text}");
+}

@@ -361,3 +361,21 @@ fn deleting_and_creating_pages_updates_navigation() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn loopback_by_default_and_a_warning_for_any_other_address() {
+    let site = copy_fixture("basic");
+    let local = Server::start(site.path(), &[]);
+    assert_eq!(local.get("/").status, 200);
+    assert!(
+        !local.stderr().contains("other machines on the network"),
+        "{}",
+        local.stderr()
+    );
+    drop(local);
+    // Listening on every interface is only done when asked, and it says so.
+    let open = Server::start(site.path(), &["--bind", "0.0.0.0"]);
+    assert_eq!(open.get("/").status, 200);
+    let stderr = open.stderr();
+    assert!(stderr.contains("warning: serving on 0.0.0.0"), "{stderr}");
+}

@@ -1,7 +1,8 @@
 // Browser tests of the reader experience in headless Chromium, on the built knowledge base:
 // keyboard use (skip link, visible focus on every stop, "/", Ctrl-K, Esc, arrow keys), reading
 // with JavaScript off, browsing from file://, no sideways scrolling at 320 px, no layout shift,
-// the weight of a first visit, the colour theme (system, toggle, remembered) and print.
+// the weight of a first visit, the colour theme (system, toggle, remembered), print, the copy
+// button on code blocks and the "On this page" list following scrolling.
 // Run through run.sh, which builds the site and sets KB_READER_SITE.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -289,5 +290,36 @@ test("print: one column, no chrome, link URLs written out", async () => {
   assert.ok(mainWidth > 600, `main takes the page width when printed (${mainWidth} px)`);
   const wraps = await page.$eval("pre.code", (p) => getComputedStyle(p).whiteSpace);
   assert.equal(wraps, "pre-wrap", "code wraps on paper instead of being cut off");
+  await context.close();
+});
+
+test("copy button: added by the script, copies the code block's text", async () => {
+  const html = await (await fetch(server.url + CODE_PAGE)).text();
+  assert.ok(!html.includes("copy-button"), "the served page has no button: it works without JavaScript");
+  const { context, page, errors } = await open(CODE_PAGE, { permissions: ["clipboard-read", "clipboard-write"] });
+  const button = page.locator("figure.code-block .copy-button").first();
+  await button.click();
+  await page.waitForFunction(() => document.querySelector("figure.code-block .copy-button").textContent === "Copied");
+  const expected = await page.locator("figure.code-block pre").first().evaluate((pre) => pre.textContent);
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, expected);
+  assert.ok(copied.includes("\n"), "lines keep their breaks");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("On this page follows scrolling", async () => {
+  const { context, page } = await open(CODE_PAGE);
+  const ids = await page.locator(".content h2[id]").evaluateAll((hs) => hs.map((h) => h.id));
+  assert.ok(ids.length >= 4, "the code page has sections");
+  for (const id of [ids[3], ids[1]]) {
+    await page.evaluate((id) => document.getElementById(id).scrollIntoView(), id);
+    await page.waitForFunction(
+      (id) => document.querySelector(".toc a.active")?.getAttribute("href") === "#" + id,
+      id,
+      { timeout: 5000 },
+    );
+  }
+  assert.equal(await page.locator(".toc a.active").count(), 1, "one entry is current");
   await context.close();
 });
