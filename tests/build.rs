@@ -316,3 +316,37 @@ fn a_site_theme_overrides_files_of_the_default_theme() {
         stderr(&out)
     );
 }
+
+#[test]
+fn additional_css_and_js_are_linked_and_copied() {
+    let site = TestSite::fixture("basic");
+    let book = site.read("book.toml");
+    let book = book.replace(
+        "[output.html]\n",
+        "[output.html]\nadditional-css = [\"extra/custom.css\"]\nadditional-js = [\"custom.js\"]\n",
+    );
+    site.write("book.toml", &book);
+    site.write("extra/custom.css", "body { color: red }\n");
+    site.write("custom.js", "console.log(1);\n");
+    site.build_ok(&[]);
+    let html = site.read("book/alpha/one/index.html");
+    assert!(
+        html.contains(r#"<link rel="stylesheet" href="../../extra/custom.css">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<script src="../../custom.js" defer></script>"#),
+        "{html}"
+    );
+    assert_eq!(site.read("book/extra/custom.css"), "body { color: red }\n");
+    assert_eq!(site.read("book/custom.js"), "console.log(1);\n");
+    // A listed file that does not exist is an error naming the key.
+    std::fs::remove_file(site.path("custom.js")).unwrap();
+    let out = site.kb(&["build"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("additional-js lists `custom.js`, which cannot be read"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -272,6 +272,29 @@ impl<'a> SiteRenderer<'a> {
                 Err(e) => errors.push(e),
             }
         }
+        // `additional-css` and `additional-js` files, from the site root, as mdBook does.
+        for (key, extra) in [
+            ("additional-css", &settings.additional_css),
+            ("additional-js", &settings.additional_js),
+        ] {
+            for path in extra {
+                match std::fs::read(settings.root.join(path)) {
+                    Ok(bytes) => files.push((path.to_string_lossy().replace('\\', "/"), bytes)),
+                    Err(e) => errors.push(
+                        Diagnostic::file_error(
+                            crate::content::load::shown_path(
+                                &settings.root.join(crate::config::CONFIG_FILE),
+                            ),
+                            format!(
+                                "{key} lists `{}`, which cannot be read: {e}",
+                                path.display()
+                            ),
+                        )
+                        .with_help("give the path relative to the folder of book.toml"),
+                    ),
+                }
+            }
+        }
         // Redirects.
         let aliases: Vec<(String, String)> = site
             .pages
