@@ -126,7 +126,12 @@ pub fn index_docs(
 
 /// Writes the browser's search files (module, index, loaders) into the site.
 pub fn write_site_files(blob: &[u8], sink: &dyn Sink) -> Result<usize, Diagnostic> {
-    let files = kb_search::site_files(blob, WASM_MODULE);
+    let files = kb_search::site_files(blob, WASM_MODULE).map_err(|e| {
+        Diagnostic::file_error(
+            kb_search::INDEX_FILE,
+            format!("cannot page the search index: {e}"),
+        )
+    })?;
     for (path, bytes) in &files {
         sink.write(path, bytes).map_err(|e| {
             Diagnostic::file_error(path, format!("cannot write the output file: {e}"))

@@ -59,6 +59,7 @@ impl SiteFiles {
     /// The file at `path` (relative to the site root), if the site has it.
     pub fn get(&self, path: &str) -> Option<Bytes> {
         if self.search_docs.is_some() && is_search_file(path) {
+            // Made on first use; every path of the search folder is answered from them.
             return self
                 .search_files()
                 .and_then(|files| files.get(path).cloned());
@@ -69,7 +70,8 @@ impl SiteFiles {
             .cloned()
     }
 
-    /// Whether the site has a file at `path`, without making it.
+    /// Whether the site may have a file at `path`, without making the search files (any
+    /// path under the index pages folder counts).
     pub fn contains(&self, path: &str) -> bool {
         (self.search_docs.is_some() && is_search_file(path))
             || self.extras.contains_key(path)
@@ -89,8 +91,8 @@ impl SiteFiles {
             .chain(self.extras.keys())
             .cloned()
             .collect();
-        if self.search_docs.is_some() {
-            paths.extend(search_file_names().map(String::from));
+        if let Some(files) = self.search_files() {
+            paths.extend(files.keys().cloned());
         }
         paths
     }
@@ -103,9 +105,10 @@ impl SiteFiles {
         if cache.is_none() {
             let all: Vec<kb_search::SectionDoc> =
                 docs.iter().flat_map(|d| d.iter().cloned()).collect();
-            match kb_search::build_index(&all, settings) {
-                Ok(blob) => {
-                    let files = kb_search::site_files(&blob, search::WASM_MODULE);
+            let files = kb_search::build_index(&all, settings)
+                .and_then(|blob| kb_search::site_files(&blob, search::WASM_MODULE));
+            match files {
+                Ok(files) => {
                     *cache = Some(Arc::new(
                         files
                             .into_iter()
@@ -120,17 +123,18 @@ impl SiteFiles {
     }
 }
 
-fn search_file_names() -> [&'static str; 4] {
+/// A generated search file: the head, the module, their scripts, or an index page.
+fn is_search_file(path: &str) -> bool {
     [
         kb_search::INDEX_FILE,
         kb_search::WASM_FILE,
         kb_search::INDEX_SCRIPT,
         kb_search::WASM_SCRIPT,
     ]
-}
-
-fn is_search_file(path: &str) -> bool {
-    search_file_names().contains(&path)
+    .contains(&path)
+        || path
+            .strip_prefix(kb_search::PAGES_DIR)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// What a rebuild changed in what is served.

@@ -2,13 +2,14 @@
 // opens from "/" and Ctrl-K, results appear as you type with marked excerpts, the ARIA
 // combobox works with arrow keys, the area filter, "no results" help, hostile titles and
 // queries stay text, axe finds nothing in light and dark, Enter follows a hit and the
-// target page marks the matched words. Run through run-browser.sh (it builds the site).
+// target page marks the matched words; on a large site, queries load index pages on
+// demand. Run through run-browser.sh (it builds both sites).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,10 @@ const { chromium } = require('playwright-core');
 const AXE = require.resolve('axe-core/axe.min.js');
 
 const SITE = resolve(process.env.KB_SEARCH_SITE || '');
+// A generated site large enough that its index is paged: queries load pages on demand.
+const LARGE = resolve(process.env.KB_SEARCH_LARGE_SITE || '');
+// Both sites are served from their common parent folder.
+const SERVE_ROOT = dirname(SITE);
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.json': 'application/json' };
 
 let server;
@@ -24,10 +29,12 @@ let httpRoot;
 
 before(async () => {
   assert.ok(process.env.KB_SEARCH_SITE, 'set KB_SEARCH_SITE to a built site');
+  assert.ok(process.env.KB_SEARCH_LARGE_SITE && dirname(LARGE) === SERVE_ROOT,
+    'set KB_SEARCH_LARGE_SITE to a large built site beside KB_SEARCH_SITE');
   server = createServer(async (req, res) => {
     try {
-      let path = join(SITE, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-      if (!path.startsWith(SITE)) throw new Error('outside');
+      let path = join(SERVE_ROOT, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+      if (!path.startsWith(SERVE_ROOT)) throw new Error('outside');
       if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
       const body = await readFile(path);
       res.writeHead(200, { 'content-type': TYPES[extname(path)] || 'application/octet-stream' });
@@ -167,9 +174,37 @@ async function scenario(startUrl, transport) {
 }
 
 test('search over http', async () => {
-  await scenario(httpRoot + 'index.html', 'http');
+  await scenario(httpRoot + basename(SITE) + '/index.html', 'http');
 });
 
 test('search over file://', async () => {
   await scenario(pathToFileURL(join(SITE, 'index.html')).href, 'file');
+});
+
+/** On a large site the head holds no hits: results need index pages, fetched over http
+ * and loaded as scripts from file://. */
+async function largeSite(startUrl, transport) {
+  const { page, requests, errors } = await openPage(startUrl);
+  await page.keyboard.press('/');
+  await page.locator('dialog.kb-search[open]').waitFor();
+  await typeQuery(page, 'connection pool');
+  await page.waitForFunction(() => document.querySelectorAll('#kb-search-results [role="option"]').length >= 5);
+  assert.ok((await page.locator('#kb-search-results mark').count()) > 0, 'excerpt marks');
+  const pages = requests.filter((u) => u.includes('/search/pages/'));
+  const ext = transport === 'http' ? '.bin' : '.js';
+  assert.ok(pages.length > 0 && pages.every((u) => u.endsWith(ext)), `page requests: ${pages.slice(0, 3)}`);
+  const all = (await readdir(join(LARGE, 'search', 'pages'))).filter((f) => f.endsWith(ext));
+  assert.ok(new Set(pages).size < all.length / 2, `loaded ${new Set(pages).size} of ${all.length} pages`);
+  await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press('Enter')]);
+  await page.locator('main#content mark.kb-highlight').first().waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
+test('a paged index over http', async () => {
+  await largeSite(httpRoot + basename(LARGE) + '/index.html', 'http');
+});
+
+test('a paged index over file://', async () => {
+  await largeSite(pathToFileURL(join(LARGE, 'index.html')).href, 'file');
 });

@@ -3,7 +3,7 @@
 // Run through run-parity.sh, which builds the native answers first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,15 +14,20 @@ const require = createRequire(import.meta.url);
 const { createEngine, requestString } = require(join(root, 'themes/default/static/search/search.js'));
 const dir = process.env.KB_PARITY_DIR || join(root, 'target/kb-search-parity');
 const wasm = readFileSync(join(root, 'crates/kb-search-wasm/dist/kb_search.wasm'));
-const index = readFileSync(join(dir, 'index.bin'));
-const native = JSON.parse(readFileSync(join(dir, 'native.json'), 'utf8'));
-const engine = await createEngine(wasm, index);
 
-test('wasm answers every request byte-identically to the native build', () => {
-  assert.ok(native.length >= 20, `only ${native.length} requests`);
+/** An engine over OUT/site/search/ of a dump, loading pages from disk as a browser would. */
+async function engineOf(name) {
+  const search = join(dir, name, 'site', 'search');
+  const head = readFileSync(join(search, 'index.bin'));
+  return createEngine(wasm, head, (n) => readFileSync(join(search, 'pages', `${n}.bin`)));
+}
+const native = (name) => JSON.parse(readFileSync(join(dir, name, 'native.json'), 'utf8'));
+const engine = await engineOf('small');
+
+async function assertParity(eng, answers) {
   let withHits = 0;
-  for (const { request, json } of native) {
-    const got = engine.raw(request);
+  for (const { request, json } of answers) {
+    const got = await eng.raw(request);
     if (got !== json) {
       // Show the hit lists side by side: the usual difference is order or a score.
       const brief = (j) => JSON.parse(j).hits.map((h) => `${h.url} ${h.score}`);
@@ -31,36 +36,53 @@ test('wasm answers every request byte-identically to the native build', () => {
     }
     if (JSON.parse(json).hits.length) withHits++;
   }
+  return withHits;
+}
+
+test('wasm answers every request byte-identically to the native build', async () => {
+  const answers = native('small');
+  assert.ok(answers.length >= 20, `only ${answers.length} requests`);
+  const withHits = await assertParity(engine, answers);
   assert.ok(withHits >= 20, `only ${withHits} requests with hits`);
 });
 
-test('identifiers, stems and filters find the right sections', () => {
-  const first = (q, extra = '') => engine.search(requestString(q) + extra).hits[0]?.url;
-  assert.equal(first('max open conns'), 'databases/connection-pools/#go-database-sql-settings');
-  assert.equal(first('SetMaxOpenConns'), 'databases/connection-pools/#go-database-sql-settings');
-  assert.equal(first('context.WithTimeout'), 'databases/connection-pools/#timeouts');
-  assert.equal(first('GOGC'), 'go/gc-tuning/#gogc');
-  assert.equal(first('x/sync/errgroup'), 'go/concurrency/#errgroup');
-  assert.equal(first('databse '), engine.search(requestString('database ')).hits[0]?.url, 'typo tolerance');
-  const r = engine.search(requestString('pool', 'caching'));
+test('the paged index of a large site answers the same, loading only some pages', async () => {
+  const pages = readdirSync(join(dir, 'paged', 'site', 'search', 'pages')).filter((f) => f.endsWith('.bin'));
+  assert.ok(pages.length > 10, `only ${pages.length} pages`);
+  const paged = await engineOf('paged');
+  const withHits = await assertParity(paged, native('paged'));
+  assert.ok(withHits >= 20, `only ${withHits} requests with hits`);
+  assert.ok(paged.pagesLoaded > 0, 'no answer needed a page');
+  assert.ok(paged.pagesLoaded < pages.length, `all ${pages.length} pages were loaded`);
+});
+
+test('identifiers, stems and filters find the right sections', async () => {
+  const first = async (q, extra = '') => (await engine.search(requestString(q) + extra)).hits[0]?.url;
+  assert.equal(await first('max open conns'), 'databases/connection-pools/#go-database-sql-settings');
+  assert.equal(await first('SetMaxOpenConns'), 'databases/connection-pools/#go-database-sql-settings');
+  assert.equal(await first('context.WithTimeout'), 'databases/connection-pools/#timeouts');
+  assert.equal(await first('GOGC'), 'go/gc-tuning/#gogc');
+  assert.equal(await first('x/sync/errgroup'), 'go/concurrency/#errgroup');
+  assert.equal(await first('databse '), await first('database '), 'typo tolerance');
+  const r = await engine.search(requestString('pool', 'caching'));
   assert.equal(r.total, 0);
   assert.ok(r.areas.find((a) => a.area === 'databases').count > 0, 'counts ignore the area filter');
 });
 
-test('a 10 KB query is cut and answered quickly', () => {
+test('a 10 KB query is cut and answered quickly', async () => {
   const t0 = performance.now();
-  const r = engine.search(requestString('connection pool '.repeat(700)));
+  const r = await engine.search(requestString('connection pool '.repeat(700)));
   assert.ok(performance.now() - t0 < 500);
   assert.equal(r.truncated, true);
   assert.ok(r.query.length <= 256);
 });
 
-test('hostile input stays text', () => {
-  const r = engine.search(requestString('<img src=x onerror=window.__kbXss=1>'));
+test('hostile input stays text', async () => {
+  const r = await engine.search(requestString('<img src=x onerror=window.__kbXss=1>'));
   assert.ok(r.hits.length > 0);
   assert.equal(r.hits[0].page_title, '<img src=x onerror=window.__kbXss=1> escaping test');
   for (const q of ['"', '-', 'title:', '((', '\u0000', '%', 'a'.repeat(5000), '🙂 -"x']) {
-    assert.doesNotThrow(() => engine.search(requestString(q)), q);
+    await assert.doesNotReject(() => engine.search(requestString(q)), q);
   }
-  assert.doesNotThrow(() => engine.search('q=%E2%82&limit=-1&area=%00'));
+  await assert.doesNotReject(() => engine.search('q=%E2%82&limit=-1&area=%00'));
 });

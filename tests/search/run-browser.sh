@@ -19,4 +19,7 @@ if [ "${KB_BROWSER_SITE:-kb}" = handmade ]; then
 else
   cargo run --release --quiet -- build --root tests/search/site-fixture --dest "$OUT/site"
 fi
-KB_SEARCH_SITE="$OUT/site" node --test --test-concurrency=1 tests/search/browser.test.mjs
+# A generated site of 400 pages: its index is paged, so results load pages on demand.
+python3 scripts/gen-corpus.py --pages 400 --out "$OUT/large-src" >/dev/null
+cargo run --release --quiet -- build --root "$OUT/large-src" --dest "$OUT/large"
+KB_SEARCH_SITE="$OUT/site" KB_SEARCH_LARGE_SITE="$OUT/large" node --test --test-concurrency=1 tests/search/browser.test.mjs

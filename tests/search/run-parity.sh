@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Parity test: native answers (cargo example `dump`) vs the committed wasm module in node.
+# Parity test: native answers (cargo example `dump`) vs the committed wasm module in node,
+# which reads the paged index as the browser does.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${KB_PARITY_DIR:-$ROOT/target/kb-search-parity}"
 cd "$ROOT"
+# The fixture corpus (its index fits in the head) and 60 copies of it (an index of many
+# pages, so answers load pages on demand, as on a large site).
 cargo run --quiet --release -p kb-search --example dump -- \
-  tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT"
+  tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/small"
+cargo run --quiet --release -p kb-search --example dump -- \
+  tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/paged" --copies 60
 KB_PARITY_DIR="$OUT" node --test tests/search/parity.test.mjs

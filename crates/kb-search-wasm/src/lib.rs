@@ -4,16 +4,19 @@
 //! Protocol (all strings UTF-8, all lengths in bytes):
 //!
 //! * `kb_alloc(len) -> ptr` / `kb_free(ptr, len)`: buffers the caller fills.
-//! * `kb_load(ptr, len) -> 0 | 1`: opens an index blob (the buffer stays the caller's).
-//! * `kb_search(ptr, len) -> 0 | 1`: answers a request string `q=...&area=...&limit=...`
-//!   with the same JSON as `kb serve`'s `/__kb/search`.
+//! * `kb_load(ptr, len) -> 0 | 1`: opens the head of a paged index (`search/index.bin`;
+//!   the buffer stays the caller's).
+//! * `kb_search(ptr, len) -> 0 | 1 | 2`: answers a request string `q=...&area=...&limit=...`
+//!   with the same JSON as `kb serve`'s `/__kb/search` (0), or returns 2 with a JSON array
+//!   of the page numbers to load first (then ask again).
+//! * `kb_add_page(n, ptr, len) -> 0 | 1`: loads page `n` (`search/pages/<n>.bin`).
 //! * `kb_out_ptr()`, `kb_out_len()`: the last answer, or the error message when a call
 //!   returned 1, or the panic message after a trap (then re-instantiate the module).
 //! * `kb_format_version()`: the blob format this module reads.
 
 use std::cell::RefCell;
 
-use kb_search::{SearchIndex, FORMAT_VERSION};
+use kb_search::{Answer, SearchIndex, FORMAT_VERSION};
 
 thread_local! {
     static INDEX: RefCell<Option<SearchIndex>> = const { RefCell::new(None) };
@@ -57,7 +60,7 @@ pub unsafe extern "C" fn kb_free(ptr: *mut u8, len: usize) {
     }
 }
 
-/// Opens an index blob. Returns 0, or 1 with the error message in the output.
+/// Opens the head of a paged index. Returns 0, or 1 with the error message in the output.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
@@ -66,7 +69,7 @@ pub unsafe extern "C" fn kb_load(ptr: *const u8, len: usize) -> i32 {
     std::panic::set_hook(Box::new(|info| {
         set_out(format!("kb-search panicked: {info}").into_bytes())
     }));
-    match SearchIndex::from_blob(input(ptr, len)) {
+    match SearchIndex::from_head(input(ptr, len)) {
         Ok(index) => {
             INDEX.with(|slot| *slot.borrow_mut() = Some(index));
             set_out(Vec::new());
@@ -79,23 +82,48 @@ pub unsafe extern "C" fn kb_load(ptr: *const u8, len: usize) -> i32 {
     }
 }
 
-/// Answers a request string. Returns 0 with the JSON in the output, or 1 when no index
-/// is loaded.
+/// Answers a request string. Returns 0 with the JSON in the output, 2 with the JSON
+/// array of pages to load first, or 1 when no index is loaded.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
 #[no_mangle]
 pub unsafe extern "C" fn kb_search(ptr: *const u8, len: usize) -> i32 {
     let request = String::from_utf8_lossy(input(ptr, len)).into_owned();
-    let answer = INDEX.with(|slot| {
-        slot.borrow()
-            .as_ref()
-            .map(|index| index.search_json(&request))
-    });
+    let answer = INDEX.with(|slot| slot.borrow().as_ref().map(|index| index.answer(&request)));
     match answer {
-        Some(json) => {
+        Some(Answer::Json(json)) => {
             set_out(json.into_bytes());
             0
+        }
+        Some(Answer::NeedPages(pages)) => {
+            let list: Vec<String> = pages.iter().map(u32::to_string).collect();
+            set_out(format!("[{}]", list.join(",")).into_bytes());
+            2
+        }
+        None => {
+            set_out(b"no index loaded: call kb_load first".to_vec());
+            1
+        }
+    }
+}
+
+/// Loads page `n` of the index. Returns 0, or 1 with the error message in the output.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from `kb_alloc`.
+#[no_mangle]
+pub unsafe extern "C" fn kb_add_page(n: u32, ptr: *const u8, len: usize) -> i32 {
+    let data = input(ptr, len);
+    let result = INDEX.with(|slot| slot.borrow().as_ref().map(|index| index.add_page(n, data)));
+    match result {
+        Some(Ok(())) => {
+            set_out(Vec::new());
+            0
+        }
+        Some(Err(e)) => {
+            set_out(e.to_string().into_bytes());
+            1
         }
         None => {
             set_out(b"no index loaded: call kb_load first".to_vec());

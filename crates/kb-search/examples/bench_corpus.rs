@@ -1,6 +1,7 @@
 //! Benchmark corpus: a deterministic synthetic knowledge base of N pages (5 sections
-//! each, prose plus code identifiers), indexed natively. Writes `index.bin` and prints the
-//! build time; `scripts/bench-search.sh` measures the browser side in node.
+//! each, prose plus code identifiers), indexed natively. Writes `index.bin` (the whole
+//! blob) and the paged site files under `search/`, and prints the build and paging times;
+//! `scripts/bench-search.sh` measures the browser side in node.
 //!
 //! `cargo run --release -p kb-search --example bench_corpus -- PAGES OUT_DIR [CORPUS.json]`
 //! (with CORPUS.json, indexes those sections instead of generating them).
@@ -241,11 +242,26 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(out);
     fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     fs::write(out.join("index.bin"), &blob).map_err(|e| format!("{}: {e}", out.display()))?;
+    // The paged files the site gets (head and pages; no module).
+    let started = Instant::now();
+    let files = kb_search::site_files(&blob, &[])?;
+    let paging = started.elapsed();
+    let search = out.join("search");
+    let pages = search.join("pages");
+    if search.exists() {
+        fs::remove_dir_all(&search).map_err(|e| format!("{}: {e}", search.display()))?;
+    }
+    fs::create_dir_all(&pages).map_err(|e| format!("{}: {e}", pages.display()))?;
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".bin")) {
+        let path = out.join(path);
+        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     println!(
-        "{{\"sections\":{},\"index_bytes\":{},\"build_ms\":{}}}",
+        "{{\"sections\":{},\"index_bytes\":{},\"build_ms\":{},\"paging_ms\":{}}}",
         docs.len(),
         blob.len(),
-        took.as_millis()
+        took.as_millis(),
+        paging.as_millis()
     );
     Ok(())
 }

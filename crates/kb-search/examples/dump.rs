@@ -1,11 +1,13 @@
 //! Parity oracle: builds the index of a corpus natively and answers a list of queries,
-//! writing `index.bin` and `native.json` (`[{request, json}]`) for the node test that
-//! asks the wasm module the same requests and compares the bytes.
+//! writing `index.bin` (the whole blob), `native.json` (`[{request, json}]`) and the
+//! generated site files (`site_files`: the paged index, and the module when given) under
+//! `OUT_DIR/site/`, for the node test that asks the wasm module the same requests through
+//! the paged index and compares the bytes, and for the browser test's hand-made pages.
 //!
-//! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm]`
+//! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm] [--copies N]`
 //!
-//! With a module, also writes the generated site files (`site_files`) under `OUT_DIR/site/`
-//! for the browser test's hand-made pages.
+//! `--copies N` indexes the corpus N times under different URLs, so the index spans many
+//! pages and answers need pages loaded on demand.
 
 use std::error::Error;
 use std::fs;
@@ -27,15 +29,36 @@ fn encode(q: &str) -> String {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut copies = 1;
+    if let Some(at) = args.iter().position(|a| a == "--copies") {
+        copies = args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .ok_or("--copies N")?;
+        args.drain(at..at + 2);
+    }
     let (corpus, queries, out, wasm) = match args.as_slice() {
         [c, q, o] => (c, q, o, None),
         [c, q, o, w] => (c, q, o, Some(w)),
         _ => return Err("usage: dump CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm]".into()),
     };
     let read = |p: &str| fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
-    let docs: Vec<SectionDoc> =
+    let base: Vec<SectionDoc> =
         serde_json::from_str(&read(corpus)?).map_err(|e| format!("{corpus}: {e}"))?;
+    let docs: Vec<SectionDoc> = if copies == 1 {
+        base
+    } else {
+        (0..copies)
+            .flat_map(|c| {
+                base.iter().map(move |d| SectionDoc {
+                    url: format!("copy{c}/{}", d.url),
+                    page_url: format!("copy{c}/{}", d.page_url),
+                    ..d.clone()
+                })
+            })
+            .collect()
+    };
     let queries: Vec<String> =
         serde_json::from_str(&read(queries)?).map_err(|e| format!("{queries}: {e}"))?;
     let blob = build_index(&docs, &SearchSettings::default())?;
@@ -55,15 +78,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(out.join("index.bin"), &blob).map_err(|e| format!("{}: {e}", out.display()))?;
     let json = serde_json::to_string_pretty(&answers)?;
     fs::write(out.join("native.json"), json).map_err(|e| format!("{}: {e}", out.display()))?;
-    if let Some(wasm) = wasm {
-        let module = fs::read(wasm).map_err(|e| format!("{wasm}: {e}"))?;
-        for (path, bytes) in kb_search::site_files(&blob, &module) {
-            let path = out.join("site").join(path);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-            }
-            fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let module = match wasm {
+        Some(wasm) => fs::read(wasm).map_err(|e| format!("{wasm}: {e}"))?,
+        None => Vec::new(),
+    };
+    let site = out.join("site");
+    if site.exists() {
+        fs::remove_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
+    }
+    for (path, bytes) in kb_search::site_files(&blob, &module)? {
+        let path = site.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
+        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     eprintln!(
         "{} sections, {} bytes of index, {} requests",

@@ -1,17 +1,18 @@
 //! The index blob: every file of a one-segment tantivy index plus kb's catalog, packed
-//! into one byte string that the browser fetches (or decodes from base64) and unpacks
-//! into a `RamDirectory`.
+//! into one byte string with its table of contents first, so a reader that holds only the
+//! first pages (see `paged.rs`) can find every file.
 //!
 //! Layout (little endian):
 //!
 //! ```text
 //! b"KBSEARCH" | u32 format version | u32 file count |
-//!   { u16 name length | name (UTF-8) | u32 data length | data }*
+//!   { u16 name length | name (UTF-8) | u64 offset | u64 length }*   (sorted by name)
+//!   file data, in table order
 //! ```
 //!
-//! Files are sorted by name. tantivy names segment files after a random UUID and writes
-//! it into `meta.json`; the packer replaces it with [`FIXED_SEGMENT_ID`] so the same
-//! sections always give the same bytes (the UUID appears nowhere inside the files).
+//! tantivy names segment files after a random UUID and writes it into `meta.json`; the
+//! packer replaces it with [`FIXED_SEGMENT_ID`] so the same sections always give the same
+//! bytes (the UUID appears nowhere inside the files).
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,7 @@ use crate::settings::SearchSettings;
 const MAGIC: &[u8; 8] = b"KBSEARCH";
 /// Version of the blob layout *and* of the schema/tokenizer: bump it whenever an index
 /// written by one kb could be misread by another.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Name of kb's own metadata file inside the blob.
 pub(crate) const CATALOG_FILE: &str = "kb-catalog.json";
 /// The segment id written into every blob.
@@ -54,64 +55,108 @@ pub(crate) struct AreaInfo {
 #[cfg(feature = "writer")]
 pub(crate) fn pack(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, SearchError> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let size: usize = files.iter().map(|(n, d)| 6 + n.len() + d.len()).sum();
-    let mut out = Vec::with_capacity(16 + size);
+    let toc: usize = files.iter().map(|(n, _)| 18 + n.len()).sum();
+    let data: usize = files.iter().map(|(_, d)| d.len()).sum();
+    let mut out = Vec::with_capacity(16 + toc + data);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(files.len() as u32).to_le_bytes());
+    let mut offset = (16 + toc) as u64;
     for (name, data) in &files {
         let name_len = u16::try_from(name.len())
             .map_err(|_| SearchError::CorruptBlob(format!("file name too long: {name}")))?;
-        let data_len = u32::try_from(data.len())
-            .map_err(|_| SearchError::CorruptBlob(format!("{name} is larger than 4 GiB")))?;
         out.extend_from_slice(&name_len.to_le_bytes());
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&data_len.to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        offset += data.len() as u64;
+    }
+    for (_, data) in &files {
         out.extend_from_slice(data);
     }
     Ok(out)
 }
 
-/// Reads `n` bytes at `*at`, advancing it.
-fn take<'a>(blob: &'a [u8], at: &mut usize, n: usize, what: &str) -> Result<&'a [u8], SearchError> {
-    let end = at.checked_add(n).filter(|&e| e <= blob.len());
-    let end = end.ok_or_else(|| SearchError::CorruptBlob(format!("truncated in {what}")))?;
-    let slice = &blob[*at..end];
-    *at = end;
-    Ok(slice)
+/// Where one file lies in the blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub name: String,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// Reads `n` bytes at `*at` through `read`, advancing `*at`.
+fn take(
+    read: &mut dyn FnMut(usize, usize) -> Option<Vec<u8>>,
+    at: &mut usize,
+    n: usize,
+    what: &str,
+) -> Result<Vec<u8>, SearchError> {
+    let bytes =
+        read(*at, n).ok_or_else(|| SearchError::CorruptBlob(format!("truncated in {what}")))?;
+    *at += n;
+    Ok(bytes)
 }
 
 fn le_u32(b: &[u8]) -> u32 {
     u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
-/// Unpacks a blob into its files (borrowed).
-pub(crate) fn unpack(blob: &[u8]) -> Result<Vec<(&str, &[u8])>, SearchError> {
+fn le_u64(b: &[u8]) -> usize {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    usize::try_from(u64::from_le_bytes(a)).unwrap_or(usize::MAX)
+}
+
+/// Reads the table of contents of a blob of `blob_len` bytes. `read(offset, len)` returns
+/// those bytes, or `None` when they are out of range or not available.
+pub(crate) fn table_of_contents(
+    blob_len: usize,
+    read: &mut dyn FnMut(usize, usize) -> Option<Vec<u8>>,
+) -> Result<Vec<Entry>, SearchError> {
     let mut at = 0;
-    if take(blob, &mut at, 8, "header")? != MAGIC {
+    if take(read, &mut at, 8, "header")? != MAGIC {
         return Err(SearchError::CorruptBlob("not a kb search index".into()));
     }
-    let version = le_u32(take(blob, &mut at, 4, "header")?);
+    let version = le_u32(&take(read, &mut at, 4, "header")?);
     if version != FORMAT_VERSION {
         return Err(SearchError::UnsupportedVersion {
             found: version,
             expected: FORMAT_VERSION,
         });
     }
-    let count = le_u32(take(blob, &mut at, 4, "header")?) as usize;
-    let mut files = Vec::with_capacity(count.min(64));
+    let count = le_u32(&take(read, &mut at, 4, "header")?) as usize;
+    let mut entries: Vec<Entry> = Vec::with_capacity(count.min(64));
     for _ in 0..count {
-        let len = take(blob, &mut at, 2, "file name")?;
+        let len = take(read, &mut at, 2, "file name")?;
         let name_len = u16::from_le_bytes([len[0], len[1]]) as usize;
-        let name = std::str::from_utf8(take(blob, &mut at, name_len, "file name")?)
+        let name = String::from_utf8(take(read, &mut at, name_len, "file name")?)
             .map_err(|_| SearchError::CorruptBlob("file name is not UTF-8".into()))?;
-        let data_len = le_u32(take(blob, &mut at, 4, name)?) as usize;
-        files.push((name, take(blob, &mut at, data_len, name)?));
+        let place = take(read, &mut at, 16, &name)?;
+        let (offset, len) = (le_u64(&place[..8]), le_u64(&place[8..]));
+        let fits = offset.checked_add(len).is_some_and(|end| end <= blob_len);
+        let in_order = entries.last().is_none_or(|e| e.offset + e.len == offset);
+        if !fits || !in_order || (entries.is_empty() && offset < at) {
+            return Err(SearchError::CorruptBlob(format!("bad place of {name}")));
+        }
+        entries.push(Entry { name, offset, len });
     }
-    if at != blob.len() {
+    let end = entries.last().map_or(at, |e| e.offset + e.len);
+    if end != blob_len {
         return Err(SearchError::CorruptBlob("trailing bytes".into()));
     }
-    Ok(files)
+    Ok(entries)
+}
+
+/// The table of contents of a whole blob in memory.
+#[cfg(test)]
+pub(crate) fn unpack(blob: &[u8]) -> Result<Vec<(String, &[u8])>, SearchError> {
+    let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
+    let entries = table_of_contents(blob.len(), &mut read)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| (e.name, &blob[e.offset..e.offset + e.len]))
+        .collect())
 }
 
 #[cfg(all(test, feature = "writer"))]
@@ -122,19 +167,28 @@ mod tests {
     fn round_trip_sorted() {
         let blob = pack(vec![("b".into(), vec![2, 2]), ("a".into(), vec![1])]).unwrap();
         let files = unpack(&blob).unwrap();
-        assert_eq!(files, [("a", &[1u8][..]), ("b", &[2u8, 2][..])]);
+        assert_eq!(
+            files,
+            [
+                ("a".to_owned(), &[1u8][..]),
+                ("b".to_owned(), &[2u8, 2][..])
+            ]
+        );
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
         assert!(unpack(b"").is_err());
         assert!(unpack(b"KBSEARCH\x09\0\0\0").is_err());
+        let mut trailing = pack(vec![("a".into(), vec![1])]).unwrap();
+        trailing.push(0);
+        assert!(unpack(&trailing).is_err());
         let blob = pack(vec![("a".into(), vec![1; 10])]).unwrap();
         for cut in 0..blob.len() {
             assert!(unpack(&blob[..cut]).is_err());
         }
         let mut huge = blob.clone();
-        huge[16 + 2 + 1..16 + 2 + 1 + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        huge[16 + 2 + 1 + 8..16 + 2 + 1 + 16].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(unpack(&huge).is_err());
     }
 }

@@ -2,22 +2,35 @@
 //! opened from that blob and searched (native and wasm).
 
 use std::path::Path;
+use std::sync::Arc;
 
-use tantivy::directory::RamDirectory;
 use tantivy::{Directory, Index, IndexReader, ReloadPolicy};
 
-use crate::blob::{self, Catalog, CATALOG_FILE};
+use crate::blob::{Catalog, CATALOG_FILE};
+use crate::directory::BlobDirectory;
 use crate::error::SearchError;
+use crate::paged::PagedBlob;
 use crate::results::SearchResults;
-use crate::schema::{register_tokenizer, Fields};
+use crate::schema::{name, register_tokenizer, Fields};
 use crate::search::Engine;
 use crate::settings::{QueryOptions, SearchRequest, SearchSettings};
 
-/// A read-only index opened from a blob.
+/// A read-only index opened from a whole blob, or from its head with more pages loaded
+/// as searches need them (the browser).
 pub struct SearchIndex {
+    blob: Arc<PagedBlob>,
     reader: IndexReader,
     fields: Fields,
     catalog: Catalog,
+}
+
+/// The answer to a request on an index that may lack pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// The wire JSON, exactly what the whole index answers.
+    Json(String),
+    /// Load these pages (`search/pages/<n>.bin`) and ask again.
+    NeedPages(Vec<u32>),
 }
 
 fn corrupt(what: impl std::fmt::Display) -> SearchError {
@@ -25,22 +38,22 @@ fn corrupt(what: impl std::fmt::Display) -> SearchError {
 }
 
 impl SearchIndex {
-    /// Opens a blob written by [`build_index`] (or `LiveIndex::to_blob`).
+    /// Opens a whole blob written by [`build_index`] (or `LiveIndex::to_blob`).
     pub fn from_blob(blob: &[u8]) -> Result<Self, SearchError> {
-        let files = blob::unpack(blob)?;
-        let directory = RamDirectory::create();
-        let mut catalog = None;
-        for (name, data) in files {
-            if name == CATALOG_FILE {
-                catalog = Some(serde_json::from_slice::<Catalog>(data).map_err(corrupt)?);
-            } else {
-                // `atomic_write` is RamDirectory's plain "put these bytes at this path".
-                directory
-                    .atomic_write(Path::new(name), data)
-                    .map_err(corrupt)?;
-            }
-        }
-        let catalog = catalog.ok_or_else(|| corrupt("no catalog"))?;
+        Self::open(Arc::new(PagedBlob::whole(blob, false)?))
+    }
+
+    /// Opens the head of a paged blob (`search/index.bin`); see [`SearchIndex::answer`].
+    pub fn from_head(head: &[u8]) -> Result<Self, SearchError> {
+        Self::open(Arc::new(PagedBlob::from_head(head)?))
+    }
+
+    fn open(blob: Arc<PagedBlob>) -> Result<Self, SearchError> {
+        let directory = BlobDirectory::open(blob.clone(), blob.len())?;
+        let catalog = directory
+            .atomic_read(Path::new(CATALOG_FILE))
+            .map_err(corrupt)?;
+        let catalog: Catalog = serde_json::from_slice(&catalog).map_err(corrupt)?;
         let index = Index::open(directory)?;
         register_tokenizer(&index);
         let fields = Fields::from_schema(&index.schema())?;
@@ -50,17 +63,65 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .num_warming_threads(0)
             .try_into()?;
-        Ok(SearchIndex {
+        let index = SearchIndex {
+            blob,
             reader,
             fields,
             catalog: Catalog {
                 settings: catalog.settings.sanitized(),
                 ..catalog
             },
-        })
+        };
+        index.warm();
+        let missing = index.blob.take_missing();
+        if !missing.is_empty() {
+            return Err(corrupt(format!(
+                "the head lacks pages {missing:?} that opening reads"
+            )));
+        }
+        Ok(index)
     }
 
-    /// Searches. Never fails: malformed syntax is searched as plain words.
+    /// Opens what every search reads before its own terms: each field's term dictionary
+    /// and norms, and the area column. These reads decide which pages the head holds.
+    fn warm(&self) {
+        let schema = self.reader.searcher().schema().clone();
+        for segment in self.reader.searcher().segment_readers() {
+            for (field, entry) in schema.fields() {
+                if entry.is_indexed() {
+                    let _ = segment.inverted_index(field);
+                    let _ = segment.get_fieldnorms_reader(field);
+                }
+            }
+            let _ = segment.fast_fields().u64(name::AREA_ID);
+        }
+    }
+
+    /// Loads page `n` of the blob (bytes of `search/pages/<n>.bin`).
+    pub fn add_page(&self, n: u32, data: &[u8]) -> Result<(), SearchError> {
+        self.blob.add_page(n, data)
+    }
+
+    /// Number of pages of the blob.
+    pub fn page_count(&self) -> usize {
+        self.blob.page_count()
+    }
+
+    /// Answers a request string, or names the pages it needs first. Once those are
+    /// loaded, asking again gives the answer of the whole index, byte for byte.
+    pub fn answer(&self, request: &str) -> Answer {
+        self.blob.take_missing();
+        let json = self.search_json(request);
+        let missing = self.blob.take_missing();
+        if missing.is_empty() {
+            Answer::Json(json)
+        } else {
+            Answer::NeedPages(missing)
+        }
+    }
+
+    /// Searches. Never fails: malformed syntax is searched as plain words. On an index
+    /// opened from its head, missing pages read as "no match": use [`SearchIndex::answer`].
     pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
         let searcher = self.reader.searcher();
         Engine {
@@ -71,8 +132,8 @@ impl SearchIndex {
         .search(query, options)
     }
 
-    /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON: the one
-    /// entry point of the wasm module and of `kb serve`'s `/__kb/search`.
+    /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON: the
+    /// entry point of `kb serve`'s `/__kb/search`.
     pub fn search_json(&self, request: &str) -> String {
         let req = SearchRequest::from_url_query(request);
         self.search(&req.query, &req.options).to_json()
@@ -87,6 +148,14 @@ impl SearchIndex {
     pub fn settings(&self) -> &SearchSettings {
         &self.catalog.settings
     }
+}
+
+/// The pages of a whole blob (opened with recording on) that opening it reads: what the
+/// head must hold.
+#[cfg(feature = "writer")]
+pub(crate) fn head_pages(paged: Arc<PagedBlob>) -> Result<Vec<u32>, SearchError> {
+    SearchIndex::open(paged.clone())?;
+    Ok(paged.touched())
 }
 
 #[cfg(feature = "writer")]
@@ -114,6 +183,9 @@ pub(crate) mod writer {
     /// Memory the segment writer may use. The single-segment writer never flushes early;
     /// the arena grows on demand, so this is a ceiling, not an allocation.
     const WRITER_MEMORY: usize = 2_000_000_000;
+    /// Bytes of stored text per compressed doc-store block (tantivy's default is 16 KiB).
+    /// A hit shown in the browser downloads the whole block, so keep it near a section.
+    const DOCSTORE_BLOCK: usize = 4096;
 
     /// Areas of `docs`, sorted by folder, numbered in that order.
     pub(crate) fn catalog_of<'a>(
@@ -193,7 +265,10 @@ pub(crate) mod writer {
         let directory = RamDirectory::create();
         let mut writer = IndexBuilder::new()
             .schema(build_schema())
-            .settings(IndexSettings::default())
+            .settings(IndexSettings {
+                docstore_blocksize: DOCSTORE_BLOCK,
+                ..IndexSettings::default()
+            })
             .tokenizers(tokenizers())
             .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
         let fields = Fields::from_schema(&build_schema())?;

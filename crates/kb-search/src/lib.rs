@@ -4,7 +4,9 @@
 //!
 //! * [`build_index`] turns [`SectionDoc`]s into a deterministic blob (feature `writer`).
 //! * [`SearchIndex::from_blob`] opens it; [`SearchIndex::search`] and
-//!   [`SearchIndex::search_json`] answer queries (the wasm module calls the latter).
+//!   [`SearchIndex::search_json`] answer queries.
+//! * [`SearchIndex::from_head`] opens only the head of a paged blob (the browser);
+//!   [`SearchIndex::answer`] answers or names the pages to load first.
 //! * [`LiveIndex`] is the incremental index of `kb serve` (feature `writer`).
 //! * [`site_files`] names and produces the generated files under `<site>/search/`.
 //!
@@ -12,12 +14,14 @@
 
 mod blob;
 mod collector;
+mod directory;
 mod doc;
 mod error;
 mod excerpt;
 mod index;
 #[cfg(feature = "writer")]
 mod live;
+mod paged;
 mod query;
 mod results;
 mod schema;
@@ -31,13 +35,16 @@ pub use doc::SectionDoc;
 pub use error::SearchError;
 #[cfg(feature = "writer")]
 pub use index::build_index;
-pub use index::SearchIndex;
+pub use index::{Answer, SearchIndex};
 #[cfg(feature = "writer")]
 pub use live::LiveIndex;
+pub use paged::{PAGE_SIZE, STORE_PAGE_SIZE};
 pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
 pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
 pub use settings::{QueryOptions, SearchRequest, SearchSettings, MAX_LIMIT};
+#[cfg(feature = "writer")]
+pub use site_files::site_files;
 pub use site_files::{
-    site_files, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, SEARCH_DIR, WASM_FILE, WASM_GLOBAL,
-    WASM_SCRIPT,
+    page_file, page_script, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, PAGES_DIR, PAGE_CALLBACK,
+    SEARCH_DIR, WASM_FILE, WASM_GLOBAL, WASM_SCRIPT,
 };

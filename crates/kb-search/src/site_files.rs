@@ -1,35 +1,80 @@
 //! The generated files of the search under the site root, with their names and the
-//! global variable names of the `file://` fallback scripts. `search.js` reads exactly
-//! these names; a test below checks that it does, so the two cannot drift.
+//! global names of the `file://` fallback scripts. `search.js` reads exactly these names;
+//! a test below checks that it does, so the two cannot drift.
+//!
+//! The index is paged (see `paged.rs`): the head is fetched when search opens, every
+//! other page only when a query reads it.
 
 /// Folder of the search files under the site root (the theme's `static/search/`).
 pub const SEARCH_DIR: &str = "search";
-/// The index blob, fetched over http(s).
+/// The head of the paged index, fetched over http(s) when search opens.
 pub const INDEX_FILE: &str = "search/index.bin";
+/// Folder of the other pages of the index: `<n>.bin`, and `<n>.js` for `file://`.
+pub const PAGES_DIR: &str = "search/pages";
 /// The WebAssembly module, fetched over http(s).
 pub const WASM_FILE: &str = "search/kb-search.wasm";
-/// The index as base64 in a classic script, for `file://` where fetch is blocked.
+/// The head as base64 in a classic script, for `file://` where fetch is blocked.
 pub const INDEX_SCRIPT: &str = "search/index.js";
 /// The module as base64 in a classic script, for `file://`.
 pub const WASM_SCRIPT: &str = "search/kb-search-wasm.js";
-/// Global that [`INDEX_SCRIPT`] assigns the base64 index to.
+/// Global that [`INDEX_SCRIPT`] assigns the base64 head to.
 pub const INDEX_GLOBAL: &str = "__kbSearchIndexBase64";
 /// Global that [`WASM_SCRIPT`] assigns the base64 module to.
 pub const WASM_GLOBAL: &str = "__kbSearchWasmBase64";
 
-/// The generated search files: `(path under the site root, bytes)`, in a fixed order.
-pub fn site_files(index_blob: &[u8], wasm: &[u8]) -> Vec<(String, Vec<u8>)> {
-    vec![
-        (INDEX_FILE.to_owned(), index_blob.to_vec()),
-        (WASM_FILE.to_owned(), wasm.to_vec()),
-        (
-            INDEX_SCRIPT.to_owned(),
-            base64_script(INDEX_GLOBAL, index_blob),
-        ),
-        (WASM_SCRIPT.to_owned(), base64_script(WASM_GLOBAL, wasm)),
-    ]
+/// Function a page script calls with its page number and base64 bytes.
+pub const PAGE_CALLBACK: &str = "__kbSearchPage";
+
+/// Path of page `n` under the site root.
+pub fn page_file(n: u32) -> String {
+    format!("{PAGES_DIR}/{n}.bin")
 }
 
+/// Path of page `n`'s `file://` script under the site root.
+pub fn page_script(n: u32) -> String {
+    format!("{PAGES_DIR}/{n}.js")
+}
+
+/// The generated search files: `(path under the site root, bytes)`, in a fixed order:
+/// head, module, their scripts, then each page that is not in the head and its script.
+#[cfg(feature = "writer")]
+pub fn site_files(
+    index_blob: &[u8],
+    wasm: &[u8],
+) -> Result<Vec<(String, Vec<u8>)>, crate::SearchError> {
+    use crate::paged::{pack_head, PagedBlob};
+    let paged = std::sync::Arc::new(PagedBlob::whole(index_blob, true)?);
+    let head_pages = crate::index::head_pages(paged.clone())?;
+    let head = pack_head(&paged, &head_pages);
+    let head_script = base64_script(INDEX_GLOBAL, &head);
+    let mut files = vec![
+        (INDEX_FILE.to_owned(), head),
+        (WASM_FILE.to_owned(), wasm.to_vec()),
+        (INDEX_SCRIPT.to_owned(), head_script),
+        (WASM_SCRIPT.to_owned(), base64_script(WASM_GLOBAL, wasm)),
+    ];
+    for n in 0..paged.page_count() as u32 {
+        if head_pages.binary_search(&n).is_ok() {
+            continue;
+        }
+        let page = paged.page(n).unwrap_or_default();
+        files.push((page_file(n), page.to_vec()));
+        files.push((page_script(n), page_call(n, page)));
+    }
+    Ok(files)
+}
+
+#[cfg(feature = "writer")]
+/// `__kbSearchPage(N,"<base64>");` — a classic script that hands page N to the loader.
+fn page_call(n: u32, bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 4 / 3 + 64);
+    out.extend_from_slice(format!("{PAGE_CALLBACK}({n},\"").as_bytes());
+    base64_into(bytes, &mut out);
+    out.extend_from_slice(b"\");\n");
+    out
+}
+
+#[cfg(feature = "writer")]
 /// `window.NAME="<base64>";` — a classic script any page can load, even from disk.
 fn base64_script(global: &str, bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() * 4 / 3 + global.len() + 64);
@@ -41,6 +86,7 @@ fn base64_script(global: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+#[cfg(feature = "writer")]
 fn base64_into(bytes: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
@@ -60,7 +106,7 @@ fn base64_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
 
@@ -80,18 +126,10 @@ mod tests {
     }
 
     #[test]
-    fn files_and_names() {
-        let files = site_files(b"IDX", b"\0asm");
-        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, [INDEX_FILE, WASM_FILE, INDEX_SCRIPT, WASM_SCRIPT]);
-        assert_eq!(
-            String::from_utf8(files[2].1.clone())
-                .unwrap()
-                .lines()
-                .nth(1),
-            Some("window.__kbSearchIndexBase64=\"SURY\";")
-        );
-        assert!(files.iter().all(|(n, _)| n.starts_with(SEARCH_DIR)));
+    fn page_scripts_call_back() {
+        assert_eq!(page_call(7, b"foo"), b"__kbSearchPage(7,\"Zm9v\");\n");
+        assert_eq!(page_file(7), "search/pages/7.bin");
+        assert_eq!(page_script(7), "search/pages/7.js");
     }
 
     /// The browser code must use the same file and variable names.
@@ -105,7 +143,8 @@ mod tests {
                 "search.js does not load {file}"
             );
         }
-        for global in [INDEX_GLOBAL, WASM_GLOBAL] {
+        assert!(js.contains("'pages/'"), "search.js does not load pages");
+        for global in [INDEX_GLOBAL, WASM_GLOBAL, PAGE_CALLBACK] {
             assert!(js.contains(global), "search.js does not read {global}");
         }
     }

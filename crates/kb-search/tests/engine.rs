@@ -243,3 +243,85 @@ fn live_index_follows_page_edits_and_packs_like_a_build() {
         build_index(&expected, &settings).unwrap()
     );
 }
+
+/// The fixture corpus copied `n` times under different URLs: big enough to span many pages.
+fn big_corpus(n: usize) -> Vec<SectionDoc> {
+    let base = corpus();
+    (0..n)
+        .flat_map(|copy| {
+            base.iter().map(move |d| SectionDoc {
+                url: format!("copy{copy}/{}", d.url),
+                page_url: format!("copy{copy}/{}", d.page_url),
+                body: format!("{} copy{copy}", d.body),
+                ..d.clone()
+            })
+        })
+        .collect()
+}
+
+/// Answers `request` from a head, loading the pages it names from the site files, as
+/// the browser does. Returns the JSON and how many pages were loaded.
+fn answer_paged(
+    index: &SearchIndex,
+    files: &std::collections::HashMap<String, Vec<u8>>,
+    request: &str,
+) -> (String, usize) {
+    let mut loaded = 0;
+    for _ in 0..16 {
+        match index.answer(request) {
+            kb_search::Answer::Json(json) => return (json, loaded),
+            kb_search::Answer::NeedPages(pages) => {
+                assert!(!pages.is_empty());
+                for n in pages {
+                    let page = &files[&kb_search::page_file(n)];
+                    index.add_page(n, page).unwrap();
+                    loaded += 1;
+                }
+            }
+        }
+    }
+    panic!("{request}: no answer after 16 rounds of pages");
+}
+
+#[test]
+fn paged_index_answers_exactly_like_the_whole_blob() {
+    let blob = build_index(&big_corpus(60), &SearchSettings::default()).unwrap();
+    let whole = SearchIndex::from_blob(&blob).unwrap();
+    let files = kb_search::site_files(&blob, b"\0asm").unwrap();
+    let page_files = files
+        .iter()
+        .filter(|(n, _)| n.starts_with(kb_search::PAGES_DIR) && n.ends_with(".bin"))
+        .count();
+    assert!(page_files > 10, "{page_files} page files");
+    let files: std::collections::HashMap<String, Vec<u8>> = files.into_iter().collect();
+    let head = &files[kb_search::INDEX_FILE];
+    assert!(
+        head.len() * 3 < blob.len(),
+        "head {} of blob {}",
+        head.len(),
+        blob.len()
+    );
+    let paged = SearchIndex::from_head(head).unwrap();
+    let mut total_loaded = 0;
+    for q in [
+        "q=SetMaxOpenConns",
+        "q=connection%20pool",
+        "q=%22max%20open%22",
+        "q=conn",
+        "q=timeout%20-retry",
+        "q=title%3Apool",
+        "q=tag%3Apostgres",
+        "q=cache&area=caching",
+        "q=contxt",
+        "q=copy37",
+        "q=zzzz%20nothing",
+        "q=x%2Fsync%2Ferrgroup",
+        "q=the",
+    ] {
+        let (json, loaded) = answer_paged(&paged, &files, q);
+        assert_eq!(json, whole.search_json(q), "{q}");
+        total_loaded += loaded;
+    }
+    assert!(total_loaded > 0, "no query needed a page: paging untested");
+    assert!(total_loaded < paged.page_count(), "every page was loaded");
+}

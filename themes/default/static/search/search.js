@@ -5,9 +5,10 @@
  *
  * Where answers come from:
  *   - `kb serve` (window.__KB_SERVE__): GET /__kb/search?<request>, the live index;
- *   - http(s): fetch 'kb-search.wasm' and 'index.bin' next to this file;
+ *   - http(s): fetch 'kb-search.wasm' and 'index.bin' (the head of the paged index) next to
+ *     this file, then the index pages a query reads, 'pages/<n>.bin';
  *   - file:// (fetch is blocked there): the same bytes as base64 from the classic scripts
- *     'kb-search-wasm.js' and 'index.js'.
+ *     'kb-search-wasm.js', 'index.js' and 'pages/<n>.js' (which calls __kbSearchPage).
  * The request string (q=...&area=...&limit=...) and the JSON answer are the same for all
  * three. File and global names are defined in crates/kb-search/src/site_files.rs; a Rust
  * test checks this file uses them.
@@ -23,46 +24,72 @@
 
   /* ---------- engine: the wasm module behind a tiny C ABI (also used by node tests) ---------- */
 
-  /** Instantiates the module and loads the index; resolves to { search(request) -> object }. */
-  function createEngine(wasmBytes, indexBytes) {
+  /**
+   * Instantiates the module and loads the head of the paged index; resolves to
+   * { raw(request) -> Promise<JSON text>, search(request) -> Promise<object>, pagesLoaded }.
+   * loadPage(n) resolves to the bytes of page n ('pages/<n>.bin'): a query that reads
+   * pages the module does not have yet gets their numbers back, and is asked again once
+   * they are loaded.
+   */
+  function createEngine(wasmBytes, headBytes, loadPage) {
     var enc = new TextEncoder();
     var dec = new TextDecoder();
     var x = null;
+    var pending = {};
 
     function out() {
       return dec.decode(new Uint8Array(x.memory.buffer, x.kb_out_ptr(), x.kb_out_len()));
     }
-    function call(fn, bytes) {
+    /** Calls fn(...args, ptr, len) with bytes copied into the module; returns its code. */
+    function call(fn, bytes, args) {
       var ptr = x.kb_alloc(bytes.length);
       new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
-      var rc = x[fn](ptr, bytes.length);
+      var rc = x[fn].apply(null, (args || []).concat([ptr, bytes.length]));
       x.kb_free(ptr, bytes.length);
-      if (rc !== 0) throw new Error(out());
-      return out();
+      if (rc === 1) throw new Error(out());
+      return rc;
     }
     function start() {
+      pending = {};
       return WebAssembly.instantiate(wasmBytes, {}).then(function (result) {
         x = result.instance.exports;
-        call('kb_load', indexBytes);
+        call('kb_load', headBytes);
       });
     }
-    return start().then(function () {
-      var engine = {
-        /** The JSON text of the answer, byte for byte what kb serve would send. */
-        raw: function (request) {
-          try {
-            return call('kb_search', enc.encode(request));
-          } catch (e) {
-            // A trap leaves the instance unusable: keep its message, start afresh.
-            var message = e instanceof WebAssembly.RuntimeError ? out() || String(e) : String(e);
-            start();
-            throw new Error(message);
-          }
-        },
-        search: function (request) { return JSON.parse(engine.raw(request)); }
-      };
-      return engine;
-    });
+    function addPage(n) {
+      if (!pending[n]) {
+        pending[n] = Promise.resolve(loadPage(n)).then(function (bytes) {
+          call('kb_add_page', bytes, [n]);
+          engine.pagesLoaded++;
+        });
+        pending[n].catch(function () { delete pending[n]; });
+      }
+      return pending[n];
+    }
+    function answer(request, round) {
+      var rc;
+      try {
+        rc = call('kb_search', enc.encode(request));
+      } catch (e) {
+        // A trap leaves the instance unusable: keep its message, start afresh.
+        var message = e instanceof WebAssembly.RuntimeError ? out() || String(e) : String(e);
+        start();
+        return Promise.reject(new Error(message));
+      }
+      if (rc === 0) return Promise.resolve(out());
+      if (round >= 32) return Promise.reject(new Error('search index pages keep missing'));
+      return Promise.all(JSON.parse(out()).map(addPage)).then(function () {
+        return answer(request, round + 1);
+      });
+    }
+    var engine = {
+      /** The JSON text of the answer, byte for byte what kb serve would send. */
+      raw: function (request) { return answer(request, 0); },
+      search: function (request) { return engine.raw(request).then(JSON.parse); },
+      /** Pages loaded so far (for benchmarks and tests). */
+      pagesLoaded: 0
+    };
+    return start().then(function () { return engine; });
   }
 
   /** The request string every backend understands. */
@@ -96,8 +123,11 @@
   }
   function fromBase64(global) {
     var text = window[global];
-    if (typeof text !== 'string') throw new Error('search data missing (' + global + ')');
     window[global] = undefined;
+    return decodeBase64(text, global);
+  }
+  function decodeBase64(text, what) {
+    if (typeof text !== 'string') throw new Error('search data missing (' + what + ')');
     var bin = atob(text);
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -109,14 +139,26 @@
       return r.arrayBuffer();
     }).then(function (b) { return new Uint8Array(b); });
   }
+  var pageScripts = {};
+  window.__kbSearchPage = function (n, base64) { pageScripts[n] = base64; };
+  function pageViaScript(n) {
+    return loadScript('pages/' + n + '.js').then(function () {
+      var bytes = decodeBase64(pageScripts[n], 'page ' + n);
+      delete pageScripts[n];
+      return bytes;
+    });
+  }
+  function pageViaFetch(n) {
+    return fetchBytes('pages/' + n + '.bin');
+  }
   function viaScripts() {
     return Promise.all([loadScript('kb-search-wasm.js'), loadScript('index.js')]).then(function () {
-      return createEngine(fromBase64(WASM_GLOBAL), fromBase64(INDEX_GLOBAL));
+      return createEngine(fromBase64(WASM_GLOBAL), fromBase64(INDEX_GLOBAL), pageViaScript);
     });
   }
   function viaFetch() {
     return Promise.all([fetchBytes('kb-search.wasm'), fetchBytes('index.bin')]).then(function (b) {
-      return createEngine(b[0], b[1]);
+      return createEngine(b[0], b[1], pageViaFetch);
     });
   }
 
@@ -134,7 +176,7 @@
     } else {
       var engine = location.protocol === 'file:' ? viaScripts() : viaFetch().catch(viaScripts);
       backend = engine.then(function (e) {
-        return function (request) { return Promise.resolve(e.search(request)); };
+        return function (request) { return e.search(request); };
       });
       backend.catch(function () { backend = null; });
     }

@@ -1,0 +1,352 @@
+//! The blob cut into pages, so the browser downloads only what a query reads.
+//!
+//! Pages never straddle two files of the blob. The doc store is cut finer
+//! ([`STORE_PAGE_SIZE`]) than the rest ([`PAGE_SIZE`]): a hit reads one small compressed
+//! block of it, a term reads its whole posting list.
+//!
+//! The site gets a *head* (`search/index.bin`): the pages that opening the index reads
+//! (table of contents, `meta.json`, footers, term dictionaries, field norms, the doc-store
+//! skip index), found at build time by opening the index natively and recording every read.
+//! Every other page is its own file (`search/pages/<n>.bin`, and `.js` for `file://`).
+//!
+//! Reads of a page that is not loaded fail with an I/O error that tantivy passes up, and
+//! the page is recorded as missing. A search that recorded a missing page is not answered:
+//! the caller loads those pages and asks again (see `SearchIndex::answer`). Each round
+//! loads at least one new page, so this ends; the final round read only loaded pages, so
+//! its answer is exactly the answer of the whole blob.
+//!
+//! Head layout (little endian):
+//!
+//! ```text
+//! b"KBSHEAD\0" | u32 format version | u32 page count | { u32 page length }* |
+//!   u32 pages held | { u32 page number | data }*
+//! ```
+
+use std::collections::BTreeSet;
+use std::io;
+use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
+
+use tantivy::directory::OwnedBytes;
+
+use crate::blob::{table_of_contents, FORMAT_VERSION};
+use crate::error::SearchError;
+
+const HEAD_MAGIC: &[u8; 8] = b"KBSHEAD\0";
+/// Bytes per page of the term index: a query reads whole posting lists, so larger pages
+/// cost little and keep the number of files down.
+pub const PAGE_SIZE: usize = 32 * 1024;
+/// Bytes per page of the doc store, where each hit reads one compressed block.
+pub const STORE_PAGE_SIZE: usize = 8 * 1024;
+
+/// The message of the I/O error a read of a missing page fails with.
+const MISSING: &str = "kb search: index page not loaded yet";
+
+/// A blob of which some pages are loaded.
+pub(crate) struct PagedBlob {
+    len: usize,
+    /// Where each page starts; page `n` ends where `n + 1` starts (the last at `len`).
+    starts: Vec<usize>,
+    pages: Vec<OnceLock<OwnedBytes>>,
+    /// Pages a read wanted but did not find, since the last `take_missing`.
+    missing: Mutex<BTreeSet<u32>>,
+    /// Pages read, when recording (to build the head).
+    touched: Option<Mutex<BTreeSet<u32>>>,
+}
+
+impl std::fmt::Debug for PagedBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PagedBlob({} bytes)", self.len)
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> SearchError {
+    SearchError::CorruptBlob(what.to_string())
+}
+
+/// Where the pages of `blob` start: the table of contents is one page, each file is cut
+/// into pages of its own size.
+pub(crate) fn layout(blob: &[u8]) -> Result<Vec<usize>, SearchError> {
+    let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
+    let entries = table_of_contents(blob.len(), &mut read)?;
+    let mut starts = vec![0];
+    for e in entries.iter().filter(|e| e.len > 0) {
+        let size = if e.name.ends_with(".store") {
+            STORE_PAGE_SIZE
+        } else {
+            PAGE_SIZE
+        };
+        starts.extend((e.offset..e.offset + e.len).step_by(size));
+    }
+    starts.dedup();
+    Ok(starts)
+}
+
+impl PagedBlob {
+    fn empty(len: usize, starts: Vec<usize>, record: bool) -> Self {
+        PagedBlob {
+            len,
+            pages: starts.iter().map(|_| OnceLock::new()).collect(),
+            starts,
+            missing: Mutex::new(BTreeSet::new()),
+            touched: record.then(|| Mutex::new(BTreeSet::new())),
+        }
+    }
+
+    /// A blob with every page loaded; `record` notes which pages reads touch.
+    pub(crate) fn whole(blob: &[u8], record: bool) -> Result<Self, SearchError> {
+        let paged = PagedBlob::empty(blob.len(), layout(blob)?, record);
+        for n in 0..paged.page_count() {
+            let range = paged.page_range(n);
+            let _ = paged.pages[n].set(OwnedBytes::new(blob[range].to_vec()));
+        }
+        Ok(paged)
+    }
+
+    /// A blob with only the pages of a head loaded.
+    pub(crate) fn from_head(head: &[u8]) -> Result<Self, SearchError> {
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], SearchError> {
+            let end = at.checked_add(n).filter(|&e| e <= head.len());
+            let end = end.ok_or_else(|| corrupt("truncated search head"))?;
+            let bytes = &head[at..end];
+            at = end;
+            Ok(bytes)
+        };
+        if take(8)? != HEAD_MAGIC {
+            return Err(corrupt("not a kb search head"));
+        }
+        let u32_at = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let version = u32_at(take(4)?);
+        if version != FORMAT_VERSION {
+            return Err(SearchError::UnsupportedVersion {
+                found: version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let count = u32_at(take(4)?) as usize;
+        let lengths = take(count.checked_mul(4).ok_or_else(|| corrupt("page count"))?)?;
+        let mut starts = Vec::with_capacity(count);
+        let mut len = 0usize;
+        for l in lengths.chunks(4) {
+            starts.push(len);
+            len = len
+                .checked_add(u32_at(l) as usize)
+                .ok_or_else(|| corrupt("page lengths"))?;
+        }
+        let paged = PagedBlob::empty(len, starts, false);
+        let held = u32_at(take(4)?);
+        for _ in 0..held {
+            let n = u32_at(take(4)?);
+            if n as usize >= count {
+                return Err(corrupt(format!("no page {n}")));
+            }
+            let data = take(paged.page_range(n as usize).len())?;
+            paged.add_page(n, data)?;
+        }
+        if at != head.len() {
+            return Err(corrupt("trailing bytes in search head"));
+        }
+        Ok(paged)
+    }
+
+    /// Length of the blob in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Number of pages.
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Byte range of page `n` in the blob.
+    pub(crate) fn page_range(&self, n: usize) -> Range<usize> {
+        self.starts[n]..self.starts.get(n + 1).copied().unwrap_or(self.len)
+    }
+
+    /// The page holding byte `at` (which must be below `len`).
+    fn page_at(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at) - 1
+    }
+
+    /// Loads page `n` (a second copy of a loaded page is ignored).
+    pub(crate) fn add_page(&self, n: u32, data: &[u8]) -> Result<(), SearchError> {
+        let slot = self
+            .pages
+            .get(n as usize)
+            .ok_or_else(|| corrupt(format!("no page {n}")))?;
+        if data.len() != self.page_range(n as usize).len() {
+            return Err(corrupt(format!("page {n} has the wrong length")));
+        }
+        let _ = slot.set(OwnedBytes::new(data.to_vec()));
+        Ok(())
+    }
+
+    /// The pages reads wanted and did not find since the last call.
+    pub(crate) fn take_missing(&self) -> Vec<u32> {
+        let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *missing).into_iter().collect()
+    }
+
+    /// The pages reads touched (when recording).
+    #[cfg(feature = "writer")]
+    pub(crate) fn touched(&self) -> Vec<u32> {
+        self.touched.as_ref().map_or_else(Vec::new, |t| {
+            let t = t.lock().unwrap_or_else(|e| e.into_inner());
+            t.iter().copied().collect()
+        })
+    }
+
+    /// Reads `range` of the blob. Fails (and records the pages) when a page is missing.
+    pub(crate) fn read(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        if range.start > range.end || range.end > self.len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "read past the end of the search index",
+            ));
+        }
+        if range.is_empty() {
+            return Ok(OwnedBytes::empty());
+        }
+        let first = self.page_at(range.start);
+        let last = self.page_at(range.end - 1);
+        if let Some(touched) = &self.touched {
+            let mut t = touched.lock().unwrap_or_else(|e| e.into_inner());
+            t.extend(first as u32..=last as u32);
+        }
+        let absent: Vec<u32> = (first..=last)
+            .filter(|&n| self.pages[n].get().is_none())
+            .map(|n| n as u32)
+            .collect();
+        if !absent.is_empty() {
+            let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+            missing.extend(absent);
+            return Err(io::Error::other(MISSING));
+        }
+        let page = |n: usize| self.pages[n].get().expect("checked above");
+        if first == last {
+            let base = self.starts[first];
+            return Ok(page(first).slice(range.start - base..range.end - base));
+        }
+        let mut out = Vec::with_capacity(range.len());
+        for n in first..=last {
+            let pr = self.page_range(n);
+            let from = range.start.max(pr.start) - pr.start;
+            let to = range.end.min(pr.end) - pr.start;
+            out.extend_from_slice(&page(n).as_slice()[from..to]);
+        }
+        Ok(OwnedBytes::new(out))
+    }
+
+    /// The bytes of page `n`, if loaded.
+    pub(crate) fn page(&self, n: u32) -> Option<&[u8]> {
+        self.pages.get(n as usize)?.get().map(OwnedBytes::as_slice)
+    }
+
+    /// Reads `len` bytes at `at`, `None` when out of range or missing.
+    pub(crate) fn get(&self, at: usize, len: usize) -> Option<Vec<u8>> {
+        let end = at.checked_add(len)?;
+        self.read(at..end).ok().map(|b| b.as_slice().to_vec())
+    }
+}
+
+/// The head file of a whole blob: its page table and the given pages, in order.
+#[cfg(feature = "writer")]
+pub(crate) fn pack_head(blob: &PagedBlob, pages: &[u32]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(HEAD_MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(blob.page_count() as u32).to_le_bytes());
+    for n in 0..blob.page_count() {
+        out.extend_from_slice(&(blob.page_range(n).len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(&(pages.len() as u32).to_le_bytes());
+    for &n in pages {
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(blob.page(n).unwrap_or_default());
+    }
+    out
+}
+
+#[cfg(all(test, feature = "writer"))]
+mod tests {
+    use super::*;
+    use crate::blob::pack;
+
+    /// A blob of a small file, a large file and a doc store.
+    fn blob() -> Vec<u8> {
+        let data = |len: usize| (0..len).map(|i| (i % 251) as u8).collect::<Vec<u8>>();
+        pack(vec![
+            ("a.json".into(), data(10)),
+            ("b.idx".into(), data(PAGE_SIZE * 2 + 10)),
+            ("c.store".into(), data(STORE_PAGE_SIZE * 3)),
+        ])
+        .unwrap()
+    }
+
+    fn page(blob: &[u8], n: u32) -> Vec<u8> {
+        PagedBlob::whole(blob, false)
+            .unwrap()
+            .page(n)
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn pages_follow_files_and_reads_cross_them() {
+        let b = blob();
+        let p = PagedBlob::whole(&b, false).unwrap();
+        // toc, a.json, b.idx in 3, c.store in 3.
+        assert_eq!(p.page_count(), 8);
+        assert_eq!(p.page_range(7).len(), STORE_PAGE_SIZE);
+        let r = 100..b.len() - 5;
+        assert_eq!(p.read(r.clone()).unwrap().as_slice(), &b[r]);
+        assert_eq!(p.read(3..9).unwrap().as_slice(), &b[3..9]);
+        assert!(p.read(0..b.len() + 1).is_err());
+        assert!(p.take_missing().is_empty());
+    }
+
+    #[test]
+    fn missing_pages_are_recorded_then_loaded() {
+        let b = blob();
+        let whole = PagedBlob::whole(&b, false).unwrap();
+        let p = PagedBlob::from_head(&pack_head(&whole, &[0, 1])).unwrap();
+        assert_eq!(p.read(10..20).unwrap().as_slice(), &b[10..20]);
+        let across = whole.page_range(3).end - 1..whole.page_range(5).start + 1;
+        assert!(p.read(across.clone()).is_err());
+        assert_eq!(p.take_missing(), [3, 4, 5]);
+        assert!(p.take_missing().is_empty());
+        for n in [3, 4, 5] {
+            p.add_page(n, &page(&b, n)).unwrap();
+        }
+        assert_eq!(p.read(across.clone()).unwrap().as_slice(), &b[across]);
+        assert!(p.add_page(99, b"x").is_err());
+        assert!(p.add_page(6, b"short").is_err());
+    }
+
+    #[test]
+    fn bad_heads_are_errors_not_panics() {
+        let whole = PagedBlob::whole(&blob(), false).unwrap();
+        let head = pack_head(&whole, &[0, 1, 7]);
+        assert!(PagedBlob::from_head(&head).is_ok());
+        for cut in 0..head.len() {
+            assert!(PagedBlob::from_head(&head[..cut]).is_err());
+        }
+        let mut wrong = head.clone();
+        wrong[8] = 99;
+        assert!(matches!(
+            PagedBlob::from_head(&wrong),
+            Err(SearchError::UnsupportedVersion { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn recording_notes_touched_pages() {
+        let b = blob();
+        let p = PagedBlob::whole(&b, true).unwrap();
+        let r = p.page_range(6);
+        p.read(r.start + 1..r.end + 1).unwrap();
+        assert_eq!(p.touched(), [6, 7]);
+    }
+}
