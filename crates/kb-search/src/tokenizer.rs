@@ -18,6 +18,8 @@
 //! `query.rs`).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -71,13 +73,15 @@ fn is_apostrophe(c: char) -> bool {
 /// Positions continue from `first_position`; the return value is the next free position,
 /// so callers can analyse several values of one field as one stream.
 pub fn analyze_into(text: &str, first_position: usize, out: &mut Vec<AnalyzedToken>) -> usize {
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    let mut position = first_position;
-    let mut rest = 0;
-    while let Some((start, end)) = next_compound(text, rest) {
-        position = emit_compound(&stemmer, text, start, end, position, out);
-        rest = end;
-    }
+    let mut buf = TokenBuffer::default();
+    let position = buf.analyze(text, first_position);
+    out.extend(buf.tokens.iter().map(|t| AnalyzedToken {
+        text: buf.term(t).to_owned(),
+        from: t.from,
+        to: t.to,
+        position: t.position,
+        kind: t.kind,
+    }));
     position
 }
 
@@ -90,8 +94,123 @@ pub fn analyze(text: &str) -> Vec<AnalyzedToken> {
 
 /// Lowercases and stems one prose word the way the indexer does.
 pub fn stem_word(word: &str) -> String {
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    stem_part(&stemmer, &word.to_lowercase())
+    let mut out = String::new();
+    stem_into(&word.to_lowercase(), &mut out);
+    out
+}
+
+/// Most stems remembered per thread: prose repeats a few thousand words, so nearly every
+/// word is stemmed once (the stemmer was a sixth of indexing time).
+const STEM_CACHE_MAX: usize = 65_536;
+
+thread_local! {
+    static STEMMER: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    static STEMS: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::new(HashMap::new());
+}
+
+/// Appends the stem of the lowercase word `lower` to `out`.
+fn stem_into(lower: &str, out: &mut String) {
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(stem) = cache.get(lower) {
+            out.push_str(stem);
+            return;
+        }
+        let stem: Box<str> = STEMMER.with(|s| match s.stem(lower) {
+            Cow::Borrowed(b) => b.into(),
+            Cow::Owned(o) => o.into_boxed_str(),
+        });
+        out.push_str(&stem);
+        if cache.len() >= STEM_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(lower.into(), stem);
+    });
+}
+
+/// One token of a [`TokenBuffer`]: its term is a range of the buffer's text.
+#[derive(Debug, Clone, Copy)]
+struct RawToken {
+    term: (u32, u32),
+    from: usize,
+    to: usize,
+    position: usize,
+    kind: TokenKind,
+}
+
+/// The tokens of one text with all their terms in one string: no allocation per token.
+#[derive(Debug, Clone, Default)]
+struct TokenBuffer {
+    terms: String,
+    tokens: Vec<RawToken>,
+    /// Reused for lowercasing a part before it is stemmed.
+    scratch: String,
+}
+
+impl TokenBuffer {
+    fn clear(&mut self) {
+        self.terms.clear();
+        self.tokens.clear();
+    }
+
+    fn term(&self, t: &RawToken) -> &str {
+        &self.terms[t.term.0 as usize..t.term.1 as usize]
+    }
+
+    /// Tokenizes `text` from `first_position`; returns the next free position.
+    fn analyze(&mut self, text: &str, first_position: usize) -> usize {
+        let mut position = first_position;
+        let mut rest = 0;
+        while let Some((start, end)) = next_compound(text, rest) {
+            position = self.compound(text, start, end, position);
+            rest = end;
+        }
+        position
+    }
+
+    /// Adds the term appended to `terms` since `mark` as a token (or drops it when it is
+    /// empty or too long).
+    fn finish(&mut self, mark: usize, from: usize, to: usize, position: usize, kind: TokenKind) {
+        let len = self.terms.len() - mark;
+        if len == 0 || len > MAX_TOKEN_BYTES || self.terms.len() > u32::MAX as usize {
+            self.terms.truncate(mark);
+            return;
+        }
+        self.tokens.push(RawToken {
+            term: (mark as u32, self.terms.len() as u32),
+            from,
+            to,
+            position,
+            kind,
+        });
+    }
+
+    /// An identifier kept whole: lowercased, never stemmed.
+    fn push_whole(&mut self, piece: &str, from: usize, to: usize, position: usize) {
+        let mark = self.terms.len();
+        push_normalised(piece, &mut self.terms);
+        self.finish(mark, from, to, position, TokenKind::Whole);
+    }
+
+    /// A prose word or identifier part: lowercased, and stemmed when alphabetic.
+    fn push_part(
+        &mut self,
+        piece: &str,
+        alphabetic: bool,
+        from: usize,
+        to: usize,
+        position: usize,
+    ) {
+        let mark = self.terms.len();
+        if alphabetic {
+            self.scratch.clear();
+            push_normalised(piece, &mut self.scratch);
+            stem_into(&self.scratch, &mut self.terms);
+        } else {
+            push_normalised(piece, &mut self.terms);
+        }
+        self.finish(mark, from, to, position, TokenKind::Part);
+    }
 }
 
 /// Finds the next compound: a run of word characters, possibly joined by one or two
@@ -171,122 +290,89 @@ fn push_part(seg: &str, seg_from: usize, from: usize, to: usize, parts: &mut Vec
     });
 }
 
-fn normalise(piece: &str) -> String {
-    piece.to_lowercase().replace('\u{2019}', "'")
-}
-
-fn stem_part(stemmer: &frostem::Stemmer, lower: &str) -> String {
-    match stemmer.stem(lower) {
-        Cow::Borrowed(s) => s.to_owned(),
-        Cow::Owned(s) => s,
+/// Appends `piece` lowercased, with typographic apostrophes made plain.
+fn push_normalised(piece: &str, out: &mut String) {
+    if piece.is_ascii() {
+        out.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&piece.to_lowercase().replace('\u{2019}', "'"));
     }
 }
 
-fn emit_compound(
-    stemmer: &frostem::Stemmer,
-    text: &str,
-    start: usize,
-    end: usize,
-    position: usize,
-    out: &mut Vec<AnalyzedToken>,
-) -> usize {
-    // Segments between joiners, then parts within segments.
-    let compound = &text[start..end];
-    let first_new = out.len();
-    let mut segments: Vec<(usize, usize)> = Vec::new();
-    let mut seg_start: Option<usize> = None;
-    for (i, c) in compound.char_indices() {
-        if is_joiner(c) {
-            if let Some(s) = seg_start.take() {
-                segments.push((start + s, start + i));
-            }
-        } else if seg_start.is_none() {
-            seg_start = Some(i);
+impl TokenBuffer {
+    fn compound(&mut self, text: &str, start: usize, end: usize, position: usize) -> usize {
+        let compound = &text[start..end];
+        // Most words are plain prose (`the`, `Connection`): one stemmed part.
+        let b = compound.as_bytes();
+        if b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_lowercase) {
+            self.push_part(compound, true, start, end, position);
+            return position + 1;
         }
-    }
-    if let Some(s) = seg_start {
-        segments.push((start + s, end));
-    }
-    let mut parts = Vec::new();
-    let mut segment_first_part = Vec::with_capacity(segments.len());
-    for &(from, to) in &segments {
-        segment_first_part.push(parts.len());
-        split_camel(text, from, to, &mut parts);
-    }
-    if parts.is_empty() {
-        return position;
-    }
-    if parts.len() > 1 {
-        push_token(
-            out,
-            normalise(compound),
-            start,
-            end,
-            position,
-            TokenKind::Whole,
-        );
-        // A segment that is itself an identifier (`WithTimeout` in `context.WithTimeout`)
-        // is also kept whole, so typing just that identifier matches precisely.
-        if segments.len() > 1 {
-            for (k, &(from, to)) in segments.iter().enumerate() {
-                let first = segment_first_part[k];
-                let count = segment_first_part
-                    .get(k + 1)
-                    .copied()
-                    .unwrap_or(parts.len())
-                    - first;
-                if count > 1 {
-                    let whole = normalise(&text[from..to]);
-                    push_token(out, whole, from, to, position + first, TokenKind::Whole);
+        // Segments between joiners, then parts within segments.
+        let first_new = self.tokens.len();
+        let mut segments: Vec<(usize, usize)> = Vec::new();
+        let mut seg_start: Option<usize> = None;
+        for (i, c) in compound.char_indices() {
+            if is_joiner(c) {
+                if let Some(s) = seg_start.take() {
+                    segments.push((start + s, start + i));
+                }
+            } else if seg_start.is_none() {
+                seg_start = Some(i);
+            }
+        }
+        if let Some(s) = seg_start {
+            segments.push((start + s, end));
+        }
+        let mut parts = Vec::new();
+        let mut segment_first_part = Vec::with_capacity(segments.len());
+        for &(from, to) in &segments {
+            segment_first_part.push(parts.len());
+            split_camel(text, from, to, &mut parts);
+        }
+        if parts.is_empty() {
+            return position;
+        }
+        if parts.len() > 1 {
+            self.push_whole(compound, start, end, position);
+            // A segment that is itself an identifier (`WithTimeout` in `context.WithTimeout`)
+            // is also kept whole, so typing just that identifier matches precisely.
+            if segments.len() > 1 {
+                for (k, &(from, to)) in segments.iter().enumerate() {
+                    let first = segment_first_part[k];
+                    let count = segment_first_part
+                        .get(k + 1)
+                        .copied()
+                        .unwrap_or(parts.len())
+                        - first;
+                    if count > 1 {
+                        self.push_whole(&text[from..to], from, to, position + first);
+                    }
                 }
             }
         }
+        for (k, part) in parts.iter().enumerate() {
+            let piece = &text[part.from..part.to];
+            self.push_part(piece, part.alphabetic, part.from, part.to, position + k);
+        }
+        // tantivy's postings need non-decreasing positions in the stream, and segment-level
+        // whole tokens above were pushed at later positions than the first parts. A stable
+        // sort keeps a whole token before the part it shares a position with.
+        self.tokens[first_new..].sort_by_key(|t| t.position);
+        position + parts.len()
     }
-    for (k, part) in parts.iter().enumerate() {
-        let lower = normalise(&text[part.from..part.to]);
-        let term = if part.alphabetic {
-            stem_part(stemmer, &lower)
-        } else {
-            lower
-        };
-        push_token(out, term, part.from, part.to, position + k, TokenKind::Part);
-    }
-    // tantivy's postings need non-decreasing positions in the stream, and segment-level
-    // whole tokens above were pushed at later positions than the first parts. A stable
-    // sort keeps a whole token before the part it shares a position with.
-    out[first_new..].sort_by_key(|t| t.position);
-    position + parts.len()
-}
-
-fn push_token(
-    out: &mut Vec<AnalyzedToken>,
-    text: String,
-    from: usize,
-    to: usize,
-    position: usize,
-    kind: TokenKind,
-) {
-    if text.is_empty() || text.len() > MAX_TOKEN_BYTES {
-        return;
-    }
-    out.push(AnalyzedToken {
-        text,
-        from,
-        to,
-        position,
-        kind,
-    });
 }
 
 /// The tantivy face of [`analyze`], registered as [`TOKENIZER_NAME`].
 #[derive(Clone, Default)]
 pub struct KbTokenizer {
-    scratch: Vec<AnalyzedToken>,
+    buf: TokenBuffer,
 }
 
 /// Token stream over the precomputed tokens of one text.
 pub struct KbTokenStream<'a> {
-    tokens: std::vec::Drain<'a, AnalyzedToken>,
+    buf: &'a TokenBuffer,
+    next: usize,
     token: Token,
 }
 
@@ -294,10 +380,11 @@ impl Tokenizer for KbTokenizer {
     type TokenStream<'a> = KbTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream<'a> {
-        self.scratch.clear();
-        analyze_into(text, 0, &mut self.scratch);
+        self.buf.clear();
+        self.buf.analyze(text, 0);
         KbTokenStream {
-            tokens: self.scratch.drain(..),
+            buf: &self.buf,
+            next: 0,
             token: Token::default(),
         }
     }
@@ -305,19 +392,17 @@ impl Tokenizer for KbTokenizer {
 
 impl TokenStream for KbTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(t) => {
-                self.token = Token {
-                    offset_from: t.from,
-                    offset_to: t.to,
-                    position: t.position,
-                    text: t.text,
-                    position_length: 1,
-                };
-                true
-            }
-            None => false,
-        }
+        let Some(t) = self.buf.tokens.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.offset_from = t.from;
+        self.token.offset_to = t.to;
+        self.token.position = t.position;
+        self.token.position_length = 1;
+        self.token.text.clear();
+        self.token.text.push_str(self.buf.term(t));
+        true
     }
 
     fn token(&self) -> &Token {
