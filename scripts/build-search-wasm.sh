@@ -4,7 +4,7 @@
 #   crates/kb-search-wasm/dist/SOURCES.sha256   what check-search-wasm.sh compares
 #   crates/kb-search-wasm/dist/BUILD-INFO       toolchain versions (informational)
 # Needs the wasm32-unknown-unknown target (rustup target add wasm32-unknown-unknown);
-# runs wasm-opt -Oz when binaryen is installed.
+# runs wasm-opt -Os when binaryen is installed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CRATE="$ROOT/crates/kb-search-wasm"
@@ -21,7 +21,7 @@ RAW="$CRATE/target/wasm32-unknown-unknown/release/kb_search_wasm.wasm"
 
 if command -v wasm-opt >/dev/null 2>&1; then
   # Binaryen 108 needs the features rustc's wasm32 target enables spelled out.
-  wasm-opt -Oz --strip-debug --strip-producers \
+  wasm-opt -Os --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-multivalue --enable-reference-types \
     "$RAW" -o "$DIST/kb_search.wasm.tmp"
