@@ -185,9 +185,10 @@ pub fn prepare(
 
 /// Builds the whole site into `sink`.
 ///
-/// The search index needs only the pages' text, so it is built on a thread of its own that
-/// starts right after loading and runs beside highlighting and templating (tantivy's
-/// single-segment writer uses one core). A build that fails still waits for that thread.
+/// The search index needs only the pages' text, so it is built, paged and written on a
+/// thread of its own that starts right after loading and runs beside highlighting and
+/// templating (tantivy's single-segment writer uses one core). A build that fails still
+/// waits for that thread.
 pub fn build(
     settings: &Settings,
     options: &BuildOptions,
@@ -202,12 +203,29 @@ pub fn build(
         })
     });
     std::thread::scope(|scope| {
+        // The index and its files in the site (written to the staging folder, so a failed
+        // build still leaves the previous site as it was).
         let indexer = docs.map(|docs| {
-            scope.spawn(move || {
+            let thread = std::thread::Builder::new().name("kb-index".into());
+            thread.spawn_scoped(scope, move || {
                 let start = std::time::Instant::now();
-                (search::index_docs(settings, docs), start.elapsed())
+                let indexed = search::index_docs(settings, docs).and_then(|blob| {
+                    let files = search::write_site_files(&blob, sink)?;
+                    Ok((blob, files))
+                });
+                (indexed, start.elapsed())
             })
         });
+        let indexer = match indexer.transpose() {
+            Ok(indexer) => indexer,
+            Err(e) => {
+                let why = format!("cannot start the search indexer: {e}");
+                return Err(vec![Diagnostic::file_error(
+                    &settings.search_index_dir,
+                    why,
+                )]);
+            }
+        };
         let Analysis {
             site,
             rendered,
@@ -216,17 +234,17 @@ pub fn build(
         let prepared = Prepared::checked(site, rendered, diagnostics)?;
         let mut files = write_site(settings, &prepared, sink, timings)?;
         if let Some(indexer) = indexer {
-            let (blob, elapsed) = indexer.join().map_err(|_| {
+            let (indexed, elapsed) = indexer.join().map_err(|_| {
                 vec![Diagnostic::file_error(
                     &settings.search_index_dir,
                     "the search indexer stopped unexpectedly",
                 )]
             })?;
             timings.record_beside("index", elapsed);
-            let blob = blob.map_err(|e| vec![e])?;
-            files += timings.time("search", || -> Result<usize, Vec<Diagnostic>> {
-                search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
-                search::write_site_files(&blob, sink).map_err(|e| vec![e])
+            let (blob, search_files) = indexed.map_err(|e| vec![e])?;
+            files += search_files;
+            timings.time("search", || {
+                search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])
             })?;
         }
         Ok(BuildReport {

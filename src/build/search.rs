@@ -124,20 +124,19 @@ pub fn index_docs(
     })
 }
 
-/// Writes the browser's search files (module, index, loaders) into the site.
+/// Writes the browser's search files (module, paged index, loaders) into the site, each
+/// as soon as it is made.
 pub fn write_site_files(blob: &[u8], sink: &dyn Sink) -> Result<usize, Diagnostic> {
-    let files = kb_search::site_files(blob, WASM_MODULE).map_err(|e| {
-        Diagnostic::file_error(
+    let write = |path: &str, bytes: &[u8]| sink.write(path, bytes);
+    kb_search::write_site_files(blob, WASM_MODULE, write).map_err(|e| match e {
+        kb_search::SiteFilesError::Index(e) => Diagnostic::file_error(
             kb_search::INDEX_FILE,
             format!("cannot page the search index: {e}"),
-        )
-    })?;
-    for (path, bytes) in &files {
-        sink.write(path, bytes).map_err(|e| {
+        ),
+        kb_search::SiteFilesError::Write(path, e) => {
             Diagnostic::file_error(path, format!("cannot write the output file: {e}"))
-        })?;
-    }
-    Ok(files.len())
+        }
+    })
 }
 
 /// Saves the native index and its input fingerprint in `search-index/`.

@@ -42,9 +42,9 @@ pub use paged::{PAGE_SIZE, STORE_PAGE_SIZE};
 pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
 pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
 pub use settings::{QueryOptions, SearchRequest, SearchSettings, MAX_LIMIT};
-#[cfg(feature = "writer")]
-pub use site_files::site_files;
 pub use site_files::{
     page_file, page_script, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, PAGES_DIR, PAGE_CALLBACK,
     SEARCH_DIR, WASM_FILE, WASM_GLOBAL, WASM_SCRIPT,
 };
+#[cfg(feature = "writer")]
+pub use site_files::{site_files, write_site_files, SiteFilesError};

@@ -35,33 +35,69 @@ pub fn page_script(n: u32) -> String {
     format!("{PAGES_DIR}/{n}.js")
 }
 
-/// The generated search files: `(path under the site root, bytes)`, in a fixed order:
-/// head, module, their scripts, then each page that is not in the head and its script.
+/// Why the search files could not be made: the index, or the writer the files go to.
 #[cfg(feature = "writer")]
-pub fn site_files(
+#[derive(Debug)]
+pub enum SiteFilesError<E> {
+    /// The blob could not be opened or paged.
+    Index(crate::SearchError),
+    /// The writer failed on this path.
+    Write(String, E),
+}
+
+/// Makes the generated search files and hands each to `write(path under the site root,
+/// bytes)` as soon as it is made, in a fixed order: head, module, their scripts, then each
+/// page that is not in the head and its script. Returns how many files were written.
+#[cfg(feature = "writer")]
+pub fn write_site_files<E, W>(
     index_blob: &[u8],
     wasm: &[u8],
-) -> Result<Vec<(String, Vec<u8>)>, crate::SearchError> {
+    mut write: W,
+) -> Result<usize, SiteFilesError<E>>
+where
+    W: FnMut(&str, &[u8]) -> Result<(), E>,
+{
     use crate::paged::{pack_head, PagedBlob};
-    let paged = std::sync::Arc::new(PagedBlob::whole(index_blob, true)?);
-    let head_pages = crate::index::head_pages(paged.clone())?;
+    let paged = PagedBlob::whole(index_blob, true).map_err(SiteFilesError::Index)?;
+    let paged = std::sync::Arc::new(paged);
+    let head_pages = crate::index::head_pages(paged.clone()).map_err(SiteFilesError::Index)?;
+    let mut count = 0;
+    let mut put = |path: &str, bytes: &[u8]| {
+        count += 1;
+        write(path, bytes).map_err(|e| SiteFilesError::Write(path.to_owned(), e))
+    };
     let head = pack_head(&paged, &head_pages);
-    let head_script = base64_script(INDEX_GLOBAL, &head);
-    let mut files = vec![
-        (INDEX_FILE.to_owned(), head),
-        (WASM_FILE.to_owned(), wasm.to_vec()),
-        (INDEX_SCRIPT.to_owned(), head_script),
-        (WASM_SCRIPT.to_owned(), base64_script(WASM_GLOBAL, wasm)),
-    ];
+    put(INDEX_FILE, &head)?;
+    put(WASM_FILE, wasm)?;
+    put(INDEX_SCRIPT, &base64_script(INDEX_GLOBAL, &head))?;
+    put(WASM_SCRIPT, &base64_script(WASM_GLOBAL, wasm))?;
     for n in 0..paged.page_count() as u32 {
         if head_pages.binary_search(&n).is_ok() {
             continue;
         }
         let page = paged.page(n).unwrap_or_default();
-        files.push((page_file(n), page.to_vec()));
-        files.push((page_script(n), page_call(n, page)));
+        put(&page_file(n), page)?;
+        put(&page_script(n), &page_call(n, page))?;
     }
-    Ok(files)
+    Ok(count)
+}
+
+/// The generated search files as a list; see [`write_site_files`].
+#[cfg(feature = "writer")]
+pub fn site_files(
+    index_blob: &[u8],
+    wasm: &[u8],
+) -> Result<Vec<(String, Vec<u8>)>, crate::SearchError> {
+    let mut files = Vec::new();
+    let keep = |path: &str, bytes: &[u8]| -> Result<(), std::convert::Infallible> {
+        files.push((path.to_owned(), bytes.to_vec()));
+        Ok(())
+    };
+    match write_site_files(index_blob, wasm, keep) {
+        Ok(_) => Ok(files),
+        Err(SiteFilesError::Index(e)) => Err(e),
+        Err(SiteFilesError::Write(_, never)) => match never {},
+    }
 }
 
 #[cfg(feature = "writer")]
