@@ -16,12 +16,13 @@ const wasm = readFileSync(wasmPath);
 const head = readFileSync(join(searchDir, 'index.bin'));
 const js = readFileSync(new URL('../themes/default/static/search/search.js', import.meta.url));
 const css = readFileSync(new URL('../themes/default/static/search/search.css', import.meta.url));
-const pageFiles = readdirSync(join(searchDir, 'pages'));
+const [pagesId] = readdirSync(join(searchDir, 'pages'));
+const pageFiles = readdirSync(join(searchDir, 'pages', pagesId));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const gzCache = new Map();
-const readPage = (n) => readFileSync(join(searchDir, 'pages', `${n}.bin`));
+const readPage = (id, n) => readFileSync(join(searchDir, 'pages', id, `${n}.bin`));
 const pageGz = (n) => {
-  if (!gzCache.has(n)) gzCache.set(n, gz(readPage(n)));
+  if (!gzCache.has(n)) gzCache.set(n, gz(readPage(pagesId, n)));
   return gzCache.get(n);
 };
 const kib = (n) => (n / 1024).toFixed(0) + ' KiB';
@@ -45,7 +46,7 @@ const fixed = gz(wasm) + gz(head) + gz(js) + gz(css);
 const cold = [];
 for (const q of queries) {
   const loaded = new Set();
-  const fresh = await createEngine(wasm, head, (n) => { loaded.add(n); return readPage(n); });
+  const fresh = await createEngine(wasm, head, (id, n) => { loaded.add(n); return readPage(id, n); });
   for (const typed of [q.slice(0, Math.ceil(q.length / 2)), q]) await fresh.raw(requestString(typed, '', 30));
   let bytes = fixed;
   for (const n of loaded) bytes += pageGz(n);
@@ -77,7 +78,7 @@ times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
 const worst = cold.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 let allPages = 0;
-for (const f of pageFiles) allPages += gz(readFileSync(join(searchDir, 'pages', f)));
+for (const f of pageFiles) allPages += gz(readFileSync(join(searchDir, 'pages', pagesId, f)));
 console.log(JSON.stringify({
   head: kib(head.length), head_gzip: kib(gz(head)), pages: pageFiles.length,
   whole_index_gzip: kib(gz(head) + allPages),

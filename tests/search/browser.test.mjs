@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -193,7 +193,9 @@ async function largeSite(startUrl, transport) {
   const pages = requests.filter((u) => u.includes('/search/pages/'));
   const ext = transport === 'http' ? '.bin' : '.js';
   assert.ok(pages.length > 0 && pages.every((u) => u.endsWith(ext)), `page requests: ${pages.slice(0, 3)}`);
-  const all = (await readdir(join(LARGE, 'search', 'pages'))).filter((f) => f.endsWith(ext));
+  const [id] = await readdir(join(LARGE, 'search', 'pages'));
+  const all = (await readdir(join(LARGE, 'search', 'pages', id))).filter((f) => f.endsWith(ext));
+  assert.ok(pages.every((u) => u.includes(`/search/pages/${id}/`)), 'pages come from the folder of this index');
   assert.ok(new Set(pages).size < all.length / 2, `loaded ${new Set(pages).size} of ${all.length} pages`);
   await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press('Enter')]);
   await page.locator('main#content mark.kb-highlight').first().waitFor();
@@ -207,4 +209,23 @@ test('a paged index over http', async () => {
 
 test('a paged index over file://', async () => {
   await largeSite(pathToFileURL(join(LARGE, 'index.html')).href, 'file');
+});
+
+test('pages of a rebuilt index: a clear message, no wrong results', async () => {
+  const { page, errors } = await openPage(httpRoot + basename(LARGE) + '/index.html');
+  const folder = join(LARGE, 'search', 'pages');
+  const [id] = await readdir(folder);
+  await page.keyboard.press('/');
+  await page.locator('dialog.kb-search[open]').waitFor();
+  // As if the site were rebuilt after this page loaded the head: its pages folder is gone.
+  await rename(join(folder, id), join(folder, 'previous-build'));
+  try {
+    await typeQuery(page, 'connection pool');
+    await page.waitForFunction(() => /reload the page/.test(document.querySelector('#kb-search-status').textContent));
+    assert.equal(await page.locator('#kb-search-results [role="option"]').count(), 0);
+  } finally {
+    await rename(join(folder, 'previous-build'), join(folder, id));
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
 });

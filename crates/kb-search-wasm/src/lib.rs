@@ -9,7 +9,8 @@
 //! * `kb_search(ptr, len) -> 0 | 1 | 2`: answers a request string `q=...&area=...&limit=...`
 //!   with the same JSON as `kb serve`'s `/__kb/search` (0), or returns 2 with a JSON array
 //!   of the page numbers to load first (then ask again).
-//! * `kb_add_page(n, ptr, len) -> 0 | 1`: loads page `n` (`search/pages/<n>.bin`).
+//! * `kb_add_page(n, ptr, len) -> 0 | 1`: loads page `n` (`search/pages/<id>/<n>.bin`).
+//! * `kb_pages_id() -> 0 | 1`: the `<id>` of the loaded index in the output.
 //! * `kb_out_ptr()`, `kb_out_len()`: the last answer, or the error message when a call
 //!   returned 1, or the panic message after a trap (then re-instantiate the module).
 //! * `kb_format_version()`: the blob format this module reads.
@@ -124,6 +125,23 @@ pub unsafe extern "C" fn kb_add_page(n: u32, ptr: *const u8, len: usize) -> i32 
         Some(Err(e)) => {
             set_out(e.to_string().into_bytes());
             1
+        }
+        None => {
+            set_out(b"no index loaded: call kb_load first".to_vec());
+            1
+        }
+    }
+}
+
+/// Puts the id that names the loaded index's pages folder in the output. Returns 0, or 1
+/// when no index is loaded.
+#[no_mangle]
+pub extern "C" fn kb_pages_id() -> i32 {
+    let id = INDEX.with(|slot| slot.borrow().as_ref().map(SearchIndex::pages_id));
+    match id {
+        Some(id) => {
+            set_out(id.into_bytes());
+            0
         }
         None => {
             set_out(b"no index loaded: call kb_load first".to_vec());

@@ -247,13 +247,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     let files = kb_search::site_files(&blob, &[])?;
     let paging = started.elapsed();
     let search = out.join("search");
-    let pages = search.join("pages");
     if search.exists() {
         fs::remove_dir_all(&search).map_err(|e| format!("{}: {e}", search.display()))?;
     }
-    fs::create_dir_all(&pages).map_err(|e| format!("{}: {e}", pages.display()))?;
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".bin")) {
         let path = out.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
         fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     println!(

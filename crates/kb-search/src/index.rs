@@ -102,6 +102,11 @@ impl SearchIndex {
         self.blob.add_page(n, data)
     }
 
+    /// The id that names the folder of the blob's pages (`search/pages/<id>/`).
+    pub fn pages_id(&self) -> String {
+        self.blob.id()
+    }
+
     /// Number of pages of the blob.
     pub fn page_count(&self) -> usize {
         self.blob.page_count()

@@ -18,8 +18,15 @@
 //! Head layout (little endian):
 //!
 //! ```text
-//! b"KBSHEAD\0" | u32 format version | u32 page count | { u32 page length }* |
+//! b"KBSHEAD\0" | u32 format version | u64 blob id | u32 page count | { u32 page length }* |
 //!   u32 pages held | { u32 page number | data }*
+//! ```
+//!
+//! The blob id (a hash of the whole blob) names the folder of the pages, so a reader who
+//! opened search before the site was rebuilt gets "not found" for the new build's pages,
+//! never a page of another index; and every page file can be cached forever.
+//!
+//! ```text
 //! ```
 
 use std::collections::BTreeSet;
@@ -45,6 +52,8 @@ const MISSING: &str = "kb search: index page not loaded yet";
 /// A blob of which some pages are loaded.
 pub(crate) struct PagedBlob {
     len: usize,
+    /// Hash of the whole blob: the name of its pages' folder.
+    id: u64,
     /// Where each page starts; page `n` ends where `n + 1` starts (the last at `len`).
     starts: Vec<usize>,
     pages: Vec<OnceLock<OwnedBytes>>,
@@ -62,6 +71,13 @@ impl std::fmt::Debug for PagedBlob {
 
 fn corrupt(what: impl std::fmt::Display) -> SearchError {
     SearchError::CorruptBlob(what.to_string())
+}
+
+/// FNV-1a over the blob: a version stamp, not a security measure.
+fn blob_id(blob: &[u8]) -> u64 {
+    blob.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Where the pages of `blob` start: the table of contents is one page, each file is cut
@@ -83,9 +99,10 @@ pub(crate) fn layout(blob: &[u8]) -> Result<Vec<usize>, SearchError> {
 }
 
 impl PagedBlob {
-    fn empty(len: usize, starts: Vec<usize>, record: bool) -> Self {
+    fn empty(len: usize, id: u64, starts: Vec<usize>, record: bool) -> Self {
         PagedBlob {
             len,
+            id,
             pages: starts.iter().map(|_| OnceLock::new()).collect(),
             starts,
             missing: Mutex::new(BTreeSet::new()),
@@ -95,7 +112,7 @@ impl PagedBlob {
 
     /// A blob with every page loaded; `record` notes which pages reads touch.
     pub(crate) fn whole(blob: &[u8], record: bool) -> Result<Self, SearchError> {
-        let paged = PagedBlob::empty(blob.len(), layout(blob)?, record);
+        let paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob)?, record);
         for n in 0..paged.page_count() {
             let range = paged.page_range(n);
             let _ = paged.pages[n].set(OwnedBytes::new(blob[range].to_vec()));
@@ -124,6 +141,9 @@ impl PagedBlob {
                 expected: FORMAT_VERSION,
             });
         }
+        let mut id = [0u8; 8];
+        id.copy_from_slice(take(8)?);
+        let id = u64::from_le_bytes(id);
         let count = u32_at(take(4)?) as usize;
         let lengths = take(count.checked_mul(4).ok_or_else(|| corrupt("page count"))?)?;
         let mut starts = Vec::with_capacity(count);
@@ -134,7 +154,7 @@ impl PagedBlob {
                 .checked_add(u32_at(l) as usize)
                 .ok_or_else(|| corrupt("page lengths"))?;
         }
-        let paged = PagedBlob::empty(len, starts, false);
+        let paged = PagedBlob::empty(len, id, starts, false);
         let held = u32_at(take(4)?);
         for _ in 0..held {
             let n = u32_at(take(4)?);
@@ -148,6 +168,11 @@ impl PagedBlob {
             return Err(corrupt("trailing bytes in search head"));
         }
         Ok(paged)
+    }
+
+    /// The blob's id, as the 16 hex digits that name its pages' folder.
+    pub(crate) fn id(&self) -> String {
+        format!("{:016x}", self.id)
     }
 
     /// Length of the blob in bytes.
@@ -257,6 +282,7 @@ pub(crate) fn pack_head(blob: &PagedBlob, pages: &[u32]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(HEAD_MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&blob.id.to_le_bytes());
     out.extend_from_slice(&(blob.page_count() as u32).to_le_bytes());
     for n in 0..blob.page_count() {
         out.extend_from_slice(&(blob.page_range(n).len() as u32).to_le_bytes());
@@ -335,6 +361,10 @@ mod tests {
         }
         let mut wrong = head.clone();
         wrong[8] = 99;
+        assert_eq!(
+            PagedBlob::from_head(&head).unwrap().id(),
+            format!("{:016x}", blob_id(&blob()))
+        );
         assert!(matches!(
             PagedBlob::from_head(&wrong),
             Err(SearchError::UnsupportedVersion { found: 99, .. })

@@ -9,7 +9,8 @@
 pub const SEARCH_DIR: &str = "search";
 /// The head of the paged index, fetched over http(s) when search opens.
 pub const INDEX_FILE: &str = "search/index.bin";
-/// Folder of the other pages of the index: `<n>.bin`, and `<n>.js` for `file://`.
+/// Folder of the other pages of the index: `<id>/<n>.bin`, and `<id>/<n>.js` for
+/// `file://`, where `<id>` names one build of the index.
 pub const PAGES_DIR: &str = "search/pages";
 /// The WebAssembly module, fetched over http(s).
 pub const WASM_FILE: &str = "search/kb-search.wasm";
@@ -25,14 +26,14 @@ pub const WASM_GLOBAL: &str = "__kbSearchWasmBase64";
 /// Function a page script calls with its page number and base64 bytes.
 pub const PAGE_CALLBACK: &str = "__kbSearchPage";
 
-/// Path of page `n` under the site root.
-pub fn page_file(n: u32) -> String {
-    format!("{PAGES_DIR}/{n}.bin")
+/// Path of page `n` of the index `id` under the site root.
+pub fn page_file(id: &str, n: u32) -> String {
+    format!("{PAGES_DIR}/{id}/{n}.bin")
 }
 
 /// Path of page `n`'s `file://` script under the site root.
-pub fn page_script(n: u32) -> String {
-    format!("{PAGES_DIR}/{n}.js")
+pub fn page_script(id: &str, n: u32) -> String {
+    format!("{PAGES_DIR}/{id}/{n}.js")
 }
 
 /// Why the search files could not be made: the index, or the writer the files go to.
@@ -67,6 +68,7 @@ where
         write(path, bytes).map_err(|e| SiteFilesError::Write(path.to_owned(), e))
     };
     let head = pack_head(&paged, &head_pages);
+    let id = paged.id();
     put(INDEX_FILE, &head)?;
     put(WASM_FILE, wasm)?;
     put(INDEX_SCRIPT, &base64_script(INDEX_GLOBAL, &head))?;
@@ -76,8 +78,8 @@ where
             continue;
         }
         let page = paged.page(n).unwrap_or_default();
-        put(&page_file(n), page)?;
-        put(&page_script(n), &page_call(n, page))?;
+        put(&page_file(&id, n), page)?;
+        put(&page_script(&id, n), &page_call(n, page))?;
     }
     Ok(count)
 }
@@ -164,8 +166,8 @@ mod tests {
     #[test]
     fn page_scripts_call_back() {
         assert_eq!(page_call(7, b"foo"), b"__kbSearchPage(7,\"Zm9v\");\n");
-        assert_eq!(page_file(7), "search/pages/7.bin");
-        assert_eq!(page_script(7), "search/pages/7.js");
+        assert_eq!(page_file("00ff", 7), "search/pages/00ff/7.bin");
+        assert_eq!(page_script("00ff", 7), "search/pages/00ff/7.js");
     }
 
     /// The browser code must use the same file and variable names.

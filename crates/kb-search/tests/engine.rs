@@ -273,7 +273,7 @@ fn answer_paged(
             kb_search::Answer::NeedPages(pages) => {
                 assert!(!pages.is_empty());
                 for n in pages {
-                    let page = &files[&kb_search::page_file(n)];
+                    let page = &files[&kb_search::page_file(&index.pages_id(), n)];
                     index.add_page(n, page).unwrap();
                     loaded += 1;
                 }

@@ -6,9 +6,9 @@
  * Where answers come from:
  *   - `kb serve` (window.__KB_SERVE__): GET /__kb/search?<request>, the live index;
  *   - http(s): fetch 'kb-search.wasm' and 'index.bin' (the head of the paged index) next to
- *     this file, then the index pages a query reads, 'pages/<n>.bin';
+ *     this file, then the index pages a query reads, 'pages/<id>/<n>.bin';
  *   - file:// (fetch is blocked there): the same bytes as base64 from the classic scripts
- *     'kb-search-wasm.js', 'index.js' and 'pages/<n>.js' (which calls __kbSearchPage).
+ *     'kb-search-wasm.js', 'index.js' and 'pages/<id>/<n>.js' (which calls __kbSearchPage).
  * The request string (q=...&area=...&limit=...) and the JSON answer are the same for all
  * three. File and global names are defined in crates/kb-search/src/site_files.rs; a Rust
  * test checks this file uses them.
@@ -27,15 +27,16 @@
   /**
    * Instantiates the module and loads the head of the paged index; resolves to
    * { raw(request) -> Promise<JSON text>, search(request) -> Promise<object>, pagesLoaded }.
-   * loadPage(n) resolves to the bytes of page n ('pages/<n>.bin'): a query that reads
-   * pages the module does not have yet gets their numbers back, and is asked again once
-   * they are loaded.
+   * loadPage(id, n) resolves to the bytes of page n of index id ('pages/<id>/<n>.bin'): a
+   * query that reads pages the module does not have yet gets their numbers back, and is
+   * asked again once they are loaded.
    */
   function createEngine(wasmBytes, headBytes, loadPage) {
     var enc = new TextEncoder();
     var dec = new TextDecoder();
     var x = null;
     var pending = {};
+    var id = '';
 
     function out() {
       return dec.decode(new Uint8Array(x.memory.buffer, x.kb_out_ptr(), x.kb_out_len()));
@@ -54,11 +55,13 @@
       return WebAssembly.instantiate(wasmBytes, {}).then(function (result) {
         x = result.instance.exports;
         call('kb_load', headBytes);
+        if (x.kb_pages_id() !== 0) throw new Error(out());
+        id = out();
       });
     }
     function addPage(n) {
       if (!pending[n]) {
-        pending[n] = Promise.resolve(loadPage(n)).then(function (bytes) {
+        pending[n] = Promise.resolve(loadPage(id, n)).then(function (bytes) {
           call('kb_add_page', bytes, [n]);
           engine.pagesLoaded++;
         });
@@ -141,15 +144,22 @@
   }
   var pageScripts = {};
   window.__kbSearchPage = function (n, base64) { pageScripts[n] = base64; };
-  function pageViaScript(n) {
-    return loadScript('pages/' + n + '.js').then(function () {
+  // Page folders are named after one build of the index: a page missing from it means
+  // the site was rebuilt since this page loaded the head.
+  function stale() {
+    return new Error('the site was updated since this page was opened; reload the page to search');
+  }
+  function pageViaScript(id, n) {
+    return loadScript('pages/' + id + '/' + n + '.js').then(function () {
       var bytes = decodeBase64(pageScripts[n], 'page ' + n);
       delete pageScripts[n];
       return bytes;
-    });
+    }, function () { throw stale(); });
   }
-  function pageViaFetch(n) {
-    return fetchBytes('pages/' + n + '.bin');
+  function pageViaFetch(id, n) {
+    return fetchBytes('pages/' + id + '/' + n + '.bin').catch(function (e) {
+      throw /^404 /.test(e.message) ? stale() : e;
+    });
   }
   function viaScripts() {
     return Promise.all([loadScript('kb-search-wasm.js'), loadScript('index.js')]).then(function () {
