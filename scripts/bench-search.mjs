@@ -17,7 +17,7 @@ const head = readFileSync(join(searchDir, 'index.bin'));
 const js = readFileSync(new URL('../themes/default/static/search/search.js', import.meta.url));
 const css = readFileSync(new URL('../themes/default/static/search/search.css', import.meta.url));
 const [pagesId] = readdirSync(join(searchDir, 'pages'));
-const pageFiles = readdirSync(join(searchDir, 'pages', pagesId));
+const pageFiles = readdirSync(join(searchDir, 'pages', pagesId)).filter((f) => f.endsWith('.bin'));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const gzCache = new Map();
 const readPage = (id, n) => readFileSync(join(searchDir, 'pages', id, `${n}.bin`));

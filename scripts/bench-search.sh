@@ -14,6 +14,6 @@ for pages in "${@:-1000 10000}"; do
   for n in $pages; do
     echo "== $n pages"
     "$ROOT/target/release/examples/bench_corpus" "$n" "$OUT/$n" ${KB_BENCH_CORPUS:+"$KB_BENCH_CORPUS"}
-    node "$ROOT/scripts/bench-search.mjs" "$WASM" "$OUT/$n/search"
+    node "$ROOT/scripts/bench-search.mjs" "$WASM" "$OUT/$n/site/search"
   done
 done

@@ -1,6 +1,7 @@
 //! Benchmark corpus: a deterministic synthetic knowledge base of N pages (5 sections
 //! each, prose plus code identifiers), indexed natively. Writes `index.bin` (the whole
-//! blob) and the paged site files under `search/`, and prints the build and paging times;
+//! blob) and the paged site files under `site/search/`, and prints the build and paging
+//! (and writing) times;
 //! `scripts/bench-search.sh` measures the browser side in node.
 //!
 //! `cargo run --release -p kb-search --example bench_corpus -- PAGES OUT_DIR [CORPUS.json]`
@@ -12,6 +13,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kb_search::{build_index, SearchSettings, SectionDoc};
+
+mod support;
 
 const PROSE: &[&str] = &[
     "cache",
@@ -244,19 +247,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(out.join("index.bin"), &blob).map_err(|e| format!("{}: {e}", out.display()))?;
     // The paged files the site gets (head and pages; no module).
     let started = Instant::now();
-    let files = kb_search::site_files(&blob, &[])?;
+    support::write_site_files(&out.join("site"), &blob, &[])?;
     let paging = started.elapsed();
-    let search = out.join("search");
-    if search.exists() {
-        fs::remove_dir_all(&search).map_err(|e| format!("{}: {e}", search.display()))?;
-    }
-    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".bin")) {
-        let path = out.join(path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
     println!(
         "{{\"sections\":{},\"index_bytes\":{},\"build_ms\":{},\"paging_ms\":{}}}",
         docs.len(),

@@ -6,7 +6,7 @@
 //!
 //! `cargo run -p kb-search --example dump -- CORPUS.json QUERIES.json OUT_DIR [MODULE.wasm] [--copies N]`
 //!
-//! `--copies N` indexes the corpus N times under different URLs, so the index spans many
+//! `--copies N` indexes N copies of the corpus (`support::copies`), so the index spans many
 //! pages and answers need pages loaded on demand.
 
 use std::error::Error;
@@ -14,6 +14,8 @@ use std::fs;
 use std::path::PathBuf;
 
 use kb_search::{build_index, SearchIndex, SearchSettings, SectionDoc};
+
+mod support;
 
 fn encode(q: &str) -> String {
     let mut out = String::new();
@@ -46,18 +48,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let read = |p: &str| fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
     let base: Vec<SectionDoc> =
         serde_json::from_str(&read(corpus)?).map_err(|e| format!("{corpus}: {e}"))?;
-    let docs: Vec<SectionDoc> = if copies == 1 {
+    let docs = if copies == 1 {
         base
     } else {
-        (0..copies)
-            .flat_map(|c| {
-                base.iter().map(move |d| SectionDoc {
-                    url: format!("copy{c}/{}", d.url),
-                    page_url: format!("copy{c}/{}", d.page_url),
-                    ..d.clone()
-                })
-            })
-            .collect()
+        support::copies(&base, copies)
     };
     let queries: Vec<String> =
         serde_json::from_str(&read(queries)?).map_err(|e| format!("{queries}: {e}"))?;
@@ -82,17 +76,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(wasm) => fs::read(wasm).map_err(|e| format!("{wasm}: {e}"))?,
         None => Vec::new(),
     };
-    let site = out.join("site");
-    if site.exists() {
-        fs::remove_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
-    }
-    for (path, bytes) in kb_search::site_files(&blob, &module)? {
-        let path = site.join(path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
+    support::write_site_files(&out.join("site"), &blob, &module)?;
     eprintln!(
         "{} sections, {} bytes of index, {} requests",
         docs.len(),

@@ -26,9 +26,9 @@ pub(crate) struct BlobDirectory {
 
 impl BlobDirectory {
     /// Reads the table of contents of the blob (its pages must be loaded).
-    pub(crate) fn open(blob: Arc<PagedBlob>, len: usize) -> Result<Self, SearchError> {
+    pub(crate) fn open(blob: Arc<PagedBlob>) -> Result<Self, SearchError> {
         let mut read = |at: usize, n: usize| blob.get(at, n);
-        let entries = table_of_contents(len, &mut read)?;
+        let entries = table_of_contents(blob.len(), &mut read)?;
         let files = entries
             .iter()
             .map(|e| (PathBuf::from(&e.name), e.offset..e.offset + e.len))

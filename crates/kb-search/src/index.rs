@@ -49,7 +49,7 @@ impl SearchIndex {
     }
 
     fn open(blob: Arc<PagedBlob>) -> Result<Self, SearchError> {
-        let directory = BlobDirectory::open(blob.clone(), blob.len())?;
+        let directory = BlobDirectory::open(blob.clone())?;
         let catalog = directory
             .atomic_read(Path::new(CATALOG_FILE))
             .map_err(corrupt)?;
@@ -85,8 +85,9 @@ impl SearchIndex {
     /// Opens what every search reads before its own terms: each field's term dictionary
     /// and norms, and the area column. These reads decide which pages the head holds.
     fn warm(&self) {
-        let schema = self.reader.searcher().schema().clone();
-        for segment in self.reader.searcher().segment_readers() {
+        let searcher = self.reader.searcher();
+        let schema = searcher.schema();
+        for segment in searcher.segment_readers() {
             for (field, entry) in schema.fields() {
                 if entry.is_indexed() {
                     let _ = segment.inverted_index(field);

@@ -38,7 +38,6 @@ pub use index::build_index;
 pub use index::{Answer, SearchIndex};
 #[cfg(feature = "writer")]
 pub use live::LiveIndex;
-pub use paged::{PAGE_SIZE, STORE_PAGE_SIZE};
 pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
 pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
 pub use settings::{QueryOptions, SearchRequest, SearchSettings, MAX_LIMIT};

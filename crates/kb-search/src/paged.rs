@@ -42,9 +42,9 @@ use crate::error::SearchError;
 const HEAD_MAGIC: &[u8; 8] = b"KBSHEAD\0";
 /// Bytes per page of the term index: a query reads whole posting lists, so larger pages
 /// cost little and keep the number of files down.
-pub const PAGE_SIZE: usize = 32 * 1024;
+pub(crate) const PAGE_SIZE: usize = 32 * 1024;
 /// Bytes per page of the doc store, where each hit reads one compressed block.
-pub const STORE_PAGE_SIZE: usize = 8 * 1024;
+pub(crate) const STORE_PAGE_SIZE: usize = 8 * 1024;
 
 /// The message of the I/O error a read of a missing page fails with.
 const MISSING: &str = "kb search: index page not loaded yet";
@@ -57,6 +57,9 @@ pub(crate) struct PagedBlob {
     /// Where each page starts; page `n` ends where `n + 1` starts (the last at `len`).
     starts: Vec<usize>,
     pages: Vec<OnceLock<OwnedBytes>>,
+    /// The whole blob, when every page is loaded from it: reads across pages are then
+    /// slices of it instead of copies.
+    whole: Option<OwnedBytes>,
     /// Pages a read wanted but did not find, since the last `take_missing`.
     missing: Mutex<BTreeSet<u32>>,
     /// Pages read, when recording (to build the head).
@@ -105,6 +108,7 @@ impl PagedBlob {
             id,
             pages: starts.iter().map(|_| OnceLock::new()).collect(),
             starts,
+            whole: None,
             missing: Mutex::new(BTreeSet::new()),
             touched: record.then(|| Mutex::new(BTreeSet::new())),
         }
@@ -112,11 +116,12 @@ impl PagedBlob {
 
     /// A blob with every page loaded; `record` notes which pages reads touch.
     pub(crate) fn whole(blob: &[u8], record: bool) -> Result<Self, SearchError> {
-        let paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob)?, record);
+        let mut paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob)?, record);
+        let whole = OwnedBytes::new(blob.to_vec());
         for n in 0..paged.page_count() {
-            let range = paged.page_range(n);
-            let _ = paged.pages[n].set(OwnedBytes::new(blob[range].to_vec()));
+            let _ = paged.pages[n].set(whole.slice(paged.page_range(n)));
         }
+        paged.whole = Some(whole);
         Ok(paged)
     }
 
@@ -240,13 +245,13 @@ impl PagedBlob {
             let mut t = touched.lock().unwrap_or_else(|e| e.into_inner());
             t.extend(first as u32..=last as u32);
         }
-        let absent: Vec<u32> = (first..=last)
-            .filter(|&n| self.pages[n].get().is_none())
-            .map(|n| n as u32)
-            .collect();
-        if !absent.is_empty() {
+        if let Some(whole) = &self.whole {
+            return Ok(whole.slice(range));
+        }
+        let absent = |n: &usize| self.pages[*n].get().is_none();
+        if (first..=last).any(|n| absent(&n)) {
             let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
-            missing.extend(absent);
+            missing.extend((first..=last).filter(absent).map(|n| n as u32));
             return Err(io::Error::other(MISSING));
         }
         let page = |n: usize| self.pages[n].get().expect("checked above");

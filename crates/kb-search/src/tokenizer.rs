@@ -269,14 +269,14 @@ fn split_camel(text: &str, seg_from: usize, seg_to: usize, parts: &mut Vec<Part>
         let hump = (prev.is_lowercase() && c.is_uppercase())
             || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
         if hump {
-            push_part(seg, seg_from, part_start, i, parts);
+            add_part(seg, seg_from, part_start, i, parts);
             part_start = i;
         }
     }
-    push_part(seg, seg_from, part_start, seg.len(), parts);
+    add_part(seg, seg_from, part_start, seg.len(), parts);
 }
 
-fn push_part(seg: &str, seg_from: usize, from: usize, to: usize, parts: &mut Vec<Part>) {
+fn add_part(seg: &str, seg_from: usize, from: usize, to: usize, parts: &mut Vec<Part>) {
     let piece = &seg[from..to];
     // Apostrophes stay inside prose words (the stemmer strips `'s`), but a part made of
     // nothing else is noise.

@@ -3,6 +3,9 @@
 
 use kb_search::{build_index, LiveIndex, QueryOptions, SearchIndex, SearchSettings, SectionDoc};
 
+#[path = "../examples/support/mod.rs"]
+mod support;
+
 fn corpus() -> Vec<SectionDoc> {
     let json = include_str!("../../../tests/search/fixtures/corpus.json");
     serde_json::from_str(json).expect("fixture corpus parses")
@@ -244,21 +247,6 @@ fn live_index_follows_page_edits_and_packs_like_a_build() {
     );
 }
 
-/// The fixture corpus copied `n` times under different URLs: big enough to span many pages.
-fn big_corpus(n: usize) -> Vec<SectionDoc> {
-    let base = corpus();
-    (0..n)
-        .flat_map(|copy| {
-            base.iter().map(move |d| SectionDoc {
-                url: format!("copy{copy}/{}", d.url),
-                page_url: format!("copy{copy}/{}", d.page_url),
-                body: format!("{} copy{copy}", d.body),
-                ..d.clone()
-            })
-        })
-        .collect()
-}
-
 /// Answers `request` from a head, loading the pages it names from the site files, as
 /// the browser does. Returns the JSON and how many pages were loaded.
 fn answer_paged(
@@ -285,7 +273,7 @@ fn answer_paged(
 
 #[test]
 fn paged_index_answers_exactly_like_the_whole_blob() {
-    let blob = build_index(&big_corpus(60), &SearchSettings::default()).unwrap();
+    let blob = build_index(&support::copies(&corpus(), 60), &SearchSettings::default()).unwrap();
     let whole = SearchIndex::from_blob(&blob).unwrap();
     let files = kb_search::site_files(&blob, b"\0asm").unwrap();
     let page_files = files
