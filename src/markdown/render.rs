@@ -14,7 +14,7 @@ use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
 use super::slug::IdAllocator;
 use crate::content::Page;
-use crate::diagnostic::{line_col, Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, LineIndex, Location};
 
 /// A heading of the page, with its final id.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -98,8 +98,9 @@ fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
+    let lines = LineIndex::new(body);
     let locate = |offset: usize| {
-        let (line, column) = line_col(body, offset);
+        let (line, column) = lines.line_col(offset);
         Location::new(&page.file, line + page.body_line - 1, column)
     };
     let mut out = RenderedPage::default();
@@ -130,12 +131,12 @@ fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
     out.sections.push(section);
     out.sections
         .retain(|s| !(s.id.is_empty() && s.body.trim().is_empty() && s.code.is_empty()));
-    out.word_count = out
-        .sections
-        .iter()
-        .map(|s| s.body.split_whitespace().count())
-        .sum();
     if full {
+        out.word_count = out
+            .sections
+            .iter()
+            .map(|s| s.body.split_whitespace().count())
+            .sum();
         let mut html = String::with_capacity(body.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
         out.html = html;
@@ -233,27 +234,26 @@ impl<'e> Writer<'_, '_, 'e> {
                 _ => return,
             }
         }
+        self.collect_section_text(&event);
+        if !self.full {
+            // Sections only: code blocks are still collected whole, nothing else matters.
+            if let Event::Start(Tag::CodeBlock(_)) = event {
+                self.code = Some((InfoString::default(), range.start, String::new()));
+            }
+            return;
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                let heading = self.out.headings.get(self.heading_index).cloned();
-                let level = level as u8;
-                if let Some(heading) = heading {
-                    if level <= self.split_level {
-                        let done = std::mem::take(&mut self.section);
-                        self.out.sections.push(done);
-                        self.section.id = heading.id.clone();
-                        self.section.heading = heading.text.clone();
-                    }
-                    self.in_heading = true;
+                if let Some(heading) = self.out.headings.get(self.heading_index) {
                     self.html_events.push(Event::Html(CowStr::from(format!(
                         "<h{level} id=\"{id}\"><a class=\"heading-link\" href=\"#{id}\">",
+                        level = level as u8,
                         id = html_escape::encode_double_quoted_attribute(&heading.id)
                     ))));
                 }
             }
             Event::End(TagEnd::Heading(level)) => {
-                self.in_heading = false;
-                self.heading_index += 1;
+                // `collect_section_text` has moved on to the next heading.
                 self.html_events.push(Event::Html(CowStr::from(format!(
                     "</a></h{}>\n",
                     level as u8
@@ -333,27 +333,38 @@ impl<'e> Writer<'_, '_, 'e> {
                     id,
                 }));
             }
-            Event::Text(text) => {
-                if !self.in_heading {
-                    self.section.body.push_str(&text);
+            other => self.html_events.push(other),
+        }
+    }
+
+    /// The searchable side of an event (outside code blocks): headings at or above the
+    /// split level open a new section, prose goes to the current one. Both the full pass and
+    /// the text-only pass go through here, so they split alike.
+    fn collect_section_text(&mut self, event: &Event<'e>) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                if let Some(heading) = self.out.headings.get(self.heading_index) {
+                    if *level as u8 <= self.split_level {
+                        let done = std::mem::take(&mut self.section);
+                        self.out.sections.push(done);
+                        self.section.id.clone_from(&heading.id);
+                        self.section.heading.clone_from(&heading.text);
+                    }
+                    self.in_heading = true;
                 }
-                self.html_events.push(Event::Text(text));
             }
-            Event::Code(text) => {
-                if !self.in_heading {
-                    self.section.body.push_str(&text);
-                }
-                self.html_events.push(Event::Code(text));
+            Event::End(TagEnd::Heading(_)) => {
+                self.in_heading = false;
+                self.heading_index += 1;
             }
-            Event::SoftBreak | Event::HardBreak => {
-                self.section.body.push(' ');
-                self.html_events.push(event);
+            Event::Text(text) | Event::Code(text) if !self.in_heading => {
+                self.section.body.push_str(text);
             }
+            Event::SoftBreak | Event::HardBreak => self.section.body.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
                 self.section.body.push('\n');
-                self.html_events.push(event);
             }
-            other => self.html_events.push(other),
+            _ => {}
         }
     }
 
@@ -584,6 +595,32 @@ mod tests {
         assert_eq!(full.len(), 3);
         assert_eq!(sections(&p, 3), full);
         assert_eq!(sections(&p, 2), render(&p, 2).sections);
+    }
+
+    #[test]
+    fn the_text_only_pass_splits_every_construct_alike() {
+        let body = "Lead *with* **marks**, a [link](x.md \"t\") and <b>html</b>.\n\n\
+            ## `Code` in a [heading](y.md) {#h}\n\n\
+            > [!NOTE]\n> An alert with `code`.\n\n\
+            > quoted\n> ## heading in a quote\n\n\
+            - item one\n- item **two**\n  ```go\n  x := 1\n  ```\n\n\
+            Setext heading\n---\n\n\
+            Term\n: definition[^1]\n\n[^1]: A footnote.\n\n\
+            #### Deep heading\n\n\
+                indented code\n\n\
+            ### Same name\n\n\
+            ### Same name\n\ntext\u{2019}s end  \nhard break\n\n\
+            | a | `b` |\n|---|---|\n| 1 | [2](z.md) |\n\n\
+            ~~~\nunclosed fence\n";
+        let p = page("a/b.md", body);
+        for level in 1..=6 {
+            assert_eq!(
+                sections(&p, level),
+                render(&p, level).sections,
+                "level {level}"
+            );
+        }
+        assert!(render(&p, 3).sections.len() >= 5);
     }
 
     #[test]

@@ -18,7 +18,6 @@
 //! `query.rs`).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -94,39 +93,54 @@ pub fn analyze(text: &str) -> Vec<AnalyzedToken> {
 
 /// Lowercases and stems one prose word the way the indexer does.
 pub fn stem_word(word: &str) -> String {
-    let mut out = String::new();
-    stem_into(&word.to_lowercase(), &mut out);
-    out
+    stem(&word.to_lowercase()).into()
 }
-
-/// Most stems remembered per thread: prose repeats a few thousand words, so nearly every
-/// word is stemmed once (the stemmer was a sixth of indexing time).
-const STEM_CACHE_MAX: usize = 65_536;
 
 thread_local! {
     static STEMMER: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    static STEMS: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::new(HashMap::new());
 }
 
-/// Appends the stem of the lowercase word `lower` to `out`.
-fn stem_into(lower: &str, out: &mut String) {
-    STEMS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(stem) = cache.get(lower) {
-            out.push_str(stem);
-            return;
-        }
-        let stem: Box<str> = STEMMER.with(|s| match s.stem(lower) {
-            Cow::Borrowed(b) => b.into(),
-            Cow::Owned(o) => o.into_boxed_str(),
-        });
-        out.push_str(&stem);
-        if cache.len() >= STEM_CACHE_MAX {
-            cache.clear();
-        }
-        cache.insert(lower.into(), stem);
-    });
+/// The English stem of the lowercase word `lower`.
+fn stem(lower: &str) -> Box<str> {
+    STEMMER.with(|s| match s.stem(lower) {
+        Cow::Borrowed(b) => b.into(),
+        Cow::Owned(o) => o.into_boxed_str(),
+    })
 }
+
+/// Most compounds a [`TokenBuffer`] remembers. Text repeats a few thousand words and
+/// identifiers, so nearly every compound is analysed once per field (stemming alone was a
+/// sixth of indexing time).
+const COMPOUND_CACHE_MAX: usize = 65_536;
+
+/// Longest compound remembered, in bytes; longer ones are rare and analysed every time.
+const COMPOUND_CACHE_KEY_MAX: usize = 64;
+
+/// The tokens one compound gave, relative to the compound: replayed on the next sighting
+/// of the same text.
+#[derive(Debug, Clone)]
+struct CachedCompound {
+    /// All the tokens' terms, one after another.
+    terms: Box<str>,
+    tokens: Box<[CachedToken]>,
+    /// Positions the compound takes up.
+    positions: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CachedToken {
+    /// End of this token's term in `terms` (it starts where the previous one ends).
+    term_end: u32,
+    from: u32,
+    to: u32,
+    position: u32,
+    kind: TokenKind,
+}
+
+/// Compound text (as written) to its tokens. The hasher is rustc's Fx hash, not SipHash:
+/// keys are short and hashed once per word of every indexed text, and they come from the
+/// author's own pages, not from an adversary.
+type CompoundCache = HashMap<Box<str>, CachedCompound, rustc_hash::FxBuildHasher>;
 
 /// One token of a [`TokenBuffer`]: its term is a range of the buffer's text.
 #[derive(Debug, Clone, Copy)]
@@ -145,6 +159,7 @@ struct TokenBuffer {
     tokens: Vec<RawToken>,
     /// Reused for lowercasing a part before it is stemmed.
     scratch: String,
+    cache: CompoundCache,
 }
 
 impl TokenBuffer {
@@ -205,7 +220,7 @@ impl TokenBuffer {
         if alphabetic {
             self.scratch.clear();
             push_normalised(piece, &mut self.scratch);
-            stem_into(&self.scratch, &mut self.terms);
+            self.terms.push_str(&stem(&self.scratch));
         } else {
             push_normalised(piece, &mut self.terms);
         }
@@ -213,32 +228,45 @@ impl TokenBuffer {
     }
 }
 
+/// The character at byte `i` of `text` and its length, without decoding ASCII.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        return Some((char::from(b), 1));
+    }
+    text[i..].chars().next().map(|c| (c, c.len_utf8()))
+}
+
 /// Finds the next compound: a run of word characters, possibly joined by one or two
 /// joiner characters followed by more word characters. Returns byte offsets.
 fn next_compound(text: &str, from: usize) -> Option<(usize, usize)> {
-    let tail = &text[from..];
-    let (rel_start, _) = tail.char_indices().find(|&(_, c)| is_word_char(c))?;
-    let start = from + rel_start;
-    let mut end = start;
-    let mut chars = text[start..].char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut start = from;
+    loop {
+        let (c, len) = char_at(text, start)?;
         if is_word_char(c) {
-            end = start + i + c.len_utf8();
+            break;
+        }
+        start += len;
+    }
+    let mut end = start;
+    let mut i = start;
+    while let Some((c, len)) = char_at(text, i) {
+        i += len;
+        if is_word_char(c) {
+            end = i;
             continue;
         }
         // A joiner (or apostrophe) only belongs to the compound if a word character
         // follows within two characters: `a::b`, `a.b`, `don't`, but not `end.` or `a - b`.
         if is_joiner(c) || is_apostrophe(c) {
-            let mut look = chars.clone();
-            let mut ok = false;
-            if let Some(&(_, c2)) = look.peek() {
-                if is_word_char(c2) {
-                    ok = true;
-                } else if c2 == c && is_joiner(c) {
-                    look.next();
-                    ok = matches!(look.peek(), Some(&(_, c3)) if is_word_char(c3));
+            let ok = match char_at(text, i) {
+                Some((c2, _)) if is_word_char(c2) => true,
+                Some((c2, len2)) if c2 == c && is_joiner(c) => {
+                    matches!(char_at(text, i + len2), Some((c3, _)) if is_word_char(c3))
                 }
-            }
+                _ => false,
+            };
             if ok {
                 continue;
             }
@@ -293,14 +321,73 @@ fn add_part(seg: &str, seg_from: usize, from: usize, to: usize, parts: &mut Vec<
 /// Appends `piece` lowercased, with typographic apostrophes made plain.
 fn push_normalised(piece: &str, out: &mut String) {
     if piece.is_ascii() {
-        out.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(piece);
+        out[start..].make_ascii_lowercase();
     } else {
         out.push_str(&piece.to_lowercase().replace('\u{2019}', "'"));
     }
 }
 
 impl TokenBuffer {
+    /// Adds the tokens of the compound `text[start..end]` from `position`; returns the
+    /// next free position.
     fn compound(&mut self, text: &str, start: usize, end: usize, position: usize) -> usize {
+        let compound = &text[start..end];
+        if compound.len() > COMPOUND_CACHE_KEY_MAX {
+            return self.analyse_compound(text, start, end, position);
+        }
+        let room = self.terms.len() < (u32::MAX / 2) as usize;
+        if let Some(cached) = self.cache.get(compound).filter(|_| room) {
+            let base = self.terms.len() as u32;
+            self.terms.push_str(&cached.terms);
+            let mut term_start = base;
+            for t in cached.tokens.iter() {
+                let term_end = base + t.term_end;
+                self.tokens.push(RawToken {
+                    term: (term_start, term_end),
+                    from: start + t.from as usize,
+                    to: start + t.to as usize,
+                    position: position + t.position as usize,
+                    kind: t.kind,
+                });
+                term_start = term_end;
+            }
+            return position + cached.positions;
+        }
+        let first_token = self.tokens.len();
+        let next = self.analyse_compound(text, start, end, position);
+        // The tokens were sorted by position after their terms were appended, so the
+        // cached terms are laid out again in token order.
+        let mut terms = String::new();
+        let tokens = self.tokens[first_token..]
+            .iter()
+            .map(|t| {
+                terms.push_str(&self.terms[t.term.0 as usize..t.term.1 as usize]);
+                let term_end = terms.len() as u32;
+                CachedToken {
+                    term_end,
+                    from: (t.from - start) as u32,
+                    to: (t.to - start) as u32,
+                    position: (t.position - position) as u32,
+                    kind: t.kind,
+                }
+            })
+            .collect();
+        if self.cache.len() >= COMPOUND_CACHE_MAX {
+            self.cache.clear();
+        }
+        let cached = CachedCompound {
+            terms: terms.into_boxed_str(),
+            tokens,
+            positions: next - position,
+        };
+        self.cache.insert(compound.into(), cached);
+        next
+    }
+
+    /// [`Self::compound`] without the cache.
+    fn analyse_compound(&mut self, text: &str, start: usize, end: usize, position: usize) -> usize {
         let compound = &text[start..end];
         // Most words are plain prose (`the`, `Connection`): one stemmed part.
         let b = compound.as_bytes();
@@ -511,6 +598,25 @@ mod tests {
                 toks.windows(2).all(|w| w[0].position <= w[1].position),
                 "{text}: {toks:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_repeated_compound_gives_the_same_tokens_shifted() {
+        // The second sighting of each compound is replayed from the buffer's cache.
+        let once = "x/sync/errgroup.WithContext db.SetMaxOpenConns Connections don't";
+        let twice = format!("{once} {once}");
+        let toks = analyze(&twice);
+        let (first, second) = toks.split_at(toks.len() / 2);
+        let shift = once.len() + 1;
+        let positions = first.last().map_or(0, |t| t.position + 1);
+        assert_eq!(first.len(), second.len());
+        for (a, b) in first.iter().zip(second) {
+            assert_eq!(a.text, b.text);
+            assert_eq!(a.kind, b.kind);
+            assert_eq!((a.from + shift, a.to + shift), (b.from, b.to));
+            assert_eq!(a.position + positions, b.position);
+            assert_eq!(&twice[a.from..a.to], &twice[b.from..b.to]);
         }
     }
 
