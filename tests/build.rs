@@ -350,3 +350,35 @@ fn additional_css_and_js_are_linked_and_copied() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_index_streamed_while_rendering_equals_the_one_built_afterwards() {
+    // `kb build` indexes the sections chunk by chunk as it renders them; `kb search` on a
+    // site without an index builds it in one go from the rendered pages. Both must give
+    // the same bytes, across many chunks and with an area that has no text at all.
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/empty/_index.md",
+        "---\ntitle: Empty Area\ndescription: Nothing here yet.\n---\n",
+    );
+    for n in 0..300 {
+        let area = ["alpha", "beta"][n % 2];
+        site.write(
+            &format!("content/{area}/page-{n:03}.md"),
+            &format!(
+                "---\ntitle: \"Page {n}\"\ndescription: Generated page {n}.\ntags: [go]\n---\n\
+                 Intro of page {n} about `context.WithTimeout`.\n\n## Pools {n}\n\n\
+                 Connection pools, part {n}.\n\n```go\ndb.SetMaxOpenConns({n})\n```\n\n\
+                 ### Limits\n\nMax open conns.\n"
+            ),
+        );
+    }
+    site.build_ok(&[]);
+    let streamed = std::fs::read(site.path("search-index/index.bin")).expect("index");
+    std::fs::remove_dir_all(site.path("search-index")).expect("remove index");
+    let out = site.kb(&["search", "pools"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rebuilt = std::fs::read(site.path("search-index/index.bin")).expect("rebuilt index");
+    assert!(streamed.len() > 50_000, "{} bytes", streamed.len());
+    assert!(streamed == rebuilt, "the two indexes differ");
+}

@@ -15,6 +15,7 @@ pub mod timings;
 pub mod validate;
 
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
@@ -91,8 +92,30 @@ pub struct Analysis {
 /// Loads, renders and validates the content, collecting every diagnostic.
 pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Analysis {
     let (site, diagnostics) = load(settings, options, timings);
-    render_site(settings, site, diagnostics, options, true, timings)
+    render_site(
+        settings,
+        site,
+        diagnostics,
+        options,
+        Sections::Keep,
+        timings,
+    )
 }
+
+/// What the Markdown pass does with the pages' searchable sections.
+enum Sections {
+    /// Keep them in [`RenderedPage::sections`] (`kb check`, `kb serve`, `kb search`).
+    Keep,
+    /// Drop them as soon as they are made: no index is wanted.
+    Drop,
+    /// Hand them to the indexer as search documents, in page order, a chunk of pages at
+    /// a time, so indexing runs beside rendering instead of after it.
+    Send(mpsc::Sender<Vec<kb_search::SectionDoc>>),
+}
+
+/// Pages rendered between two hand-overs to the indexer: small enough that indexing
+/// starts early and the indexer wakes rarely (80 times at 10,000 pages).
+const SECTION_CHUNK: usize = 128;
 
 /// The load pass: every page that could be read, and the problems found.
 fn load(
@@ -105,31 +128,50 @@ fn load(
     })
 }
 
-/// The Markdown and validation passes over a loaded site. Without `keep_sections` the
-/// pages' searchable text is dropped as soon as it is made (a build indexes from its own
-/// text pass), which keeps memory down on large sites.
+/// The Markdown and validation passes over a loaded site; `sections` says where the
+/// pages' searchable text goes.
 fn render_site(
     settings: &Settings,
     site: Site,
     mut diagnostics: Vec<Diagnostic>,
     options: &BuildOptions,
-    keep_sections: bool,
+    sections: Sections,
     timings: &mut Timings,
 ) -> Analysis {
     let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let rendered: Vec<RenderedPage> = timings.time("markdown", || {
-        site.pages
+    let render = |pages: &[crate::content::Page]| -> Vec<RenderedPage> {
+        pages
             .par_iter()
             .progress_with(bar.clone())
-            .map(|page| {
-                let mut rendered = markdown::render(page, split);
-                if !keep_sections {
-                    rendered.sections = Vec::new();
-                }
-                rendered
-            })
+            .map(|page| markdown::render(page, split))
             .collect()
+    };
+    let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
+        Sections::Keep => render(&site.pages),
+        Sections::Drop => {
+            let mut rendered = render(&site.pages);
+            rendered.iter_mut().for_each(|r| r.sections = Vec::new());
+            rendered
+        }
+        Sections::Send(to_indexer) => {
+            let mut rendered = Vec::with_capacity(site.pages.len());
+            for pages in site.pages.chunks(SECTION_CHUNK) {
+                let mut chunk = render(pages);
+                let docs = pages
+                    .iter()
+                    .zip(&mut chunk)
+                    .flat_map(|(page, r)| {
+                        search::section_docs(&site, page, std::mem::take(&mut r.sections))
+                    })
+                    .collect();
+                // A closed channel means the indexer failed; its error is reported when
+                // the build joins it.
+                let _ = to_indexer.send(docs);
+                rendered.append(&mut chunk);
+            }
+            rendered
+        }
     });
     bar.finish_and_clear();
     diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered)));
@@ -185,8 +227,8 @@ pub fn prepare(
 
 /// Builds the whole site into `sink`.
 ///
-/// The search index needs only the pages' text, so it is built, paged and written on a
-/// thread of its own that starts right after loading and runs beside highlighting and
+/// The search index is built, paged and written on a thread of its own, fed with the
+/// pages' sections as the Markdown pass renders them, so it runs beside highlighting and
 /// templating (tantivy's single-segment writer uses one core). A build that fails still
 /// waits for that thread.
 pub fn build(
@@ -197,27 +239,32 @@ pub fn build(
 ) -> Result<BuildReport, Vec<Diagnostic>> {
     let stamp = search::input_stamp(settings, options.drafts);
     let (site, load_diagnostics) = load(settings, options, timings);
-    let docs = settings.search.enable.then(|| {
-        timings.time("text", || {
-            search::text_docs(&site, settings.search.heading_split_level)
-        })
-    });
+    let writer = match settings.search.enable {
+        true => Some(search::index_writer(settings, &site).map_err(|e| vec![e])?),
+        false => None,
+    };
     std::thread::scope(|scope| {
         // The index and its files in the site (written to the staging folder, so a failed
         // build still leaves the previous site as it was).
-        let indexer = docs.map(|docs| {
+        let (to_indexer, from_renderer) = mpsc::channel::<Vec<kb_search::SectionDoc>>();
+        let indexer = writer.map(|mut writer| {
             let thread = std::thread::Builder::new().name("kb-index".into());
             thread.spawn_scoped(scope, move || {
                 let start = std::time::Instant::now();
-                let indexed = search::index_docs(settings, docs).and_then(|blob| {
-                    let files = search::write_site_files(&blob, sink)?;
-                    Ok((blob, files))
-                });
+                let indexed = from_renderer
+                    .into_iter()
+                    .try_for_each(|docs| search::add_docs(settings, &mut writer, &docs))
+                    .and_then(|()| search::finish_index(settings, writer))
+                    .and_then(|blob| {
+                        let files = search::write_site_files(&blob, sink)?;
+                        Ok((blob, files))
+                    });
                 (indexed, start.elapsed())
             })
         });
-        let indexer = match indexer.transpose() {
-            Ok(indexer) => indexer,
+        let (indexer, sections) = match indexer.transpose() {
+            Ok(Some(indexer)) => (Some(indexer), Sections::Send(to_indexer)),
+            Ok(None) => (None, Sections::Drop),
             Err(e) => {
                 let why = format!("cannot start the search indexer: {e}");
                 return Err(vec![Diagnostic::file_error(
@@ -230,7 +277,7 @@ pub fn build(
             site,
             rendered,
             diagnostics,
-        } = render_site(settings, site, load_diagnostics, options, false, timings);
+        } = render_site(settings, site, load_diagnostics, options, sections, timings);
         let prepared = Prepared::checked(site, rendered, diagnostics)?;
         let mut files = write_site(settings, &prepared, sink, timings)?;
         if let Some(indexer) = indexer {

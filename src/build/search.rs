@@ -90,16 +90,52 @@ pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::Secti
         .collect()
 }
 
-/// All documents of the site from the text-only Markdown pass (no highlighting, no HTML),
-/// in page order.
-pub fn text_docs(site: &Site, split_level: u8) -> Vec<kb_search::SectionDoc> {
-    use rayon::prelude::*;
-    let per_page: Vec<Vec<kb_search::SectionDoc>> = site
-        .pages
-        .par_iter()
-        .map(|page| section_docs(site, page, crate::markdown::sections(page, split_level)))
-        .collect();
-    per_page.into_iter().flatten().collect()
+/// The `(area, area title)` of every page, as [`section_docs`] names them: what a
+/// [`kb_search::IndexWriter`] is told before the sections arrive.
+pub fn site_areas(site: &Site) -> Vec<(String, String)> {
+    site.pages
+        .iter()
+        .map(|page| match site.area_of(page) {
+            Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
+            None => (String::new(), String::new()),
+        })
+        .collect()
+}
+
+fn index_error(settings: &Settings, e: kb_search::SearchError) -> Diagnostic {
+    Diagnostic::file_error(
+        &settings.search_index_dir,
+        format!("cannot build the search index: {e}"),
+    )
+}
+
+/// An index writer for the site's sections, to be fed with [`add_docs`] and closed with
+/// [`finish_index`].
+pub fn index_writer(
+    settings: &Settings,
+    site: &Site,
+) -> Result<kb_search::IndexWriter, Diagnostic> {
+    kb_search::IndexWriter::new(site_areas(site), &search_settings(&settings.search))
+        .map_err(|e| index_error(settings, e))
+}
+
+/// Indexes `docs`, in order, after those added before.
+pub fn add_docs(
+    settings: &Settings,
+    writer: &mut kb_search::IndexWriter,
+    docs: &[kb_search::SectionDoc],
+) -> Result<(), Diagnostic> {
+    docs.iter()
+        .try_for_each(|d| writer.add(d))
+        .map_err(|e| index_error(settings, e))
+}
+
+/// The index blob of everything added to `writer`.
+pub fn finish_index(
+    settings: &Settings,
+    writer: kb_search::IndexWriter,
+) -> Result<Vec<u8>, Diagnostic> {
+    writer.finish().map_err(|e| index_error(settings, e))
 }
 
 /// Builds the index blob of a prepared site.
@@ -108,20 +144,9 @@ pub fn index_blob(
     site: &Site,
     rendered: &[RenderedPage],
 ) -> Result<Vec<u8>, Diagnostic> {
-    index_docs(settings, site_docs(site, rendered))
-}
-
-/// Builds the index blob from documents.
-pub fn index_docs(
-    settings: &Settings,
-    docs: Vec<kb_search::SectionDoc>,
-) -> Result<Vec<u8>, Diagnostic> {
-    kb_search::build_index(&docs, &search_settings(&settings.search)).map_err(|e| {
-        Diagnostic::file_error(
-            &settings.search_index_dir,
-            format!("cannot build the search index: {e}"),
-        )
-    })
+    let mut writer = index_writer(settings, site)?;
+    add_docs(settings, &mut writer, &site_docs(site, rendered))?;
+    finish_index(settings, writer)
 }
 
 /// Writes the browser's search files (module, paged index, loaders) into the site, each

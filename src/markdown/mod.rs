@@ -7,4 +7,4 @@ pub mod links;
 pub mod render;
 pub mod slug;
 
-pub use render::{render, sections, Heading, RenderedPage, Section};
+pub use render::{render, Heading, RenderedPage, Section};

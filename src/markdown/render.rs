@@ -83,17 +83,6 @@ pub fn options() -> Options {
 
 /// Renders `page`; sections for search are split at headings of level `split_level` or less.
 pub fn render(page: &Page, split_level: u8) -> RenderedPage {
-    render_with(page, split_level, true)
-}
-
-/// Only the searchable sections of `page`, exactly as [`render`] splits them, without
-/// highlighting or HTML: what the search index needs, at a fraction of the cost, so
-/// indexing can start before the pages are rendered.
-pub fn sections(page: &Page, split_level: u8) -> Vec<Section> {
-    render_with(page, split_level, false).sections
-}
-
-fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -118,7 +107,6 @@ fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
         code: None,
         callouts: Vec::new(),
         tables: 0,
-        full,
     };
     for (event, range) in events {
         writer.event(event, range, body);
@@ -131,16 +119,14 @@ fn render_with(page: &Page, split_level: u8, full: bool) -> RenderedPage {
     out.sections.push(section);
     out.sections
         .retain(|s| !(s.id.is_empty() && s.body.trim().is_empty() && s.code.is_empty()));
-    if full {
-        out.word_count = out
-            .sections
-            .iter()
-            .map(|s| s.body.split_whitespace().count())
-            .sum();
-        let mut html = String::with_capacity(body.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
-        out.html = html;
-    }
+    out.word_count = out
+        .sections
+        .iter()
+        .map(|s| s.body.split_whitespace().count())
+        .sum();
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+    out.html = html;
     out
 }
 
@@ -215,8 +201,6 @@ struct Writer<'p, 'o, 'e> {
     callouts: Vec<bool>,
     /// Tables so far, to give each scrollable table region a unique name.
     tables: usize,
-    /// Highlight code and produce HTML; without it only the sections are collected.
-    full: bool,
 }
 
 impl<'e> Writer<'_, '_, 'e> {
@@ -235,13 +219,6 @@ impl<'e> Writer<'_, '_, 'e> {
             }
         }
         self.collect_section_text(&event);
-        if !self.full {
-            // Sections only: code blocks are still collected whole, nothing else matters.
-            if let Event::Start(Tag::CodeBlock(_)) = event {
-                self.code = Some((InfoString::default(), range.start, String::new()));
-            }
-            return;
-        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 if let Some(heading) = self.out.headings.get(self.heading_index) {
@@ -338,23 +315,25 @@ impl<'e> Writer<'_, '_, 'e> {
     }
 
     /// The searchable side of an event (outside code blocks): headings at or above the
-    /// split level open a new section, prose goes to the current one. Both the full pass and
-    /// the text-only pass go through here, so they split alike.
+    /// split level open a new section, prose goes to the current one.
     fn collect_section_text(&mut self, event: &Event<'e>) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                if let Some(heading) = self.out.headings.get(self.heading_index) {
-                    if *level as u8 <= self.split_level {
-                        let done = std::mem::take(&mut self.section);
-                        self.out.sections.push(done);
-                        self.section.id.clone_from(&heading.id);
-                        self.section.heading.clone_from(&heading.text);
-                    }
+                let heading = self.out.headings.get(self.heading_index);
+                if let Some(heading) = heading.filter(|_| *level as u8 <= self.split_level) {
+                    let done = std::mem::take(&mut self.section);
+                    self.out.sections.push(done);
+                    self.section.id.clone_from(&heading.id);
+                    self.section.heading.clone_from(&heading.text);
+                    // Its text is the section's heading, not body.
                     self.in_heading = true;
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                self.in_heading = false;
+                if !std::mem::take(&mut self.in_heading) {
+                    // A heading below the split level stays in the body, on a line of its own.
+                    self.section.body.push('\n');
+                }
                 self.heading_index += 1;
             }
             Event::Text(text) | Event::Code(text) if !self.in_heading => {
@@ -428,13 +407,6 @@ impl<'e> Writer<'_, '_, 'e> {
         let Some((info, offset, code)) = self.code.take() else {
             return;
         };
-        if !self.full {
-            if !self.section.code.is_empty() {
-                self.section.code.push('\n');
-            }
-            self.section.code.push_str(&code);
-            return;
-        }
         let location = (self.locate)(offset);
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
@@ -588,39 +560,37 @@ mod tests {
     }
 
     #[test]
-    fn the_text_only_pass_gives_the_same_sections() {
-        let body = "Intro.\n\n## One {#x}\n\nText `code` and [a link](c.md).\n\n```go\nx := 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Two\n\n```sql\nSELECT 1;\n```\n\n```yaml\nk: v\n```\n";
-        let p = page("a/b.md", body);
-        let full = render(&p, 3).sections;
-        assert_eq!(full.len(), 3);
-        assert_eq!(sections(&p, 3), full);
-        assert_eq!(sections(&p, 2), render(&p, 2).sections);
-    }
-
-    #[test]
-    fn the_text_only_pass_splits_every_construct_alike() {
-        let body = "Lead *with* **marks**, a [link](x.md \"t\") and <b>html</b>.\n\n\
+    fn sections_take_prose_and_code_from_every_construct() {
+        let body = "Lead *with* **marks** and a [link](x.md).\n\n\
             ## `Code` in a [heading](y.md) {#h}\n\n\
-            > [!NOTE]\n> An alert with `code`.\n\n\
-            > quoted\n> ## heading in a quote\n\n\
-            - item one\n- item **two**\n  ```go\n  x := 1\n  ```\n\n\
-            Setext heading\n---\n\n\
-            Term\n: definition[^1]\n\n[^1]: A footnote.\n\n\
-            #### Deep heading\n\n\
-                indented code\n\n\
-            ### Same name\n\n\
-            ### Same name\n\ntext\u{2019}s end  \nhard break\n\n\
-            | a | `b` |\n|---|---|\n| 1 | [2](z.md) |\n\n\
-            ~~~\nunclosed fence\n";
+            > [!NOTE]\n> An alert with `inline`.\n\n\
+            - item **two**\n  ```go\n  x := 1\n  ```\n\n\
+            #### Deep heading\n\n    indented code\n\n\
+            ### Three\n\nsoft\nbreak\n\n| a | b |\n|---|---|\n| cell | [2](z.md) |\n";
         let p = page("a/b.md", body);
-        for level in 1..=6 {
-            assert_eq!(
-                sections(&p, level),
-                render(&p, level).sections,
-                "level {level}"
-            );
-        }
-        assert!(render(&p, 3).sections.len() >= 5);
+        let at_3 = render(&p, 3).sections;
+        let ids: Vec<&str> = at_3.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["", "h", "three"]);
+        assert_eq!(at_3[0].body.trim(), "Lead with marks and a link.");
+        assert_eq!(at_3[1].heading, "Code in a heading");
+        assert!(
+            at_3[1].body.contains("An alert with inline."),
+            "{:?}",
+            at_3[1].body
+        );
+        assert!(at_3[1].body.contains("item two"));
+        // Headings below the split level are searchable as body text.
+        assert!(
+            at_3[1].body.contains("\nDeep heading\n"),
+            "{:?}",
+            at_3[1].body
+        );
+        assert_eq!(at_3[1].code, "x := 1\n\nindented code\n");
+        assert!(at_3[2].body.contains("soft break") && at_3[2].body.contains("cell"));
+        // A lower split level folds `### Three` into the section before it.
+        let at_2 = render(&p, 2).sections;
+        assert_eq!(at_2.len(), 2);
+        assert!(at_2[1].body.contains("\nThree\n") && at_2[1].body.contains("soft break"));
     }
 
     #[test]

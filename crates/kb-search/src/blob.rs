@@ -53,10 +53,10 @@ pub(crate) struct AreaInfo {
 
 /// Packs `(name, bytes)` files. Names must be unique.
 #[cfg(feature = "writer")]
-pub(crate) fn pack(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, SearchError> {
+pub(crate) fn pack<B: AsRef<[u8]>>(mut files: Vec<(String, B)>) -> Result<Vec<u8>, SearchError> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let toc: usize = files.iter().map(|(n, _)| 18 + n.len()).sum();
-    let data: usize = files.iter().map(|(_, d)| d.len()).sum();
+    let data: usize = files.iter().map(|(_, d)| d.as_ref().len()).sum();
     let mut out = Vec::with_capacity(16 + toc + data);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -68,11 +68,12 @@ pub(crate) fn pack(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, SearchE
         out.extend_from_slice(&name_len.to_le_bytes());
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(&offset.to_le_bytes());
-        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        offset += data.len() as u64;
+        let len = data.as_ref().len() as u64;
+        out.extend_from_slice(&len.to_le_bytes());
+        offset += len;
     }
     for (_, data) in &files {
-        out.extend_from_slice(data);
+        out.extend_from_slice(data.as_ref());
     }
     Ok(out)
 }

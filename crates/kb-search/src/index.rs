@@ -165,7 +165,7 @@ pub(crate) fn head_pages(paged: Arc<PagedBlob>) -> Result<Vec<u32>, SearchError>
 }
 
 #[cfg(feature = "writer")]
-pub use writer::build_index;
+pub use writer::{build_index, IndexWriter};
 
 #[cfg(feature = "writer")]
 pub(crate) mod writer {
@@ -174,7 +174,7 @@ pub(crate) mod writer {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
 
-    use tantivy::directory::RamDirectory;
+    use tantivy::directory::{OwnedBytes, RamDirectory};
     use tantivy::tokenizer::TokenizerManager;
     use tantivy::{doc, Directory, IndexBuilder, IndexSettings, TantivyDocument};
 
@@ -192,39 +192,6 @@ pub(crate) mod writer {
     /// Bytes of stored text per compressed doc-store block (tantivy's default is 16 KiB).
     /// A hit shown in the browser downloads the whole block, so keep it near a section.
     const DOCSTORE_BLOCK: usize = 4096;
-
-    /// Areas of `docs`, sorted by folder, numbered in that order.
-    pub(crate) fn catalog_of<'a>(
-        docs: impl Iterator<Item = &'a SectionDoc>,
-        settings: &SearchSettings,
-    ) -> Catalog {
-        let mut areas: BTreeMap<&str, (String, usize)> = BTreeMap::new();
-        let mut pages: BTreeSet<&str> = BTreeSet::new();
-        let mut sections = 0;
-        for d in docs {
-            sections += 1;
-            pages.insert(&d.page_url);
-            let entry = areas
-                .entry(&d.area)
-                .or_insert_with(|| (d.area_title.clone(), 0));
-            entry.1 += 1;
-        }
-        Catalog {
-            settings: settings.sanitized(),
-            areas: areas
-                .into_iter()
-                .enumerate()
-                .map(|(id, (area, (title, n)))| AreaInfo {
-                    id: id as u64,
-                    area: area.to_owned(),
-                    title,
-                    sections: n,
-                })
-                .collect(),
-            pages: pages.len(),
-            sections,
-        }
-    }
 
     /// The tantivy document of one section.
     pub(crate) fn to_document(f: &Fields, d: &SectionDoc, area_id: u64) -> TantivyDocument {
@@ -262,35 +229,107 @@ pub(crate) mod writer {
         docs: &[SectionDoc],
         settings: &SearchSettings,
     ) -> Result<Vec<u8>, SearchError> {
-        let catalog = catalog_of(docs.iter(), settings);
-        let area_ids: BTreeMap<&str, u64> = catalog
-            .areas
-            .iter()
-            .map(|a| (a.area.as_str(), a.id))
-            .collect();
-        let directory = RamDirectory::create();
-        let mut writer = IndexBuilder::new()
-            .schema(build_schema())
-            .settings(IndexSettings {
-                docstore_blocksize: DOCSTORE_BLOCK,
-                // Compress doc-store blocks on the writing thread: kb build already keeps
-                // every core busy, and the hand-off to a dedicated thread cost more in
-                // context switches than the compression itself.
-                docstore_compress_dedicated_thread: false,
-                ..IndexSettings::default()
-            })
-            .tokenizers(tokenizers())
-            .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
-        let fields = Fields::from_schema(&build_schema())?;
+        let areas = docs.iter().map(|d| (d.area.clone(), d.area_title.clone()));
+        let mut writer = IndexWriter::new(areas, settings)?;
         for d in docs {
-            let area_id = area_ids
-                .get(d.area.as_str())
-                .copied()
-                .unwrap_or(crate::collector::NO_AREA);
-            writer.add_document(to_document(&fields, d, area_id))?;
+            writer.add(d)?;
         }
-        let index = writer.finalize()?;
-        pack_index(&directory, &index, &catalog)
+        writer.finish()
+    }
+
+    /// Builds an index from sections handed over one by one, for a caller that makes them
+    /// while it renders. Gives the same bytes as [`build_index`] over the same sections when
+    /// every declared area has sections.
+    pub struct IndexWriter {
+        writer: tantivy::SingleSegmentIndexWriter<TantivyDocument>,
+        directory: RamDirectory,
+        fields: Fields,
+        settings: SearchSettings,
+        /// Declared areas by folder: title, id, sections so far.
+        areas: BTreeMap<String, (String, u64, usize)>,
+        pages: BTreeSet<String>,
+        sections: usize,
+    }
+
+    impl IndexWriter {
+        /// `areas` are the `(area, area title)` pairs the sections may name, in any order
+        /// and with repeats; ids follow the areas' sorted order. A section naming an area
+        /// not declared here counts in no area.
+        pub fn new(
+            areas: impl IntoIterator<Item = (String, String)>,
+            settings: &SearchSettings,
+        ) -> Result<Self, SearchError> {
+            let mut declared: BTreeMap<String, (String, u64, usize)> = BTreeMap::new();
+            for (area, title) in areas {
+                declared.entry(area).or_insert((title, 0, 0));
+            }
+            for (id, entry) in declared.values_mut().enumerate() {
+                entry.1 = id as u64;
+            }
+            let directory = RamDirectory::create();
+            let writer = IndexBuilder::new()
+                .schema(build_schema())
+                .settings(IndexSettings {
+                    docstore_blocksize: DOCSTORE_BLOCK,
+                    // Compress doc-store blocks on the writing thread: kb build already
+                    // keeps every core busy, and the hand-off to a dedicated thread cost
+                    // more in context switches than the compression itself.
+                    docstore_compress_dedicated_thread: false,
+                    ..IndexSettings::default()
+                })
+                .tokenizers(tokenizers())
+                .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
+            Ok(IndexWriter {
+                writer,
+                directory,
+                fields: Fields::from_schema(&build_schema())?,
+                settings: settings.clone(),
+                areas: declared,
+                pages: BTreeSet::new(),
+                sections: 0,
+            })
+        }
+
+        /// Indexes the next section.
+        pub fn add(&mut self, doc: &SectionDoc) -> Result<(), SearchError> {
+            let area_id = match self.areas.get_mut(&doc.area) {
+                Some((_, id, sections)) => {
+                    *sections += 1;
+                    *id
+                }
+                None => crate::collector::NO_AREA,
+            };
+            if !self.pages.contains(&doc.page_url) {
+                self.pages.insert(doc.page_url.clone());
+            }
+            self.sections += 1;
+            self.writer
+                .add_document(to_document(&self.fields, doc, area_id))?;
+            Ok(())
+        }
+
+        /// Writes the segment and packs it into a blob. Areas without sections are left
+        /// out of the catalog (their ids stay unused).
+        pub fn finish(self) -> Result<Vec<u8>, SearchError> {
+            let catalog = Catalog {
+                settings: self.settings.sanitized(),
+                areas: self
+                    .areas
+                    .into_iter()
+                    .filter(|(_, (_, _, sections))| *sections > 0)
+                    .map(|(area, (title, id, sections))| AreaInfo {
+                        id,
+                        area,
+                        title,
+                        sections,
+                    })
+                    .collect(),
+                pages: self.pages.len(),
+                sections: self.sections,
+            };
+            let index = self.writer.finalize()?;
+            pack_index(&self.directory, &index, &catalog)
+        }
     }
 
     /// Packs a one-segment index found in `directory`, with the segment id normalised.
@@ -316,7 +355,7 @@ pub(crate) mod writer {
         let meta = meta
             .replace(&id, FIXED_SEGMENT_ID)
             .replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
-        files.push(("meta.json".to_owned(), meta.into_bytes()));
+        files.push(("meta.json".to_owned(), OwnedBytes::new(meta.into_bytes())));
         use tantivy::index::SegmentComponent as C;
         // Every component a read-only segment can have; the temp store only exists
         // while sorting and `.del` only after deletes.
@@ -344,10 +383,10 @@ pub(crate) mod writer {
                 .read_bytes()
                 .map_err(corrupt)?;
             let name = path.to_string_lossy().replace(&id, FIXED_SEGMENT_ID);
-            files.push((name, data.as_slice().to_vec()));
+            files.push((name, data));
         }
         let catalog = serde_json::to_vec(catalog).map_err(corrupt)?;
-        files.push((CATALOG_FILE.to_owned(), catalog));
+        files.push((CATALOG_FILE.to_owned(), OwnedBytes::new(catalog)));
         blob::pack(files)
     }
 

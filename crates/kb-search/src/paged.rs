@@ -76,11 +76,24 @@ fn corrupt(what: impl std::fmt::Display) -> SearchError {
     SearchError::CorruptBlob(what.to_string())
 }
 
-/// FNV-1a over the blob: a version stamp, not a security measure.
+/// A 64-bit hash of the blob, eight bytes per step (Fx-style rotate, xor, multiply, then
+/// a final avalanche): a version stamp, not a security measure. Byte-wise FNV-1a took
+/// 60 ms on a 57 MB index.
 fn blob_id(blob: &[u8]) -> u64 {
-    blob.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut words = blob.chunks_exact(8);
+    let mut h = step(0xcbf2_9ce4_8422_2325, blob.len() as u64);
+    for w in &mut words {
+        h = step(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = step(h, u64::from_le_bytes(tail));
+    // Spread the last steps' bits over the whole id (splitmix64's finaliser).
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// Where the pages of `blob` start: the table of contents is one page, each file is cut
@@ -374,6 +387,24 @@ mod tests {
             PagedBlob::from_head(&wrong),
             Err(SearchError::UnsupportedVersion { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn any_change_gives_another_id() {
+        let b: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut ids = std::collections::BTreeSet::new();
+        assert!(ids.insert(blob_id(&b)));
+        for at in [0, 1, 7, 8, 500, 991, 992, 999] {
+            let mut changed = b.clone();
+            changed[at] ^= 1;
+            assert!(ids.insert(blob_id(&changed)), "byte {at}");
+        }
+        for len in [0, 1, 8, 9, 999] {
+            assert!(ids.insert(blob_id(&b[..len])), "length {len}");
+        }
+        let mut longer = b.clone();
+        longer.push(0);
+        assert!(ids.insert(blob_id(&longer)), "a trailing zero");
     }
 
     #[test]
