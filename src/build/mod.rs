@@ -140,20 +140,24 @@ fn render_site(
 ) -> Analysis {
     let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
+    let keep = !matches!(sections, Sections::Drop);
     let render = |pages: &[crate::content::Page]| -> Vec<RenderedPage> {
         pages
             .par_iter()
             .progress_with(bar.clone())
-            .map(|page| markdown::render(page, split))
+            .map(|page| {
+                let mut rendered = markdown::render(page, split);
+                if !keep {
+                    // Freed page by page: on a large site all sections together are
+                    // about as big as the Markdown.
+                    rendered.sections = Vec::new();
+                }
+                rendered
+            })
             .collect()
     };
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
-        Sections::Keep => render(&site.pages),
-        Sections::Drop => {
-            let mut rendered = render(&site.pages);
-            rendered.iter_mut().for_each(|r| r.sections = Vec::new());
-            rendered
-        }
+        Sections::Keep | Sections::Drop => render(&site.pages),
         Sections::Send(to_indexer) => {
             let mut rendered = Vec::with_capacity(site.pages.len());
             for pages in site.pages.chunks(SECTION_CHUNK) {
@@ -281,7 +285,10 @@ pub fn build(
         let prepared = Prepared::checked(site, rendered, diagnostics)?;
         let mut files = write_site(settings, &prepared, sink, timings)?;
         if let Some(indexer) = indexer {
-            let (indexed, elapsed) = indexer.join().map_err(|_| {
+            // Whatever indexing is left once the pages are written: the last chunk, the
+            // segment, and the browser's search files.
+            let joined = timings.time("index wait", || indexer.join());
+            let (indexed, elapsed) = joined.map_err(|_| {
                 vec![Diagnostic::file_error(
                     &settings.search_index_dir,
                     "the search indexer stopped unexpectedly",
