@@ -17,12 +17,14 @@ const head = readFileSync(join(searchDir, 'index.bin'));
 const js = readFileSync(new URL('../themes/default/static/search/search.js', import.meta.url));
 const css = readFileSync(new URL('../themes/default/static/search/search.css', import.meta.url));
 const [pagesId] = readdirSync(join(searchDir, 'pages'));
-const pageFiles = readdirSync(join(searchDir, 'pages', pagesId)).filter((f) => f.endsWith('.bin'));
+const pageFiles = readdirSync(join(searchDir, 'pages', pagesId)).filter((f) => f.endsWith('.js'));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const gzCache = new Map();
-const readPage = (id, n) => readFileSync(join(searchDir, 'pages', id, `${n}.bin`));
+// A page is the script `__kbSearchPage(N,"<base64>");`, sent gzipped as it is.
+const pageScript = (id, n) => readFileSync(join(searchDir, 'pages', id, `${n}.js`));
+const readPage = (id, n) => Buffer.from(/"([^"]*)"/.exec(pageScript(id, n).toString('latin1'))[1], 'base64');
 const pageGz = (n) => {
-  if (!gzCache.has(n)) gzCache.set(n, gz(readPage(pagesId, n)));
+  if (!gzCache.has(n)) gzCache.set(n, gz(pageScript(pagesId, n)));
   return gzCache.get(n);
 };
 const kib = (n) => (n / 1024).toFixed(0) + ' KiB';

@@ -15,11 +15,19 @@ const { createEngine, requestString } = require(join(root, 'themes/default/stati
 const dir = process.env.KB_PARITY_DIR || join(root, 'target/kb-search-parity');
 const wasm = readFileSync(join(root, 'crates/kb-search-wasm/dist/kb_search.wasm'));
 
+/** The bytes a page script (`__kbSearchPage(N,"<base64>");`) hands to the loader. */
+function pageOfScript(file, n) {
+  const call = /^__kbSearchPage\((\d+),"([A-Za-z0-9+/=]*)"\);\n$/.exec(readFileSync(file, 'utf8'));
+  assert.ok(call, `${file} is not a page script`);
+  assert.equal(Number(call[1]), n, `${file} hands over page ${call[1]}`);
+  return Buffer.from(call[2], 'base64');
+}
+
 /** An engine over OUT/site/search/ of a dump, loading pages from disk as a browser would. */
 async function engineOf(name) {
   const search = join(dir, name, 'site', 'search');
   const head = readFileSync(join(search, 'index.bin'));
-  return createEngine(wasm, head, (id, n) => readFileSync(join(search, 'pages', id, `${n}.bin`)));
+  return createEngine(wasm, head, (id, n) => pageOfScript(join(search, 'pages', id, `${n}.js`), n));
 }
 const native = (name) => JSON.parse(readFileSync(join(dir, name, 'native.json'), 'utf8'));
 const engine = await engineOf('small');
@@ -50,7 +58,9 @@ test('the paged index of a large site answers the same, loading only some pages'
   const folder = join(dir, 'paged', 'site', 'search', 'pages');
   const ids = readdirSync(folder);
   assert.equal(ids.length, 1, 'one folder of pages, named after the index');
-  const pages = readdirSync(join(folder, ids[0])).filter((f) => f.endsWith('.bin'));
+  const files = readdirSync(join(folder, ids[0]));
+  assert.ok(files.every((f) => f.endsWith('.js')), 'pages are scripts only');
+  const pages = files;
   assert.ok(pages.length > 10, `only ${pages.length} pages`);
   const paged = await engineOf('paged');
   const withHits = await assertParity(paged, native('paged'));

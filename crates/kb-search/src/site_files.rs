@@ -9,8 +9,12 @@
 pub const SEARCH_DIR: &str = "search";
 /// The head of the paged index, fetched over http(s) when search opens.
 pub const INDEX_FILE: &str = "search/index.bin";
-/// Folder of the other pages of the index: `<id>/<n>.bin`, and `<id>/<n>.js` for
-/// `file://`, where `<id>` names one build of the index.
+/// Folder of the other pages of the index: `<id>/<n>.js`, where `<id>` names one build of
+/// the index. Each is a classic script (base64), loaded by a `<script>` element over
+/// http(s) and from `file://` alike: one file per page instead of a binary copy for http
+/// and a script for disk. Gzipped, a script is about 17% bigger than its bytes; in return
+/// a site has half as many index files to deploy, and a build writes a third fewer bytes
+/// (writing the binary copies took 3% of a 10,000-page build).
 pub const PAGES_DIR: &str = "search/pages";
 /// The WebAssembly module, fetched over http(s).
 pub const WASM_FILE: &str = "search/kb-search.wasm";
@@ -26,12 +30,7 @@ pub const WASM_GLOBAL: &str = "__kbSearchWasmBase64";
 /// Function a page script calls with its page number and base64 bytes.
 pub const PAGE_CALLBACK: &str = "__kbSearchPage";
 
-/// Path of page `n` of the index `id` under the site root.
-pub fn page_file(id: &str, n: u32) -> String {
-    format!("{PAGES_DIR}/{id}/{n}.bin")
-}
-
-/// Path of page `n`'s `file://` script under the site root.
+/// Path of page `n` of the index `id` (a script) under the site root.
 pub fn page_script(id: &str, n: u32) -> String {
     format!("{PAGES_DIR}/{id}/{n}.js")
 }
@@ -47,8 +46,8 @@ pub enum SiteFilesError<E> {
 }
 
 /// Makes the generated search files and hands each to `write(path under the site root,
-/// bytes)` as soon as it is made, in a fixed order: head, module, their scripts, then each
-/// page that is not in the head and its script. Returns how many files were written.
+/// bytes)` as soon as it is made, in a fixed order: head, module, their scripts, then the
+/// script of each page that is not in the head. Returns how many files were written.
 #[cfg(feature = "writer")]
 pub fn write_site_files<E, W>(
     index_blob: &[u8],
@@ -78,7 +77,6 @@ where
             continue;
         }
         let page = paged.page(n).unwrap_or_default();
-        put(&page_file(&id, n), page)?;
         put(&page_script(&id, n), &page_call(n, page))?;
     }
     Ok(count)
@@ -166,7 +164,6 @@ mod tests {
     #[test]
     fn page_scripts_call_back() {
         assert_eq!(page_call(7, b"foo"), b"__kbSearchPage(7,\"Zm9v\");\n");
-        assert_eq!(page_file("00ff", 7), "search/pages/00ff/7.bin");
         assert_eq!(page_script("00ff", 7), "search/pages/00ff/7.js");
     }
 

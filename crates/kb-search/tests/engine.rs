@@ -247,6 +247,36 @@ fn live_index_follows_page_edits_and_packs_like_a_build() {
     );
 }
 
+/// The page a page script (`__kbSearchPage(N,"<base64>");`) hands over: its number and bytes.
+fn page_of_script(script: &[u8]) -> (u32, Vec<u8>) {
+    let text = std::str::from_utf8(script).unwrap();
+    let args = text
+        .strip_prefix(&format!("{}(", kb_search::PAGE_CALLBACK))
+        .and_then(|t| t.strip_suffix("\");\n"))
+        .unwrap();
+    let (n, b64) = args.split_once(",\"").unwrap();
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let mut bytes = Vec::new();
+    for quad in b64.as_bytes().chunks(4) {
+        let digits: Vec<u8> = quad
+            .iter()
+            .filter(|&&c| c != b'=')
+            .map(|&c| value(c))
+            .collect();
+        let n =
+            digits.iter().fold(0u32, |acc, &d| acc << 6 | u32::from(d)) << (6 * (4 - digits.len()));
+        bytes.extend_from_slice(&n.to_be_bytes()[1..digits.len()]);
+    }
+    (n.parse().unwrap(), bytes)
+}
+
 /// Answers `request` from a head, loading the pages it names from the site files, as
 /// the browser does. Returns the JSON and how many pages were loaded.
 fn answer_paged(
@@ -261,8 +291,10 @@ fn answer_paged(
             kb_search::Answer::NeedPages(pages) => {
                 assert!(!pages.is_empty());
                 for n in pages {
-                    let page = &files[&kb_search::page_file(&index.pages_id(), n)];
-                    index.add_page(n, page).unwrap();
+                    let script = &files[&kb_search::page_script(&index.pages_id(), n)];
+                    let (number, page) = page_of_script(script);
+                    assert_eq!(number, n);
+                    index.add_page(n, &page).unwrap();
                     loaded += 1;
                 }
             }
@@ -278,9 +310,15 @@ fn paged_index_answers_exactly_like_the_whole_blob() {
     let files = kb_search::site_files(&blob, b"\0asm").unwrap();
     let page_files = files
         .iter()
-        .filter(|(n, _)| n.starts_with(kb_search::PAGES_DIR) && n.ends_with(".bin"))
+        .filter(|(n, _)| n.starts_with(kb_search::PAGES_DIR) && n.ends_with(".js"))
         .count();
     assert!(page_files > 10, "{page_files} page files");
+    assert!(
+        !files
+            .iter()
+            .any(|(n, _)| n.ends_with(".bin") && n != kb_search::INDEX_FILE),
+        "pages are scripts only"
+    );
     let files: std::collections::HashMap<String, Vec<u8>> = files.into_iter().collect();
     let head = &files[kb_search::INDEX_FILE];
     assert!(

@@ -6,9 +6,11 @@
  * Where answers come from:
  *   - `kb serve` (window.__KB_SERVE__): GET /__kb/search?<request>, the live index;
  *   - http(s): fetch 'kb-search.wasm' and 'index.bin' (the head of the paged index) next to
- *     this file, then the index pages a query reads, 'pages/<id>/<n>.bin';
+ *     this file;
  *   - file:// (fetch is blocked there): the same bytes as base64 from the classic scripts
- *     'kb-search-wasm.js', 'index.js' and 'pages/<id>/<n>.js' (which calls __kbSearchPage).
+ *     'kb-search-wasm.js' and 'index.js';
+ *   - then, either way, the index pages a query reads, as classic scripts
+ *     'pages/<id>/<n>.js' that call __kbSearchPage with the page as base64.
  * The request string (q=...&area=...&limit=...) and the JSON answer are the same for all
  * three. File and global names are defined in crates/kb-search/src/site_files.rs; a Rust
  * test checks this file uses them.
@@ -27,7 +29,7 @@
   /**
    * Instantiates the module and loads the head of the paged index; resolves to
    * { raw(request) -> Promise<JSON text>, search(request) -> Promise<object>, pagesLoaded }.
-   * loadPage(id, n) resolves to the bytes of page n of index id ('pages/<id>/<n>.bin'): a
+   * loadPage(id, n) resolves to the bytes of page n of index id ('pages/<id>/<n>.js'): a
    * query that reads pages the module does not have yet gets their numbers back, and is
    * asked again once they are loaded.
    */
@@ -156,11 +158,6 @@
       return bytes;
     }, function () { throw stale(); });
   }
-  function pageViaFetch(id, n) {
-    return fetchBytes('pages/' + id + '/' + n + '.bin').catch(function (e) {
-      throw /^404 /.test(e.message) ? stale() : e;
-    });
-  }
   function viaScripts() {
     return Promise.all([loadScript('kb-search-wasm.js'), loadScript('index.js')]).then(function () {
       return createEngine(fromBase64(WASM_GLOBAL), fromBase64(INDEX_GLOBAL), pageViaScript);
@@ -168,7 +165,7 @@
   }
   function viaFetch() {
     return Promise.all([fetchBytes('kb-search.wasm'), fetchBytes('index.bin')]).then(function (b) {
-      return createEngine(b[0], b[1], pageViaFetch);
+      return createEngine(b[0], b[1], pageViaScript);
     });
   }
 
