@@ -260,6 +260,7 @@ pub fn build(
                     .try_for_each(|docs| search::add_docs(settings, &mut writer, &docs))
                     .and_then(|()| search::finish_index(settings, writer))
                     .and_then(|blob| {
+                        let blob = kb_search::SharedBlob::from(blob);
                         let files = search::write_site_files(&blob, sink)?;
                         Ok((blob, files))
                     });

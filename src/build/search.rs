@@ -151,7 +151,10 @@ pub fn index_blob(
 
 /// Writes the browser's search files (module, paged index, loaders) into the site, each
 /// as soon as it is made.
-pub fn write_site_files(blob: &[u8], sink: &dyn Sink) -> Result<usize, Diagnostic> {
+pub fn write_site_files(
+    blob: &kb_search::SharedBlob,
+    sink: &dyn Sink,
+) -> Result<usize, Diagnostic> {
     let write = |path: &str, bytes: &[u8]| sink.write(path, bytes);
     kb_search::write_site_files(blob, WASM_MODULE, write).map_err(|e| match e {
         kb_search::SiteFilesError::Index(e) => Diagnostic::file_error(

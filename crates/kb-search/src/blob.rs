@@ -51,6 +51,27 @@ pub(crate) struct AreaInfo {
     pub sections: usize,
 }
 
+/// An index blob in memory, shared without copies: the paged site files and the native
+/// copy in `search-index/` are made from the same bytes.
+#[cfg(feature = "writer")]
+#[derive(Clone)]
+pub struct SharedBlob(pub(crate) tantivy::directory::OwnedBytes);
+
+#[cfg(feature = "writer")]
+impl From<Vec<u8>> for SharedBlob {
+    fn from(bytes: Vec<u8>) -> Self {
+        SharedBlob(tantivy::directory::OwnedBytes::new(bytes))
+    }
+}
+
+#[cfg(feature = "writer")]
+impl std::ops::Deref for SharedBlob {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
 /// Packs `(name, bytes)` files. Names must be unique.
 #[cfg(feature = "writer")]
 pub(crate) fn pack<B: AsRef<[u8]>>(mut files: Vec<(String, B)>) -> Result<Vec<u8>, SearchError> {

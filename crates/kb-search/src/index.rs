@@ -40,7 +40,8 @@ fn corrupt(what: impl std::fmt::Display) -> SearchError {
 impl SearchIndex {
     /// Opens a whole blob written by [`build_index`] (or `LiveIndex::to_blob`).
     pub fn from_blob(blob: &[u8]) -> Result<Self, SearchError> {
-        Self::open(Arc::new(PagedBlob::whole(blob, false)?))
+        let whole = tantivy::directory::OwnedBytes::new(blob.to_vec());
+        Self::open(Arc::new(PagedBlob::whole(whole, false)?))
     }
 
     /// Opens the head of a paged blob (`search/index.bin`); see [`SearchIndex::answer`].

@@ -30,6 +30,8 @@ mod settings;
 mod site_files;
 pub mod tokenizer;
 
+#[cfg(feature = "writer")]
+pub use blob::SharedBlob;
 pub use blob::FORMAT_VERSION;
 pub use doc::SectionDoc;
 pub use error::SearchError;

@@ -127,10 +127,11 @@ impl PagedBlob {
         }
     }
 
-    /// A blob with every page loaded; `record` notes which pages reads touch.
-    pub(crate) fn whole(blob: &[u8], record: bool) -> Result<Self, SearchError> {
+    /// A blob with every page loaded (slices of `whole`, not copies); `record` notes which
+    /// pages reads touch.
+    pub(crate) fn whole(whole: OwnedBytes, record: bool) -> Result<Self, SearchError> {
+        let blob = whole.as_slice();
         let mut paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob)?, record);
-        let whole = OwnedBytes::new(blob.to_vec());
         for n in 0..paged.page_count() {
             let _ = paged.pages[n].set(whole.slice(paged.page_range(n)));
         }
@@ -330,7 +331,7 @@ mod tests {
     }
 
     fn page(blob: &[u8], n: u32) -> Vec<u8> {
-        PagedBlob::whole(blob, false)
+        PagedBlob::whole(OwnedBytes::new(blob.to_vec()), false)
             .unwrap()
             .page(n)
             .unwrap()
@@ -340,7 +341,7 @@ mod tests {
     #[test]
     fn pages_follow_files_and_reads_cross_them() {
         let b = blob();
-        let p = PagedBlob::whole(&b, false).unwrap();
+        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), false).unwrap();
         // toc, a.json, b.idx in 3, c.store in 3.
         assert_eq!(p.page_count(), 8);
         assert_eq!(p.page_range(7).len(), STORE_PAGE_SIZE);
@@ -354,7 +355,7 @@ mod tests {
     #[test]
     fn missing_pages_are_recorded_then_loaded() {
         let b = blob();
-        let whole = PagedBlob::whole(&b, false).unwrap();
+        let whole = PagedBlob::whole(OwnedBytes::new(b.clone()), false).unwrap();
         let p = PagedBlob::from_head(&pack_head(&whole, &[0, 1])).unwrap();
         assert_eq!(p.read(10..20).unwrap().as_slice(), &b[10..20]);
         let across = whole.page_range(3).end - 1..whole.page_range(5).start + 1;
@@ -371,7 +372,7 @@ mod tests {
 
     #[test]
     fn bad_heads_are_errors_not_panics() {
-        let whole = PagedBlob::whole(&blob(), false).unwrap();
+        let whole = PagedBlob::whole(OwnedBytes::new(blob()), false).unwrap();
         let head = pack_head(&whole, &[0, 1, 7]);
         assert!(PagedBlob::from_head(&head).is_ok());
         for cut in 0..head.len() {
@@ -410,7 +411,7 @@ mod tests {
     #[test]
     fn recording_notes_touched_pages() {
         let b = blob();
-        let p = PagedBlob::whole(&b, true).unwrap();
+        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), true).unwrap();
         let r = p.page_range(6);
         p.read(r.start + 1..r.end + 1).unwrap();
         assert_eq!(p.touched(), [6, 7]);

@@ -50,7 +50,7 @@ pub enum SiteFilesError<E> {
 /// script of each page that is not in the head. Returns how many files were written.
 #[cfg(feature = "writer")]
 pub fn write_site_files<E, W>(
-    index_blob: &[u8],
+    index_blob: &crate::blob::SharedBlob,
     wasm: &[u8],
     mut write: W,
 ) -> Result<usize, SiteFilesError<E>>
@@ -58,7 +58,7 @@ where
     W: FnMut(&str, &[u8]) -> Result<(), E>,
 {
     use crate::paged::{pack_head, PagedBlob};
-    let paged = PagedBlob::whole(index_blob, true).map_err(SiteFilesError::Index)?;
+    let paged = PagedBlob::whole(index_blob.0.clone(), true).map_err(SiteFilesError::Index)?;
     let paged = std::sync::Arc::new(paged);
     let head_pages = crate::index::head_pages(paged.clone()).map_err(SiteFilesError::Index)?;
     let mut count = 0;
@@ -93,7 +93,8 @@ pub fn site_files(
         files.push((path.to_owned(), bytes.to_vec()));
         Ok(())
     };
-    match write_site_files(index_blob, wasm, keep) {
+    let blob = crate::blob::SharedBlob::from(index_blob.to_vec());
+    match write_site_files(&blob, wasm, keep) {
         Ok(_) => Ok(files),
         Err(SiteFilesError::Index(e)) => Err(e),
         Err(SiteFilesError::Write(_, never)) => match never {},
