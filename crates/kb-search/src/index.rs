@@ -249,6 +249,7 @@ pub(crate) mod writer {
         /// Declared areas by folder: title, id, sections so far.
         areas: BTreeMap<String, (String, u64, usize)>,
         pages: BTreeSet<String>,
+        last_page: Option<String>,
         sections: usize,
     }
 
@@ -287,6 +288,7 @@ pub(crate) mod writer {
                 settings: settings.clone(),
                 areas: declared,
                 pages: BTreeSet::new(),
+                last_page: None,
                 sections: 0,
             })
         }
@@ -300,7 +302,9 @@ pub(crate) mod writer {
                 }
                 None => crate::collector::NO_AREA,
             };
-            if !self.pages.contains(&doc.page_url) {
+            // Sections come page by page, so the set is asked once per page, not per section.
+            if self.last_page.as_ref() != Some(&doc.page_url) {
+                self.last_page = Some(doc.page_url.clone());
                 self.pages.insert(doc.page_url.clone());
             }
             self.sections += 1;
