@@ -140,38 +140,43 @@ fn render_site(
 ) -> Analysis {
     let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let keep = !matches!(sections, Sections::Drop);
-    let render = |pages: &[crate::content::Page]| -> Vec<RenderedPage> {
-        pages
+    let render = |page: &crate::content::Page| markdown::render(page, split);
+    let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
+        Sections::Keep => site
+            .pages
+            .par_iter()
+            .progress_with(bar.clone())
+            .map(render)
+            .collect(),
+        Sections::Drop => site
+            .pages
             .par_iter()
             .progress_with(bar.clone())
             .map(|page| {
-                let mut rendered = markdown::render(page, split);
-                if !keep {
-                    // Freed page by page: on a large site all sections together are
-                    // about as big as the Markdown.
-                    rendered.sections = Vec::new();
+                // Freed page by page: on a large site all sections together are about
+                // as big as the Markdown.
+                RenderedPage {
+                    sections: Vec::new(),
+                    ..render(page)
                 }
-                rendered
             })
-            .collect()
-    };
-    let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
-        Sections::Keep | Sections::Drop => render(&site.pages),
+            .collect(),
         Sections::Send(to_indexer) => {
             let mut rendered = Vec::with_capacity(site.pages.len());
             for pages in site.pages.chunks(SECTION_CHUNK) {
-                let mut chunk = render(pages);
-                let docs = pages
-                    .iter()
-                    .zip(&mut chunk)
-                    .flat_map(|(page, r)| {
-                        search::section_docs(&site, page, std::mem::take(&mut r.sections))
+                // Each worker turns its page's sections into search documents too.
+                let (mut chunk, docs): (Vec<RenderedPage>, Vec<Vec<kb_search::SectionDoc>>) = pages
+                    .par_iter()
+                    .progress_with(bar.clone())
+                    .map(|page| {
+                        let mut r = render(page);
+                        let sections = std::mem::take(&mut r.sections);
+                        (r, search::section_docs(&site, page, sections))
                     })
-                    .collect();
+                    .unzip();
                 // A closed channel means the indexer failed; its error is reported when
                 // the build joins it.
-                let _ = to_indexer.send(docs);
+                let _ = to_indexer.send(docs.into_iter().flatten().collect());
                 rendered.append(&mut chunk);
             }
             rendered

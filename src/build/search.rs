@@ -45,10 +45,7 @@ pub fn section_docs(
     page: &Page,
     sections: Vec<Section>,
 ) -> Vec<kb_search::SectionDoc> {
-    let (area, area_title) = match site.area_of(page) {
-        Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
-        None => (String::new(), String::new()),
-    };
+    let (area, area_title) = page_area(site, page);
     sections
         .into_iter()
         .map(|section| {
@@ -90,15 +87,20 @@ pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::Secti
         .collect()
 }
 
-/// The `(area, area title)` of every page, as [`section_docs`] names them: what a
-/// [`kb_search::IndexWriter`] is told before the sections arrive.
+/// The `(area, area title)` a page's search documents name; both empty outside areas.
+fn page_area(site: &Site, page: &Page) -> (String, String) {
+    match site.area_of(page) {
+        Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The `(area, area title)` of every page: what a [`kb_search::IndexWriter`] is told
+/// before the sections arrive.
 pub fn site_areas(site: &Site) -> Vec<(String, String)> {
     site.pages
         .iter()
-        .map(|page| match site.area_of(page) {
-            Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
-            None => (String::new(), String::new()),
-        })
+        .map(|page| page_area(site, page))
         .collect()
 }
 
