@@ -140,7 +140,77 @@ struct CachedToken {
 /// Compound text (as written) to its tokens. The hasher is rustc's Fx hash, not SipHash:
 /// keys are short and hashed once per word of every indexed text, and they come from the
 /// author's own pages, not from an adversary.
-type CompoundCache = HashMap<Box<str>, CachedCompound, rustc_hash::FxBuildHasher>;
+#[derive(Debug, Clone, Default)]
+struct CompoundCache {
+    /// Compounds of up to [`SHORT_KEY_BYTES`] (nearly all), keyed inline: looking one up
+    /// compares four words instead of following a pointer and calling `memcmp`.
+    short: HashMap<ShortKey, CachedCompound, rustc_hash::FxBuildHasher>,
+    /// Longer compounds (URLs, import paths).
+    long: HashMap<Box<str>, CachedCompound, rustc_hash::FxBuildHasher>,
+}
+
+/// Longest compound kept in [`CompoundCache::short`].
+const SHORT_KEY_BYTES: usize = 16;
+
+/// A compound of up to [`SHORT_KEY_BYTES`], zero-padded. Compounds never contain a zero
+/// byte (they are word characters and joiners), so the padding is unambiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortKey(u64, u64);
+
+impl ShortKey {
+    /// The key of `text[start..end]`, or `None` when it is too long.
+    #[inline]
+    fn new(text: &str, start: usize, end: usize) -> Option<ShortKey> {
+        let len = end - start;
+        if len > SHORT_KEY_BYTES {
+            return None;
+        }
+        // Two whole words from the text when it has 16 bytes from `start`, else a copy.
+        let mut padded = [0u8; SHORT_KEY_BYTES];
+        let bytes = match text.as_bytes().get(start..start + SHORT_KEY_BYTES) {
+            Some(window) => window,
+            None => {
+                padded[..len].copy_from_slice(&text.as_bytes()[start..end]);
+                &padded[..]
+            }
+        };
+        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+        let mask = |n: usize| match n {
+            0 => 0,
+            1..=7 => (1u64 << (8 * n)) - 1,
+            _ => u64::MAX,
+        };
+        Some(ShortKey(
+            word(0) & mask(len),
+            word(8) & mask(len.saturating_sub(8)),
+        ))
+    }
+}
+
+impl CompoundCache {
+    fn get(&self, text: &str, start: usize, end: usize) -> Option<&CachedCompound> {
+        match ShortKey::new(text, start, end) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(&text[start..end]),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+
+    fn insert(&mut self, text: &str, start: usize, end: usize, cached: CachedCompound) {
+        match ShortKey::new(text, start, end) {
+            Some(key) => self.short.insert(key, cached),
+            None => self.long.insert(text[start..end].into(), cached),
+        };
+    }
+}
 
 /// One token of a [`TokenBuffer`]: its term is a range of the buffer's text.
 #[derive(Debug, Clone, Copy)]
@@ -338,7 +408,7 @@ impl TokenBuffer {
             return self.analyse_compound(text, start, end, position);
         }
         let room = self.terms.len() < (u32::MAX / 2) as usize;
-        if let Some(cached) = self.cache.get(compound).filter(|_| room) {
+        if let Some(cached) = self.cache.get(text, start, end).filter(|_| room) {
             let base = self.terms.len() as u32;
             self.terms.push_str(&cached.terms);
             let mut term_start = base;
@@ -382,7 +452,7 @@ impl TokenBuffer {
             tokens,
             positions: next - position,
         };
-        self.cache.insert(compound.into(), cached);
+        self.cache.insert(text, start, end, cached);
         next
     }
 
@@ -618,6 +688,40 @@ mod tests {
             assert_eq!(a.position + positions, b.position);
             assert_eq!(&twice[a.from..a.to], &twice[b.from..b.to]);
         }
+    }
+
+    #[test]
+    fn short_keys_are_equal_exactly_when_the_compounds_are() {
+        let words = [
+            "a",
+            "ab",
+            "conn",
+            "conns",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "connections",
+            "abcdefghijklmnop",
+            "abcdefghijklmno",
+            "héllo",
+        ];
+        // Each word mid-text (read in place) and at the very end (copied).
+        let key = |w: &str, at_end: bool| {
+            let text = if at_end {
+                format!("x {w}")
+            } else {
+                format!("x {w} {}", "z".repeat(20))
+            };
+            ShortKey::new(&text, 2, 2 + w.len())
+        };
+        for a in words {
+            assert_eq!(key(a, true), key(a, false), "{a}");
+            assert!(key(a, true).is_some(), "{a}");
+            for b in words {
+                assert_eq!(a == b, key(a, false) == key(b, true), "{a} / {b}");
+            }
+        }
+        assert_eq!(key("abcdefghijklmnopq", false), None);
     }
 
     #[test]
