@@ -143,7 +143,7 @@ struct CachedToken {
 #[derive(Debug, Clone, Default)]
 struct CompoundCache {
     /// Compounds of up to [`SHORT_KEY_BYTES`] (nearly all), keyed inline: looking one up
-    /// compares four words instead of following a pointer and calling `memcmp`.
+    /// compares two words instead of following a pointer and calling `memcmp`.
     short: HashMap<ShortKey, CachedCompound, rustc_hash::FxBuildHasher>,
     /// Longer compounds (URLs, import paths).
     long: HashMap<Box<str>, CachedCompound, rustc_hash::FxBuildHasher>,
