@@ -110,7 +110,10 @@ enum Sections {
     Drop,
     /// Hand them to the indexer as search documents, in page order, a chunk of pages at
     /// a time, so indexing runs beside rendering instead of after it.
-    Send(mpsc::Sender<Vec<kb_search::SectionDoc>>),
+    Send(
+        mpsc::Sender<Vec<kb_search::PreparedDoc>>,
+        kb_search::DocPreparer,
+    ),
 }
 
 /// Pages rendered between two hand-overs to the indexer: small enough that indexing
@@ -161,19 +164,20 @@ fn render_site(
                 }
             })
             .collect(),
-        Sections::Send(to_indexer) => {
+        Sections::Send(to_indexer, preparer) => {
             let mut rendered = Vec::with_capacity(site.pages.len());
             for pages in site.pages.chunks(SECTION_CHUNK) {
                 // Each worker turns its page's sections into search documents too.
-                let (mut chunk, docs): (Vec<RenderedPage>, Vec<Vec<kb_search::SectionDoc>>) = pages
-                    .par_iter()
-                    .progress_with(bar.clone())
-                    .map(|page| {
-                        let mut r = render(page);
-                        let sections = std::mem::take(&mut r.sections);
-                        (r, search::section_docs(&site, page, sections))
-                    })
-                    .unzip();
+                let (mut chunk, docs): (Vec<RenderedPage>, Vec<Vec<kb_search::PreparedDoc>>) =
+                    pages
+                        .par_iter()
+                        .progress_with(bar.clone())
+                        .map(|page| {
+                            let mut r = render(page);
+                            let sections = std::mem::take(&mut r.sections);
+                            (r, search::prepared_docs(&site, page, sections, &preparer))
+                        })
+                        .unzip();
                 // A closed channel means the indexer failed; its error is reported when
                 // the build joins it.
                 let _ = to_indexer.send(docs.into_iter().flatten().collect());
@@ -255,14 +259,15 @@ pub fn build(
     std::thread::scope(|scope| {
         // The index and its files in the site (written to the staging folder, so a failed
         // build still leaves the previous site as it was).
-        let (to_indexer, from_renderer) = mpsc::channel::<Vec<kb_search::SectionDoc>>();
+        let (to_indexer, from_renderer) = mpsc::channel::<Vec<kb_search::PreparedDoc>>();
         let indexer = writer.map(|mut writer| {
+            let preparer = writer.preparer();
             let thread = std::thread::Builder::new().name("kb-index".into());
-            thread.spawn_scoped(scope, move || {
+            let handle = thread.spawn_scoped(scope, move || {
                 let start = std::time::Instant::now();
                 let indexed = from_renderer
                     .into_iter()
-                    .try_for_each(|docs| search::add_docs(settings, &mut writer, &docs))
+                    .try_for_each(|docs| search::add_docs(settings, &mut writer, docs))
                     .and_then(|()| search::finish_index(settings, writer))
                     .and_then(|blob| {
                         let blob = kb_search::SharedBlob::from(blob);
@@ -270,10 +275,11 @@ pub fn build(
                         Ok((blob, files))
                     });
                 (indexed, start.elapsed())
-            })
+            });
+            handle.map(|handle| (handle, preparer))
         });
         let (indexer, sections) = match indexer.transpose() {
-            Ok(Some(indexer)) => (Some(indexer), Sections::Send(to_indexer)),
+            Ok(Some((indexer, preparer))) => (Some(indexer), Sections::Send(to_indexer, preparer)),
             Ok(None) => (None, Sections::Drop),
             Err(e) => {
                 let why = format!("cannot start the search indexer: {e}");

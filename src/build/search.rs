@@ -121,14 +121,29 @@ pub fn index_writer(
         .map_err(|e| index_error(settings, e))
 }
 
-/// Indexes `docs`, in order, after those added before.
+/// The prepared search documents of one page from its sections (see
+/// [`kb_search::DocPreparer`]): made on the rendering thread, so the sections' text is
+/// freed there and the indexer only indexes.
+pub fn prepared_docs(
+    site: &Site,
+    page: &Page,
+    sections: Vec<Section>,
+    preparer: &kb_search::DocPreparer,
+) -> Vec<kb_search::PreparedDoc> {
+    section_docs(site, page, sections)
+        .iter()
+        .map(|d| preparer.prepare(d))
+        .collect()
+}
+
+/// Indexes prepared `docs`, in order, after those added before.
 pub fn add_docs(
     settings: &Settings,
     writer: &mut kb_search::IndexWriter,
-    docs: &[kb_search::SectionDoc],
+    docs: Vec<kb_search::PreparedDoc>,
 ) -> Result<(), Diagnostic> {
-    docs.iter()
-        .try_for_each(|d| writer.add(d))
+    docs.into_iter()
+        .try_for_each(|d| writer.add_prepared(d))
         .map_err(|e| index_error(settings, e))
 }
 
@@ -147,7 +162,10 @@ pub fn index_blob(
     rendered: &[RenderedPage],
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut writer = index_writer(settings, site)?;
-    add_docs(settings, &mut writer, &site_docs(site, rendered))?;
+    site_docs(site, rendered)
+        .iter()
+        .try_for_each(|d| writer.add(d))
+        .map_err(|e| index_error(settings, e))?;
     finish_index(settings, writer)
 }
 

@@ -166,7 +166,7 @@ pub(crate) fn head_pages(paged: Arc<PagedBlob>) -> Result<Vec<u32>, SearchError>
 }
 
 #[cfg(feature = "writer")]
-pub use writer::{build_index, IndexWriter};
+pub use writer::{build_index, DocPreparer, IndexWriter, PreparedDoc};
 
 #[cfg(feature = "writer")]
 pub(crate) mod writer {
@@ -174,8 +174,10 @@ pub(crate) mod writer {
 
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
 
     use tantivy::directory::{OwnedBytes, RamDirectory};
+    use tantivy::schema::Value;
     use tantivy::tokenizer::TokenizerManager;
     use tantivy::{doc, Directory, IndexBuilder, IndexSettings, TantivyDocument};
 
@@ -238,16 +240,50 @@ pub(crate) mod writer {
         writer.finish()
     }
 
+    /// A section turned into the tantivy document the index stores, ready to be added.
+    ///
+    /// Made by a [`DocPreparer`] on the thread that made the section, so the section's
+    /// strings are freed where they were allocated and the indexing thread only indexes.
+    pub struct PreparedDoc {
+        doc: TantivyDocument,
+        area_id: u64,
+    }
+
+    /// Prepares sections for an [`IndexWriter`]: shareable across threads.
+    #[derive(Debug, Clone)]
+    pub struct DocPreparer {
+        fields: Fields,
+        /// Area folder to area id.
+        area_ids: Arc<BTreeMap<String, u64>>,
+    }
+
+    impl DocPreparer {
+        /// The document of `doc`; its area id comes from the writer's declared areas.
+        pub fn prepare(&self, doc: &SectionDoc) -> PreparedDoc {
+            let area_id = self
+                .area_ids
+                .get(&doc.area)
+                .copied()
+                .unwrap_or(crate::collector::NO_AREA);
+            PreparedDoc {
+                doc: to_document(&self.fields, doc, area_id),
+                area_id,
+            }
+        }
+    }
+
     /// Builds an index from sections handed over one by one, for a caller that makes them
     /// while it renders. Gives the same bytes as [`build_index`] over the same sections when
     /// every declared area has sections.
     pub struct IndexWriter {
         writer: tantivy::SingleSegmentIndexWriter<TantivyDocument>,
         directory: RamDirectory,
-        fields: Fields,
         settings: SearchSettings,
-        /// Declared areas by folder: title, id, sections so far.
-        areas: BTreeMap<String, (String, u64, usize)>,
+        preparer: DocPreparer,
+        /// Declared areas by folder: title and id.
+        areas: BTreeMap<String, (String, u64)>,
+        /// Sections so far per area id.
+        area_sections: Vec<usize>,
         pages: BTreeSet<String>,
         last_page: Option<String>,
         sections: usize,
@@ -261,13 +297,17 @@ pub(crate) mod writer {
             areas: impl IntoIterator<Item = (String, String)>,
             settings: &SearchSettings,
         ) -> Result<Self, SearchError> {
-            let mut declared: BTreeMap<String, (String, u64, usize)> = BTreeMap::new();
+            let mut declared: BTreeMap<String, (String, u64)> = BTreeMap::new();
             for (area, title) in areas {
-                declared.entry(area).or_insert((title, 0, 0));
+                declared.entry(area).or_insert((title, 0));
             }
             for (id, entry) in declared.values_mut().enumerate() {
                 entry.1 = id as u64;
             }
+            let area_ids = declared
+                .iter()
+                .map(|(area, (_, id))| (area.clone(), *id))
+                .collect();
             let directory = RamDirectory::create();
             let writer = IndexBuilder::new()
                 .schema(build_schema())
@@ -284,8 +324,12 @@ pub(crate) mod writer {
             Ok(IndexWriter {
                 writer,
                 directory,
-                fields: Fields::from_schema(&build_schema())?,
                 settings: settings.clone(),
+                preparer: DocPreparer {
+                    fields: Fields::from_schema(&build_schema())?,
+                    area_ids: Arc::new(area_ids),
+                },
+                area_sections: vec![0; declared.len()],
                 areas: declared,
                 pages: BTreeSet::new(),
                 last_page: None,
@@ -293,23 +337,34 @@ pub(crate) mod writer {
             })
         }
 
+        /// Something that prepares sections for this writer on other threads.
+        pub fn preparer(&self) -> DocPreparer {
+            self.preparer.clone()
+        }
+
         /// Indexes the next section.
         pub fn add(&mut self, doc: &SectionDoc) -> Result<(), SearchError> {
-            let area_id = match self.areas.get_mut(&doc.area) {
-                Some((_, id, sections)) => {
-                    *sections += 1;
-                    *id
-                }
-                None => crate::collector::NO_AREA,
-            };
+            let prepared = self.preparer.prepare(doc);
+            self.add_prepared(prepared)
+        }
+
+        /// Indexes the next section, prepared by this writer's [`DocPreparer`].
+        pub fn add_prepared(&mut self, prepared: PreparedDoc) -> Result<(), SearchError> {
+            let PreparedDoc { doc, area_id } = prepared;
+            if let Some(count) = self.area_sections.get_mut(area_id as usize) {
+                *count += 1;
+            }
             // Sections come page by page, so the set is asked once per page, not per section.
-            if self.last_page.as_ref() != Some(&doc.page_url) {
-                self.last_page = Some(doc.page_url.clone());
-                self.pages.insert(doc.page_url.clone());
+            let page_url = doc
+                .get_first(self.preparer.fields.page_url)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if self.last_page.as_deref() != Some(page_url) {
+                self.last_page = Some(page_url.to_owned());
+                self.pages.insert(page_url.to_owned());
             }
             self.sections += 1;
-            self.writer
-                .add_document(to_document(&self.fields, doc, area_id))?;
+            self.writer.add_document(doc)?;
             Ok(())
         }
 
@@ -321,13 +376,13 @@ pub(crate) mod writer {
                 areas: self
                     .areas
                     .into_iter()
-                    .filter(|(_, (_, _, sections))| *sections > 0)
-                    .map(|(area, (title, id, sections))| AreaInfo {
+                    .map(|(area, (title, id))| AreaInfo {
                         id,
                         area,
                         title,
-                        sections,
+                        sections: self.area_sections[id as usize],
                     })
+                    .filter(|info| info.sections > 0)
                     .collect(),
                 pages: self.pages.len(),
                 sections: self.sections,

@@ -36,7 +36,7 @@ pub use blob::FORMAT_VERSION;
 pub use doc::SectionDoc;
 pub use error::SearchError;
 #[cfg(feature = "writer")]
-pub use index::{build_index, IndexWriter};
+pub use index::{build_index, DocPreparer, IndexWriter, PreparedDoc};
 pub use index::{Answer, SearchIndex};
 #[cfg(feature = "writer")]
 pub use live::LiveIndex;
