@@ -526,9 +526,19 @@ pub struct KbTokenizer {
     buf: TokenBuffer,
 }
 
-/// Token stream over the precomputed tokens of one text.
+/// Token stream over one text, analysed a compound at a time as tantivy asks.
+///
+/// A compound seen before that gave one token (nearly every prose word) is copied
+/// straight from the cache into the token; any other compound is analysed (or replayed)
+/// into the buffer and handed out from there. Gives exactly the tokens of [`analyze`].
 pub struct KbTokenStream<'a> {
-    buf: &'a TokenBuffer,
+    text: &'a str,
+    buf: &'a mut TokenBuffer,
+    /// Byte offset where the search for the next compound starts.
+    rest: usize,
+    /// Next free position.
+    position: usize,
+    /// Next token of `buf.tokens` to hand out.
     next: usize,
     token: Token,
 }
@@ -538,9 +548,11 @@ impl Tokenizer for KbTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream<'a> {
         self.buf.clear();
-        self.buf.analyze(text, 0);
         KbTokenStream {
-            buf: &self.buf,
+            text,
+            buf: &mut self.buf,
+            rest: 0,
+            position: 0,
             next: 0,
             token: Token::default(),
         }
@@ -549,17 +561,41 @@ impl Tokenizer for KbTokenizer {
 
 impl TokenStream for KbTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(t) = self.buf.tokens.get(self.next) else {
-            return false;
-        };
-        self.next += 1;
-        self.token.offset_from = t.from;
-        self.token.offset_to = t.to;
-        self.token.position = t.position;
-        self.token.position_length = 1;
-        self.token.text.clear();
-        self.token.text.push_str(self.buf.term(t));
-        true
+        loop {
+            if let Some(&t) = self.buf.tokens.get(self.next) {
+                self.next += 1;
+                let term = &self.buf.terms[t.term.0 as usize..t.term.1 as usize];
+                self.token.offset_from = t.from;
+                self.token.offset_to = t.to;
+                self.token.position = t.position;
+                self.token.position_length = 1;
+                self.token.text.clear();
+                self.token.text.push_str(term);
+                return true;
+            }
+            let Some((start, end)) = next_compound(self.text, self.rest) else {
+                return false;
+            };
+            self.rest = end;
+            match self.buf.cache.get(self.text, start, end) {
+                Some(cached) if cached.tokens.len() == 1 => {
+                    // Its one token's term is all of the cached terms.
+                    let t = cached.tokens[0];
+                    self.token.offset_from = start + t.from as usize;
+                    self.token.offset_to = start + t.to as usize;
+                    self.token.position = self.position + t.position as usize;
+                    self.token.position_length = 1;
+                    self.token.text.clear();
+                    self.token.text.push_str(&cached.terms);
+                    self.position += cached.positions;
+                    return true;
+                }
+                _ => {}
+            }
+            self.buf.clear();
+            self.next = 0;
+            self.position = self.buf.compound(self.text, start, end, self.position);
+        }
     }
 
     fn token(&self) -> &Token {
@@ -722,6 +758,34 @@ mod tests {
             }
         }
         assert_eq!(key("abcdefghijklmnopq", false), None);
+    }
+
+    #[test]
+    fn the_token_stream_gives_exactly_the_analysed_tokens() {
+        // Every kind of compound, each seen twice (the second time from the cache), and a
+        // token too long to index, through one tokenizer reused across texts as tantivy
+        // reuses it across fields and documents.
+        let text = format!(
+            "Connections don’t use db.SetMaxOpenConns or x/sync/errgroup.WithContext; \
+             HTTPServer k8s utf8 Straße {} GOGC max_connections cache-aside a::b end. \
+             e.g. it's",
+            "z".repeat(60)
+        );
+        let twice = format!("{text} {text}");
+        let mut tokenizer = KbTokenizer::default();
+        for text in [text.as_str(), twice.as_str(), "", "  ...  ", twice.as_str()] {
+            let mut stream = tokenizer.token_stream(text);
+            let mut streamed = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                streamed.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            let analysed: Vec<_> = analyze(text)
+                .into_iter()
+                .map(|t| (t.text, t.from, t.to, t.position))
+                .collect();
+            assert_eq!(streamed, analysed, "{text}");
+        }
     }
 
     #[test]
