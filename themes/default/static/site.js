@@ -61,8 +61,16 @@
     });
     return searchLoading;
   }
+  // What the reader types while search.js loads (the first time search opens) goes into
+  // the search box once it is there; without this the first letters after "/" are lost.
+  var typedAhead = null;
   function openSearch() {
-    loadSearch().then(function (api) { if (api) api.open(); }, function () {});
+    if (!window.kbSearch && typedAhead === null) typedAhead = "";
+    loadSearch().then(function (api) {
+      var text = typedAhead;
+      typedAhead = null;
+      if (api) api.open(text || undefined);
+    }, function () { typedAhead = null; });
   }
   var searchButton = document.querySelector("[data-kb-search-open]");
   if (searchButton) {
@@ -75,6 +83,13 @@
 
   // Keys: "/" or Ctrl-K search, left and right arrows turn pages, Escape closes the menu.
   document.addEventListener("keydown", function (e) {
+    if (typedAhead !== null && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (e.key.length === 1) typedAhead += e.key;
+      else if (e.key === "Backspace") typedAhead = typedAhead.slice(0, -1);
+      else return;
+      e.preventDefault();
+      return;
+    }
     var t = e.target;
     var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
     if (searchButton && ((e.key === "/" && !typing) || (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey)))) {

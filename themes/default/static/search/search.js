@@ -1,7 +1,7 @@
 /*!
  * kb search: the search dialog, the loader of the search engine, and the highlighting of
  * matched words on a page. Loaded on demand by site.js (button, "/" or Ctrl-K, or a
- * ?highlight= URL); exposes window.kbSearch = { open, close, highlight }.
+ * ?highlight= URL); exposes window.kbSearch = { open(text), close, highlight }.
  *
  * Where answers come from:
  *   - `kb serve` (window.__KB_SERVE__): GET /__kb/search?<request>, the live index;
@@ -241,11 +241,18 @@
     ui = { dialog: dialog, input: input, area: area, status: status, suggest: suggest, list: list };
   }
 
-  function open() {
+  /** Opens the dialog; `text` (typed while this script loaded) becomes the query. */
+  function open(text) {
     if (!ui) build();
     if (!ui.dialog.open) ui.dialog.showModal();
     ui.input.focus();
-    ui.input.select();
+    if (typeof text === 'string' && text) {
+      ui.input.value = text;
+      ui.input.setSelectionRange(text.length, text.length);
+      if (lastResults) schedule();
+    } else {
+      ui.input.select();
+    }
     if (!lastResults) {
       setStatus('Loading search…');
       getBackend().then(function () { run(); }, function (e) { setStatus('Search is unavailable: ' + e.message); });
