@@ -94,6 +94,14 @@ async function scenario(startUrl, transport) {
   const { page, requests, errors } = await openPage(startUrl);
   assert.equal(requests.filter((u) => u.includes('/search/')).length, 0, 'nothing search-related before opening');
 
+  // Escape right after "/", before search.js has loaded: the dialog does not open.
+  await page.keyboard.press('/');
+  await page.keyboard.type('x');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.kbSearch);
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('dialog.kb-search[open]').count(), 0, `${transport}: cancelled opening`);
+
   // "/" opens the dialog with the input focused.
   await page.keyboard.press('/');
   const dialog = page.locator('dialog.kb-search[open]');

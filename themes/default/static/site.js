@@ -63,13 +63,21 @@
   }
   // What the reader types while search.js loads (the first time search opens) goes into
   // the search box once it is there; without this the first letters after "/" are lost.
+  // A string while loading, false if Escape cancelled the opening, null otherwise.
   var typedAhead = null;
   function openSearch() {
-    if (!window.kbSearch && typedAhead === null) typedAhead = "";
+    if (window.kbSearch) {
+      window.kbSearch.open();
+      return;
+    }
+    if (typeof typedAhead === "string") return; // opening already
+    var waiting = typedAhead === false; // cancelled, still loading: open after all
+    typedAhead = "";
+    if (waiting) return;
     loadSearch().then(function (api) {
       var text = typedAhead;
       typedAhead = null;
-      if (api) api.open(text || undefined);
+      if (api && text !== false) api.open(text || undefined);
     }, function () { typedAhead = null; });
   }
   var searchButton = document.querySelector("[data-kb-search-open]");
@@ -83,9 +91,10 @@
 
   // Keys: "/" or Ctrl-K search, left and right arrows turn pages, Escape closes the menu.
   document.addEventListener("keydown", function (e) {
-    if (typedAhead !== null && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    if (typeof typedAhead === "string" && !e.ctrlKey && !e.metaKey && !e.altKey) {
       if (e.key.length === 1) typedAhead += e.key;
       else if (e.key === "Backspace") typedAhead = typedAhead.slice(0, -1);
+      else if (e.key === "Escape") typedAhead = false;
       else return;
       e.preventDefault();
       return;
