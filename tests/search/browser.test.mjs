@@ -152,11 +152,24 @@ async function scenario(startUrl, transport) {
   await typeQuery(page, 'index');
   await options.first().waitFor();
   const area = page.locator('#kb-search-area');
-  const databases = await area.locator('option').filter({ hasText: /^Databases/ }).getAttribute('value');
+  const databases = await area.locator('option').filter({ hasText: /^Database Management/ }).getAttribute('value');
   await area.selectOption(databases);
   await page.waitForFunction(() => document.querySelector('#kb-search-area').value !== '' &&
-    [...document.querySelectorAll('.kb-search__page-area')].every((e) => e.textContent === 'Databases'));
+    [...document.querySelectorAll('.kb-search__page-area')].every((e) => e.textContent === 'Database Management (SQL, NoSQL, NewSQL)'));
   await area.selectOption('');
+
+  // On a phone the results fit the dialog: a long area name next to a page title wraps
+  // instead of running off the edge.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForFunction(() => document.querySelectorAll('.kb-search__page-area').length > 0);
+  const overflowing = await page.evaluate(() => {
+    const box = document.querySelector('#kb-search-results').getBoundingClientRect();
+    return [...document.querySelectorAll('#kb-search-results *')]
+      .filter((e) => e.getBoundingClientRect().right > box.right + 0.5)
+      .map((e) => `${e.className}: ${e.textContent.slice(0, 40)}`);
+  });
+  assert.deepEqual(overflowing, [], `${transport}: results wider than the dialog`);
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Esc closes; Ctrl-K opens again.
   await page.keyboard.press('Escape');
