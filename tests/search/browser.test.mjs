@@ -158,17 +158,17 @@ async function scenario(startUrl, transport) {
     [...document.querySelectorAll('.kb-search__page-area')].every((e) => e.textContent === 'Database Management (SQL, NoSQL, NewSQL)'));
   await area.selectOption('');
 
-  // On a phone the results fit the dialog: a long area name next to a page title wraps
-  // instead of running off the edge.
+  // On a phone everything fits the dialog: a long area name (in the results and in the
+  // area filter) wraps or shrinks instead of running off the edge.
   await page.setViewportSize({ width: 360, height: 740 });
   await page.waitForFunction(() => document.querySelectorAll('.kb-search__page-area').length > 0);
   const overflowing = await page.evaluate(() => {
-    const box = document.querySelector('#kb-search-results').getBoundingClientRect();
-    return [...document.querySelectorAll('#kb-search-results *')]
+    const box = document.querySelector('dialog.kb-search').getBoundingClientRect();
+    return [...document.querySelectorAll('dialog.kb-search *:not(.kb-search__sr, .kb-search__title, option)')]
       .filter((e) => e.getBoundingClientRect().right > box.right + 0.5)
-      .map((e) => `${e.className}: ${e.textContent.slice(0, 40)}`);
+      .map((e) => `${e.id || e.className}: ${e.textContent.slice(0, 40)}`);
   });
-  assert.deepEqual(overflowing, [], `${transport}: results wider than the dialog`);
+  assert.deepEqual(overflowing, [], `${transport}: wider than the dialog`);
   await page.setViewportSize({ width: 1280, height: 720 });
 
   // Esc closes; Ctrl-K opens again.
