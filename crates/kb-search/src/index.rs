@@ -280,10 +280,8 @@ pub(crate) mod writer {
         directory: RamDirectory,
         settings: SearchSettings,
         preparer: DocPreparer,
-        /// Declared areas by folder: title and id.
-        areas: BTreeMap<String, (String, u64)>,
-        /// Sections so far per area id.
-        area_sections: Vec<usize>,
+        /// Declared areas by id (their sorted order): folder, title, sections so far.
+        areas: Vec<(String, String, usize)>,
         pages: BTreeSet<String>,
         last_page: Option<String>,
         sections: usize,
@@ -297,16 +295,14 @@ pub(crate) mod writer {
             areas: impl IntoIterator<Item = (String, String)>,
             settings: &SearchSettings,
         ) -> Result<Self, SearchError> {
-            let mut declared: BTreeMap<String, (String, u64)> = BTreeMap::new();
+            let mut declared: BTreeMap<String, String> = BTreeMap::new();
             for (area, title) in areas {
-                declared.entry(area).or_insert((title, 0));
-            }
-            for (id, entry) in declared.values_mut().enumerate() {
-                entry.1 = id as u64;
+                declared.entry(area).or_insert(title);
             }
             let area_ids = declared
-                .iter()
-                .map(|(area, (_, id))| (area.clone(), *id))
+                .keys()
+                .enumerate()
+                .map(|(id, area)| (area.clone(), id as u64))
                 .collect();
             let directory = RamDirectory::create();
             let writer = IndexBuilder::new()
@@ -329,8 +325,10 @@ pub(crate) mod writer {
                     fields: Fields::from_schema(&build_schema())?,
                     area_ids: Arc::new(area_ids),
                 },
-                area_sections: vec![0; declared.len()],
-                areas: declared,
+                areas: declared
+                    .into_iter()
+                    .map(|(area, title)| (area, title, 0))
+                    .collect(),
                 pages: BTreeSet::new(),
                 last_page: None,
                 sections: 0,
@@ -351,8 +349,8 @@ pub(crate) mod writer {
         /// Indexes the next section, prepared by this writer's [`DocPreparer`].
         pub fn add_prepared(&mut self, prepared: PreparedDoc) -> Result<(), SearchError> {
             let PreparedDoc { doc, area_id } = prepared;
-            if let Some(count) = self.area_sections.get_mut(area_id as usize) {
-                *count += 1;
+            if let Some((_, _, sections)) = self.areas.get_mut(area_id as usize) {
+                *sections += 1;
             }
             // Sections come page by page, so the set is asked once per page, not per section.
             let page_url = doc
@@ -376,13 +374,14 @@ pub(crate) mod writer {
                 areas: self
                     .areas
                     .into_iter()
-                    .map(|(area, (title, id))| AreaInfo {
-                        id,
+                    .enumerate()
+                    .filter(|(_, (_, _, sections))| *sections > 0)
+                    .map(|(id, (area, title, sections))| AreaInfo {
+                        id: id as u64,
                         area,
                         title,
-                        sections: self.area_sections[id as usize],
+                        sections,
                     })
-                    .filter(|info| info.sections > 0)
                     .collect(),
                 pages: self.pages.len(),
                 sections: self.sections,

@@ -559,38 +559,40 @@ impl Tokenizer for KbTokenizer {
     }
 }
 
+/// Makes `token` the token of `term` at `position`, spanning `from..to` in the text.
+fn set_token(token: &mut Token, from: usize, to: usize, position: usize, term: &str) {
+    token.offset_from = from;
+    token.offset_to = to;
+    token.position = position;
+    token.position_length = 1;
+    token.text.clear();
+    token.text.push_str(term);
+}
+
 impl TokenStream for KbTokenStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            if let Some(&t) = self.buf.tokens.get(self.next) {
+            if let Some(t) = self.buf.tokens.get(self.next) {
                 self.next += 1;
-                let term = &self.buf.terms[t.term.0 as usize..t.term.1 as usize];
-                self.token.offset_from = t.from;
-                self.token.offset_to = t.to;
-                self.token.position = t.position;
-                self.token.position_length = 1;
-                self.token.text.clear();
-                self.token.text.push_str(term);
+                set_token(&mut self.token, t.from, t.to, t.position, self.buf.term(t));
                 return true;
             }
             let Some((start, end)) = next_compound(self.text, self.rest) else {
                 return false;
             };
             self.rest = end;
-            match self.buf.cache.get(self.text, start, end) {
-                Some(cached) if cached.tokens.len() == 1 => {
-                    // Its one token's term is all of the cached terms.
-                    let t = cached.tokens[0];
-                    self.token.offset_from = start + t.from as usize;
-                    self.token.offset_to = start + t.to as usize;
-                    self.token.position = self.position + t.position as usize;
-                    self.token.position_length = 1;
-                    self.token.text.clear();
-                    self.token.text.push_str(&cached.terms);
-                    self.position += cached.positions;
-                    return true;
-                }
-                _ => {}
+            let cache = &self.buf.cache;
+            if let Some(cached) = cache
+                .get(self.text, start, end)
+                .filter(|c| c.tokens.len() == 1)
+            {
+                // Its one token's term is all of the cached terms.
+                let t = cached.tokens[0];
+                let (from, to) = (start + t.from as usize, start + t.to as usize);
+                let position = self.position + t.position as usize;
+                set_token(&mut self.token, from, to, position, &cached.terms);
+                self.position += cached.positions;
+                return true;
             }
             self.buf.clear();
             self.next = 0;
