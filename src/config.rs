@@ -183,7 +183,7 @@ pub const CONFIG_FILE: &str = "book.toml";
 impl Settings {
     /// Reads and validates `book.toml` in `root`. A missing file gives the defaults.
     pub fn load(root: &Path) -> Result<Settings, Vec<Diagnostic>> {
-        let path = crate::content::load::shown_path(&root.join(CONFIG_FILE));
+        let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),

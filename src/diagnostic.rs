@@ -9,6 +9,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+/// `path` without a leading `./`, for messages.
+pub fn shown_path(path: &Path) -> PathBuf {
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// How bad a diagnostic is. Errors fail a build; warnings fail it only with `--deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,24 +104,35 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// `file:line:column`, as far as it is known.
+    pub(crate) fn position(&self) -> String {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file.display()),
+            (Some(line), None) => format!("{}:{line}", self.file.display()),
+            _ => self.file.display().to_string(),
+        }
+    }
+
+    /// The help line under the message, with its line break, or nothing.
+    pub(crate) fn help_text(&self) -> String {
+        self.help
+            .as_ref()
+            .map(|help| format!("\n  help: {help}"))
+            .unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, ": {severity}: {}", self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        write!(
+            f,
+            "{}: {}: {}{}",
+            self.position(),
+            self.severity.word(),
+            self.message,
+            self.help_text()
+        )
     }
 }
 

@@ -1,10 +1,14 @@
-//! The `kb` binary: parse arguments, run, print errors, exit non-zero on failure.
+//! The `kb` binary: parse arguments, set up logging, run, print a failure with its causes,
+//! and exit with the command's exit code.
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-use kb::commands::{self, Failure};
+use kb::commands;
+use kb::failure::Failure;
 
-fn main() {
+fn main() -> ExitCode {
     let cli = kb::cli::Cli::parse();
     let level = if cli.quiet {
         "error"
@@ -18,20 +22,18 @@ fn main() {
         .format_target(false)
         .init();
     match commands::run(cli) {
-        Ok(()) => {}
+        Ok(code) => code,
         Err(Failure::Diagnostics(diagnostics)) => {
             commands::print_diagnostics(&diagnostics);
-            if !diagnostics.is_empty() {
-                eprintln!("error: stopped with {}", commands::summary(&diagnostics));
-            }
-            std::process::exit(1);
+            eprintln!("error: stopped with {}", diagnostics.summary());
+            ExitCode::FAILURE
         }
         Err(Failure::Other(error)) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            std::process::exit(1);
+            ExitCode::FAILURE
         }
     }
 }

@@ -14,6 +14,46 @@ use crate::diagnostic::Diagnostic;
 /// Receives the files of the site, by path relative to the site root.
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// Removes a file an earlier apply of an incremental session wrote.
+    fn remove(&self, path: &str) -> io::Result<()>;
+
+    /// Applies the whole change of an incremental apply, writes and removals in order. A
+    /// sink that others read while it changes (`kb serve`'s) applies it at once.
+    fn apply(&self, batch: Batch) -> io::Result<()> {
+        for (path, bytes) in batch.files {
+            match bytes {
+                Some(bytes) => self.write(&path, &bytes)?,
+                None => self.remove(&path)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The files an incremental apply changes: new bytes, or `None` for a removed file.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl Batch {
+    pub fn write(&mut self, path: String, bytes: Vec<u8>) {
+        self.files.push((path, Some(bytes)));
+    }
+
+    pub fn remove(&mut self, path: String) {
+        self.files.push((path, None));
+    }
+
+    /// Files written or removed.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
 }
 
 /// Writes files below a folder.
@@ -35,9 +75,16 @@ impl Sink for DirSink {
         }
         std::fs::write(&target, bytes)
     }
+
+    fn remove(&self, path: &str) -> io::Result<()> {
+        match std::fs::remove_file(self.root.join(path)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
-/// Keeps files in memory (for `kb serve` and tests).
+/// Keeps files in memory: the one-shot side of the in-process convergence test.
 #[derive(Default)]
 pub struct MemorySink {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,
@@ -49,6 +96,14 @@ impl Sink for MemorySink {
             .lock()
             .map_err(|_| io::Error::other("a writer panicked"))?
             .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn remove(&self, path: &str) -> io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| io::Error::other("a writer panicked"))?
+            .remove(path);
         Ok(())
     }
 }

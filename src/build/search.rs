@@ -155,7 +155,8 @@ pub fn finish_index(
     writer.finish().map_err(|e| index_error(settings, e))
 }
 
-/// Builds the index blob of a prepared site.
+/// The index blob of a prepared site, with the writer `kb build` streams into: what
+/// `kb search` saves when the index is missing or stale.
 pub fn index_blob(
     settings: &Settings,
     site: &Site,
@@ -167,6 +168,21 @@ pub fn index_blob(
         .try_for_each(|d| writer.add(d))
         .map_err(|e| index_error(settings, e))?;
     finish_index(settings, writer)
+}
+
+/// The index blob of `docs`, in this order: what `kb serve` makes the browser's search
+/// files from, with the writer `kb build` streams into.
+pub fn index_blob_of<'a>(
+    docs: impl Iterator<Item = &'a kb_search::SectionDoc>,
+    settings: &kb_search::SearchSettings,
+) -> Result<Vec<u8>, Diagnostic> {
+    let docs: Vec<kb_search::SectionDoc> = docs.cloned().collect();
+    kb_search::build_index(&docs, settings).map_err(|e| {
+        Diagnostic::file_error(
+            kb_search::INDEX_FILE,
+            format!("cannot build the search index: {e}"),
+        )
+    })
 }
 
 /// Writes the browser's search files (module, paged index, loaders) into the site, each

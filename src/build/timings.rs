@@ -12,7 +12,7 @@ struct Step {
 }
 
 /// Named, timed steps in the order they ran.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Timings {
     steps: Vec<Step>,
 }

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::build::passes::{analyze, BuildOptions};
 use crate::build::timings::Timings;
-use crate::build::validate::front_matter_location;
-use crate::build::{self, BuildOptions};
 use crate::config::Settings;
 use crate::content::tags::read_vocabulary;
 use crate::content::{PageKind, Site};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostics::Diagnostics;
+use crate::markdown::validate::front_matter_location;
 use crate::markdown::RenderedPage;
 
 use super::data_blocks::{check_data_block, data_language};
@@ -32,7 +33,7 @@ pub struct CheckOptions {
 /// Everything `kb check` found.
 #[derive(Debug, Default)]
 pub struct CheckReport {
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Diagnostics,
     pub pages: usize,
     pub go: GoReport,
     pub data_blocks: usize,
@@ -43,7 +44,7 @@ pub struct CheckReport {
 /// Checks the site in `settings`; never writes output (the snippet cache aside).
 pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
     let start = Instant::now();
-    let analysis = build::analyze(
+    let analysis = analyze(
         settings,
         &BuildOptions {
             drafts: options.drafts,
@@ -51,7 +52,7 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
         },
         &mut Timings::default(),
     );
-    let mut diagnostics = analysis.diagnostics;
+    let mut diagnostics = analysis.diagnostics.into_vec();
     diagnostics.extend(front_matter_quality(settings, &analysis.site));
 
     let samples = code_samples(&analysis.site, &analysis.rendered);
@@ -80,7 +81,7 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
         diagnostics.extend(check_external(&links, opts));
     }
     CheckReport {
-        diagnostics: build::sorted(diagnostics),
+        diagnostics: Diagnostics::new(diagnostics),
         pages: analysis.site.pages.len(),
         data_blocks: data.len(),
         go,
@@ -130,7 +131,7 @@ fn front_matter_quality(settings: &Settings, site: &Site) -> Vec<Diagnostic> {
             None
         }
     };
-    let tags_file = crate::content::load::shown_path(&settings.tags_file);
+    let tags_file = crate::diagnostic::shown_path(&settings.tags_file);
     let mut titles: HashMap<String, &str> = HashMap::new();
     for page in &site.pages {
         let chars = page.description.chars().count();

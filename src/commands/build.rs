@@ -1,22 +1,27 @@
-//! `kb build`: builds into a staging folder and swaps it in only when everything succeeded.
+//! `kb build`: a one-shot build session writing into a staging folder, swapped in only
+//! when everything succeeded.
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::{print_diagnostics, summary, Failure, Verbosity};
+use super::{print_diagnostics, Verbosity};
+use crate::build::changes::Plan;
 use crate::build::output::{check_destination, DirSink, Staging};
-use crate::build::timings::Timings;
-use crate::build::{self, BuildOptions};
+use crate::build::passes::destination;
+use crate::build::session::{Mode, Session};
+use crate::build::BuildOptions;
 use crate::cli::BuildArgs;
 use crate::config::Settings;
+use crate::failure::Failure;
 
-pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
+pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let start = Instant::now();
     let settings = Settings::load(&args.site.root)?;
-    let dest = build::destination(&settings, args.dest.clone());
-    check_destination(&dest, &settings.root, &settings.content_dir).map_err(|d| vec![d])?;
+    let dest = destination(&settings, args.dest.clone());
+    check_destination(&dest, &settings.root, &settings.content_dir)?;
     let staging = Staging::new(&dest)
         .with_context(|| format!("cannot create a staging folder beside {}", dest.display()))?;
     let sink = DirSink::new(&staging.dir);
@@ -24,16 +29,17 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
         drafts: args.site.drafts,
         progress: verbosity != Verbosity::Quiet && std::io::stderr().is_terminal(),
     };
-    let mut timings = Timings::default();
-    let report = build::build(&settings, &options, &sink, &mut timings)?;
+    let mut session = Session::new(&args.site.root, settings, options, Mode::OneShot);
+    let report = session.apply(Plan::default(), &sink)?;
     if args.deny_warnings && !report.warnings.is_empty() {
         print_diagnostics(&report.warnings);
         eprintln!(
             "error: the build has warnings and --deny-warnings is set ({})",
-            summary(&report.warnings)
+            report.warnings.summary()
         );
-        return Err(Failure::Diagnostics(Vec::new()));
+        return Ok(ExitCode::FAILURE);
     }
+    let mut timings = session.timings().clone();
     timings
         .time("swap", || staging.commit())
         .with_context(|| format!("cannot move the new site into {}", dest.display()))?;
@@ -42,18 +48,18 @@ pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<(), Failure> {
         eprintln!(
             "Built {} pages ({} files) into {} in {:.2} s{}",
             report.pages,
-            report.files,
+            report.changed_files,
             dest.display(),
             start.elapsed().as_secs_f64(),
             if report.warnings.is_empty() {
                 String::new()
             } else {
-                format!(" with {}", summary(&report.warnings))
+                format!(" with {}", report.warnings.summary())
             }
         );
     }
     if args.timings || verbosity == Verbosity::Verbose {
         eprint!("{}", timings.report());
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

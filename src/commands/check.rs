@@ -2,13 +2,16 @@
 
 use std::time::Duration;
 
-use super::{print_diagnostics, summary, Failure, Verbosity};
+use std::process::ExitCode;
+
+use super::{print_diagnostics, Verbosity};
 use crate::check::external::ExternalOptions;
 use crate::check::site::{check_site, CheckOptions, CheckReport};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::config::Settings;
+use crate::failure::Failure;
 
-pub fn run(args: CheckArgs, verbosity: Verbosity) -> Result<(), Failure> {
+pub fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let settings = Settings::load(&args.site.root)?;
     let options = CheckOptions {
         drafts: args.site.drafts,
@@ -18,8 +21,8 @@ pub fn run(args: CheckArgs, verbosity: Verbosity) -> Result<(), Failure> {
         }),
     };
     let report = check_site(&settings, &options);
-    let failed = report.diagnostics.iter().any(|d| d.is_error())
-        || (args.deny_warnings && !report.diagnostics.is_empty());
+    let diagnostics = &report.diagnostics;
+    let failed = diagnostics.has_errors() || (args.deny_warnings && !diagnostics.is_empty());
     match args.format {
         CheckFormat::Json => {
             let json = serde_json::to_string_pretty(&report.diagnostics)
@@ -27,17 +30,17 @@ pub fn run(args: CheckArgs, verbosity: Verbosity) -> Result<(), Failure> {
             println!("{json}");
         }
         CheckFormat::Human => {
-            print_diagnostics(&report.diagnostics);
+            print_diagnostics(diagnostics);
             if verbosity != Verbosity::Quiet {
                 eprintln!("{}", summary_line(&report));
             }
         }
     }
-    if failed {
-        // Already printed; an empty list makes main exit 1 without printing again.
-        return Err(Failure::Diagnostics(Vec::new()));
-    }
-    Ok(())
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// "Checked 127 pages: 312 Go blocks (180 compiled, 90 syntax only...), 0 errors, 0 warnings in 4.2 s".
@@ -59,7 +62,7 @@ fn summary_line(report: &CheckReport) -> String {
     }
     line.push_str(&format!(
         ": {} in {:.1} s",
-        summary(&report.diagnostics),
+        report.diagnostics.summary(),
         report.elapsed.as_secs_f64()
     ));
     if let Some(why) = &go.skipped {

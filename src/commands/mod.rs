@@ -7,8 +7,11 @@ pub mod serve;
 
 use std::io::IsTerminal;
 
+use std::process::ExitCode;
+
 use crate::cli::{Cli, Command};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostics::Diagnostics;
+use crate::failure::Failure;
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,29 +21,10 @@ pub enum Verbosity {
     Verbose,
 }
 
-/// Why a command failed.
-#[derive(Debug)]
-pub enum Failure {
-    /// Problems in the user's site, already collected; printed as diagnostics.
-    Diagnostics(Vec<Diagnostic>),
-    /// Anything else (I/O, a port in use): printed with its causes.
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Other(e)
-    }
-}
-
-impl From<Vec<Diagnostic>> for Failure {
-    fn from(d: Vec<Diagnostic>) -> Self {
-        Failure::Diagnostics(d)
-    }
-}
-
-/// Runs the command line; the exit code is 0 on success, 1 on failure.
-pub fn run(cli: Cli) -> Result<(), Failure> {
+/// Runs the command line. `Ok` with the exit code when the command ran to its end and
+/// reported (1 when it found problems it printed itself, as `kb check` does); `Err` for a
+/// failure `main` reports.
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let verbosity = if cli.quiet {
         Verbosity::Quiet
     } else if cli.verbose {
@@ -56,39 +40,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// Prints diagnostics to stderr, in colour on a terminal, with a closing count.
-pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diagnostics {
-        let text = d.to_string();
-        if color {
-            let (code, word) = if d.is_error() {
-                ("31", "error")
-            } else {
-                ("33", "warning")
-            };
-            eprintln!(
-                "{}",
-                text.replacen(
-                    &format!(": {word}: "),
-                    &format!(": \x1b[1;{code}m{word}\x1b[0m: "),
-                    1
-                )
-            );
-        } else {
-            eprintln!("{text}");
-        }
-    }
+/// Whether stderr shows colour: a terminal, and `NO_COLOR` unset.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// "2 errors, 1 warning".
-pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+/// Prints diagnostics to stderr, in colour on a terminal.
+pub fn print_diagnostics(diagnostics: &Diagnostics) {
+    eprint!("{}", diagnostics.render(stderr_color()));
 }

@@ -3,14 +3,17 @@
 
 use std::io::IsTerminal;
 
-use super::{Failure, Verbosity};
+use std::process::ExitCode;
+
+use super::Verbosity;
+use crate::build::passes::{prepare, BuildOptions};
 use crate::build::search::{self as site_search, INDEX_BLOB, STAMP_FILE};
 use crate::build::timings::Timings;
-use crate::build::{self, BuildOptions};
 use crate::cli::SearchArgs;
 use crate::config::Settings;
+use crate::failure::Failure;
 
-pub fn run(args: SearchArgs, verbosity: Verbosity) -> Result<(), Failure> {
+pub fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let settings = Settings::load(&args.site.root)?;
     let blob = fresh_index(&settings, args.site.drafts, verbosity)?;
     let index = kb_search::SearchIndex::from_blob(&blob).map_err(|e| {
@@ -26,13 +29,13 @@ pub fn run(args: SearchArgs, verbosity: Verbosity) -> Result<(), Failure> {
     let results = index.search(&args.query, &options);
     if args.json {
         println!("{}", results.to_json());
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     print!(
         "{}",
         format_results(&results, std::io::stdout().is_terminal())
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The index blob from `search-index/`, rebuilt from the content when missing or stale.
@@ -55,7 +58,7 @@ fn fresh_index(
             settings.content_dir.display()
         );
     }
-    let prepared = build::prepare(
+    let prepared = prepare(
         settings,
         &BuildOptions {
             drafts,
@@ -63,9 +66,8 @@ fn fresh_index(
         },
         &mut Timings::default(),
     )?;
-    let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)
-        .map_err(|e| vec![e])?;
-    site_search::save_native(settings, &blob, &stamp).map_err(|e| vec![e])?;
+    let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)?;
+    site_search::save_native(settings, &blob, &stamp)?;
     Ok(blob)
 }
 

@@ -1,16 +1,76 @@
-//! `kb serve`: turns the command line into server options and runs the server.
+//! `kb serve`: turns the command line into server options, runs the server, and prints
+//! what it reports.
 
-use super::{Failure, Verbosity};
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use super::{print_diagnostics, Verbosity};
 use crate::cli::ServeArgs;
-use crate::serve::{self, ServeOptions};
+use crate::failure::Failure;
+use crate::serve::{self, Event, ServeOptions};
 
-pub fn run(args: ServeArgs, verbosity: Verbosity) -> Result<(), Failure> {
-    serve::run(ServeOptions {
+pub fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+    let options = ServeOptions {
         root: args.site.root,
         bind: args.bind,
         port: args.port,
         open: args.open,
         drafts: args.site.drafts,
-        verbosity,
-    })
+    };
+    serve::run(options, Box::new(move |event| print(event, verbosity)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints one event of the server: errors always, the rest unless `-q`.
+fn print(event: Event<'_>, verbosity: Verbosity) {
+    let quiet = verbosity == Verbosity::Quiet;
+    match event {
+        Event::Exposed(address) => eprintln!(
+            "warning: serving on {address}: other machines on the network can read the site (and drafts, with --drafts)"
+        ),
+        Event::Built { .. } | Event::Rebuilt { .. } | Event::Stopped if quiet => {}
+        Event::Built {
+            pages,
+            elapsed,
+            warnings,
+        } => {
+            print_diagnostics(warnings);
+            eprintln!(
+                "Built {pages} pages in memory in {} ms",
+                elapsed.as_millis()
+            );
+        }
+        Event::Serving { title, url } => {
+            println!("Serving {title} at {url}");
+            let _ = std::io::stdout().flush();
+        }
+        Event::Rebuilt {
+            elapsed,
+            changed_files,
+            new_warnings,
+        } => {
+            print_diagnostics(new_warnings);
+            eprintln!(
+                "Rebuilt in {} ms: {changed_files} file{} changed",
+                elapsed.as_millis(),
+                if changed_files == 1 { "" } else { "s" }
+            );
+        }
+        Event::Failed { diagnostics, first } => {
+            print_diagnostics(diagnostics);
+            if first {
+                eprintln!(
+                    "error: the site has {}; serving what there is, fix the files and it rebuilds",
+                    diagnostics.summary()
+                );
+            } else {
+                eprintln!(
+                    "error: the site has {}; still serving the last good version",
+                    diagnostics.summary()
+                );
+            }
+        }
+        Event::Warning(why) => eprintln!("warning: {why}"),
+        Event::Stopped => eprintln!("Stopped."),
+    }
 }

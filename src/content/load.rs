@@ -2,14 +2,14 @@
 //! and groups pages into areas in reading order.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::front_matter;
 use super::page::{url_for, Page, PageKind};
 use super::summary;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{shown_path, Diagnostic, Location};
 
 /// An area of the knowledge base: one folder under `content/`.
 #[derive(Debug, Clone)]
@@ -343,11 +343,4 @@ fn assemble(
         assets,
         by_rel,
     }
-}
-
-/// `path` without a leading `./`, for messages.
-pub fn shown_path(path: &Path) -> PathBuf {
-    path.strip_prefix(".")
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
 }

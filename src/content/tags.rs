@@ -20,5 +20,5 @@ pub fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>>
 
 /// URL segment of a tag's page (`tags/<slug>/`).
 pub fn tag_slug(tag: &str) -> String {
-    crate::markdown::slug::slugify(tag)
+    crate::slug::slugify(tag)
 }

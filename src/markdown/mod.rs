@@ -5,6 +5,6 @@ pub mod highlight;
 pub mod info_string;
 pub mod links;
 pub mod render;
-pub mod slug;
+pub mod validate;
 
 pub use render::{render, Heading, RenderedPage, Section};

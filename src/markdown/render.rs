@@ -12,9 +12,9 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Pars
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
-use super::slug::IdAllocator;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::slug::IdAllocator;
 
 /// A heading of the page, with its final id.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

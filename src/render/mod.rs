@@ -1,6 +1,10 @@
 //! Templates: Tera, fed with read-only views, turning rendered Markdown into whole pages.
 
+pub mod assets;
+pub mod extras;
 pub mod nav;
+pub mod pages;
+pub mod renderer;
 pub mod theme;
 pub mod view;
 

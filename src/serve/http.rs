@@ -12,10 +12,10 @@ use axum::routing::get;
 use axum::Router;
 use tokio::sync::{broadcast, watch};
 
+use super::files::SiteFiles;
 use super::livereload::{inject, Hub};
 use super::path::{content_type, resolve, Target};
 use super::search::SharedIndex;
-use super::state::SiteFiles;
 
 /// What the handlers share.
 #[derive(Clone)]

@@ -1,33 +1,35 @@
 //! `kb serve`: builds the site into memory, serves it, watches its files, rebuilds what a
 //! change reaches and tells open tabs to reload.
 //!
-//! Three threads of work: the HTTP server (tokio, [`http`]), the rebuild loop (one thread
-//! that owns the [`state::LiveSite`], fed by [`watch`] and [`change`]), and the search
-//! indexer ([`search`]). They share only the served files, the live search index and the
-//! [`livereload::Hub`].
+//! Serve only watches, serves and reloads: the build is the same [`Session`] `kb build`
+//! runs, kept between changes and writing into the in-memory [`files::LiveFiles`]. Three
+//! threads of work: the HTTP server (tokio, [`http`]), the rebuild loop (one thread that
+//! owns the session, fed by [`watch`] and [`changes`]), and the search indexer
+//! ([`search`]). They share only the served files, the live search index and the
+//! [`livereload::Hub`]. What the server has to say goes to a [`Reporter`] as [`Event`]s;
+//! printing them is `commands::serve`'s job.
 
-pub mod change;
+pub mod files;
 pub mod http;
 pub mod livereload;
 pub mod path;
 pub mod search;
-pub mod state;
 pub mod watch;
 
-use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use crate::build::changes::{self, Layout, Plan};
+use crate::build::session::{Mode, Session};
 use crate::build::BuildOptions;
-use crate::commands::{print_diagnostics, summary, Failure, Verbosity};
 use crate::config::Settings;
-use crate::diagnostic::Diagnostic;
-use change::{Layout, Plan};
+use crate::diagnostics::Diagnostics;
+use crate::failure::Failure;
+use files::LiveFiles;
 use livereload::{Hub, Message};
-use state::LiveSite;
 
 /// What the user asked of the server.
 #[derive(Debug, Clone)]
@@ -38,17 +40,45 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
-    pub verbosity: Verbosity,
 }
 
+/// What the server has to tell its user; `commands::serve` prints it.
+pub enum Event<'a> {
+    /// Serving on an address other machines can reach.
+    Exposed(IpAddr),
+    /// The first build succeeded.
+    Built {
+        pages: usize,
+        elapsed: Duration,
+        warnings: &'a Diagnostics,
+    },
+    /// The server is listening at `url`.
+    Serving { title: &'a str, url: &'a str },
+    /// A rebuild succeeded.
+    Rebuilt {
+        elapsed: Duration,
+        changed_files: usize,
+        new_warnings: &'a Diagnostics,
+    },
+    /// A build failed; `first` when it was the first one (nothing good to serve yet).
+    Failed {
+        diagnostics: &'a Diagnostics,
+        first: bool,
+    },
+    /// Something went wrong that does not stop the server.
+    Warning(String),
+    /// Ctrl-C: the server stopped.
+    Stopped,
+}
+
+/// Receives the server's events.
+pub type Reporter = Box<dyn Fn(Event<'_>) + Send + Sync>;
+
 /// Runs the server until Ctrl-C.
-pub fn run(options: ServeOptions) -> Result<(), Failure> {
+pub fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure> {
     let settings = Settings::load(&options.root)?;
     if !options.bind.is_loopback() {
-        eprintln!(
-            "warning: serving on {}: other machines on the network can read the site (and drafts, with --drafts)",
-            options.bind
-        );
+        report(Event::Exposed(options.bind));
     }
     // Bind before building, so a port in use is reported at once.
     let listener = std::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)).map_err(|e| {
@@ -69,41 +99,27 @@ pub fn run(options: ServeOptions) -> Result<(), Failure> {
     let start = Instant::now();
     let layout = Layout::of(&settings);
     let title = settings.title.clone();
-    let mut site = LiveSite::new(
-        &options.root,
-        BuildOptions {
-            drafts: options.drafts,
-            ..BuildOptions::default()
-        },
-        settings,
-    );
+    let build_options = BuildOptions {
+        drafts: options.drafts,
+        ..BuildOptions::default()
+    };
+    let mut session = Session::new(&options.root, settings, build_options, Mode::Incremental);
+    let files = LiveFiles::default();
     let hub = Hub::default();
-    let first = site.rebuild(Plan {
-        everything: true,
-        ..Plan::default()
-    });
+    let first = session.apply(Plan::default(), &files);
     match &first {
-        Ok(_) if options.verbosity != Verbosity::Quiet => {
-            print_diagnostics(site.warnings());
-            eprintln!(
-                "Built {} pages in memory in {} ms",
-                site.page_count(),
-                start.elapsed().as_millis()
-            );
-        }
-        Ok(_) => {}
+        Ok(outcome) => report(Event::Built {
+            pages: outcome.pages,
+            elapsed: start.elapsed(),
+            warnings: &outcome.warnings,
+        }),
         Err(diagnostics) => {
-            print_diagnostics(diagnostics);
-            eprintln!(
-                "error: the site has {}; serving what there is, fix the files and it rebuilds",
-                summary(diagnostics)
-            );
+            report(Event::Failed {
+                diagnostics,
+                first: true,
+            });
             hub.send(&Message::Error {
-                diagnostics: diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .cloned()
-                    .collect(),
+                diagnostics: diagnostics.errors().into_vec(),
             });
         }
     }
@@ -112,36 +128,39 @@ pub fn run(options: ServeOptions) -> Result<(), Failure> {
         IpAddr::V6(ip) => format!("http://[{ip}]:{}/", address.port()),
         IpAddr::V4(ip) => format!("http://{ip}:{}/", address.port()),
     };
-    println!("Serving {title} at {url}");
-    let _ = std::io::stdout().flush();
+    report(Event::Serving {
+        title: &title,
+        url: &url,
+    });
     if options.open {
-        open_browser(&url);
+        if let Err(why) = open_browser(&url) {
+            report(Event::Warning(why));
+        }
     }
 
     let index = search::SharedIndex::default();
     let indexer = search::Indexer::start(index.clone());
-    indexer.update(site.search_snapshot());
+    publish_search(&session, &files, &indexer);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let app = http::router(http::AppState {
-        files: site.files.clone(),
+        files: files.0.clone(),
         hub: hub.clone(),
         search: index,
         shutdown,
     });
     let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
-    let verbosity = options.verbosity;
+    let report = std::sync::Arc::new(report);
+    let loop_report = report.clone();
     std::thread::Builder::new()
         .name("kb-rebuild".into())
         .spawn(move || {
-            rebuild_loop(
-                site,
-                watcher,
-                layout,
+            let live = Live {
+                session,
+                files,
                 hub,
                 indexer,
-                first.is_err(),
-                verbosity,
-            )
+            };
+            rebuild_loop(live, watcher, layout, first.is_err(), &**loop_report)
         })
         .context("cannot start the rebuild thread")?;
 
@@ -161,10 +180,19 @@ pub fn run(options: ServeOptions) -> Result<(), Failure> {
                 .await
         })
         .context("the server stopped")?;
-    if verbosity != Verbosity::Quiet {
-        eprintln!("Stopped.");
-    }
+    report(Event::Stopped);
     Ok(())
+}
+
+/// Hands the session's search sections to the served files and the live index.
+fn publish_search(session: &Session, files: &LiveFiles, indexer: &search::Indexer) {
+    let snapshot = session.search_snapshot();
+    files
+        .0
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .set_search(snapshot.clone());
+    indexer.update(snapshot);
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
@@ -191,15 +219,21 @@ async fn stop_signal() {
     ctrl_c.await;
 }
 
-/// Waits for changes and folds each batch into the site, until the watcher stops.
-fn rebuild_loop(
-    mut site: LiveSite,
-    mut watcher: watch::FileWatcher,
-    mut layout: Layout,
+/// The served site and what follows it: the rebuild thread owns it.
+struct Live {
+    session: Session,
+    files: LiveFiles,
     hub: Hub,
     indexer: search::Indexer,
+}
+
+/// Waits for changes and folds each batch into the site, until the watcher stops.
+fn rebuild_loop(
+    mut live: Live,
+    mut watcher: watch::FileWatcher,
+    mut layout: Layout,
     mut failing: bool,
-    verbosity: Verbosity,
+    report: &(dyn Fn(Event<'_>) + Send + Sync),
 ) {
     let mut debouncer = watch::Debouncer::default();
     let mut catching_up: Vec<PathBuf> = Vec::new();
@@ -216,53 +250,45 @@ fn rebuild_loop(
         if !new_folders.is_empty() {
             debouncer.add(new_folders, Instant::now());
         }
-        let mut plan = change::plan(&layout, batch.iter().map(PathBuf::as_path));
+        let mut plan = changes::plan(&layout, batch.iter().map(PathBuf::as_path));
         if batch.iter().any(|p| p == Path::new(watch::RESCAN)) {
             plan.everything = true;
         }
         if plan.is_empty() {
             continue;
         }
-        match site.rebuild(plan) {
+        match live.session.apply(plan, &live.files) {
             Ok(outcome) => {
                 let message = match outcome.stylesheet {
                     Some(href) if !failing => Message::Css { href },
                     _ if outcome.changed_files > 0 || failing => Message::Reload,
                     _ => Message::Ok,
                 };
-                hub.send(&message);
-                if verbosity != Verbosity::Quiet {
-                    print_diagnostics(&outcome.new_warnings);
-                    eprintln!(
-                        "Rebuilt in {} ms: {} file{} changed",
-                        start.elapsed().as_millis(),
-                        outcome.changed_files,
-                        if outcome.changed_files == 1 { "" } else { "s" }
-                    );
-                }
+                publish_search(&live.session, &live.files, &live.indexer);
+                live.hub.send(&message);
+                report(Event::Rebuilt {
+                    elapsed: start.elapsed(),
+                    changed_files: outcome.changed_files,
+                    new_warnings: &outcome.new_warnings,
+                });
                 failing = false;
                 if outcome.reloaded_settings {
-                    let moved = Layout::of(&site.settings);
+                    let moved = Layout::of(live.session.settings());
                     if moved != layout {
                         if let Err(e) = watcher.watch(&moved) {
-                            eprintln!("warning: {e:#}");
+                            report(Event::Warning(format!("{e:#}")));
                         }
                         layout = moved;
                     }
                 }
-                indexer.update(site.search_snapshot());
             }
             Err(diagnostics) => {
-                print_diagnostics(&diagnostics);
-                eprintln!(
-                    "error: the site has {}; still serving the last good version",
-                    summary(&diagnostics)
-                );
-                hub.send(&Message::Error {
-                    diagnostics: diagnostics
-                        .into_iter()
-                        .filter(Diagnostic::is_error)
-                        .collect(),
+                report(Event::Failed {
+                    diagnostics: &diagnostics,
+                    first: false,
+                });
+                live.hub.send(&Message::Error {
+                    diagnostics: diagnostics.errors().into_vec(),
                 });
                 failing = true;
             }
@@ -271,7 +297,7 @@ fn rebuild_loop(
 }
 
 /// Opens `url` in the default browser; a failure is only a warning.
-fn open_browser(url: &str) {
+fn open_browser(url: &str) -> Result<(), String> {
     let command = if cfg!(target_os = "macos") {
         std::process::Command::new("open").arg(url).spawn()
     } else if cfg!(windows) {
@@ -281,7 +307,7 @@ fn open_browser(url: &str) {
     } else {
         std::process::Command::new("xdg-open").arg(url).spawn()
     };
-    if let Err(e) = command {
-        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
-    }
+    command
+        .map(|_| ())
+        .map_err(|e| format!("cannot open a browser ({e}); open {url} yourself"))
 }

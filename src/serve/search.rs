@@ -9,15 +9,7 @@ use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use super::state::PageDocs;
-
-/// What the index should hold.
-#[derive(Clone)]
-pub struct Snapshot {
-    pub settings: kb_search::SearchSettings,
-    /// Every page's sections, in page order, by page URL.
-    pub pages: Vec<(String, PageDocs)>,
-}
+use crate::build::session::{PageDocs, SearchSnapshot as Snapshot};
 
 /// The index the `/__kb/search` endpoint answers from; `None` until it is built, or when
 /// search is off.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use notify::{RecursiveMode, Watcher as _};
 
-use super::change::Layout;
+use crate::build::changes::Layout;
 
 /// How long the files must stay unchanged before a batch is built.
 pub const QUIET: Duration = Duration::from_millis(30);

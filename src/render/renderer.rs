@@ -14,12 +14,12 @@ use rayon::prelude::*;
 use super::assets::{self, HashedAssets};
 use super::extras;
 use super::pages::ViewBuilder;
-use super::validate;
 use crate::config::Settings;
 use crate::content::page::{root_prefix, url_depth};
 use crate::content::tags::tag_slug;
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
+use crate::markdown::validate;
 use crate::markdown::RenderedPage;
 use crate::render::nav::Sidebar;
 use crate::render::theme::Theme;
@@ -282,7 +282,7 @@ impl<'a> SiteRenderer<'a> {
                     Ok(bytes) => files.push((path.to_string_lossy().replace('\\', "/"), bytes)),
                     Err(e) => errors.push(
                         Diagnostic::file_error(
-                            crate::content::load::shown_path(
+                            crate::diagnostic::shown_path(
                                 &settings.root.join(crate::config::CONFIG_FILE),
                             ),
                             format!(

@@ -1,0 +1,146 @@
+//! What an incremental [`Session`](super::session::Session) remembers of the files it wrote:
+//! for each output file the inputs it was rendered from and a fingerprint of its bytes, and
+//! for each source file the pages whose body was made from it.
+//!
+//! Everything the session keeps about its output is behind [`OutputStore`], so how it is
+//! kept (today: the template inputs without the body, and a 64-bit hash of the bytes; the
+//! bytes themselves live only in the sink) can change here alone.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::content::{Page, Site};
+use crate::render::renderer::TemplatePage;
+
+/// The sidebar a file shows: its area's folder and its depth (the sidebar's links are
+/// relative, so they differ by depth).
+pub(crate) type SidebarKey = (Option<String>, usize);
+
+/// What one template-made output file was rendered from, body left out: the bytes are a
+/// function of these, the page's rendered body and the theme.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TemplateInputs {
+    pub file: TemplatePage,
+    pub sidebar: SidebarKey,
+}
+
+/// One output file as last written.
+#[derive(Debug, Clone)]
+struct Record {
+    /// `None` for files made without a template (assets, redirects, sitemap).
+    inputs: Option<TemplateInputs>,
+    /// Fingerprint of the bytes written, to tell whether a file really changed.
+    bytes: u64,
+}
+
+/// The session's memory of its output: one [`Record`] per output path, and the rendered
+/// sidebars by [`SidebarKey`] (a title change elsewhere changes them).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutputStore {
+    records: HashMap<String, Record>,
+    sidebars: HashMap<SidebarKey, String>,
+}
+
+impl OutputStore {
+    /// Whether the file at `path` must be rendered again: it is new, its inputs differ, or
+    /// the sidebar it shows changed.
+    pub fn is_stale(
+        &self,
+        inputs: &TemplateInputs,
+        sidebars: &HashMap<SidebarKey, String>,
+    ) -> bool {
+        self.sidebars.get(&inputs.sidebar) != sidebars.get(&inputs.sidebar)
+            || self
+                .records
+                .get(&inputs.file.path)
+                .and_then(|r| r.inputs.as_ref())
+                .is_none_or(|old| old != inputs)
+    }
+
+    /// Whether `bytes` differ from what was last written at `path`.
+    pub fn differs(&self, path: &str, bytes: &[u8]) -> bool {
+        self.records
+            .get(path)
+            .is_none_or(|r| r.bytes != fingerprint(bytes))
+    }
+
+    /// Records that `path` now holds `bytes`, made from `inputs`.
+    pub fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
+        self.records.insert(
+            path,
+            Record {
+                inputs,
+                bytes: fingerprint(bytes),
+            },
+        );
+    }
+
+    /// Records new inputs for a file whose bytes did not need rendering again (they are
+    /// the same as before: only the body could differ, and it did not).
+    pub fn keep(&mut self, old: &OutputStore, inputs: TemplateInputs) -> bool {
+        match old.records.get(&inputs.file.path) {
+            Some(record) => {
+                self.records.insert(
+                    inputs.file.path.clone(),
+                    Record {
+                        inputs: Some(inputs),
+                        bytes: record.bytes,
+                    },
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Paths recorded in `self` that `newer` no longer has: files to remove.
+    pub fn gone_from<'a>(&'a self, newer: &'a OutputStore) -> impl Iterator<Item = &'a String> {
+        self.records
+            .keys()
+            .filter(|path| !newer.records.contains_key(*path))
+    }
+
+    pub fn set_sidebars(&mut self, sidebars: HashMap<SidebarKey, String>) {
+        self.sidebars = sidebars;
+    }
+}
+
+/// A fast 64-bit fingerprint of a file's bytes (xxh3: a page's worth in microseconds).
+fn fingerprint(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The source files of the content folder each page's body was made from, and the reverse:
+/// which pages must be loaded again when a source file changes. Today a page is made from
+/// its own file; files a page pulls in (includes) join `page_sources` below and are followed
+/// here without other changes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dependencies {
+    /// Content-relative source path to the pages (by content-relative path) made from it.
+    dependents: HashMap<String, BTreeSet<String>>,
+}
+
+impl Dependencies {
+    /// The dependencies of every page of `site`.
+    pub fn of(site: &Site) -> Dependencies {
+        let mut dependents: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for page in &site.pages {
+            for source in page_sources(page) {
+                dependents
+                    .entry(source.to_string())
+                    .or_default()
+                    .insert(page.rel.clone());
+            }
+        }
+        Dependencies { dependents }
+    }
+
+    /// The pages made from `source`.
+    pub fn pages_from(&self, source: &str) -> impl Iterator<Item = &String> {
+        self.dependents.get(source).into_iter().flatten()
+    }
+}
+
+/// The files a page's body is made from, its own first.
+fn page_sources(page: &Page) -> impl Iterator<Item = &str> {
+    std::iter::once(page.rel.as_str())
+}

@@ -1,0 +1,135 @@
+//! The files `kb serve` serves, kept in memory: the [`Sink`] its build session writes into,
+//! read by the HTTP handlers. The browser's search files are made from the session's
+//! search sections only when first asked for, by the same calls `kb build` makes, so the
+//! bytes are the same without paying for an index on every edit.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::body::Bytes;
+
+use crate::build::output::{Batch, MemorySink, Sink};
+use crate::build::search;
+use crate::build::session::SearchSnapshot;
+
+/// The site's files, and its search sections when search is on.
+#[derive(Default)]
+pub struct SiteFiles {
+    files: HashMap<String, Bytes>,
+    search: Option<SearchSnapshot>,
+    /// The browser's search files made from `search`, once asked for.
+    search_files: Mutex<Option<Arc<HashMap<String, Bytes>>>>,
+}
+
+impl SiteFiles {
+    /// The file at `path` (relative to the site root), if the site has it.
+    pub fn get(&self, path: &str) -> Option<Bytes> {
+        if self.search.is_some() && is_search_file(path) {
+            // Made on first use; every path of the search folder is answered from them.
+            return self
+                .search_files()
+                .and_then(|files| files.get(path).cloned());
+        }
+        self.files.get(path).cloned()
+    }
+
+    /// Whether the site may have a file at `path`, without making the search files (any
+    /// path under the index pages folder counts).
+    pub fn contains(&self, path: &str) -> bool {
+        (self.search.is_some() && is_search_file(path)) || self.files.contains_key(path)
+    }
+
+    /// Whether the site has search.
+    pub fn search_enabled(&self) -> bool {
+        self.search.is_some()
+    }
+
+    /// Hands over the session's current search sections (the browser's index files are
+    /// made again when next asked for).
+    pub fn set_search(&mut self, search: Option<SearchSnapshot>) {
+        self.search = search;
+        *self
+            .search_files
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The browser's search files, built from the current sections on first use.
+    fn search_files(&self) -> Option<Arc<HashMap<String, Bytes>>> {
+        let snapshot = self.search.as_ref()?;
+        let mut cache = self.search_files.lock().ok()?;
+        if cache.is_none() {
+            let docs = snapshot.pages.iter().flat_map(|(_, d)| d.iter());
+            let made = MemorySink::default();
+            let written = search::index_blob_of(docs, &snapshot.settings)
+                .and_then(|blob| search::write_site_files(&blob.into(), &made));
+            match written {
+                Ok(_) => {
+                    *cache = Some(Arc::new(
+                        made.into_files()
+                            .into_iter()
+                            .map(|(p, b)| (p, Bytes::from(b)))
+                            .collect(),
+                    ));
+                }
+                Err(e) => log::error!("cannot build the search index: {e}"),
+            }
+        }
+        cache.clone()
+    }
+}
+
+/// A generated search file: the head, the module, their scripts, or an index page.
+fn is_search_file(path: &str) -> bool {
+    [
+        kb_search::INDEX_FILE,
+        kb_search::WASM_FILE,
+        kb_search::INDEX_SCRIPT,
+        kb_search::WASM_SCRIPT,
+    ]
+    .contains(&path)
+        || path
+            .strip_prefix(kb_search::PAGES_DIR)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The served files, shared by the rebuild thread (writing) and the HTTP handlers.
+#[derive(Clone, Default)]
+pub struct LiveFiles(pub Arc<RwLock<SiteFiles>>);
+
+impl LiveFiles {
+    fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, SiteFiles> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for LiveFiles {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write_lock()
+            .files
+            .insert(path.to_string(), Bytes::copy_from_slice(bytes));
+        Ok(())
+    }
+
+    fn remove(&self, path: &str) -> io::Result<()> {
+        self.write_lock().files.remove(path);
+        Ok(())
+    }
+
+    /// All of a rebuild's files at once, so no request sees half of it.
+    fn apply(&self, batch: Batch) -> io::Result<()> {
+        let mut site = self.write_lock();
+        for (path, bytes) in batch.files {
+            match bytes {
+                Some(bytes) => {
+                    site.files.insert(path, Bytes::from(bytes));
+                }
+                None => {
+                    site.files.remove(&path);
+                }
+            }
+        }
+        Ok(())
+    }
+}
