@@ -45,6 +45,16 @@ impl SiteFiles {
         self.search.is_some()
     }
 
+    /// Every path of the site, the search files made if search is on.
+    #[cfg(test)]
+    pub fn paths(&self) -> std::collections::BTreeSet<String> {
+        let mut paths: std::collections::BTreeSet<String> = self.files.keys().cloned().collect();
+        if let Some(files) = self.search_files() {
+            paths.extend(files.keys().cloned());
+        }
+        paths
+    }
+
     /// Hands over the session's current search sections (the browser's index files are
     /// made again when next asked for).
     pub fn set_search(&mut self, search: Option<SearchSnapshot>) {

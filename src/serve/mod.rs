@@ -9,6 +9,8 @@
 //! [`livereload::Hub`]. What the server has to say goes to a [`Reporter`] as [`Event`]s;
 //! printing them is `commands::serve`'s job.
 
+#[cfg(test)]
+mod convergence_tests;
 pub mod files;
 pub mod http;
 pub mod livereload;

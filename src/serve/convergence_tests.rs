@@ -1,0 +1,144 @@
+//! The guarantee of `kb serve`, in process: after any sequence of edits, the files an
+//! incremental [`Session`] has written into serve's in-memory sink (and the search files
+//! made from its sections) are byte for byte the files a one-shot build of the final
+//! folder writes. The same edit sequences as the HTTP test (`tests/support/edits.rs`), with
+//! no server, no watcher and no waiting, so it covers many more edits: ten seeds of sixty
+//! steps each. `KB_SESSION_SEEDS=<n>` runs more.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::files::LiveFiles;
+use crate::build::changes::{self, Layout, Plan};
+use crate::build::output::MemorySink;
+use crate::build::session::{Mode, Session};
+use crate::build::BuildOptions;
+use crate::config::Settings;
+
+#[path = "../../tests/support/edits.rs"]
+mod edits;
+
+/// Copies `tests/fixtures/<name>` into a temporary folder (path without symlinks, the
+/// form the watcher reports).
+fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.expect("walk fixture");
+        let to = dir
+            .path()
+            .join(entry.path().strip_prefix(&from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    let root = dir.path().canonicalize().expect("canonical");
+    (dir, root)
+}
+
+/// What `kb build` writes from the files in `root` now.
+fn one_shot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let settings = Settings::load(root).expect("the final files load");
+    let sink = MemorySink::default();
+    let mut session = Session::new(root, settings, BuildOptions::default(), Mode::OneShot);
+    if let Err(diagnostics) = session.apply(Plan::default(), &sink) {
+        panic!(
+            "the final files do not build:\n{}",
+            diagnostics.render(false)
+        );
+    }
+    sink.into_files()
+}
+
+/// Every difference between what `served` holds and what a build of `root` writes.
+fn differences(served: &LiveFiles, root: &Path) -> Vec<String> {
+    let built = one_shot(root);
+    let files = served.0.read().expect("lock");
+    let mut diffs: Vec<String> = Vec::new();
+    for (path, bytes) in &built {
+        match files.get(path) {
+            None => diffs.push(format!("{path}: built, not served")),
+            Some(served) if served.as_ref() != bytes.as_slice() => {
+                diffs.push(format!("{path}: served bytes differ from the build"))
+            }
+            Some(_) => {}
+        }
+    }
+    for path in files.paths() {
+        if !built.contains_key(&path) {
+            diffs.push(format!("{path}: served, but the build has no such file"));
+        }
+    }
+    diffs
+}
+
+/// One seeded sequence: edits applied one at a time or in bursts, compared with a fresh
+/// build every few steps and at the end.
+fn converge(seed: u64, steps: usize) {
+    let (_dir, root) = copy_fixture("basic");
+    let mut edits = edits::Edits::new(&root, seed);
+    let settings = Settings::load(&root).expect("fixture loads");
+    let mut layout = Layout::of(&settings);
+    let mut session = Session::new(&root, settings, BuildOptions::default(), Mode::Incremental);
+    let served = LiveFiles::default();
+    let mut log: Vec<String> = Vec::new();
+    let apply = |session: &mut Session, layout: &mut Layout, touched: &[PathBuf]| {
+        let plan = changes::plan(layout, touched.iter().map(PathBuf::as_path));
+        if session.apply(plan, &served).is_ok() {
+            *layout = Layout::of(session.settings());
+            served
+                .0
+                .write()
+                .expect("lock")
+                .set_search(session.search_snapshot());
+        }
+    };
+    apply(&mut session, &mut layout, &[]);
+    let mut waiting: Vec<PathBuf> = Vec::new();
+    for step in 0..steps {
+        let edit = edits.next();
+        log.push(format!("step {step}: {}", edit.description));
+        waiting.extend(edit.touched);
+        // Mostly one edit at a time; sometimes a burst that shares a batch.
+        if edits.rng.below(3) != 0 {
+            apply(&mut session, &mut layout, &waiting);
+            waiting.clear();
+        }
+        if step % 4 == 3 && waiting.is_empty() && !edits.broken() {
+            let diffs = differences(&served, &root);
+            assert!(
+                diffs.is_empty(),
+                "seed {seed}: served site differs from the build:\n{}\n\nedits:\n{}",
+                diffs.join("\n"),
+                log.join("\n")
+            );
+        }
+    }
+    waiting.extend(edits.fix_all());
+    apply(&mut session, &mut layout, &waiting);
+    let diffs = differences(&served, &root);
+    assert!(
+        diffs.is_empty(),
+        "seed {seed}: served site differs from the build at the end:\n{}\n\nedits:\n{}",
+        diffs.join("\n"),
+        log.join("\n")
+    );
+}
+
+#[test]
+fn incremental_session_converges_to_a_one_shot_build() {
+    let seeds: u64 = std::env::var("KB_SESSION_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    for seed in 0..seeds {
+        converge(
+            0x6b62_7365_7276_6531 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            60,
+        );
+    }
+}
