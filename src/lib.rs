@@ -1,19 +1,23 @@
 //! kb: a static site generator for knowledge bases, with offline full-text search.
 //!
-//! The library holds everything; `main.rs` only parses arguments and prints errors.
+//! The library holds everything and exposes only what `main.rs` calls: [`Cli`] and [`run`].
+//! Every module is private, so the compiler reports code nothing uses.
 //! A build is a sequence of passes over plain data: [`content`] loads pages, [`markdown`]
 //! renders them, [`render`] applies the theme's templates, and [`build`] writes the site.
 
-pub mod build;
-pub mod check;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod content;
-pub mod diagnostic;
-pub mod diagnostics;
-pub mod failure;
-pub mod markdown;
-pub mod render;
-pub mod serve;
-pub mod slug;
+mod build;
+mod check;
+mod cli;
+mod commands;
+mod config;
+mod content;
+mod diagnostic;
+mod diagnostics;
+mod failure;
+mod markdown;
+mod render;
+mod serve;
+mod slug;
+
+pub use cli::Cli;
+pub use commands::main as run;

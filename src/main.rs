@@ -1,15 +1,12 @@
-//! The `kb` binary: parse arguments, set up logging, run, print a failure with its causes,
-//! and exit with the command's exit code.
+//! The `kb` binary: parse arguments, set up logging, run, and exit with the command's exit
+//! code (the library prints what went wrong).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use kb::commands;
-use kb::failure::Failure;
-
 fn main() -> ExitCode {
-    let cli = kb::cli::Cli::parse();
+    let cli = kb::Cli::parse();
     let level = if cli.quiet {
         "error"
     } else if cli.verbose {
@@ -21,19 +18,5 @@ fn main() -> ExitCode {
         .format_timestamp(None)
         .format_target(false)
         .init();
-    match commands::run(cli) {
-        Ok(code) => code,
-        Err(Failure::Diagnostics(diagnostics)) => {
-            commands::print_diagnostics(&diagnostics);
-            eprintln!("error: stopped with {}", diagnostics.summary());
-            ExitCode::FAILURE
-        }
-        Err(Failure::Other(error)) => {
-            eprintln!("error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::FAILURE
-        }
-    }
+    kb::run(cli)
 }

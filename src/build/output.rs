@@ -45,15 +45,6 @@ impl Batch {
     pub fn remove(&mut self, path: String) {
         self.files.push((path, None));
     }
-
-    /// Files written or removed.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }
 
 /// Writes files below a folder.

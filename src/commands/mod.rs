@@ -24,7 +24,7 @@ pub enum Verbosity {
 /// Runs the command line. `Ok` with the exit code when the command ran to its end and
 /// reported (1 when it found problems it printed itself, as `kb check` does); `Err` for a
 /// failure `main` reports.
-pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let verbosity = if cli.quiet {
         Verbosity::Quiet
     } else if cli.verbose {
@@ -37,6 +37,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Search(args) => search::run(args, verbosity),
         Command::Check(args) => check::run(args, verbosity),
         Command::Serve(args) => serve::run(args, verbosity),
+    }
+}
+
+/// Runs the command line and reports a failure with its causes: the process's exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::Diagnostics(diagnostics)) => {
+            print_diagnostics(&diagnostics);
+            eprintln!("error: stopped with {}", diagnostics.summary());
+            ExitCode::FAILURE
+        }
+        Err(Failure::Other(error)) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -6,5 +6,5 @@ pub mod page;
 pub mod summary;
 pub mod tags;
 
-pub use load::{load_site, Area, Site};
+pub use load::{load_site, Site};
 pub use page::{Page, PageKind};

@@ -40,18 +40,6 @@ pub struct Page {
     pub body_line: usize,
 }
 
-impl Page {
-    /// How many folders deep the page's output `index.html` lies below the site root.
-    pub fn depth(&self) -> usize {
-        url_depth(&self.url)
-    }
-
-    /// The relative path from this page back to the site root (`../../`, or `./` at the root).
-    pub fn root(&self) -> String {
-        root_prefix(self.depth())
-    }
-}
-
 /// Number of folders in a site-relative URL such as `caching/stampedes/`.
 pub fn url_depth(url: &str) -> usize {
     url.split('/').filter(|s| !s.is_empty()).count()

@@ -196,6 +196,7 @@ impl Highlighter {
     }
 
     /// Whether `lang` is highlighted (or deliberately plain).
+    #[cfg(test)]
     pub fn knows(&self, lang: &str) -> bool {
         PLAIN.contains(&lang) || self.syntax_for(lang).is_some()
     }
@@ -325,6 +326,7 @@ impl Highlighter {
     }
 
     /// The colours of each scheme (default first), for contrast checks.
+    #[cfg(test)]
     pub fn palettes() -> [(char, Vec<Color>); 2] {
         let h = Highlighter::shared();
         let with_default = |s: &Scheme| {

@@ -7,4 +7,4 @@ pub mod links;
 pub mod render;
 pub mod validate;
 
-pub use render::{render, Heading, RenderedPage, Section};
+pub use render::{render, RenderedPage, Section};

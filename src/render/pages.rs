@@ -79,13 +79,6 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    /// The view of content page `i`.
-    pub fn page(&self, i: usize) -> PageView {
-        let mut view = self.page_frame(i);
-        view.content = self.rendered[i].html.clone();
-        view
-    }
-
     /// The view of content page `i` without its body: everything that other pages' changes
     /// can reach, cheap to compare (`kb serve` re-renders a page only when this or its own
     /// body changed).

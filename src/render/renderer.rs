@@ -9,8 +9,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::assets::{self, HashedAssets};
 use super::extras;
 use super::pages::ViewBuilder;
@@ -42,6 +40,7 @@ impl Presentation {
         let hashed = assets::hashed_assets(&theme);
         let site_view = SiteView {
             title: settings.title.clone(),
+            authors: settings.authors.clone(),
             description: settings.description.clone(),
             language: settings.language.clone(),
             default_theme: settings.default_theme,
@@ -116,26 +115,6 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// A renderer that reuses the tags and sidebar of an earlier one: for `kb serve` after
-    /// edits that changed no title, order, tag or page list, where they are the same.
-    pub fn with_navigation(
-        settings: &'a Settings,
-        site: &'a Site,
-        rendered: &'a [RenderedPage],
-        presentation: &'a Presentation,
-        tags: Arc<BTreeMap<String, Vec<usize>>>,
-        sidebar: Arc<Sidebar>,
-    ) -> SiteRenderer<'a> {
-        SiteRenderer {
-            settings,
-            site,
-            presentation,
-            views: ViewBuilder::new(settings, site, rendered),
-            tags,
-            sidebar,
-        }
-    }
-
     /// Content page `i`, its body included.
     pub fn page(&self, i: usize) -> TemplatePage {
         let mut file = self.page_frame(i);
@@ -187,17 +166,6 @@ impl<'a> SiteRenderer<'a> {
                 base: file.base.as_deref(),
             },
         )
-    }
-
-    /// Renders every content page in parallel: (output path, HTML) in page order.
-    pub fn render_pages(&self) -> Vec<Result<(String, String), Diagnostic>> {
-        (0..self.site.pages.len())
-            .into_par_iter()
-            .map(|i| {
-                let file = self.page(i);
-                self.render(&file).map(|html| (file.path, html))
-            })
-            .collect()
     }
 
     /// The template-made files besides content pages, in the order a build writes them:

@@ -10,6 +10,8 @@ use crate::content::front_matter::Difficulty;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteView {
     pub title: String,
+    /// `[book] authors`, for themes that show them (the default theme does not).
+    pub authors: Vec<String>,
     pub description: String,
     pub language: String,
     pub default_theme: ThemeMode,

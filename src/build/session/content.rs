@@ -1,0 +1,377 @@
+//! The incremental routes of a [`Session`] for content changes: a body edit of pages
+//! whose front matter did not change, and any other change of the content folder, which
+//! loads only the pages made from changed files and installs the result.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::files::Fresh;
+use super::{sidebar_key, write_error, Outcome, Session, State};
+use crate::build::output::{Batch, Sink};
+use crate::build::outputs::TemplateInputs;
+use crate::build::passes::{self, Prepared};
+use crate::build::search;
+use crate::config::Settings;
+use crate::content::load::{assemble_loaded, classify_file, load_page, scan, ContentFile};
+use crate::content::Page;
+use crate::diagnostic::{shown_path, Diagnostic};
+use crate::diagnostics::Diagnostics;
+use crate::markdown::links::LinkTarget;
+use crate::markdown::{self, validate, RenderedPage};
+use crate::render::renderer::SiteRenderer;
+
+impl Session {
+    /// Folds changed content files into the site.
+    pub(super) fn rebuild_content(
+        &mut self,
+        changed: &BTreeSet<String>,
+        sink: &dyn Sink,
+    ) -> Result<Outcome, Diagnostics> {
+        let Some(state) = &self.state else {
+            return self.rebuild_everything(false, sink);
+        };
+        let content_dir = self.settings.content_dir.clone();
+        let shown = shown_path(&content_dir);
+        let tags_file = self.settings.tags_file.clone();
+        let is_tags_file = |rel: &str| content_dir.join(rel) == tags_file;
+        // Paths the site ignores whatever happens to them (hidden files, editors' swap
+        // files, the tags file) change nothing.
+        let relevant: Vec<&String> = changed
+            .iter()
+            .filter(|rel| {
+                rel.is_empty()
+                    || rel.as_str() == "SUMMARY.md"
+                    || classify_file(rel, is_tags_file(rel)).is_some()
+            })
+            .collect();
+        if relevant.is_empty() {
+            return Ok(Outcome {
+                warnings: state.prepared.warnings.clone(),
+                ..Outcome::default()
+            });
+        }
+
+        // The common case: pages that stay pages, with the same front matter.
+        if let Some(outcome) = self.try_body_edit(&relevant, &shown, sink)? {
+            return Ok(outcome);
+        }
+        let Some(state) = &self.state else {
+            return self.rebuild_everything(false, sink);
+        };
+        let site = &state.prepared.site;
+        let known_pages: HashMap<&str, usize> = site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rel.as_str(), i))
+            .collect();
+        let known_assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
+
+        // A folder appeared, vanished or was renamed, or a file we never saw went away:
+        // list the folder again rather than guess.
+        let needs_scan = relevant.iter().any(|rel| {
+            let path = content_dir.join(rel);
+            let meta = std::fs::symlink_metadata(&path);
+            let prefix = format!("{rel}/");
+            rel.is_empty()
+                || meta.as_ref().is_ok_and(|m| m.is_dir())
+                || (meta.is_err()
+                    && !known_pages.contains_key(rel.as_str())
+                    && !known_assets.contains(rel.as_str()))
+                || known_pages
+                    .keys()
+                    .chain(known_assets.iter())
+                    .any(|k| k.starts_with(&prefix))
+        });
+        let mut errors = Vec::new();
+        let (markdown, assets): (Vec<String>, Vec<String>) = if needs_scan {
+            scan(&content_dir, &self.settings.tags_file, &mut errors)
+        } else {
+            let mut markdown: BTreeSet<String> = site.pages.iter().map(|p| p.rel.clone()).collect();
+            let mut assets: BTreeSet<String> = site.assets.iter().cloned().collect();
+            // Drafts are not in the site but are still pages on disk.
+            for rel in &relevant {
+                markdown.remove(rel.as_str());
+                assets.remove(rel.as_str());
+                if !is_real_file(&content_dir, rel) {
+                    continue;
+                }
+                match classify_file(rel, is_tags_file(rel)) {
+                    Some(ContentFile::Page) => {
+                        markdown.insert(rel.to_string());
+                    }
+                    Some(ContentFile::Asset) => {
+                        assets.insert(rel.to_string());
+                    }
+                    None => {}
+                }
+            }
+            (markdown.into_iter().collect(), assets.into_iter().collect())
+        };
+        // Pages to load again: those made from a changed file, and new ones.
+        let mut reload: HashSet<&str> = relevant.iter().map(|s| s.as_str()).collect();
+        for rel in &relevant {
+            reload.extend(state.dependencies.pages_from(rel).map(String::as_str));
+        }
+        let to_load: Vec<&String> = markdown
+            .iter()
+            .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
+            .collect();
+        let split = self.settings.search.heading_split_level;
+        let drafts = self.options.drafts;
+        let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
+            .par_iter()
+            .map(|rel| {
+                let page = load_page(&content_dir, &shown, rel, drafts)?;
+                Ok(page.map(|page| {
+                    let rendered = markdown::render(&page, split);
+                    (page, rendered)
+                }))
+            })
+            .collect();
+        let reloaded: HashSet<&str> = to_load.iter().map(|s| s.as_str()).collect();
+        let mut pages = Vec::with_capacity(markdown.len());
+        let mut rendered_by_rel: HashMap<String, RenderedPage> = HashMap::new();
+        for rel in &markdown {
+            if reloaded.contains(rel.as_str()) {
+                continue;
+            }
+            if let Some(&i) = known_pages.get(rel.as_str()) {
+                pages.push(site.pages[i].clone());
+                rendered_by_rel.insert(rel.clone(), state.prepared.rendered[i].clone());
+            }
+        }
+        let mut fresh = HashSet::new();
+        for result in loaded {
+            match result {
+                Ok(Some((page, rendered))) => {
+                    fresh.insert(page.rel.clone());
+                    rendered_by_rel.insert(page.rel.clone(), rendered);
+                    pages.push(page);
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let changed_assets: Vec<String> = relevant
+            .iter()
+            .filter(|rel| assets.contains(*rel))
+            .map(|rel| rel.to_string())
+            .collect();
+        let new_site = assemble_loaded(&content_dir, pages, assets, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let rendered: Vec<RenderedPage> = new_site
+            .pages
+            .iter()
+            .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
+            .collect();
+        let diagnostics = passes::page_diagnostics(&new_site, &rendered);
+        let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
+        let settings = self.settings.clone();
+        self.install(
+            &settings,
+            None,
+            prepared,
+            Fresh {
+                pages: &fresh,
+                assets: &changed_assets,
+                everything: false,
+            },
+            sink,
+        )
+    }
+
+    /// The fast path: every relevant change is an existing page whose file is still a
+    /// page with the same front matter. `None` when it does not apply.
+    fn try_body_edit(
+        &mut self,
+        relevant: &[&String],
+        shown: &Path,
+        sink: &dyn Sink,
+    ) -> Result<Option<Outcome>, Diagnostics> {
+        let Some(state) = self.state.as_mut() else {
+            return Ok(None);
+        };
+        let content_dir = &self.settings.content_dir;
+        let mut edits = Vec::new();
+        for rel in relevant {
+            let Some(i) = state.prepared.site.page_by_rel(rel) else {
+                return Ok(None);
+            };
+            // A file other pages are made from is not an edit of one body.
+            if state.dependencies.pages_from(rel).any(|p| p != *rel) {
+                return Ok(None);
+            }
+            if !is_real_file(content_dir, rel) {
+                return Ok(None);
+            }
+            // A load error is reported the same way by the slower path; let it decide.
+            let Ok(Some(page)) = load_page(content_dir, shown, rel, self.options.drafts) else {
+                return Ok(None);
+            };
+            let old = &state.prepared.site.pages[i];
+            if page.title != old.title
+                || page.description != old.description
+                || page.meta != old.meta
+                || page.url != old.url
+                || page.kind != old.kind
+            {
+                return Ok(None);
+            }
+            edits.push((i, page));
+        }
+        let split = self.settings.search.heading_split_level;
+        let rendered: Vec<RenderedPage> = edits
+            .par_iter()
+            .map(|(_, page)| markdown::render(page, split))
+            .collect();
+        // Swap the new pages in; everything below that can fail swaps the old ones back.
+        let mut old = Vec::with_capacity(edits.len());
+        for ((i, page), rendered) in edits.into_iter().zip(rendered) {
+            let old_page = std::mem::replace(&mut state.prepared.site.pages[i], page);
+            let old_rendered = std::mem::replace(&mut state.prepared.rendered[i], rendered);
+            old.push((i, old_page, old_rendered));
+        }
+        let indexes: Vec<usize> = old.iter().map(|(i, _, _)| *i).collect();
+        let result = body_edit_files(&self.settings, state, &indexes);
+        let (diagnostics, files) = match result {
+            Ok(done) => done,
+            Err(diagnostics) => {
+                for (i, page, rendered) in old {
+                    state.prepared.site.pages[i] = page;
+                    state.prepared.rendered[i] = rendered;
+                }
+                return Err(diagnostics);
+            }
+        };
+        let mut batch = Batch::default();
+        let mut outputs = state.outputs.clone();
+        for (inputs, html) in files {
+            let path = inputs.file.path.clone();
+            let differs = outputs.differs(&path, html.as_bytes());
+            outputs.record(path.clone(), Some(inputs), html.as_bytes());
+            if differs {
+                batch.write(path, html.into_bytes());
+            }
+        }
+        let changed_files = batch.files.len();
+        if let Err(e) = sink.apply(batch) {
+            for (i, page, rendered) in old {
+                state.prepared.site.pages[i] = page;
+                state.prepared.rendered[i] = rendered;
+            }
+            return Err(write_error(e));
+        }
+        state.outputs = outputs;
+        let new_warnings = diagnostics.not_in(&state.prepared.warnings);
+        state.prepared.warnings = diagnostics;
+        // The page's search sections change with its body; titles and areas did not.
+        let site = &state.prepared.site;
+        for &i in &indexes {
+            let docs = Arc::new(search::page_docs(
+                site,
+                &site.pages[i],
+                &state.prepared.rendered[i],
+            ));
+            if let Some(slot) = state
+                .docs
+                .iter_mut()
+                .find(|(url, _)| *url == site.pages[i].url)
+            {
+                slot.1 = docs;
+            }
+        }
+        Ok(Some(Outcome {
+            changed_files,
+            warnings: state.prepared.warnings.clone(),
+            new_warnings,
+            ..Outcome::default()
+        }))
+    }
+}
+
+/// After a body edit of pages `edited` (already swapped into `state`): the site's
+/// diagnostics and the edited pages' files, or the errors that stop the edit.
+fn body_edit_files(
+    settings: &Settings,
+    state: &State,
+    edited: &[usize],
+) -> Result<(Diagnostics, Vec<(TemplateInputs, String)>), Diagnostics> {
+    let diagnostics = diagnostics_after_body_edit(state, edited);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let site = &state.prepared.site;
+    let renderer = SiteRenderer::new(
+        settings,
+        site,
+        &state.prepared.rendered,
+        &state.presentation,
+    );
+    let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
+        .par_iter()
+        .map(|&i| {
+            let mut file = renderer.page(i);
+            let html = renderer.render(&file)?;
+            file.view.content.clear();
+            let sidebar = sidebar_key(site, &file);
+            Ok((TemplateInputs { file, sidebar }, html))
+        })
+        .collect();
+    let files: Result<Vec<_>, Diagnostic> = files.into_iter().collect();
+    Ok((diagnostics, files?))
+}
+
+/// The site's diagnostics after the bodies of pages `edited` changed (front matter
+/// unchanged): those of the edited pages and of pages that link into them with an anchor
+/// are computed again, every other page's are kept. The same list as validating
+/// everything, without hashing every heading of every page.
+fn diagnostics_after_body_edit(state: &State, edited: &[usize]) -> Diagnostics {
+    let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
+    let edited_rels: HashSet<&str> = edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
+    let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
+    affected.extend((0..site.pages.len()).filter(|&j| {
+        rendered[j].links.iter().any(|l| {
+            matches!(&l.target, LinkTarget::Page { rel, fragment: Some(_) } if edited_rels.contains(rel.as_str()))
+        })
+    }));
+    let files: HashSet<&Path> = affected
+        .iter()
+        .map(|&j| site.pages[j].file.as_path())
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = state
+        .prepared
+        .warnings
+        .iter()
+        .filter(|d| !files.contains(d.file.as_path()))
+        .cloned()
+        .collect();
+    for &j in &affected {
+        diagnostics.extend(rendered[j].diagnostics.iter().cloned());
+        diagnostics.extend(validate::validate_page(site, rendered, j));
+    }
+    Diagnostics::new(diagnostics)
+}
+
+/// Pages that are files of the site: a regular file, every folder on the way a real folder
+/// (a symlink anywhere means it is not part of the site, as in `kb build`).
+fn is_real_file(content_dir: &Path, rel: &str) -> bool {
+    let mut path = content_dir.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (k, part) in parts.iter().enumerate() {
+        path.push(part);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return false;
+        };
+        let last = k + 1 == parts.len();
+        if (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,154 @@
+//! Rendering an install's files: every output file whose inputs changed is rendered, every
+//! other file is compared with what was written, and the whole change comes back as one
+//! [`Batch`], nothing written yet.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::sidebar_key;
+use crate::build::output::Batch;
+use crate::build::outputs::{OutputStore, SidebarKey, TemplateInputs};
+use crate::build::passes::Prepared;
+use crate::config::Settings;
+use crate::diagnostic::Diagnostic;
+use crate::diagnostics::Diagnostics;
+use crate::render::renderer::{self, Presentation, SiteRenderer, TemplatePage};
+
+/// What changed in the sources of an install: pages whose body was rendered again, assets
+/// whose bytes may differ, or everything (a new theme or configuration).
+pub(super) struct Fresh<'a> {
+    pub pages: &'a HashSet<String>,
+    pub assets: &'a [String],
+    pub everything: bool,
+}
+
+/// The files an install writes, and the store and asset cache after it.
+pub(super) struct SiteFiles {
+    pub batch: Batch,
+    pub outputs: OutputStore,
+    pub assets: HashMap<String, Arc<Vec<u8>>>,
+}
+
+/// Renders every output file of `prepared` whose inputs changed since `old` and compares
+/// every other file with what was written: the whole change, nothing written yet.
+pub(super) fn render_site_files(
+    settings: &Settings,
+    presentation: &Presentation,
+    prepared: &Prepared,
+    old: &OutputStore,
+    old_assets: &HashMap<String, Arc<Vec<u8>>>,
+    fresh: &Fresh<'_>,
+) -> Result<SiteFiles, Diagnostics> {
+    let site = &prepared.site;
+    let renderer = SiteRenderer::new(settings, site, &prepared.rendered, presentation);
+    let n = site.pages.len();
+    let frames: Vec<TemplatePage> = (0..n)
+        .into_par_iter()
+        .map(|i| renderer.page_frame(i))
+        .collect();
+    let listing = renderer.listing_pages();
+    let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
+    for file in frames.iter().chain(&listing) {
+        sidebars
+            .entry(sidebar_key(site, file))
+            .or_insert_with(|| renderer.sidebar_of(file).to_string());
+    }
+    let inputs = |file: &TemplatePage| TemplateInputs {
+        file: file.clone(),
+        sidebar: sidebar_key(site, file),
+    };
+    // Pages, then the tag pages and the 404 page, in the order a build writes them; a file
+    // whose inputs did not change keeps its bytes.
+    let mut outputs = OutputStore::default();
+    let mut to_render: Vec<(Option<usize>, TemplateInputs)> = Vec::new();
+    let files = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (Some(i), f))
+        .chain(listing.iter().map(|f| (None, f)));
+    for (page, file) in files {
+        let inputs = inputs(file);
+        let stale = fresh.everything
+            || page.is_some_and(|i| fresh.pages.contains(&site.pages[i].rel))
+            || old.is_stale(&inputs, &sidebars);
+        if stale || !outputs.keep(old, inputs.clone()) {
+            to_render.push((page, inputs));
+        }
+    }
+    let made: Vec<Result<(TemplateInputs, String), Diagnostic>> = to_render
+        .into_par_iter()
+        .map(|(page, inputs)| {
+            let html = match page {
+                Some(i) => {
+                    let mut file = inputs.file.clone();
+                    file.view.content = prepared.rendered[i].html.clone();
+                    renderer.render(&file)
+                }
+                None => renderer.render(&inputs.file),
+            };
+            html.map(|html| (inputs, html))
+        })
+        .collect();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut batch = Batch::default();
+    for file in made {
+        match file {
+            Ok((inputs, html)) => {
+                let path = inputs.file.path.clone();
+                outputs.record(path.clone(), Some(inputs), html.as_bytes());
+                if old.differs(&path, html.as_bytes()) {
+                    batch.write(path, html.into_bytes());
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut assets: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
+    for rel in &site.assets {
+        let cached = old_assets
+            .get(rel)
+            .filter(|_| !fresh.everything && !fresh.assets.contains(rel));
+        match cached {
+            Some(bytes) => {
+                assets.insert(rel.clone(), bytes.clone());
+            }
+            None => match renderer::read_asset(settings, rel) {
+                Ok(bytes) => {
+                    assets.insert(rel.clone(), Arc::new(bytes));
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (plain, read_errors) = renderer.plain_files(&|rel| {
+        assets
+            .get(rel)
+            .map(|bytes| bytes.to_vec())
+            .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
+    });
+    if !read_errors.is_empty() {
+        return Err(read_errors.into());
+    }
+    for (path, bytes) in plain {
+        if old.differs(&path, &bytes) {
+            outputs.record(path.clone(), None, &bytes);
+            batch.write(path, bytes);
+        } else {
+            outputs.record(path, None, &bytes);
+        }
+    }
+    outputs.set_sidebars(sidebars);
+    for gone in old.gone_from(&outputs) {
+        batch.remove(gone.clone());
+    }
+    Ok(SiteFiles {
+        batch,
+        outputs,
+        assets,
+    })
+}
