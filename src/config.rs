@@ -14,7 +14,7 @@ use crate::diagnostic::{line_col, Diagnostic, Location};
 /// The file as written. Every table denies unknown keys so typos are caught.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawConfig {
+pub(crate) struct RawConfig {
     #[serde(default)]
     pub book: RawBook,
     #[serde(default)]
@@ -27,7 +27,7 @@ pub struct RawConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawBook {
+pub(crate) struct RawBook {
     pub title: Option<String>,
     #[serde(default)]
     pub authors: Vec<String>,
@@ -38,20 +38,20 @@ pub struct RawBook {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawBuild {
+pub(crate) struct RawBuild {
     pub build_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawOutput {
+pub(crate) struct RawOutput {
     #[serde(default)]
     pub html: RawHtml,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawHtml {
+pub(crate) struct RawHtml {
     pub default_theme: Option<String>,
     pub preferred_dark_theme: Option<String>,
     pub git_repository_url: Option<String>,
@@ -70,7 +70,7 @@ pub struct RawHtml {
 /// `[output.html.search]`, named as in mdBook.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawSearch {
+pub(crate) struct RawSearch {
     pub enable: Option<bool>,
     pub limit_results: Option<usize>,
     pub boost_title: Option<f32>,
@@ -120,7 +120,7 @@ impl RawSearch {
 /// `[kb]`: settings that have no mdBook equivalent.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawKb {
+pub(crate) struct RawKb {
     /// Theme folder under `themes/`; files there override the embedded default theme.
     pub theme: Option<String>,
     /// File in the content folder that lists the allowed tags, one a line.
@@ -132,7 +132,7 @@ pub struct RawKb {
 /// Light, dark, or following the reader's system setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ThemeMode {
+pub(crate) enum ThemeMode {
     Light,
     Dark,
     Auto,
@@ -140,7 +140,7 @@ pub enum ThemeMode {
 
 /// Search options in the form the engine uses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SearchConfig {
+pub(crate) struct SearchConfig {
     pub enable: bool,
     pub limit_results: usize,
     pub boost_title: f32,
@@ -154,7 +154,7 @@ pub struct SearchConfig {
 
 /// Validated configuration. Paths are absolute.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub root: PathBuf,
     pub title: String,
     pub authors: Vec<String>,
@@ -178,11 +178,11 @@ pub struct Settings {
 }
 
 /// The configuration file's name, looked up in the site root.
-pub const CONFIG_FILE: &str = "book.toml";
+pub(crate) const CONFIG_FILE: &str = "book.toml";
 
 impl Settings {
     /// Reads and validates `book.toml` in `root`. A missing file gives the defaults.
-    pub fn load(root: &Path) -> Result<Settings, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<Settings, Vec<Diagnostic>> {
         let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -198,7 +198,11 @@ impl Settings {
     }
 
     /// Parses configuration text; `path` is only used in diagnostics.
-    pub fn from_toml(root: &Path, path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+    pub(crate) fn from_toml(
+        root: &Path,
+        path: &Path,
+        text: &str,
+    ) -> Result<Settings, Vec<Diagnostic>> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()

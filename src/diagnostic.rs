@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// `path` without a leading `./`, for messages.
-pub fn shown_path(path: &Path) -> PathBuf {
+pub(crate) fn shown_path(path: &Path) -> PathBuf {
     path.strip_prefix(".")
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
@@ -137,7 +137,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Converts a byte offset in `text` to a 1-based (line, column) pair, column in characters.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
@@ -148,14 +148,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Line starts of a text, for many offset-to-position lookups in the same text: each is
 /// a binary search plus a count within one line, where [`line_col`] rescans the prefix.
-pub struct LineIndex<'t> {
+pub(crate) struct LineIndex<'t> {
     text: &'t str,
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
 }
 
 impl<'t> LineIndex<'t> {
-    pub fn new(text: &'t str) -> Self {
+    pub(crate) fn new(text: &'t str) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -163,7 +163,7 @@ impl<'t> LineIndex<'t> {
     }
 
     /// The same as [`line_col`] on the indexed text.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.starts.partition_point(|&start| start <= offset);
         let line_start = self.starts[line - 1];

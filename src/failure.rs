@@ -6,7 +6,7 @@ use crate::diagnostics::Diagnostics;
 
 /// Why a command failed.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Problems in the user's site, collected; printed as diagnostics.
     Diagnostics(Diagnostics),
     /// Anything else: printed with its causes.

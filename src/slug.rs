@@ -5,7 +5,7 @@ use std::collections::HashSet;
 /// GitHub-style slug: lowercase, letters, digits, `-` and `_` kept, spaces to `-`, the rest
 /// dropped. "Scalability, performance and security" becomes
 /// `scalability-performance-and-security`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.trim().chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
@@ -19,19 +19,19 @@ pub fn slugify(text: &str) -> String {
 
 /// Hands out unique ids: the second "Example" becomes `example-1`.
 #[derive(Debug, Default)]
-pub struct IdAllocator {
+pub(crate) struct IdAllocator {
     taken: HashSet<String>,
 }
 
 impl IdAllocator {
     /// Reserves ids chosen by the author (`{#custom-id}`) before automatic ones are made.
     /// Returns false when the id was already reserved.
-    pub fn reserve(&mut self, id: &str) -> bool {
+    pub(crate) fn reserve(&mut self, id: &str) -> bool {
         self.taken.insert(id.to_string())
     }
 
     /// A unique id derived from the heading text.
-    pub fn allocate(&mut self, text: &str) -> String {
+    pub(crate) fn allocate(&mut self, text: &str) -> String {
         let base = match slugify(text) {
             s if s.is_empty() => "section".to_string(),
             s => s,

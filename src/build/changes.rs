@@ -15,7 +15,7 @@ use crate::config::{Settings, CONFIG_FILE};
 /// The folders and files a site is built from, as absolute paths without symlinks (the
 /// form the file watcher reports).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub config: PathBuf,
     pub content: PathBuf,
     /// The site's theme folder, when `[kb] theme` names one.
@@ -24,7 +24,7 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of `settings`, its paths made absolute.
-    pub fn of(settings: &Settings) -> Layout {
+    pub(crate) fn of(settings: &Settings) -> Layout {
         let root = absolute(&settings.root);
         Layout {
             config: root.join(CONFIG_FILE),
@@ -35,14 +35,14 @@ impl Layout {
 }
 
 /// `path` made absolute, with symlinks resolved when it exists.
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     path.canonicalize()
         .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(path))
 }
 
 /// What one changed path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// `book.toml`: everything is rebuilt, settings included.
     Config,
     /// The theme's `static/style.css`: open tabs swap the stylesheet without reloading.
@@ -56,7 +56,7 @@ pub enum ChangeKind {
 }
 
 /// Classifies one path reported by the watcher.
-pub fn classify(layout: &Layout, path: &Path) -> ChangeKind {
+pub(crate) fn classify(layout: &Layout, path: &Path) -> ChangeKind {
     if path == layout.config {
         return ChangeKind::Config;
     }
@@ -87,7 +87,7 @@ pub fn classify(layout: &Layout, path: &Path) -> ChangeKind {
 
 /// What to redo for a batch of changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Reload the configuration and rebuild everything.
     pub everything: bool,
     /// Reload the theme and re-render every page.
@@ -100,12 +100,12 @@ pub struct Plan {
 
 impl Plan {
     /// Nothing to do.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         !self.everything && !self.theme && self.content.is_empty()
     }
 
     /// Adds what another batch asks for (a build that failed is retried with both).
-    pub fn merge(&mut self, other: Plan) {
+    pub(crate) fn merge(&mut self, other: Plan) {
         self.stylesheet_only = if self.is_empty() {
             other.stylesheet_only
         } else {
@@ -121,7 +121,7 @@ impl Plan {
 }
 
 /// Turns a batch of changed paths into a plan.
-pub fn plan<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Plan {
+pub(crate) fn plan<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Plan {
     let mut plan = Plan::default();
     let mut other_theme = false;
     let mut stylesheet = false;

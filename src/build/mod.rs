@@ -6,12 +6,12 @@
 //! `build/` orchestrates only: loading is `content/`, Markdown and link validation are
 //! `markdown/`, templates and output files are `render/`.
 
-pub mod changes;
-pub mod output;
-pub mod outputs;
-pub mod passes;
-pub mod search;
-pub mod session;
-pub mod timings;
+pub(crate) mod changes;
+pub(crate) mod output;
+pub(crate) mod outputs;
+pub(crate) mod passes;
+pub(crate) mod search;
+pub(crate) mod session;
+pub(crate) mod timings;
 
-pub use passes::BuildOptions;
+pub(crate) use passes::BuildOptions;

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::diagnostic::Diagnostic;
 
 /// Receives the files of the site, by path relative to the site root.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
 
     /// Removes a file an earlier apply of an incremental session wrote.
@@ -33,27 +33,27 @@ pub trait Sink: Sync {
 
 /// The files an incremental apply changes: new bytes, or `None` for a removed file.
 #[derive(Debug, Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     pub files: Vec<(String, Option<Vec<u8>>)>,
 }
 
 impl Batch {
-    pub fn write(&mut self, path: String, bytes: Vec<u8>) {
+    pub(crate) fn write(&mut self, path: String, bytes: Vec<u8>) {
         self.files.push((path, Some(bytes)));
     }
 
-    pub fn remove(&mut self, path: String) {
+    pub(crate) fn remove(&mut self, path: String) {
         self.files.push((path, None));
     }
 }
 
 /// Writes files below a folder.
-pub struct DirSink {
+pub(crate) struct DirSink {
     root: PathBuf,
 }
 
 impl DirSink {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(root: impl Into<PathBuf>) -> Self {
         DirSink { root: root.into() }
     }
 }
@@ -77,7 +77,7 @@ impl Sink for DirSink {
 
 /// Keeps files in memory: the one-shot side of the in-process convergence test.
 #[derive(Default)]
-pub struct MemorySink {
+pub(crate) struct MemorySink {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,
 }
 
@@ -100,14 +100,18 @@ impl Sink for MemorySink {
 }
 
 impl MemorySink {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// Refuses destinations whose replacement would destroy the user's work: `/`, the home
 /// folder, the site root, the content folder or any folder that contains it.
-pub fn check_destination(dest: &Path, root: &Path, content_dir: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn check_destination(
+    dest: &Path,
+    root: &Path,
+    content_dir: &Path,
+) -> Result<(), Diagnostic> {
     let dest_abs = absolute(dest);
     let refuse = |why: &str| {
         Err(Diagnostic::file_error(
@@ -165,13 +169,13 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// A folder beside `dest` that a build writes into before it is swapped in.
-pub struct Staging {
+pub(crate) struct Staging {
     pub dir: PathBuf,
     dest: PathBuf,
 }
 
 impl Staging {
-    pub fn new(dest: &Path) -> io::Result<Staging> {
+    pub(crate) fn new(dest: &Path) -> io::Result<Staging> {
         let parent = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -193,7 +197,7 @@ impl Staging {
     }
 
     /// Replaces the destination with the staged site.
-    pub fn commit(self) -> io::Result<()> {
+    pub(crate) fn commit(self) -> io::Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.kb-old-{}",
             self.dest

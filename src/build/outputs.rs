@@ -43,7 +43,7 @@ pub(crate) struct OutputStore {
 impl OutputStore {
     /// Whether the file at `path` must be rendered again: it is new, its inputs differ, or
     /// the sidebar it shows changed.
-    pub fn is_stale(
+    pub(crate) fn is_stale(
         &self,
         inputs: &TemplateInputs,
         sidebars: &HashMap<SidebarKey, String>,
@@ -57,14 +57,14 @@ impl OutputStore {
     }
 
     /// Whether `bytes` differ from what was last written at `path`.
-    pub fn differs(&self, path: &str, bytes: &[u8]) -> bool {
+    pub(crate) fn differs(&self, path: &str, bytes: &[u8]) -> bool {
         self.records
             .get(path)
             .is_none_or(|r| r.bytes != fingerprint(bytes))
     }
 
     /// Records that `path` now holds `bytes`, made from `inputs`.
-    pub fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
+    pub(crate) fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
         self.records.insert(
             path,
             Record {
@@ -76,7 +76,7 @@ impl OutputStore {
 
     /// Records new inputs for a file whose bytes did not need rendering again (they are
     /// the same as before: only the body could differ, and it did not).
-    pub fn keep(&mut self, old: &OutputStore, inputs: TemplateInputs) -> bool {
+    pub(crate) fn keep(&mut self, old: &OutputStore, inputs: TemplateInputs) -> bool {
         match old.records.get(&inputs.file.path) {
             Some(record) => {
                 self.records.insert(
@@ -93,13 +93,16 @@ impl OutputStore {
     }
 
     /// Paths recorded in `self` that `newer` no longer has: files to remove.
-    pub fn gone_from<'a>(&'a self, newer: &'a OutputStore) -> impl Iterator<Item = &'a String> {
+    pub(crate) fn gone_from<'a>(
+        &'a self,
+        newer: &'a OutputStore,
+    ) -> impl Iterator<Item = &'a String> {
         self.records
             .keys()
             .filter(|path| !newer.records.contains_key(*path))
     }
 
-    pub fn set_sidebars(&mut self, sidebars: HashMap<SidebarKey, String>) {
+    pub(crate) fn set_sidebars(&mut self, sidebars: HashMap<SidebarKey, String>) {
         self.sidebars = sidebars;
     }
 }
@@ -121,7 +124,7 @@ pub(crate) struct Dependencies {
 
 impl Dependencies {
     /// The dependencies of every page of `site`.
-    pub fn of(site: &Site) -> Dependencies {
+    pub(crate) fn of(site: &Site) -> Dependencies {
         let mut dependents: HashMap<String, BTreeSet<String>> = HashMap::new();
         for page in &site.pages {
             for source in page_sources(page) {
@@ -135,7 +138,7 @@ impl Dependencies {
     }
 
     /// The pages made from `source`.
-    pub fn pages_from(&self, source: &str) -> impl Iterator<Item = &String> {
+    pub(crate) fn pages_from(&self, source: &str) -> impl Iterator<Item = &String> {
         self.dependents.get(source).into_iter().flatten()
     }
 }

@@ -21,7 +21,7 @@ use crate::render::renderer::{self, Presentation, SiteRenderer};
 
 /// What the user asked of this build.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Include pages marked `draft: true`.
     pub drafts: bool,
     /// Show a progress bar for the per-page steps (on a terminal, for large sites).
@@ -46,7 +46,7 @@ fn progress_bar(options_progress: bool, len: usize, step: &'static str) -> indic
 }
 
 /// A loaded and rendered site, before templates: what `kb check` and `kb serve` reuse.
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub site: Site,
     pub rendered: Vec<RenderedPage>,
     /// Warnings found so far (errors stop preparation).
@@ -55,7 +55,7 @@ pub struct Prepared {
 
 /// The result of a successful build.
 #[derive(Debug, Default)]
-pub struct BuildReport {
+pub(crate) struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub warnings: Diagnostics,
@@ -63,14 +63,18 @@ pub struct BuildReport {
 
 /// Everything the content passes found: the pages that loaded, their rendering, and all
 /// diagnostics. `kb check` reports from this even when there are errors.
-pub struct Analysis {
+pub(crate) struct Analysis {
     pub site: Site,
     pub rendered: Vec<RenderedPage>,
     pub diagnostics: Diagnostics,
 }
 
 /// Loads, renders and validates the content, collecting every diagnostic.
-pub fn analyze(settings: &Settings, options: &BuildOptions, timings: &mut Timings) -> Analysis {
+pub(crate) fn analyze(
+    settings: &Settings,
+    options: &BuildOptions,
+    timings: &mut Timings,
+) -> Analysis {
     let (site, diagnostics) = load(settings, options, timings);
     render_site(
         settings,
@@ -176,7 +180,7 @@ fn render_site(
 }
 
 /// The diagnostics of the rendered pages and of the links between them.
-pub fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+pub(crate) fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = rendered
         .iter()
         .flat_map(|r| r.diagnostics.iter().cloned())
@@ -187,7 +191,7 @@ pub fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnosti
 
 impl Prepared {
     /// The prepared site, or its diagnostics (sorted) when any is an error.
-    pub fn checked(
+    pub(crate) fn checked(
         site: Site,
         rendered: Vec<RenderedPage>,
         diagnostics: impl Into<Diagnostics>,
@@ -205,7 +209,7 @@ impl Prepared {
 }
 
 /// Loads, renders and validates the content: every error of these passes, or the data.
-pub fn prepare(
+pub(crate) fn prepare(
     settings: &Settings,
     options: &BuildOptions,
     timings: &mut Timings,
@@ -224,7 +228,7 @@ pub fn prepare(
 /// pages' sections as the Markdown pass renders them, so it runs beside highlighting and
 /// templating (tantivy's single-segment writer uses one core). A build that fails still
 /// waits for that thread.
-pub fn build(
+pub(crate) fn build(
     settings: &Settings,
     options: &BuildOptions,
     sink: &dyn Sink,
@@ -299,7 +303,7 @@ pub fn build(
 }
 
 /// Applies the theme to a prepared site and writes every file; returns the file count.
-pub fn write_site(
+pub(crate) fn write_site(
     settings: &Settings,
     prepared: &Prepared,
     sink: &dyn Sink,
@@ -360,6 +364,6 @@ pub fn write_site(
 }
 
 /// The default destination, or the one given on the command line.
-pub fn destination(settings: &Settings, dest: Option<PathBuf>) -> PathBuf {
+pub(crate) fn destination(settings: &Settings, dest: Option<PathBuf>) -> PathBuf {
     dest.unwrap_or_else(|| settings.build_dir.clone())
 }

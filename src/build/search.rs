@@ -15,15 +15,16 @@ use super::output::Sink;
 
 /// The browser module, built by `scripts/build-search-wasm.sh` and committed, so neither
 /// users nor CI need the wasm toolchain.
-pub static WASM_MODULE: &[u8] = include_bytes!("../../crates/kb-search-wasm/dist/kb_search.wasm");
+pub(crate) static WASM_MODULE: &[u8] =
+    include_bytes!("../../crates/kb-search-wasm/dist/kb_search.wasm");
 
 /// The index blob inside `search-index/`.
-pub const INDEX_BLOB: &str = "index.bin";
+pub(crate) const INDEX_BLOB: &str = "index.bin";
 /// Fingerprint of the inputs the index was built from, to tell whether it is stale.
-pub const STAMP_FILE: &str = "stamp";
+pub(crate) const STAMP_FILE: &str = "stamp";
 
 /// Ranking settings from `[output.html.search]`.
-pub fn search_settings(config: &SearchConfig) -> kb_search::SearchSettings {
+pub(crate) fn search_settings(config: &SearchConfig) -> kb_search::SearchSettings {
     kb_search::SearchSettings {
         boost_title: config.boost_title,
         boost_heading: config.boost_heading,
@@ -35,12 +36,16 @@ pub fn search_settings(config: &SearchConfig) -> kb_search::SearchSettings {
 }
 
 /// The search documents of one page: one per section.
-pub fn page_docs(site: &Site, page: &Page, rendered: &RenderedPage) -> Vec<kb_search::SectionDoc> {
+pub(crate) fn page_docs(
+    site: &Site,
+    page: &Page,
+    rendered: &RenderedPage,
+) -> Vec<kb_search::SectionDoc> {
     section_docs(site, page, rendered.sections.clone())
 }
 
 /// The search documents of one page from its sections, whose text is moved, not copied.
-pub fn section_docs(
+pub(crate) fn section_docs(
     site: &Site,
     page: &Page,
     sections: Vec<Section>,
@@ -79,7 +84,7 @@ pub fn section_docs(
 }
 
 /// All documents of the site, in page order.
-pub fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::SectionDoc> {
+pub(crate) fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::SectionDoc> {
     site.pages
         .iter()
         .zip(rendered)
@@ -97,7 +102,7 @@ fn page_area(site: &Site, page: &Page) -> (String, String) {
 
 /// The `(area, area title)` of every page: what a [`kb_search::IndexWriter`] is told
 /// before the sections arrive.
-pub fn site_areas(site: &Site) -> Vec<(String, String)> {
+pub(crate) fn site_areas(site: &Site) -> Vec<(String, String)> {
     site.pages
         .iter()
         .map(|page| page_area(site, page))
@@ -113,7 +118,7 @@ fn index_error(settings: &Settings, e: kb_search::SearchError) -> Diagnostic {
 
 /// An index writer for the site's sections, to be fed with [`add_docs`] and closed with
 /// [`finish_index`].
-pub fn index_writer(
+pub(crate) fn index_writer(
     settings: &Settings,
     site: &Site,
 ) -> Result<kb_search::IndexWriter, Diagnostic> {
@@ -124,7 +129,7 @@ pub fn index_writer(
 /// The prepared search documents of one page from its sections (see
 /// [`kb_search::DocPreparer`]): made on the rendering thread, so the sections' text is
 /// freed there and the indexer only indexes.
-pub fn prepared_docs(
+pub(crate) fn prepared_docs(
     site: &Site,
     page: &Page,
     sections: Vec<Section>,
@@ -137,7 +142,7 @@ pub fn prepared_docs(
 }
 
 /// Indexes prepared `docs`, in order, after those added before.
-pub fn add_docs(
+pub(crate) fn add_docs(
     settings: &Settings,
     writer: &mut kb_search::IndexWriter,
     docs: Vec<kb_search::PreparedDoc>,
@@ -148,7 +153,7 @@ pub fn add_docs(
 }
 
 /// The index blob of everything added to `writer`.
-pub fn finish_index(
+pub(crate) fn finish_index(
     settings: &Settings,
     writer: kb_search::IndexWriter,
 ) -> Result<Vec<u8>, Diagnostic> {
@@ -157,7 +162,7 @@ pub fn finish_index(
 
 /// The index blob of a prepared site, with the writer `kb build` streams into: what
 /// `kb search` saves when the index is missing or stale.
-pub fn index_blob(
+pub(crate) fn index_blob(
     settings: &Settings,
     site: &Site,
     rendered: &[RenderedPage],
@@ -172,7 +177,7 @@ pub fn index_blob(
 
 /// The index blob of `docs`, in this order: what `kb serve` makes the browser's search
 /// files from, with the writer `kb build` streams into.
-pub fn index_blob_of<'a>(
+pub(crate) fn index_blob_of<'a>(
     docs: impl Iterator<Item = &'a kb_search::SectionDoc>,
     settings: &kb_search::SearchSettings,
 ) -> Result<Vec<u8>, Diagnostic> {
@@ -187,7 +192,7 @@ pub fn index_blob_of<'a>(
 
 /// Writes the browser's search files (module, paged index, loaders) into the site, each
 /// as soon as it is made.
-pub fn write_site_files(
+pub(crate) fn write_site_files(
     blob: &kb_search::SharedBlob,
     sink: &dyn Sink,
 ) -> Result<usize, Diagnostic> {
@@ -204,7 +209,7 @@ pub fn write_site_files(
 }
 
 /// Saves the native index and its input fingerprint in `search-index/`.
-pub fn save_native(settings: &Settings, blob: &[u8], stamp: &str) -> Result<(), Diagnostic> {
+pub(crate) fn save_native(settings: &Settings, blob: &[u8], stamp: &str) -> Result<(), Diagnostic> {
     let dir = &settings.search_index_dir;
     let write = |name: &str, bytes: &[u8]| {
         std::fs::create_dir_all(dir)
@@ -224,7 +229,7 @@ pub fn save_native(settings: &Settings, blob: &[u8], stamp: &str) -> Result<(), 
 
 /// A fingerprint of everything the index depends on: every file of the content folder
 /// (path, size, modification time), `book.toml`, and the index format version.
-pub fn input_stamp(settings: &Settings, drafts: bool) -> String {
+pub(crate) fn input_stamp(settings: &Settings, drafts: bool) -> String {
     let mut hasher = Sha256::new();
     hasher.update(kb_search::FORMAT_VERSION.to_string());
     hasher.update(if drafts { "drafts" } else { "published" });

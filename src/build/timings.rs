@@ -13,13 +13,13 @@ struct Step {
 
 /// Named, timed steps in the order they ran.
 #[derive(Debug, Default, Clone)]
-pub struct Timings {
+pub(crate) struct Timings {
     steps: Vec<Step>,
 }
 
 impl Timings {
     /// Runs `f` as the step `name`.
-    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let result = f();
         self.push(name, start.elapsed(), false);
@@ -27,7 +27,7 @@ impl Timings {
     }
 
     /// Records a step that ran beside the others (on another thread).
-    pub fn record_beside(&mut self, name: &'static str, duration: Duration) {
+    pub(crate) fn record_beside(&mut self, name: &'static str, duration: Duration) {
         self.push(name, duration, true);
     }
 
@@ -40,7 +40,7 @@ impl Timings {
     }
 
     /// Wall time of the steps that ran one after another.
-    pub fn total(&self) -> Duration {
+    pub(crate) fn total(&self) -> Duration {
         self.steps
             .iter()
             .filter(|s| !s.beside)
@@ -49,7 +49,7 @@ impl Timings {
     }
 
     /// A small table for the terminal.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         let mut out = String::new();
         for step in &self.steps {
             let note = if step.beside { "  (in parallel)" } else { "" };

@@ -17,7 +17,7 @@ use crate::cli::BuildArgs;
 use crate::config::Settings;
 use crate::failure::Failure;
 
-pub fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let start = Instant::now();
     let settings = Settings::load(&args.site.root)?;
     let dest = destination(&settings, args.dest.clone());

@@ -11,7 +11,7 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::config::Settings;
 use crate::failure::Failure;
 
-pub fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let settings = Settings::load(&args.site.root)?;
     let options = CheckOptions {
         drafts: args.site.drafts,

@@ -1,9 +1,9 @@
 //! The commands: each turns parsed arguments into settings, runs the library, and reports.
 
-pub mod build;
-pub mod check;
-pub mod search;
-pub mod serve;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod search;
+pub(crate) mod serve;
 
 use std::io::IsTerminal;
 
@@ -15,7 +15,7 @@ use crate::failure::Failure;
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verbosity {
+pub(crate) enum Verbosity {
     Quiet,
     Normal,
     Verbose,
@@ -60,11 +60,11 @@ pub fn main(cli: Cli) -> ExitCode {
 }
 
 /// Whether stderr shows colour: a terminal, and `NO_COLOR` unset.
-pub fn stderr_color() -> bool {
+pub(crate) fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Prints diagnostics to stderr, in colour on a terminal.
-pub fn print_diagnostics(diagnostics: &Diagnostics) {
+pub(crate) fn print_diagnostics(diagnostics: &Diagnostics) {
     eprint!("{}", diagnostics.render(stderr_color()));
 }

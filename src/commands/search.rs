@@ -13,7 +13,7 @@ use crate::cli::SearchArgs;
 use crate::config::Settings;
 use crate::failure::Failure;
 
-pub fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let settings = Settings::load(&args.site.root)?;
     let blob = fresh_index(&settings, args.site.drafts, verbosity)?;
     let index = kb_search::SearchIndex::from_blob(&blob).map_err(|e| {
@@ -73,7 +73,7 @@ fn fresh_index(
 
 /// Ranked hits as text: title and section, URL, and an excerpt with matched words marked
 /// (bold on a terminal, `[word]` elsewhere).
-pub fn format_results(results: &kb_search::SearchResults, color: bool) -> String {
+pub(crate) fn format_results(results: &kb_search::SearchResults, color: bool) -> String {
     let mut out = String::new();
     if results.hits.is_empty() {
         out.push_str(&format!("No results for “{}”.\n", results.query));

@@ -9,7 +9,7 @@ use crate::cli::ServeArgs;
 use crate::failure::Failure;
 use crate::serve::{self, Event, ServeOptions};
 
-pub fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let options = ServeOptions {
         root: args.site.root,
         bind: args.bind,

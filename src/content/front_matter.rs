@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Location};
 /// How demanding a page is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Difficulty {
+pub(crate) enum Difficulty {
     Beginner,
     Intermediate,
     Advanced,
@@ -22,7 +22,7 @@ pub enum Difficulty {
 /// The fields a page may declare.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
     pub weight: Option<i64>,
@@ -42,7 +42,7 @@ pub struct FrontMatter {
 
 /// A page's source split into its parts.
 #[derive(Debug)]
-pub struct SplitSource<'a> {
+pub(crate) struct SplitSource<'a> {
     pub front_matter: FrontMatter,
     pub body: &'a str,
     /// 1-based line of the file on which `body` starts.
@@ -50,7 +50,7 @@ pub struct SplitSource<'a> {
 }
 
 /// Splits and parses the front matter of `text`; `file` is used in diagnostics.
-pub fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, Diagnostic> {
+pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let missing = || {
         Diagnostic::error(Location::new(file, 1, 1), "the page has no front matter").with_help(

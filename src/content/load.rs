@@ -13,7 +13,7 @@ use crate::diagnostic::{shown_path, Diagnostic, Location};
 
 /// An area of the knowledge base: one folder under `content/`.
 #[derive(Debug, Clone)]
-pub struct Area {
+pub(crate) struct Area {
     /// Folder name, also the URL segment (`caching`).
     pub slug: String,
     /// Index into [`Site::pages`] of the area's `_index.md`.
@@ -24,7 +24,7 @@ pub struct Area {
 
 /// The whole knowledge base, loaded.
 #[derive(Debug, Clone, Default)]
-pub struct Site {
+pub(crate) struct Site {
     pub pages: Vec<Page>,
     pub home: Option<usize>,
     /// Areas in reading order.
@@ -36,12 +36,12 @@ pub struct Site {
 
 impl Site {
     /// The page at content-relative path `rel` (`caching/stampedes.md`).
-    pub fn page_by_rel(&self, rel: &str) -> Option<usize> {
+    pub(crate) fn page_by_rel(&self, rel: &str) -> Option<usize> {
         self.by_rel.get(rel).copied()
     }
 
     /// Pages in reading order: home, then each area's landing page and its pages.
-    pub fn reading_order(&self) -> Vec<usize> {
+    pub(crate) fn reading_order(&self) -> Vec<usize> {
         let mut order = Vec::with_capacity(self.pages.len());
         order.extend(self.home);
         for area in &self.areas {
@@ -52,7 +52,7 @@ impl Site {
     }
 
     /// The area a page belongs to.
-    pub fn area_of(&self, page: &Page) -> Option<&Area> {
+    pub(crate) fn area_of(&self, page: &Page) -> Option<&Area> {
         let slug = page.area.as_deref()?;
         self.areas.iter().find(|a| a.slug == slug)
     }
@@ -63,7 +63,7 @@ const NOT_ASSETS: &[&str] = &["SUMMARY.md"];
 
 /// Reads the content folder: the pages that could be loaded, and every problem found.
 /// Pages with broken front matter are left out; the caller decides whether to go on.
-pub fn load_site(
+pub(crate) fn load_site(
     content_dir: &Path,
     tags_file: &Path,
     include_drafts: bool,
@@ -99,7 +99,7 @@ pub fn load_site(
 /// Lists the content folder: Markdown pages and other files (assets), by path relative to
 /// it. Hidden files, the tags file, `SUMMARY.md` and symlinks are left out, so nothing a
 /// symlink points to ever becomes part of the site.
-pub fn scan(
+pub(crate) fn scan(
     content_dir: &Path,
     tags_file: &Path,
     errors: &mut Vec<Diagnostic>,
@@ -136,14 +136,14 @@ pub fn scan(
 
 /// What a file of the content folder is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContentFile {
+pub(crate) enum ContentFile {
     Page,
     Asset,
 }
 
 /// The role of the content file at `rel` (`/`-separated), `None` when the site ignores it:
 /// hidden files and folders, the tags file, `SUMMARY.md` (read for the order only).
-pub fn classify_file(rel: &str, is_tags_file: bool) -> Option<ContentFile> {
+pub(crate) fn classify_file(rel: &str, is_tags_file: bool) -> Option<ContentFile> {
     if rel.split('/').any(|part| part.starts_with('.')) || is_tags_file || NOT_ASSETS.contains(&rel)
     {
         None
@@ -157,7 +157,7 @@ pub fn classify_file(rel: &str, is_tags_file: bool) -> Option<ContentFile> {
 /// Puts loaded pages in reading order and groups them into areas, reading `SUMMARY.md` for
 /// the order if there is one. `load_site` ends with this; `kb serve` calls it after
 /// reloading only the pages that changed, and gets the same site as a full load.
-pub fn assemble_loaded(
+pub(crate) fn assemble_loaded(
     content_dir: &Path,
     pages: Vec<Page>,
     assets: Vec<String>,
@@ -183,7 +183,7 @@ pub fn assemble_loaded(
 
 /// Reads the page at `rel`; `None` for a draft when drafts are left out. `shown_content` is
 /// the content folder as diagnostics name it ([`shown_path`]).
-pub fn load_page(
+pub(crate) fn load_page(
     content_dir: &Path,
     shown_content: &Path,
     rel: &str,

@@ -1,10 +1,10 @@
 //! The knowledge base as data: pages loaded from `content/`, grouped into areas.
 
-pub mod front_matter;
-pub mod load;
-pub mod page;
-pub mod summary;
-pub mod tags;
+pub(crate) mod front_matter;
+pub(crate) mod load;
+pub(crate) mod page;
+pub(crate) mod summary;
+pub(crate) mod tags;
 
-pub use load::{load_site, Site};
-pub use page::{Page, PageKind};
+pub(crate) use load::{load_site, Site};
+pub(crate) use page::{Page, PageKind};

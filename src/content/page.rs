@@ -7,7 +7,7 @@ use super::front_matter::FrontMatter;
 /// What role a page plays in the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// `content/index.md`.
     Home,
     /// `content/<area>/_index.md`: an area's landing page.
@@ -18,7 +18,7 @@ pub enum PageKind {
 
 /// A loaded page: where it came from, where it goes, and its front matter and Markdown.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// Where the file is on disk.
     pub source: PathBuf,
     /// Path shown to the user in diagnostics, relative to the site root
@@ -41,12 +41,12 @@ pub struct Page {
 }
 
 /// Number of folders in a site-relative URL such as `caching/stampedes/`.
-pub fn url_depth(url: &str) -> usize {
+pub(crate) fn url_depth(url: &str) -> usize {
     url.split('/').filter(|s| !s.is_empty()).count()
 }
 
 /// `../` repeated `depth` times, or `./` for the root.
-pub fn root_prefix(depth: usize) -> String {
+pub(crate) fn root_prefix(depth: usize) -> String {
     if depth == 0 {
         "./".to_string()
     } else {
@@ -55,7 +55,7 @@ pub fn root_prefix(depth: usize) -> String {
 }
 
 /// The URL of the page at content-relative path `rel` (`caching/stampedes.md`).
-pub fn url_for(rel: &str) -> String {
+pub(crate) fn url_for(rel: &str) -> String {
     let stem = rel.strip_suffix(".md").unwrap_or(rel);
     if stem == "index" {
         return String::new();

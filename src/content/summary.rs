@@ -11,14 +11,14 @@ use crate::diagnostic::{line_col, Diagnostic, Location};
 
 /// One linked file, in order of appearance.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Path relative to the content folder (`caching/stampedes.md`).
     pub path: String,
     pub location: Location,
 }
 
 /// Collects the `.md` links of a SUMMARY file in order.
-pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Vec<Diagnostic>> {
+pub(crate) fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Vec<Diagnostic>> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for (event, range) in Parser::new(text).into_offset_iter() {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The allowed tags, read from the vocabulary file; `None` when the site has none.
-pub fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>> {
+pub(crate) fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(
             text.lines()
@@ -19,6 +19,6 @@ pub fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>>
 }
 
 /// URL segment of a tag's page (`tags/<slug>/`).
-pub fn tag_slug(tag: &str) -> String {
+pub(crate) fn tag_slug(tag: &str) -> String {
     crate::slug::slugify(tag)
 }

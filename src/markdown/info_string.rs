@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 /// A parsed info string.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct InfoString {
+pub(crate) struct InfoString {
     /// The language, lowercased (`go`); empty when none was given.
     pub lang: String,
     /// Comma flags after the language (`fragment`, `ignore`).
@@ -18,7 +18,7 @@ pub struct InfoString {
 }
 
 /// Parses an info string. Never fails: what cannot be understood is reported in `unknown`.
-pub fn parse(info: &str) -> InfoString {
+pub(crate) fn parse(info: &str) -> InfoString {
     let mut result = InfoString::default();
     let info = info.trim();
     let (head, mut rest) = match info.find(char::is_whitespace) {

@@ -8,7 +8,7 @@ use crate::content::page::{root_prefix, url_depth, url_for};
 
 /// What a link in a page points to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkTarget {
+pub(crate) enum LinkTarget {
     /// `https://...`, `mailto:` and other URLs with a scheme.
     External,
     /// `#anchor` on the same page.
@@ -25,7 +25,7 @@ pub enum LinkTarget {
 }
 
 /// Resolves `dest` as written in the page at content-relative path `from_rel`.
-pub fn resolve(from_rel: &str, dest: &str) -> LinkTarget {
+pub(crate) fn resolve(from_rel: &str, dest: &str) -> LinkTarget {
     if has_scheme(dest) || dest.starts_with("//") {
         return LinkTarget::External;
     }
@@ -55,7 +55,7 @@ pub fn resolve(from_rel: &str, dest: &str) -> LinkTarget {
 }
 
 /// The `href` to write in the page at `from_url` for a resolved target.
-pub fn href(from_url: &str, from_rel: &str, target: &LinkTarget, original: &str) -> String {
+pub(crate) fn href(from_url: &str, from_rel: &str, target: &LinkTarget, original: &str) -> String {
     let root = root_prefix(url_depth(from_url));
     match target {
         LinkTarget::External | LinkTarget::OutsideContent => original.to_string(),

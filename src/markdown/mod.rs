@@ -1,10 +1,10 @@
 //! Markdown to HTML: one pass per page that renders the body and collects what later passes
 //! need (headings, links, code samples, searchable sections).
 
-pub mod highlight;
-pub mod info_string;
-pub mod links;
-pub mod render;
-pub mod validate;
+pub(crate) mod highlight;
+pub(crate) mod info_string;
+pub(crate) mod links;
+pub(crate) mod render;
+pub(crate) mod validate;
 
-pub use render::{render, RenderedPage, Section};
+pub(crate) use render::{render, RenderedPage, Section};

@@ -18,7 +18,7 @@ use crate::slug::IdAllocator;
 
 /// A heading of the page, with its final id.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: u8,
     pub id: String,
     /// Plain text (inline markup removed).
@@ -29,7 +29,7 @@ pub struct Heading {
 
 /// A link to another page or an anchor, to be checked once all pages are rendered.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LinkRef {
+pub(crate) struct LinkRef {
     pub target: LinkTarget,
     /// The destination as the author wrote it.
     pub written: String,
@@ -38,7 +38,7 @@ pub struct LinkRef {
 
 /// A fenced code block, as `kb check` needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CodeBlock {
+pub(crate) struct CodeBlock {
     /// Line of the opening fence in the Markdown file.
     pub fence_line: usize,
     pub info: InfoString,
@@ -47,7 +47,7 @@ pub struct CodeBlock {
 
 /// The text of one part of a page, split at headings, for the search index.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Section {
+pub(crate) struct Section {
     /// Anchor of the heading that opens the section; empty for the page's start.
     pub id: String,
     pub heading: String,
@@ -57,7 +57,7 @@ pub struct Section {
 
 /// Everything the Markdown pass produces for one page.
 #[derive(Debug, Clone, Default)]
-pub struct RenderedPage {
+pub(crate) struct RenderedPage {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
@@ -70,7 +70,7 @@ pub struct RenderedPage {
 
 /// Markdown extensions kb enables: GFM plus footnotes, definition lists, smart punctuation
 /// and `{#id}` heading attributes.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -82,7 +82,7 @@ pub fn options() -> Options {
 }
 
 /// Renders `page`; sections for search are split at headings of level `split_level` or less.
-pub fn render(page: &Page, split_level: u8) -> RenderedPage {
+pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()

@@ -12,7 +12,7 @@ use crate::markdown::RenderedPage;
 const TEMPLATE_IDS: &[&str] = &["content", "top"];
 
 /// All broken links, anchors and references of the site.
-pub fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+pub(crate) fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
     let ids: Vec<HashSet<&str>> = rendered.iter().map(ids_of).collect();
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     let mut diagnostics = Vec::new();
@@ -27,7 +27,7 @@ pub fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
 
 /// The broken links and references of page `i` alone: what `kb serve` checks again after
 /// an edit, without hashing the headings of every page.
-pub fn validate_page(site: &Site, rendered: &[RenderedPage], i: usize) -> Vec<Diagnostic> {
+pub(crate) fn validate_page(site: &Site, rendered: &[RenderedPage], i: usize) -> Vec<Diagnostic> {
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     check_page(site, rendered, &assets, i, &|j, id| {
         TEMPLATE_IDS.contains(&id) || rendered[j].headings.iter().any(|h| h.id == id)
@@ -205,7 +205,7 @@ fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
 }
 
 /// Site-relative form of an alias: no leading slash, folders end in `/`.
-pub fn normalize_alias(alias: &str) -> String {
+pub(crate) fn normalize_alias(alias: &str) -> String {
     let trimmed = alias.trim().trim_start_matches('/');
     if trimmed.is_empty() || trimmed.ends_with('/') || trimmed.ends_with(".html") {
         trimmed.to_string()
@@ -215,7 +215,7 @@ pub fn normalize_alias(alias: &str) -> String {
 }
 
 /// The line of the front matter that mentions `needle` (best effort; line 2 otherwise).
-pub fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
+pub(crate) fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
     let line = std::fs::read_to_string(&page.source)
         .ok()
         .and_then(|text| {

@@ -7,15 +7,15 @@ use crate::markdown::highlight::Highlighter;
 use crate::render::theme::Theme;
 
 /// Assets with hashed names: (path under the site root, bytes).
-pub struct HashedAssets {
+pub(crate) struct HashedAssets {
     pub css: (String, Vec<u8>),
     pub js: (String, Vec<u8>),
 }
 
 /// Theme files that are published under hashed names instead of being copied as they are.
-pub const HASHED: &[&str] = &["style.css", "site.js"];
+pub(crate) const HASHED: &[&str] = &["style.css", "site.js"];
 
-pub fn hashed_assets(theme: &Theme) -> HashedAssets {
+pub(crate) fn hashed_assets(theme: &Theme) -> HashedAssets {
     let mut css = theme.file("static/style.css").unwrap_or_default().to_vec();
     css.extend_from_slice(b"\n");
     css.extend_from_slice(Highlighter::css().as_bytes());
@@ -27,7 +27,7 @@ pub fn hashed_assets(theme: &Theme) -> HashedAssets {
 }
 
 /// `style.3f2a1c9d.css`: the first 8 hex digits of the content's SHA-256.
-pub fn hashed_name(stem: &str, ext: &str, bytes: &[u8]) -> String {
+pub(crate) fn hashed_name(stem: &str, ext: &str, bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     format!("{stem}.{hex}.{ext}")

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 /// `sitemap.xml` listing `urls` (site-relative) under `site_url`, with optional last-modified
 /// dates.
-pub fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
+pub(crate) fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -24,7 +24,7 @@ pub fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
 }
 
 /// `robots.txt`: everything allowed, with the sitemap's address when known.
-pub fn robots(site_url: Option<&str>) -> String {
+pub(crate) fn robots(site_url: Option<&str>) -> String {
     let mut text = String::from("User-agent: *\nAllow: /\n");
     if let Some(base) = site_url {
         text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
@@ -33,7 +33,7 @@ pub fn robots(site_url: Option<&str>) -> String {
 }
 
 /// A page that sends the reader (and search engines) from an old URL to `target`.
-pub fn redirect_page(target: &str, canonical: Option<&str>) -> String {
+pub(crate) fn redirect_page(target: &str, canonical: Option<&str>) -> String {
     let target_attr = html_escape::encode_double_quoted_attribute(target);
     let canonical = canonical
         .map(|c| {
@@ -52,7 +52,7 @@ pub fn redirect_page(target: &str, canonical: Option<&str>) -> String {
 }
 
 /// Output file of an old URL: folders get an `index.html`.
-pub fn redirect_file(old: &str) -> String {
+pub(crate) fn redirect_file(old: &str) -> String {
     let old = old.trim_start_matches('/');
     if old.ends_with(".html") {
         old.to_string()
@@ -64,7 +64,7 @@ pub fn redirect_file(old: &str) -> String {
 }
 
 /// The relative path from the redirect file `file` to the site-relative `target_url`.
-pub fn relative_target(file: &str, target_url: &str) -> String {
+pub(crate) fn relative_target(file: &str, target_url: &str) -> String {
     let depth = file.matches('/').count();
     let root = crate::content::page::root_prefix(depth);
     if target_url.contains("://") {
@@ -77,7 +77,7 @@ pub fn relative_target(file: &str, target_url: &str) -> String {
 /// The `href` a redirect file writes for `target`: absolute URLs and targets written
 /// relative to the old URL (`./`, `../`) as they are, site-relative ones (page URLs, and
 /// configured targets such as `databases/pooling/`) relative to the redirect file.
-pub fn redirect_href(file: &str, target: &str) -> String {
+pub(crate) fn redirect_href(file: &str, target: &str) -> String {
     if target.starts_with("./") || target.starts_with("../") {
         target.to_string()
     } else {
@@ -86,7 +86,7 @@ pub fn redirect_href(file: &str, target: &str) -> String {
 }
 
 /// Redirects from `[output.html.redirect]` and page aliases: output file to target URL.
-pub fn redirects(
+pub(crate) fn redirects(
     configured: &BTreeMap<String, String>,
     aliases: &[(String, String)],
 ) -> BTreeMap<String, String> {

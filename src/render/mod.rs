@@ -1,12 +1,12 @@
 //! Templates: Tera, fed with read-only views, turning rendered Markdown into whole pages.
 
-pub mod assets;
-pub mod extras;
-pub mod nav;
-pub mod pages;
-pub mod renderer;
-pub mod theme;
-pub mod view;
+pub(crate) mod assets;
+pub(crate) mod extras;
+pub(crate) mod nav;
+pub(crate) mod pages;
+pub(crate) mod renderer;
+pub(crate) mod theme;
+pub(crate) mod view;
 
 use tera::Tera;
 
@@ -15,13 +15,13 @@ use theme::Theme;
 use view::Context;
 
 /// Compiled templates of a theme.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
 }
 
 impl Templates {
     /// Compiles every template of `theme`; errors name the template file.
-    pub fn compile(
+    pub(crate) fn compile(
         theme: &Theme,
         theme_dir: Option<&std::path::Path>,
     ) -> Result<Templates, Vec<Diagnostic>> {
@@ -54,7 +54,7 @@ impl Templates {
     }
 
     /// Renders template `name` (`page.html`) with `context`.
-    pub fn render(&self, name: &str, context: &Context<'_>) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, context: &Context<'_>) -> Result<String, Diagnostic> {
         let ctx = tera::Context::from_serialize(context).map_err(|e| {
             Diagnostic::file_error(name, format!("cannot prepare the template data: {e}"))
         })?;

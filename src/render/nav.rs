@@ -21,12 +21,12 @@ const FULL_TREE_LIMIT: usize = 400;
 const AREA_LIST_LIMIT: usize = 150;
 
 /// Pre-rendered sidebars.
-pub struct Sidebar {
+pub(crate) struct Sidebar {
     variants: HashMap<(Option<usize>, usize), String>,
 }
 
 impl Sidebar {
-    pub fn new(site: &Site, has_tags: bool) -> Sidebar {
+    pub(crate) fn new(site: &Site, has_tags: bool) -> Sidebar {
         let full_tree = site.pages.len() <= FULL_TREE_LIMIT;
         let mut variants = HashMap::new();
         for depth in 0..=2 {
@@ -43,7 +43,7 @@ impl Sidebar {
     /// The sidebar shared by every page at `url`'s depth in area number `area`, before the
     /// page's own link is marked: `kb serve` compares these to know which pages a change of
     /// the navigation reaches.
-    pub fn variant(&self, area: Option<usize>, url: &str) -> &str {
+    pub(crate) fn variant(&self, area: Option<usize>, url: &str) -> &str {
         let depth = crate::content::page::url_depth(url).min(2);
         self.variants
             .get(&(area, depth))
@@ -52,7 +52,7 @@ impl Sidebar {
     }
 
     /// The sidebar for a page at `url` in area number `area`, with the page's link marked.
-    pub fn for_page(&self, area: Option<usize>, url: &str) -> String {
+    pub(crate) fn for_page(&self, area: Option<usize>, url: &str) -> String {
         let depth = crate::content::page::url_depth(url).min(2);
         let html = self.variant(area, url).to_string();
         let href = if url.is_empty() {

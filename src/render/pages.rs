@@ -14,7 +14,7 @@ use crate::render::view::{CardView, LinkView, PageView, TocEntry};
 const READING_SPEED: usize = 220;
 
 /// Everything needed to build any page's view.
-pub struct ViewBuilder<'a> {
+pub(crate) struct ViewBuilder<'a> {
     pub settings: &'a Settings,
     pub site: &'a Site,
     pub rendered: &'a [RenderedPage],
@@ -24,7 +24,11 @@ pub struct ViewBuilder<'a> {
 }
 
 impl<'a> ViewBuilder<'a> {
-    pub fn new(settings: &'a Settings, site: &'a Site, rendered: &'a [RenderedPage]) -> Self {
+    pub(crate) fn new(
+        settings: &'a Settings,
+        site: &'a Site,
+        rendered: &'a [RenderedPage],
+    ) -> Self {
         let order = site.reading_order();
         let mut position = vec![None; site.pages.len()];
         for (pos, &i) in order.iter().enumerate() {
@@ -40,7 +44,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The site URL of `url`, when the site's address is configured.
-    pub fn canonical(&self, url: &str) -> Option<String> {
+    pub(crate) fn canonical(&self, url: &str) -> Option<String> {
         self.settings
             .site_url
             .as_ref()
@@ -82,7 +86,7 @@ impl<'a> ViewBuilder<'a> {
     /// The view of content page `i` without its body: everything that other pages' changes
     /// can reach, cheap to compare (`kb serve` re-renders a page only when this or its own
     /// body changed).
-    pub fn page_frame(&self, i: usize) -> PageView {
+    pub(crate) fn page_frame(&self, i: usize) -> PageView {
         let page = &self.site.pages[i];
         let rendered = &self.rendered[i];
         let kind = match page.kind {
@@ -164,7 +168,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// Pages by tag, tags sorted, pages in reading order.
-    pub fn tags(&self) -> BTreeMap<String, Vec<usize>> {
+    pub(crate) fn tags(&self) -> BTreeMap<String, Vec<usize>> {
         let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &i in &self.order {
             for tag in &self.site.pages[i].meta.tags {
@@ -175,7 +179,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The tag index page.
-    pub fn tag_index(&self, tags: &BTreeMap<String, Vec<usize>>) -> PageView {
+    pub(crate) fn tag_index(&self, tags: &BTreeMap<String, Vec<usize>>) -> PageView {
         let url = "tags/";
         let mut view = PageView::new(
             "tags",
@@ -198,7 +202,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The page of one tag.
-    pub fn tag_page(&self, tag: &str, pages: &[usize]) -> PageView {
+    pub(crate) fn tag_page(&self, tag: &str, pages: &[usize]) -> PageView {
         let url = format!("tags/{}/", tag_slug(tag));
         let n = pages.len();
         let mut view = PageView::new(

@@ -25,7 +25,7 @@ use crate::render::view::{Context, PageView, SiteView};
 use crate::render::Templates;
 
 /// The theme, compiled, and everything else that does not depend on the content.
-pub struct Presentation {
+pub(crate) struct Presentation {
     pub theme: Theme,
     pub templates: Templates,
     pub hashed: HashedAssets,
@@ -34,7 +34,7 @@ pub struct Presentation {
 
 impl Presentation {
     /// Loads the theme and compiles its templates; errors name the template file.
-    pub fn load(settings: &Settings) -> Result<Presentation, Vec<Diagnostic>> {
+    pub(crate) fn load(settings: &Settings) -> Result<Presentation, Vec<Diagnostic>> {
         let theme = Theme::load(settings.theme_dir.as_deref()).map_err(|e| vec![e])?;
         let templates = Templates::compile(&theme, settings.theme_dir.as_deref())?;
         let hashed = assets::hashed_assets(&theme);
@@ -71,7 +71,7 @@ impl Presentation {
 /// One output file made by a template, before rendering: everything its bytes depend on
 /// besides the [`Presentation`] and the sidebar.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TemplatePage {
+pub(crate) struct TemplatePage {
     /// Output path under the site root (`alpha/one/index.html`).
     pub path: String,
     pub template: &'static str,
@@ -85,7 +85,7 @@ pub struct TemplatePage {
 }
 
 /// Renders the files of one prepared site.
-pub struct SiteRenderer<'a> {
+pub(crate) struct SiteRenderer<'a> {
     pub settings: &'a Settings,
     pub site: &'a Site,
     pub presentation: &'a Presentation,
@@ -96,7 +96,7 @@ pub struct SiteRenderer<'a> {
 }
 
 impl<'a> SiteRenderer<'a> {
-    pub fn new(
+    pub(crate) fn new(
         settings: &'a Settings,
         site: &'a Site,
         rendered: &'a [RenderedPage],
@@ -116,14 +116,14 @@ impl<'a> SiteRenderer<'a> {
     }
 
     /// Content page `i`, its body included.
-    pub fn page(&self, i: usize) -> TemplatePage {
+    pub(crate) fn page(&self, i: usize) -> TemplatePage {
         let mut file = self.page_frame(i);
         file.view.content = self.views.rendered[i].html.clone();
         file
     }
 
     /// Content page `i` without its body (see [`ViewBuilder::page_frame`]).
-    pub fn page_frame(&self, i: usize) -> TemplatePage {
+    pub(crate) fn page_frame(&self, i: usize) -> TemplatePage {
         let page = &self.site.pages[i];
         let template = match page.kind {
             PageKind::Home => "home.html",
@@ -148,12 +148,12 @@ impl<'a> SiteRenderer<'a> {
     }
 
     /// The sidebar `file` shows, before its own link is marked.
-    pub fn sidebar_of(&self, file: &TemplatePage) -> &str {
+    pub(crate) fn sidebar_of(&self, file: &TemplatePage) -> &str {
         self.sidebar.variant(file.area, &file.url)
     }
 
     /// Applies the template.
-    pub fn render(&self, file: &TemplatePage) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, file: &TemplatePage) -> Result<String, Diagnostic> {
         let root = root_prefix(url_depth(&file.url));
         let bar = self.sidebar.for_page(file.area, &file.url);
         self.presentation.templates.render(
@@ -170,7 +170,7 @@ impl<'a> SiteRenderer<'a> {
 
     /// The template-made files besides content pages, in the order a build writes them:
     /// the tag index, each tag's page, and the 404 page.
-    pub fn listing_pages(&self) -> Vec<TemplatePage> {
+    pub(crate) fn listing_pages(&self) -> Vec<TemplatePage> {
         let mut files = Vec::new();
         if !self.tags.is_empty() {
             files.push(TemplatePage {
@@ -220,7 +220,7 @@ impl<'a> SiteRenderer<'a> {
     /// the theme's static files, the content folder's assets (read with `read_asset`),
     /// redirects, the sitemap and robots.txt. Assets that cannot be read are left out and
     /// reported.
-    pub fn plain_files(
+    pub(crate) fn plain_files(
         &self,
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
     ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
@@ -322,7 +322,7 @@ impl<'a> SiteRenderer<'a> {
 }
 
 /// Reads a content asset the way a build does.
-pub fn read_asset(settings: &Settings, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_asset(settings: &Settings, rel: &str) -> Result<Vec<u8>, Diagnostic> {
     let path = settings.content_dir.join(rel);
     std::fs::read(&path).map_err(|e| Diagnostic::file_error(path, format!("cannot read: {e}")))
 }

@@ -15,13 +15,13 @@ static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default
 
 /// A theme's files by path relative to the theme folder (`templates/page.html`).
 #[derive(Debug, Clone, Default)]
-pub struct Theme {
+pub(crate) struct Theme {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Theme {
     /// The default theme, with `overlay`'s files (if given) replacing it path by path.
-    pub fn load(overlay: Option<&Path>) -> Result<Theme, Diagnostic> {
+    pub(crate) fn load(overlay: Option<&Path>) -> Result<Theme, Diagnostic> {
         let mut files = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut files);
         if let Some(dir) = overlay {
@@ -53,7 +53,7 @@ impl Theme {
     }
 
     /// Templates as (name, source), names relative to `templates/` (`page.html`).
-    pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter_map(|(path, bytes)| {
             path.strip_prefix("templates/")
                 .map(|name| (name, bytes.as_slice()))
@@ -61,14 +61,14 @@ impl Theme {
     }
 
     /// Static files as (path under the site root, bytes).
-    pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter_map(|(path, bytes)| {
             path.strip_prefix("static/")
                 .map(|name| (name, bytes.as_slice()))
         })
     }
 
-    pub fn file(&self, path: &str) -> Option<&[u8]> {
+    pub(crate) fn file(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }
 }

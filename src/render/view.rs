@@ -8,7 +8,7 @@ use crate::content::front_matter::Difficulty;
 
 /// What every page's template knows about the site.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SiteView {
+pub(crate) struct SiteView {
     pub title: String,
     /// `[book] authors`, for themes that show them (the default theme does not).
     pub authors: Vec<String>,
@@ -27,14 +27,14 @@ pub struct SiteView {
 
 /// A link with its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     pub title: String,
     pub href: String,
 }
 
 /// A card on the home page, an area page, a tag page or a related list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CardView {
+pub(crate) struct CardView {
     pub title: String,
     pub href: String,
     pub description: String,
@@ -45,7 +45,7 @@ pub struct CardView {
 
 /// An entry of the "On this page" list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     pub level: u8,
     pub id: String,
     pub text: String,
@@ -53,7 +53,7 @@ pub struct TocEntry {
 
 /// The page being rendered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PageView {
+pub(crate) struct PageView {
     /// `home`, `area`, `article`, `tags`, `tag` or `404`.
     pub kind: &'static str,
     pub title: String,
@@ -76,7 +76,7 @@ pub struct PageView {
 
 impl PageView {
     /// A page with only a title and description; callers fill in the rest.
-    pub fn new(
+    pub(crate) fn new(
         kind: &'static str,
         title: impl Into<String>,
         description: impl Into<String>,
@@ -104,7 +104,7 @@ impl PageView {
 
 /// Everything a template receives.
 #[derive(Debug, Serialize)]
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub site: &'a SiteView,
     pub page: &'a PageView,
     /// Relative path to the site root (`../../`).

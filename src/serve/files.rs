@@ -15,7 +15,7 @@ use crate::build::session::SearchSnapshot;
 
 /// The site's files, and its search sections when search is on.
 #[derive(Default)]
-pub struct SiteFiles {
+pub(crate) struct SiteFiles {
     files: HashMap<String, Bytes>,
     search: Option<SearchSnapshot>,
     /// The browser's search files made from `search`, once asked for.
@@ -24,7 +24,7 @@ pub struct SiteFiles {
 
 impl SiteFiles {
     /// The file at `path` (relative to the site root), if the site has it.
-    pub fn get(&self, path: &str) -> Option<Bytes> {
+    pub(crate) fn get(&self, path: &str) -> Option<Bytes> {
         if self.search.is_some() && is_search_file(path) {
             // Made on first use; every path of the search folder is answered from them.
             return self
@@ -36,12 +36,12 @@ impl SiteFiles {
 
     /// Whether the site may have a file at `path`, without making the search files (any
     /// path under the index pages folder counts).
-    pub fn contains(&self, path: &str) -> bool {
+    pub(crate) fn contains(&self, path: &str) -> bool {
         (self.search.is_some() && is_search_file(path)) || self.files.contains_key(path)
     }
 
     /// Whether the site has search.
-    pub fn search_enabled(&self) -> bool {
+    pub(crate) fn search_enabled(&self) -> bool {
         self.search.is_some()
     }
 
@@ -57,7 +57,7 @@ impl SiteFiles {
 
     /// Hands over the session's current search sections (the browser's index files are
     /// made again when next asked for).
-    pub fn set_search(&mut self, search: Option<SearchSnapshot>) {
+    pub(crate) fn set_search(&mut self, search: Option<SearchSnapshot>) {
         self.search = search;
         *self
             .search_files
@@ -106,7 +106,7 @@ fn is_search_file(path: &str) -> bool {
 
 /// The served files, shared by the rebuild thread (writing) and the HTTP handlers.
 #[derive(Clone, Default)]
-pub struct LiveFiles(pub Arc<RwLock<SiteFiles>>);
+pub(crate) struct LiveFiles(pub Arc<RwLock<SiteFiles>>);
 
 impl LiveFiles {
     fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, SiteFiles> {

@@ -19,7 +19,7 @@ use super::search::SharedIndex;
 
 /// What the handlers share.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub files: Arc<RwLock<SiteFiles>>,
     pub hub: Hub,
     pub search: SharedIndex,
@@ -28,7 +28,7 @@ pub struct AppState {
 }
 
 /// The routes of the server.
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/__kb/livereload", get(livereload))
         .route("/__kb/search", get(search))

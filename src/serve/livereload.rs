@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 /// What open tabs are told after a rebuild.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum Message {
+pub(crate) enum Message {
     /// Pages changed: reload.
     Reload,
     /// Only the stylesheet changed: swap it for `href` (absolute path).
@@ -28,7 +28,7 @@ pub enum Message {
 }
 
 impl Message {
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         // Serializing plain strings and numbers cannot fail.
         serde_json::to_string(self).unwrap_or_else(|_| "{\"type\":\"reload\"}".to_string())
     }
@@ -36,7 +36,7 @@ impl Message {
 
 /// Sends messages to every connected tab and remembers whether the site has errors.
 #[derive(Clone)]
-pub struct Hub {
+pub(crate) struct Hub {
     sender: broadcast::Sender<String>,
     /// The error message while the site has errors, for tabs that connect later.
     current_error: Arc<RwLock<Option<String>>>,
@@ -53,7 +53,7 @@ impl Default for Hub {
 
 impl Hub {
     /// Sends `message` to every tab.
-    pub fn send(&self, message: &Message) {
+    pub(crate) fn send(&self, message: &Message) {
         let json = message.to_json();
         if let Ok(mut current) = self.current_error.write() {
             *current = matches!(message, Message::Error { .. }).then(|| json.clone());
@@ -63,7 +63,7 @@ impl Hub {
     }
 
     /// A new tab's subscription and the message it gets first.
-    pub fn subscribe(&self) -> (broadcast::Receiver<String>, String) {
+    pub(crate) fn subscribe(&self) -> (broadcast::Receiver<String>, String) {
         let receiver = self.sender.subscribe();
         let greeting = self
             .current_error
@@ -80,7 +80,7 @@ const CLIENT: &str = include_str!("livereload.js");
 
 /// Adds the live-reload script before the last `</body>` (or at the end when there is
 /// none). Only responses of `kb serve` get it; built files never do.
-pub fn inject(html: &[u8]) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8]) -> Vec<u8> {
     let snippet = format!("<script>window.__KB_SERVE__ = true;\n{CLIENT}</script>");
     let at = find_last_ignore_case(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + snippet.len());

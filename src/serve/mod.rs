@@ -11,12 +11,12 @@
 
 #[cfg(test)]
 mod convergence_tests;
-pub mod files;
-pub mod http;
-pub mod livereload;
-pub mod path;
-pub mod search;
-pub mod watch;
+pub(crate) mod files;
+pub(crate) mod http;
+pub(crate) mod livereload;
+pub(crate) mod path;
+pub(crate) mod search;
+pub(crate) mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ use livereload::{Hub, Message};
 
 /// What the user asked of the server.
 #[derive(Debug, Clone)]
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     pub root: PathBuf,
     pub bind: IpAddr,
     /// 0 picks a free port.
@@ -45,7 +45,7 @@ pub struct ServeOptions {
 }
 
 /// What the server has to tell its user; `commands::serve` prints it.
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// Serving on an address other machines can reach.
     Exposed(IpAddr),
     /// The first build succeeded.
@@ -74,10 +74,10 @@ pub enum Event<'a> {
 }
 
 /// Receives the server's events.
-pub type Reporter = Box<dyn Fn(Event<'_>) + Send + Sync>;
+pub(crate) type Reporter = Box<dyn Fn(Event<'_>) + Send + Sync>;
 
 /// Runs the server until Ctrl-C.
-pub fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure> {
+pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure> {
     let settings = Settings::load(&options.root)?;
     if !options.bind.is_loopback() {
         report(Event::Exposed(options.bind));

@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 
 /// What a request path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file by its path under the site root (`alpha/one/index.html`, `style.css`).
     File(String),
     /// A folder without its trailing slash (`alpha/one`): redirect to `alpha/one/` if
@@ -20,7 +20,7 @@ pub enum Target {
 
 /// Resolves a request path (still percent-encoded, query removed). `None` for anything that
 /// is not a plain path below the root: those get a 404.
-pub fn resolve(raw: &str) -> Option<Target> {
+pub(crate) fn resolve(raw: &str) -> Option<Target> {
     let rest = raw.strip_prefix('/')?;
     // Encoded separators and NUL would let one segment act as several.
     let lower = rest.to_ascii_lowercase();
@@ -56,7 +56,7 @@ pub fn resolve(raw: &str) -> Option<Target> {
 }
 
 /// The `Content-Type` of a site file, by its extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())

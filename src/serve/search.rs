@@ -13,16 +13,16 @@ use crate::build::session::{PageDocs, SearchSnapshot as Snapshot};
 
 /// The index the `/__kb/search` endpoint answers from; `None` until it is built, or when
 /// search is off.
-pub type SharedIndex = Arc<Mutex<Option<kb_search::LiveIndex>>>;
+pub(crate) type SharedIndex = Arc<Mutex<Option<kb_search::LiveIndex>>>;
 
 /// Feeds snapshots to the indexing thread.
-pub struct Indexer {
+pub(crate) struct Indexer {
     sender: mpsc::Sender<Option<Snapshot>>,
 }
 
 impl Indexer {
     /// Starts the indexing thread, which updates `index`.
-    pub fn start(index: SharedIndex) -> Indexer {
+    pub(crate) fn start(index: SharedIndex) -> Indexer {
         let (sender, receiver) = mpsc::channel::<Option<Snapshot>>();
         std::thread::Builder::new()
             .name("kb-search-index".into())
@@ -43,7 +43,7 @@ impl Indexer {
     }
 
     /// Asks for the index to match `snapshot` (`None`: search is off).
-    pub fn update(&self, snapshot: Option<Snapshot>) {
+    pub(crate) fn update(&self, snapshot: Option<Snapshot>) {
         // The thread is gone only if it panicked; search then answers "not ready".
         let _ = self.sender.send(snapshot);
     }

@@ -18,13 +18,13 @@ use notify::{RecursiveMode, Watcher as _};
 use crate::build::changes::Layout;
 
 /// How long the files must stay unchanged before a batch is built.
-pub const QUIET: Duration = Duration::from_millis(30);
+pub(crate) const QUIET: Duration = Duration::from_millis(30);
 /// The longest a batch waits after its first event.
-pub const MAX_WAIT: Duration = Duration::from_millis(400);
+pub(crate) const MAX_WAIT: Duration = Duration::from_millis(400);
 
 /// Gathers changed paths until they have been quiet for a while.
 #[derive(Debug, Default)]
-pub struct Debouncer {
+pub(crate) struct Debouncer {
     pending: BTreeSet<PathBuf>,
     first: Option<Instant>,
     last: Option<Instant>,
@@ -32,19 +32,19 @@ pub struct Debouncer {
 
 impl Debouncer {
     /// Records paths that changed at `now`.
-    pub fn add(&mut self, paths: impl IntoIterator<Item = PathBuf>, now: Instant) {
+    pub(crate) fn add(&mut self, paths: impl IntoIterator<Item = PathBuf>, now: Instant) {
         self.pending.extend(paths);
         self.first.get_or_insert(now);
         self.last = Some(now);
     }
 
     /// When the pending batch is due, if there is one.
-    pub fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         Some((self.last? + QUIET).min(self.first? + MAX_WAIT))
     }
 
     /// The batch, if it is due at `now`.
-    pub fn take_due(&mut self, now: Instant) -> Option<Vec<PathBuf>> {
+    pub(crate) fn take_due(&mut self, now: Instant) -> Option<Vec<PathBuf>> {
         if self.deadline()? > now {
             return None;
         }
@@ -55,17 +55,17 @@ impl Debouncer {
 }
 
 /// Watches the configuration file, the content folder and the theme folder.
-pub struct FileWatcher {
+pub(crate) struct FileWatcher {
     watcher: notify::RecommendedWatcher,
     events: mpsc::Receiver<Vec<PathBuf>>,
     watched: Vec<(PathBuf, RecursiveMode)>,
 }
 
 /// A path the watcher reports when it lost events and everything must be looked at again.
-pub const RESCAN: &str = "\0rescan";
+pub(crate) const RESCAN: &str = "\0rescan";
 
 impl FileWatcher {
-    pub fn new(layout: &Layout) -> anyhow::Result<FileWatcher> {
+    pub(crate) fn new(layout: &Layout) -> anyhow::Result<FileWatcher> {
         let (tx, events) = mpsc::channel();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
             let paths = match event {
@@ -91,7 +91,7 @@ impl FileWatcher {
     }
 
     /// Watches the folders of `layout` (again, after the configuration moved them).
-    pub fn watch(&mut self, layout: &Layout) -> anyhow::Result<()> {
+    pub(crate) fn watch(&mut self, layout: &Layout) -> anyhow::Result<()> {
         for (path, _) in self.watched.drain(..) {
             let _ = self.watcher.unwatch(&path);
         }
@@ -118,7 +118,7 @@ impl FileWatcher {
     }
 
     /// Waits for the next quiet batch of changed paths; `None` once the watcher stopped.
-    pub fn next_batch(&self, debouncer: &mut Debouncer) -> Option<Vec<PathBuf>> {
+    pub(crate) fn next_batch(&self, debouncer: &mut Debouncer) -> Option<Vec<PathBuf>> {
         loop {
             let now = Instant::now();
             if let Some(batch) = debouncer.take_due(now) {

@@ -45,7 +45,7 @@ use crate::render::renderer::{Presentation, TemplatePage};
 use files::{render_site_files, Fresh};
 
 /// One page's search sections, shared between the session and the live index.
-pub type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
+pub(crate) type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
 
 /// Whether a session remembers what it built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,12 @@ pub(crate) struct Session {
 
 impl Session {
     /// A session with nothing built yet; the first [`Session::apply`] builds everything.
-    pub fn new(root: &Path, settings: Settings, options: BuildOptions, mode: Mode) -> Session {
+    pub(crate) fn new(
+        root: &Path,
+        settings: Settings,
+        options: BuildOptions,
+        mode: Mode,
+    ) -> Session {
         Session {
             root: root.to_path_buf(),
             options,
@@ -116,19 +121,19 @@ impl Session {
         }
     }
 
-    pub fn settings(&self) -> &Settings {
+    pub(crate) fn settings(&self) -> &Settings {
         &self.settings
     }
 
     /// How long each step of the builds so far took.
-    pub fn timings(&self) -> &Timings {
+    pub(crate) fn timings(&self) -> &Timings {
         &self.timings
     }
 
     /// Folds `plan` (and the changes of earlier applies that failed) into the site and
     /// writes the files that changed into `sink`. On error nothing changed, in the session
     /// or in the sink, and the diagnostics say why.
-    pub fn apply(&mut self, plan: Plan, sink: &dyn Sink) -> Result<Outcome, Diagnostics> {
+    pub(crate) fn apply(&mut self, plan: Plan, sink: &dyn Sink) -> Result<Outcome, Diagnostics> {
         self.pending.merge(plan);
         let plan = self.pending.clone();
         if plan.is_empty() {
@@ -157,7 +162,7 @@ impl Session {
 
     /// What the live search index should hold now: the ranking settings and every page's
     /// sections (`None` when search is off or nothing is built).
-    pub fn search_snapshot(&self) -> Option<SearchSnapshot> {
+    pub(crate) fn search_snapshot(&self) -> Option<SearchSnapshot> {
         let state = self.state.as_ref()?;
         self.settings.search.enable.then(|| SearchSnapshot {
             settings: search::search_settings(&self.settings.search),
@@ -288,7 +293,7 @@ impl Session {
 
 /// What the live search index should hold: ranking settings and every page's sections.
 #[derive(Clone)]
-pub struct SearchSnapshot {
+pub(crate) struct SearchSnapshot {
     pub settings: kb_search::SearchSettings,
     /// Every page's sections, in page order, by page URL.
     pub pages: Vec<(String, PageDocs)>,
