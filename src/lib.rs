@@ -12,5 +12,6 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod markdown;
+mod position;
 pub mod render;
 pub mod serve;

@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::position::char_column;
 
 /// What checking the Go samples found, and how much of it could be checked how deeply.
 ///
@@ -1175,16 +1176,6 @@ fn parse_gofmt_errors(stderr: &str) -> Vec<ToolError> {
 
 fn code_line(code: &str, line: usize) -> &str {
     code.lines().nth(line.saturating_sub(1)).unwrap_or_default()
-}
-
-/// Converts a 1-based byte column (what Go tools report) within `line` to a 1-based
-/// character column (what diagnostics use).
-fn char_column(line: &str, byte_column: usize) -> usize {
-    let mut end = byte_column.saturating_sub(1).min(line.len());
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    line[..end].chars().count() + 1
 }
 
 /// The import paths of a Go file, or `None` if it has no package clause (a fragment).
