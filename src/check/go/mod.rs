@@ -15,17 +15,17 @@
 //!   parsed and gofmt-checked, never type-checked.
 //! - ```` ```go,ignore ````: not checked.
 //!
-//! Without a usable Go (none on PATH, or older than [`toolchain::MIN_GO`]) no block can be
+//! Without a usable Go (none on PATH, or older than `toolchain::MIN_GO`) no block can be
 //! checked: that is one warning saying why and what to do, and the blocks count as
 //! unchecked, so `kb check --deny-warnings` fails.
 //!
 //! Clean results are cached by content hash in the cache directory, so a warm run only
 //! looks at blocks that changed or failed last time.
 //!
-//! The passes, one file each: [`toolchain`] (finding Go), [`header`] (whole file or
-//! fragment, which imports), [`wrapping`] (fragments into files), [`gofmt`] (syntax and
-//! formatting, with the [`diff`]), [`vet`] (type checking, with [`advice`]),
-//! [`tool_output`] (reading what the tools print) and [`cache`].
+//! The passes, one file each: `toolchain` (finding Go), `header` (whole file or fragment,
+//! which imports), `wrapping` (fragments into files), `gofmt` (syntax and formatting, with
+//! the `diff`), `vet` (type checking, with `advice`), `tool_output` (reading what the
+//! tools print) and `cache`; `error` holds why a check could not run.
 
 mod advice;
 mod cache;
