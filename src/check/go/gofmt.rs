@@ -101,6 +101,7 @@ pub(crate) fn format_check(plan: &Planned, toolchain: &Toolchain) -> Outcome {
     outcome
 }
 
+/// Why gofmt gave no formatted text.
 enum GofmtFailure {
     /// gofmt ran and rejected the source.
     Syntax(Vec<ToolError>),
