@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostic::{line_col, Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::position::line_col;
 
 /// The file as written. Every table denies unknown keys so typos are caught.
 #[derive(Debug, Default, Deserialize)]

@@ -136,48 +136,6 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Converts a byte offset in `text` to a 1-based (line, column) pair, column in characters.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_char_boundary(text, offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
-/// Line starts of a text, for many offset-to-position lookups in the same text: each is
-/// a binary search plus a count within one line, where [`line_col`] rescans the prefix.
-pub(crate) struct LineIndex<'t> {
-    text: &'t str,
-    /// Byte offset at which each line starts.
-    starts: Vec<usize>,
-}
-
-impl<'t> LineIndex<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { text, starts }
-    }
-
-    /// The same as [`line_col`] on the indexed text.
-    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self.starts.partition_point(|&start| start <= offset);
-        let line_start = self.starts[line - 1];
-        (line, self.text[line_start..offset].chars().count() + 1)
-    }
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,28 +148,5 @@ mod tests {
             d.to_string(),
             "content/db/pooling.md:42:5: error: broken link\n  help: check the path"
         );
-    }
-
-    #[test]
-    fn line_index_agrees_with_line_col() {
-        for text in ["", "a", "ab\ncdé f\n", "\n\nx\né\n\ny", "é"] {
-            let index = LineIndex::new(text);
-            for offset in 0..=text.len() + 2 {
-                assert_eq!(
-                    index.line_col(offset),
-                    line_col(text, offset),
-                    "{text:?} {offset}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        let text = "ab\ncdé f\n";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        // 'f' is after "cdé " where é is two bytes.
-        assert_eq!(line_col(text, 8), (2, 5));
     }
 }

@@ -15,6 +15,7 @@ mod diagnostic;
 mod diagnostics;
 mod failure;
 mod markdown;
+mod position;
 mod render;
 mod serve;
 mod slug;

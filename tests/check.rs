@@ -1,5 +1,6 @@
 //! `kb check` on fixture sites: each kind of failure with its expected diagnostic, the JSON
-//! format, and a passing site. Needs `go` on PATH (scripts/install-go.sh installs it).
+//! format, a passing site, and a Go that cannot check (too old, or missing) as a warning.
+//! Needs Go on PATH (scripts/install-go.sh installs it); the no-Go tests bring their own PATH.
 
 mod common;
 
@@ -122,4 +123,98 @@ fn external_links_are_checked_only_when_asked() {
     );
     assert!(!text.contains("/ok"), "{text}");
     assert!(text.contains("2 external links"), "{text}");
+}
+
+/// Runs `kb <args>` in `site` with `path` as the whole PATH, so the `go` it finds (or
+/// does not find) is the test's.
+fn kb_with_path(site: &TestSite, path: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(args)
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .env("PATH", path)
+        .output()
+        .expect("run kb")
+}
+
+/// The `basic` fixture without its one other warning (an unknown code language), so the
+/// only warning left is about Go and `--deny-warnings` fails because of it alone.
+fn site_whose_only_warning_can_be_go() -> TestSite {
+    let site = TestSite::fixture("basic");
+    let page = site
+        .read("content/alpha/one.md")
+        .replace("```klingon", "```text");
+    site.write("content/alpha/one.md", &page);
+    site
+}
+
+/// A directory holding only a `go` that says it is Debian's Go 1.19.
+#[cfg(unix)]
+fn old_go_on_path() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let go = dir.path().join("go");
+    std::fs::write(&go, "#!/bin/sh\necho 'go version go1.19.8 linux/amd64'\n").expect("fake go");
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
+
+/// With a Go older than kb needs, the Go block is not checked: a warning says which Go was
+/// found, which is needed and how to install it; the summary counts the block as unchecked
+/// (not "0 Go blocks"); and `--deny-warnings` makes that a failure.
+#[cfg(unix)]
+#[test]
+fn an_old_go_is_a_warning_and_its_blocks_unchecked() {
+    let site = site_whose_only_warning_can_be_go();
+    let path = old_go_on_path();
+    let out = kb_with_path(&site, path.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("content/alpha/one.md:27:1: warning: this Go block was not checked: `go` on PATH is go1.19.8, but kb needs Go 1.22 or later\n  help: install the pinned Go with `bash scripts/install-go.sh`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(", 1 Go blocks (0 type-checked with go vet, 0 syntax and gofmt only (non-standard imports), 0 fragments, 0 ignored, 1 unchecked (no usable Go); 0 from cache)"),
+        "{text}"
+    );
+    assert!(text.contains(": 0 errors, 1 warning in "), "{text}");
+
+    let denied = kb_with_path(&site, path.path(), &["check", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+
+    let json = kb_with_path(&site, path.path(), &["check", "--format", "json"]);
+    let items: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
+    let warnings: Vec<&serde_json::Value> = items
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|d| d["severity"] == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{items}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("go1.19.8")),
+        "{items}"
+    );
+}
+
+/// With no `go` at all, the same: a warning naming the install script, the block counted
+/// as unchecked, and `--deny-warnings` fails.
+#[test]
+fn no_go_is_a_warning_and_its_blocks_unchecked() {
+    let site = site_whose_only_warning_can_be_go();
+    let empty = tempfile::tempdir().expect("temp dir");
+    let out = kb_with_path(&site, empty.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("content/alpha/one.md:27:1: warning: this Go block was not checked: no `go` on PATH\n  help: install the pinned Go with `bash scripts/install-go.sh`"),
+        "{text}"
+    );
+    assert!(text.contains("1 unchecked (no usable Go)"), "{text}");
+    assert!(text.contains(": 0 errors, 1 warning in "), "{text}");
+    let denied = kb_with_path(&site, empty.path(), &["check", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::position::{char_column, line_col};
 
 /// The data formats whose blocks must parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,9 +119,9 @@ fn check_toml(sample: &CodeSample) -> Vec<Diagnostic> {
     let Err(error) = toml::from_str::<toml::Table>(&sample.code) else {
         return Vec::new();
     };
-    let (line, column) = error.span().map_or((1, 1), |span| {
-        crate::diagnostic::line_col(&sample.code, span.start)
-    });
+    let (line, column) = error
+        .span()
+        .map_or((1, 1), |span| line_col(&sample.code, span.start));
     let message = error.message().trim_end();
     vec![
         Diagnostic::error(at(sample, line, column), format!("invalid TOML: {message}"))
@@ -148,7 +149,7 @@ fn check_proto(sample: &CodeSample) -> Vec<Diagnostic> {
             // the whole file, so they point at the block's last line.
             let (line, column) = match span {
                 Some(span) => missing_semicolon_position(&source, &message, span.start)
-                    .unwrap_or_else(|| crate::diagnostic::line_col(&source, span.start)),
+                    .unwrap_or_else(|| line_col(&source, span.start)),
                 None => (source.lines().count().max(1), 1),
             };
             let line = line.saturating_sub(added_lines).max(1);
@@ -204,7 +205,7 @@ fn missing_semicolon_position(
         return None;
     }
     let end = before.trim_end().len();
-    (end > 0).then(|| crate::diagnostic::line_col(source, end))
+    (end > 0).then(|| line_col(source, end))
 }
 
 /// Whether a proto file states its syntax or edition (outside comments, at the top level).
@@ -224,15 +225,6 @@ fn strip_position_suffix(message: &str) -> &str {
         Some(i) => &message[..i],
         None => message,
     }
-}
-
-/// Converts a 1-based byte column within `line` to a 1-based character column.
-fn char_column(line: &str, byte_column: usize) -> usize {
-    let mut end = byte_column.saturating_sub(1).min(line.len());
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    line[..end].chars().count() + 1
 }
 
 #[cfg(test)]

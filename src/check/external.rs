@@ -14,6 +14,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostics::Diagnostics;
 
 /// One link to another site, where it appears in the content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn check_external(links: &[ExternalLink], opts: &ExternalOptions) -> Vec<Dia
     }
 
     let verdicts = check_all(&targets, opts);
-    let mut diagnostics: Vec<Diagnostic> = targets
+    let diagnostics: Vec<Diagnostic> = targets
         .iter()
         .zip(verdicts)
         .flat_map(|(target, verdict)| {
@@ -76,8 +77,7 @@ pub fn check_external(links: &[ExternalLink], opts: &ExternalOptions) -> Vec<Dia
                 .filter_map(move |link| diagnostic(link, &verdict, opts))
         })
         .collect();
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diagnostics
+    Diagnostics::new(diagnostics).into_vec()
 }
 
 struct Target<'a> {

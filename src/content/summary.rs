@@ -7,7 +7,8 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::diagnostic::{line_col, Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::position::line_col;
 
 /// One linked file, in order of appearance.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,8 @@ use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
 use crate::content::Page;
-use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::position::LineIndex;
 use crate::slug::IdAllocator;
 
 /// A heading of the page, with its final id.

@@ -1,0 +1,351 @@
+//! End-to-end tests of the Go checks: real samples through the real toolchain, with the
+//! positions and messages a user sees. The passes' own tests sit beside them.
+
+use std::fs;
+
+use super::toolchain::{MIN_GO, PINNED_GO_INSTALL};
+use super::*;
+
+/// Tests that need Go fail without a usable one, saying which version they need and how
+/// to install it: a test that passes without checking anything would hide that the
+/// checks never ran.
+fn require_go() {
+    let cache = tempfile::tempdir().expect("temporary directory");
+    if let Err(reason) = Toolchain::find("go", cache.path()) {
+        panic!(
+            "these tests need Go {}.{} or later on PATH ({reason}); run `{}` (and put the directory it names first on PATH)",
+            MIN_GO.0, MIN_GO.1, PINNED_GO_INSTALL
+        );
+    }
+}
+
+fn sample(fence_line: usize, flags: &[&str], code: &str) -> CodeSample {
+    CodeSample {
+        file: "content/go/sample.md".into(),
+        fence_line,
+        lang: "go".into(),
+        flags: flags.iter().map(|f| f.to_string()).collect(),
+        code: code.into(),
+    }
+}
+
+/// A fresh cache directory whose Go build cache is shared by all tests: each test
+/// then sees its own result cache, but the standard library is compiled once, not
+/// once per test.
+fn cache_dir() -> tempfile::TempDir {
+    let cache = tempfile::tempdir().expect("temporary directory");
+    #[cfg(unix)]
+    {
+        let shared = std::env::temp_dir().join("kb-test-go-build-cache");
+        fs::create_dir_all(&shared).expect("shared Go build cache");
+        std::os::unix::fs::symlink(&shared, cache.path().join("go-build")).expect("symlink");
+    }
+    cache
+}
+
+fn check(samples: &[CodeSample]) -> GoReport {
+    check_go(samples, cache_dir().path())
+}
+
+/// (line, column, message) of each diagnostic, for compact assertions.
+fn positions(report: &GoReport) -> Vec<(usize, usize, String)> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+const CLEAN: &str = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n";
+
+#[test]
+fn clean_standard_library_file_is_type_checked() {
+    require_go();
+    let report = check(&[sample(10, &[], CLEAN)]);
+    assert_eq!(report.diagnostics, vec![]);
+    assert_eq!(
+        (report.type_checked, report.syntax_only, report.fragments),
+        (1, 0, 0)
+    );
+    assert!(report.unavailable.is_none(), "{report:?}");
+}
+
+#[test]
+fn type_errors_and_vet_findings_point_into_the_page() {
+    require_go();
+    let unused =
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tfmt.Println()\n}\n";
+    let undefined = "package main\n\nfunc main() {\n\tfmt.Println(\"é\", x)\n}\n";
+    let printf =
+        "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"%d\\n\", \"x\")\n}\n";
+    let report = check(&[
+        sample(10, &[], unused),
+        sample(30, &[], CLEAN),
+        sample(50, &[], undefined),
+        sample(70, &[], printf),
+    ]);
+    assert_eq!(
+        positions(&report),
+        vec![
+            (
+                15,
+                2,
+                "Go sample does not compile: \"os\" imported and not used".to_string()
+            ),
+            (
+                54,
+                2,
+                "Go sample does not compile: undefined: fmt".to_string()
+            ),
+            // go vet stops at a package's first type error, so `x` is not reported.
+            (
+                76,
+                14,
+                "go vet: fmt.Printf format %d has arg \"x\" of wrong type string".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        report.diagnostics[1].help.as_deref(),
+        Some("add the missing import: import \"fmt\"")
+    );
+    assert_eq!(report.type_checked, 4);
+}
+
+#[test]
+fn syntax_error_in_a_whole_file() {
+    require_go();
+    let code = "package main\n\nfunc main() {\n\tx := \n}\n";
+    let report = check(&[sample(3, &[], code)]);
+    assert_eq!(
+        positions(&report),
+        vec![(
+            8,
+            1,
+            "Go syntax error: expected operand, found '}'".to_string()
+        )]
+    );
+    assert!(report.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("go,fragment"));
+}
+
+#[test]
+fn unformatted_code_reports_first_changed_line_and_diff() {
+    require_go();
+    let code = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(1+2)\n    fmt.Println(3)\n}\n";
+    let report = check(&[sample(20, &[], code)]);
+    assert_eq!(
+        positions(&report),
+        vec![(26, 1, "Go code is not gofmt-formatted".to_string())]
+    );
+    assert_eq!(
+        report.diagnostics[0].help.as_deref(),
+        Some("run gofmt on this block; it would change:\n    @@ line 26 @@\n    -\tfmt.Println(1+2)\n    -    fmt.Println(3)\n    +\tfmt.Println(1 + 2)\n    +\tfmt.Println(3)")
+    );
+}
+
+#[test]
+fn other_modules_are_checked_for_syntax_and_format_only() {
+    require_go();
+    // Would not type-check (undefined), but the module cannot be fetched offline.
+    let code = "package main\n\nimport \"github.com/example/lib\"\n\nfunc main() {\n\tlib.Run(undefined)\n}\n";
+    let report = check(&[sample(1, &[], code)]);
+    assert_eq!(report.diagnostics, vec![]);
+    assert_eq!((report.type_checked, report.syntax_only), (0, 1));
+}
+
+#[test]
+fn fragments_are_wrapped_and_positions_mapped_back() {
+    require_go();
+    let declarations = "type Store struct {\n\tdb *sql.DB\n}\n\nfunc (s *Store) Close() error { return s.db.Close() }\n";
+    let statements = "ctx, cancel := context.WithTimeout(ctx, time.Second)\ndefer cancel()\nif err := run(ctx); err != nil {\n\treturn err\n}\n";
+    let bad_statements = "x := 1\nif x > 0 {\n\tfmt.Println(x +)\n}\n";
+    let unformatted = "for i := 0; i < 3; i++ {\n    fmt.Println(i)\n}\n";
+    let report = check(&[
+        sample(10, &["fragment"], declarations),
+        sample(20, &["fragment"], statements),
+        sample(30, &["fragment"], bad_statements),
+        sample(40, &["fragment"], unformatted),
+    ]);
+    assert_eq!(
+        positions(&report),
+        vec![
+            (33, 17, "Go syntax error: expected operand, found ')'".to_string()),
+            (42, 1, "Go code is not gofmt-formatted (indentation or spacing differs; gofmt indents with tabs)".to_string()),
+        ]
+    );
+    assert_eq!(report.fragments, 4);
+}
+
+#[test]
+fn block_without_package_clause_needs_the_fragment_flag() {
+    require_go();
+    let report = check(&[sample(5, &[], "fmt.Println(\"hi\")\n")]);
+    assert_eq!(
+        positions(&report),
+        vec![(
+            6,
+            1,
+            "Go block has no package clause, so it cannot be compiled".to_string()
+        )]
+    );
+    assert!(report.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("```go,fragment"));
+}
+
+#[test]
+fn ignored_and_other_language_blocks_are_not_checked() {
+    let mut rust = sample(1, &[], "fn main() {}");
+    rust.lang = "rust".into();
+    let report = check(&[sample(1, &["ignore"], "this is not Go"), rust]);
+    assert_eq!(report.diagnostics, vec![]);
+    assert_eq!(report.ignored, 1);
+    assert!(report.unavailable.is_none(), "{report:?}");
+}
+
+/// Without Go nothing is checked, and that is a warning (so `--deny-warnings` fails)
+/// at the first Go block, saying why and what to do, with every block counted unchecked.
+#[test]
+fn missing_go_skips_compilation_and_says_why() {
+    let cache = tempfile::tempdir().expect("temporary directory");
+    let samples = [
+        sample(1, &[], CLEAN),
+        sample(20, &["fragment"], "x := 1\n"),
+        sample(30, &["ignore"], "not Go"),
+    ];
+    let report = check_go_with(&samples, cache.path(), "kb-test-no-such-go");
+    assert!(
+        matches!(report.unavailable, Some(GoUnavailable::NotFound)),
+        "{report:?}"
+    );
+    assert!(
+        report
+            .unavailable
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+            .contains("no `go` on PATH"),
+        "{report:?}"
+    );
+    assert_eq!(
+        (
+            report.unchecked,
+            report.ignored,
+            report.type_checked,
+            report.fragments
+        ),
+        (2, 1, 0, 0)
+    );
+    let printed: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        printed,
+        vec![format!(
+            "content/go/sample.md:1:1: warning: this Go block and 1 more were not checked: no `go` on PATH\n  help: install the pinned Go with `{PINNED_GO_INSTALL}` (or put Go {}.{} or later first on PATH), then run kb check again",
+            MIN_GO.0, MIN_GO.1
+        )]
+    );
+}
+
+/// A Go older than kb needs is refused with the version found and the version needed.
+#[cfg(unix)]
+#[test]
+fn old_go_is_a_warning_naming_both_versions() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let go = super::toolchain::tests::old_go(dir.path());
+    let report = check_go_with(
+        &[sample(7, &[], CLEAN)],
+        &dir.path().join("cache"),
+        &go.to_string_lossy(),
+    );
+    assert_eq!(report.unchecked, 1);
+    assert_eq!(report.diagnostics.len(), 1, "{report:?}");
+    let warning = &report.diagnostics[0];
+    assert!(!warning.is_error());
+    assert_eq!((warning.line, warning.column), (Some(7), Some(1)));
+    assert_eq!(
+        warning.message,
+        "this Go block was not checked: `go` on PATH is go1.19.8, but kb needs Go 1.22 or later"
+    );
+}
+
+#[test]
+fn clean_results_are_cached_and_failures_rechecked() {
+    require_go();
+    let cache = cache_dir();
+    let failing = "package main\n\nfunc main() {\n\tx := 1\n}\n";
+    let windows_only = "//go:build windows\n\npackage main\n\nfunc main() {}\n";
+    let samples = [
+        sample(1, &[], CLEAN),
+        sample(20, &[], failing),
+        sample(40, &[], windows_only),
+    ];
+    let first = check_go(&samples, cache.path());
+    assert_eq!((first.cached, first.diagnostics.len()), (0, 1));
+    let second = check_go(&samples, cache.path());
+    assert_eq!(second.cached, 2);
+    assert_eq!(second.diagnostics, first.diagnostics);
+    assert_eq!((second.type_checked, second.syntax_only), (2, 1));
+}
+
+#[test]
+fn test_file_title_makes_a_test_file() {
+    require_go();
+    // vet's `tests` analyzer looks only at _test.go files, so its finding proves the
+    // sample was written as one.
+    let code = "package store_test\n\nimport \"testing\"\n\nfunc Testget(t *testing.T) {}\n";
+    // The title may carry a directory, as in ```go title="store/store_test.go"```.
+    let as_test = check(&[sample(1, &["file=store/store_test.go"], code)]);
+    assert_eq!(
+        positions(&as_test),
+        vec![(
+            6,
+            6,
+            "go vet: Testget has malformed name: first letter after 'Test' must not be lowercase"
+                .to_string()
+        )]
+    );
+    let as_plain_file = check(&[sample(1, &[], code)]);
+    assert_eq!(as_plain_file.diagnostics, vec![]);
+}
+
+#[test]
+fn a_package_that_cannot_load_does_not_stop_the_others() {
+    require_go();
+    let internal = "package main\n\nimport \"internal/cpu\"\n\nfunc main() { _ = cpu.X86 }\n";
+    let unused = "package main\n\nfunc main() {\n\tx := 1\n}\n";
+    let windows_only = "//go:build windows\n\npackage main\n\nfunc main() { undefined() }\n";
+    let report = check(&[
+        sample(1, &[], internal),
+        sample(20, &[], unused),
+        sample(40, &[], windows_only),
+    ]);
+    assert_eq!(
+        positions(&report),
+        vec![
+            (
+                4,
+                8,
+                "Go sample does not build: use of internal package internal/cpu not allowed"
+                    .to_string()
+            ),
+            (
+                24,
+                2,
+                "Go sample does not compile: declared and not used: x".to_string()
+            ),
+        ]
+    );
+    assert_eq!((report.type_checked, report.syntax_only), (2, 1));
+}
