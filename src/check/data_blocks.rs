@@ -12,7 +12,7 @@ use crate::position::{char_column, line_col};
 
 /// The data formats whose blocks must parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataLanguage {
+pub(crate) enum DataLanguage {
     Yaml,
     Json,
     Toml,
@@ -20,7 +20,7 @@ pub enum DataLanguage {
 }
 
 /// The data format of a code block's language, if it is one.
-pub fn data_language(lang: &str) -> Option<DataLanguage> {
+pub(crate) fn data_language(lang: &str) -> Option<DataLanguage> {
     match lang.to_ascii_lowercase().as_str() {
         "yaml" | "yml" => Some(DataLanguage::Yaml),
         "json" => Some(DataLanguage::Json),
@@ -32,7 +32,7 @@ pub fn data_language(lang: &str) -> Option<DataLanguage> {
 
 /// Checks that a data block parses in its language. Blocks in other languages, and blocks
 /// flagged `ignore`, give no diagnostics.
-pub fn check_data_block(sample: &CodeSample) -> Vec<Diagnostic> {
+pub(crate) fn check_data_block(sample: &CodeSample) -> Vec<Diagnostic> {
     if sample.has_flag("ignore") {
         return Vec::new();
     }

@@ -18,14 +18,14 @@ use crate::diagnostics::Diagnostics;
 
 /// One link to another site, where it appears in the content.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalLink {
+pub(crate) struct ExternalLink {
     pub url: String,
     pub location: Location,
 }
 
 /// How politely and how patiently to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExternalOptions {
+pub(crate) struct ExternalOptions {
     /// For one whole request, redirects included.
     pub timeout: Duration,
     /// Requests in flight at once to the same host.
@@ -46,7 +46,7 @@ const MAX_CONNECTIONS: usize = 16;
 
 /// Checks every `http`/`https` link (other schemes are not checked) and returns a
 /// diagnostic at each place that links to a broken URL, ordered by place.
-pub fn check_external(links: &[ExternalLink], opts: &ExternalOptions) -> Vec<Diagnostic> {
+pub(crate) fn check_external(links: &[ExternalLink], opts: &ExternalOptions) -> Vec<Diagnostic> {
     // Distinct targets, in first-seen order. The fragment is not sent to the server, so
     // `page#a` and `page#b` are one request.
     let mut targets: Vec<Target> = Vec::new();

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// The code's first line is line `fence_line + 1` of `file`, so a problem at line `n` of
 /// the code (1-based) is at Markdown line `fence_line + n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeSample {
+pub(crate) struct CodeSample {
     /// Display path of the page, e.g. `content/databases/pooling.md`.
     pub file: PathBuf,
     /// 1-based line of the opening fence.
@@ -23,12 +23,12 @@ pub struct CodeSample {
 
 impl CodeSample {
     /// Whether the info string carries `flag`, e.g. `ignore` or `fragment`.
-    pub fn has_flag(&self, flag: &str) -> bool {
+    pub(crate) fn has_flag(&self, flag: &str) -> bool {
         self.flags.iter().any(|f| f == flag)
     }
 
     /// The value of a `key=value` flag, e.g. `file` in `file=store_test.go`.
-    pub fn flag_value(&self, key: &str) -> Option<&str> {
+    pub(crate) fn flag_value(&self, key: &str) -> Option<&str> {
         self.flags.iter().find_map(|f| {
             let (k, v) = f.split_once('=')?;
             (k == key).then_some(v)
@@ -36,7 +36,7 @@ impl CodeSample {
     }
 
     /// The Markdown line of line `code_line` (1-based) of the code.
-    pub fn markdown_line(&self, code_line: usize) -> usize {
+    pub(crate) fn markdown_line(&self, code_line: usize) -> usize {
         self.fence_line + code_line.max(1)
     }
 }

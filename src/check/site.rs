@@ -20,11 +20,11 @@ use super::go::{check_go, GoReport};
 use super::sample::CodeSample;
 
 /// Longest description search engines show in full.
-pub const MAX_DESCRIPTION: usize = 160;
+pub(crate) const MAX_DESCRIPTION: usize = 160;
 
 /// What to check beyond the defaults.
 #[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
+pub(crate) struct CheckOptions {
     pub drafts: bool,
     /// Also request every external http(s) link.
     pub external: Option<ExternalOptions>,
@@ -32,7 +32,7 @@ pub struct CheckOptions {
 
 /// Everything `kb check` found.
 #[derive(Debug, Default)]
-pub struct CheckReport {
+pub(crate) struct CheckReport {
     pub diagnostics: Diagnostics,
     pub pages: usize,
     pub go: GoReport,
@@ -42,7 +42,7 @@ pub struct CheckReport {
 }
 
 /// Checks the site in `settings`; never writes output (the snippet cache aside).
-pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
+pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
     let start = Instant::now();
     let analysis = analyze(
         settings,
@@ -91,7 +91,7 @@ pub fn check_site(settings: &Settings, options: &CheckOptions) -> CheckReport {
 }
 
 /// Every fenced code block of the site as a sample for the checkers.
-pub fn code_samples(site: &Site, rendered: &[RenderedPage]) -> Vec<CodeSample> {
+pub(crate) fn code_samples(site: &Site, rendered: &[RenderedPage]) -> Vec<CodeSample> {
     site.pages
         .iter()
         .zip(rendered)

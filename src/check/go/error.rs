@@ -12,7 +12,7 @@ use super::toolchain::{MIN_GO, PINNED_GO_INSTALL};
 
 /// Why the Go toolchain cannot check any sample.
 #[derive(Debug, thiserror::Error)]
-pub enum GoUnavailable {
+pub(crate) enum GoUnavailable {
     #[error("no `go` on PATH")]
     NotFound,
     #[error("cannot run `go`: {0}")]
@@ -35,7 +35,7 @@ pub enum GoUnavailable {
 
 impl GoUnavailable {
     /// What the user can do about it.
-    pub fn help(&self) -> String {
+    pub(crate) fn help(&self) -> String {
         match self {
             GoUnavailable::CacheDir { path, .. } => format!(
                 "make {} writable, or run kb check from a directory you can write to",

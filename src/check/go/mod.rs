@@ -54,7 +54,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::diagnostics::Diagnostics;
 use crate::position::char_column;
 
-pub use self::error::GoUnavailable;
+pub(crate) use self::error::GoUnavailable;
 
 /// What checking the Go samples found, and how much of it could be checked how deeply.
 ///
@@ -62,7 +62,7 @@ pub use self::error::GoUnavailable;
 /// `ignored` and `unchecked`; `cached` says how many of the checked ones were answered
 /// from the cache.
 #[derive(Debug, Default)]
-pub struct GoReport {
+pub(crate) struct GoReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Whole files importing only the standard library: parsed, formatted, `go vet`.
     pub type_checked: usize,
@@ -84,7 +84,7 @@ pub struct GoReport {
 ///
 /// `cache_dir` holds the result cache and the private Go build cache; it is created if
 /// missing. Nothing is printed.
-pub fn check_go(samples: &[CodeSample], cache_dir: &Path) -> GoReport {
+pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path) -> GoReport {
     check_go_with(samples, cache_dir, "go")
 }
 
