@@ -108,7 +108,11 @@
   // so this only finds them again; it loads nothing.
   var highlightWords = (new URLSearchParams(location.search).get("highlight") || "")
     .split(/\s+/).filter(function (w) { return w.length > 1; }).slice(0, 20);
-  if (highlightWords.length) highlight(highlightWords);
+  if (highlightWords.length) {
+    // A browser without RegExp lookbehind (Safari before 16.4) throws: no marks, but the
+    // rest of this file still runs.
+    try { highlight(highlightWords); } catch (e) { /* no marks */ }
+  }
 
   /** @param {string} s */
   function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
