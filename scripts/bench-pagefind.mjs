@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
 
-const require = createRequire(new URL('../tests/search/package.json', import.meta.url));
+const require = createRequire(new URL('../tests/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
 const SITE = resolve(process.argv[2]);
 const COLD = ['connection pool', 'retry backoff jitter', 'goroutine'];

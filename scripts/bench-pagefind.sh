@@ -14,7 +14,7 @@ cd "$ROOT"
 # A copy of kb, so rebuilds of the tree during the run do not affect it (KB_BIN=path: use that one).
 [ -n "${KB_BIN:-}" ] || { cargo build --release --quiet && KB_BIN=target/release/kb; }
 cp "$KB_BIN" "$OUT/kb"
-[ -d tests/search/node_modules/playwright-core ] || npm ci --prefix tests/search --no-audit --no-fund
+node tests/check-node-deps.mjs || npm ci --prefix tests --no-audit --no-fund
 [ -x "$OUT/node/node_modules/.bin/pagefind" ] || (cd "$OUT/node" && echo '{"private": true}' >package.json &&
   npm install --no-audit --no-fund pagefind@1.6.0)
 PAGEFIND="$OUT/node/node_modules/.bin/pagefind"

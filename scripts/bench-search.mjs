@@ -1,9 +1,9 @@
 // Browser-side figures of kb search in node (V8, as in Chromium), on the paged index a
 // site gets: module compile and head load times; the bytes a reader downloads before the
-// first results of a query (module, head, search.js/css and the pages that query reads,
-// each gzip-compressed as a web server would send it); warm query latency (p50/p95/max
-// over a mixed query set, typed letter by letter, all pages loaded). Called by
-// bench-search.sh.  Usage: node bench-search.mjs MODULE.wasm SEARCH_DIR
+// first results of a query (module, head, search.js, dialog.js, search.css and the pages
+// that query reads, each gzip-compressed as a web server would send it); warm query
+// latency (p50/p95/max over a mixed query set, typed letter by letter, all pages loaded).
+// Called by bench-search.sh.  Usage: node bench-search.mjs MODULE.wasm SEARCH_DIR
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,7 +14,8 @@ const { createEngine, requestString } = require('../themes/default/static/search
 const [wasmPath, searchDir] = process.argv.slice(2);
 const wasm = readFileSync(wasmPath);
 const head = readFileSync(join(searchDir, 'index.bin'));
-const js = readFileSync(new URL('../themes/default/static/search/search.js', import.meta.url));
+// The engine and the dialog: site.js loads both when search opens.
+const scripts = ['search.js', 'dialog.js'].map((f) => readFileSync(new URL(`../themes/default/static/search/${f}`, import.meta.url)));
 const css = readFileSync(new URL('../themes/default/static/search/search.css', import.meta.url));
 const [pagesId] = readdirSync(join(searchDir, 'pages'));
 const pageFiles = readdirSync(join(searchDir, 'pages', pagesId)).filter((f) => f.endsWith('.js'));
@@ -44,7 +45,7 @@ const queries = [
 
 // Cold: a reader opens search on a fresh page and types one query; the UI's debounce sends
 // the query as typed so far, so count the pages of the whole query and of a prefix.
-const fixed = gz(wasm) + gz(head) + gz(js) + gz(css);
+const fixed = gz(wasm) + gz(head) + scripts.reduce((sum, js) => sum + gz(js), 0) + gz(css);
 const cold = [];
 for (const q of queries) {
   const loaded = new Set();

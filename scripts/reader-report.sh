@@ -10,7 +10,7 @@ ROOT="$PWD"
 OUT="$ROOT/target/kb-reader"
 SITE="$OUT/site"
 
-(cd tests/reader && { [ -d node_modules/lighthouse ] || npm ci --no-audit --no-fund --loglevel=error; })
+node tests/check-node-deps.mjs || npm ci --prefix tests --no-audit --no-fund --loglevel=error
 cargo build --release --quiet
 rm -rf "$SITE" && mkdir -p "$OUT"
 ./target/release/kb build --quiet --dest "$SITE"

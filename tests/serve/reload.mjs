@@ -1,5 +1,7 @@
-// kb serve in a real browser (headless Chromium): a page reloads after an edit, and a build
-// error shows an overlay (text, never HTML) that goes away when the file is fixed.
+// kb serve in a real browser (headless Chromium): a page reloads after an edit, a build
+// error shows an overlay (text, never HTML) that goes away when the file is fixed, and
+// search answers from the live index (not the wasm module), its results marking the
+// matched words on the target page.
 //
 //   tests/serve/run-browser.sh        (KB=path/to/kb to test another binary)
 import { spawn } from "node:child_process";
@@ -79,6 +81,26 @@ try {
   await page.waitForFunction(() => !window.__beforeReload && !document.getElementById("kb-error-overlay"));
   if (await page.evaluate(() => document.body.innerText.includes("Zanzibar"))) throw new Error("the fixed page is not shown");
   console.log("ok: fixing the file removed the overlay");
+
+  // 4. Search asks kb serve's live index; the hit's page marks the matched words.
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.keyboard.press("/");
+  await page.locator("#kb-search-input").pressSequentially("pooling", { delay: 15 });
+  await page.locator('#kb-search-results [role="option"]').first().waitFor();
+  if (!requests.some((p) => p === "/__kb/search")) throw new Error("no request to /__kb/search: " + requests);
+  if (requests.some((p) => p.endsWith(".wasm") || p.startsWith("/search/pages/"))) throw new Error("serve loaded the module or index: " + requests);
+  const before = requests.length;
+  await Promise.all([page.waitForURL(/highlight=/), page.keyboard.press("Enter")]);
+  await page.locator("main#content mark.kb-highlight").first().waitFor();
+  const words = new URL(page.url()).searchParams.get("highlight").split(" ");
+  const marked = await page.locator("main#content mark.kb-highlight").allTextContents();
+  if (!marked.some((t) => t === "Pooling") || !marked.every((t) => words.includes(t.toLowerCase()))) {
+    throw new Error(`marked: ${marked}; words of the link: ${words}`);
+  }
+  const target = requests.slice(before).filter((p) => p.startsWith("/search/") || p === "/__kb/search");
+  if (target.length) throw new Error("the target page loaded search: " + target);
+  console.log("ok: search answers from the live index and the target page marks the words");
 } finally {
   if (browser) await browser.close();
   server.kill();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Headless Chromium test of kb serve (live reload, error overlay). Needs node, npm and
+# Headless Chromium test of kb serve (live reload, error overlay). Needs node 20+, the npm
+# packages of tests/package.json (scripts/install-deps.sh installs them) and
 # /usr/bin/chromium (or CHROMIUM=...). Builds kb unless KB names a binary.
 set -euo pipefail
 cd "$(dirname "$0")"
-npm ci --no-audit --no-fund --silent
+node ../check-node-deps.mjs
 if [ -z "${KB:-}" ]; then
     (cd ../.. && cargo build --quiet)
 fi

@@ -2,20 +2,20 @@
 // contract of kb's theme (kb-root meta, search button, <main id="content">, data-theme,
 // the CSS custom properties). Used by the browser test when `kb build` is not available.
 // Usage: node make-site.mjs CORPUS.json SITE_DIR  (SITE_DIR/search/ must hold the
-// generated files; this adds search.js/css from the theme and the pages).
+// generated files; this adds the theme's site.js and search files, and the pages).
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const theme = join(here, '../../../themes/default/static/search');
+const theme = join(here, '../../../themes/default/static');
 const [corpusPath, site] = process.argv.slice(2);
 const docs = JSON.parse(readFileSync(corpusPath, 'utf8'));
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 mkdirSync(join(site, 'search'), { recursive: true });
-for (const f of ['search.js', 'search.css']) copyFileSync(join(theme, f), join(site, 'search', f));
-copyFileSync(join(here, 'site.js'), join(site, 'site.js'));
+for (const f of ['search.js', 'dialog.js', 'search.css']) copyFileSync(join(theme, 'search', f), join(site, 'search', f));
+copyFileSync(join(theme, 'site.js'), join(site, 'site.js'));
 
 const css = `
 :root, [data-theme="light"] { --bg:#ffffff; --fg:#1f2328; --muted:#57606a; --border:#8c959f; --accent:#0550ae; --code-bg:#f6f8fa; --mark:#fff3a3; }

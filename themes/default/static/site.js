@@ -1,17 +1,18 @@
+// @ts-check
 // kb default theme: small progressive enhancements. Every page works without this file.
+// Types: themes/types/kb.d.ts; checked by scripts/check-js.sh.
 (function () {
   "use strict";
   var doc = document.documentElement;
-  var rootMeta = document.querySelector('meta[name="kb-root"]');
-  var root = rootMeta ? rootMeta.getAttribute("content") : "./";
+  var root = document.querySelector('meta[name="kb-root"]')?.getAttribute("content") || "./";
 
   // Opened from disk, a folder link shows a file listing: point folder links at index.html.
   if (location.protocol === "file:") {
     document.querySelectorAll("a[href]").forEach(function (a) {
-      var href = a.getAttribute("href");
+      var href = a.getAttribute("href") || "";
       if (/^[a-z][a-z0-9+.-]*:|^\/\/|^#/i.test(href)) return;
-      var m = href.match(/^([^#?]*)(.*)$/);
-      if (m[1] === "" || m[1].slice(-1) === "/") a.setAttribute("href", m[1] + "index.html" + m[2]);
+      var m = /^([^#?]*)(.*)$/.exec(href);
+      if (m && (m[1] === "" || m[1].slice(-1) === "/")) a.setAttribute("href", m[1] + "index.html" + m[2]);
     });
   }
 
@@ -25,45 +26,62 @@
 
   // Colour theme: system, light, dark; remembered across pages.
   var toggle = document.querySelector(".theme-toggle");
-  if (toggle) {
+  if (toggle instanceof HTMLElement) {
+    var themeButton = toggle;
+    /** @type {Record<string, string>} */
     var names = { auto: "system", light: "light", dark: "dark" };
+    /** @type {Record<string, string>} */
+    var nextMode = { auto: "light", light: "dark", dark: "auto" };
     var current = function () {
       try { return localStorage.getItem("kb-theme") || "auto"; } catch (e) { return "auto"; }
     };
+    /** @param {string} mode */
     var label = function (mode) {
-      toggle.setAttribute("aria-label", "Colour theme: " + names[mode] + " (change)");
-      toggle.title = "Colour theme: " + names[mode];
+      themeButton.setAttribute("aria-label", "Colour theme: " + names[mode] + " (change)");
+      themeButton.title = "Colour theme: " + names[mode];
     };
     label(current());
-    toggle.addEventListener("click", function () {
-      var next = { auto: "light", light: "dark", dark: "auto" }[current()] || "auto";
+    themeButton.addEventListener("click", function () {
+      var next = nextMode[current()] || "auto";
       try { localStorage.setItem("kb-theme", next); } catch (e) { /* private mode */ }
       if (next === "auto") doc.removeAttribute("data-theme"); else doc.setAttribute("data-theme", next);
       label(next);
     });
   }
 
-  // Search is loaded only when the reader asks for it.
+  // Search is loaded only when the reader asks for it: the engine (search.js) and the
+  // dialog (dialog.js) at once, as their order of arrival does not matter.
+  /** @type {Promise<KbSearchDialog | undefined> | null} */
   var searchLoading = null;
+  /** @param {string} name a file under search/ */
+  function loadScript(name) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = root + "search/" + name;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("search unavailable")); };
+      document.head.appendChild(s);
+    });
+  }
   function loadSearch() {
     if (window.kbSearch) return Promise.resolve(window.kbSearch);
     if (searchLoading) return searchLoading;
-    searchLoading = new Promise(function (resolve, reject) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = root + "search/search.css";
-      document.head.appendChild(css);
-      var s = document.createElement("script");
-      s.src = root + "search/search.js";
-      s.onload = function () { resolve(window.kbSearch); };
-      s.onerror = function () { searchLoading = null; reject(new Error("search unavailable")); };
-      document.head.appendChild(s);
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = root + "search/search.css";
+    document.head.appendChild(css);
+    searchLoading = Promise.all([loadScript("search.js"), loadScript("dialog.js")]).then(function () {
+      return window.kbSearch;
+    }, function (e) {
+      searchLoading = null;
+      throw e;
     });
     return searchLoading;
   }
-  // What the reader types while search.js loads (the first time search opens) goes into
+  // What the reader types while search loads (the first time search opens) goes into
   // the search box once it is there; without this the first letters after "/" are lost.
   // A string while loading, false if Escape cancelled the opening, null otherwise.
+  /** @type {string | false | null} */
   var typedAhead = null;
   function openSearch() {
     if (window.kbSearch) {
@@ -84,9 +102,91 @@
   if (searchButton) {
     searchButton.addEventListener("click", openSearch);
   }
-  var highlight = new URLSearchParams(location.search).get("highlight");
-  if (highlight && searchButton) {
-    loadSearch().then(function (api) { if (api && api.highlight) api.highlight(highlight); }, function () {});
+
+  // A search result links here with the words the engine matched in ?highlight=: mark
+  // them. The engine already did the stemming (the words are the forms found in the text),
+  // so this only finds them again; it loads nothing.
+  var highlightWords = (new URLSearchParams(location.search).get("highlight") || "")
+    .split(/\s+/).filter(function (w) { return w.length > 1; }).slice(0, 20);
+  if (highlightWords.length) {
+    // A browser without RegExp lookbehind (Safari before 16.4) throws: no marks, but the
+    // rest of this file still runs.
+    try { highlight(highlightWords); } catch (e) { /* no marks */ }
+  }
+
+  /** @param {string} s */
+  function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /**
+   * A pattern matching `word` in any case, without the "i" flag (under which \p{Lu} would
+   * match lower case letters too, and camelCase humps could not be told apart).
+   * @param {string} word
+   */
+  function anyCase(word) {
+    return Array.from(word, function (c) {
+      var lower = c.toLowerCase();
+      var upper = c.toUpperCase();
+      if (lower === upper || lower.length > 1 || upper.length > 1) return escapeRegExp(c);
+      return "[" + lower + upper + "]";
+    }).join("");
+  }
+
+  /**
+   * Marks `words` inside <main id="content"> where the search tokenizer would see them as
+   * a word or as a part of one: between non-letters, or at a camelCase hump (the engine
+   * matches `timeout` inside `WithTimeout`). Escape takes the marks away again.
+   * @param {string[]} words
+   * @returns {number} how many were marked
+   */
+  function highlight(words) {
+    var content = document.getElementById("content");
+    if (!content) return 0;
+    var main = content;
+    var hump = "(?<=[\\p{Ll}\\p{N}])(?=\\p{Lu})";
+    var alternatives = words.map(anyCase).sort(function (a, b) { return b.length - a.length; });
+    var re = new RegExp("(?:(?<![\\p{L}\\p{N}])|" + hump + ")(?:" + alternatives.join("|") + ")(?:(?![\\p{L}\\p{N}])|" + hump + ")", "gu");
+    var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        var p = n.parentElement && n.parentElement.closest("script,style,textarea,mark");
+        return p ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    /** @type {Text[]} */
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(/** @type {Text} */ (walker.currentNode));
+    var count = 0;
+    nodes.forEach(function (node) {
+      var text = node.data;
+      re.lastIndex = 0;
+      if (count >= 500 || !re.test(text)) return;
+      re.lastIndex = 0;
+      var frag = document.createDocumentFragment();
+      var at = 0;
+      var m;
+      while ((m = re.exec(text)) && count < 500) {
+        frag.appendChild(document.createTextNode(text.slice(at, m.index)));
+        var mark = document.createElement("mark");
+        mark.className = "kb-highlight";
+        mark.textContent = m[0];
+        frag.appendChild(mark);
+        at = m.index + m[0].length;
+        count++;
+      }
+      frag.appendChild(document.createTextNode(text.slice(at)));
+      node.replaceWith(frag);
+    });
+    if (!count) return 0;
+    var first = main.querySelector("mark.kb-highlight");
+    if (first && !location.hash) first.scrollIntoView({ block: "center" });
+    document.addEventListener("keydown", function clear(e) {
+      if (e.key !== "Escape" || document.querySelector("dialog.kb-search[open]")) return;
+      main.querySelectorAll("mark.kb-highlight").forEach(function (m) {
+        m.replaceWith(document.createTextNode(m.textContent || ""));
+      });
+      main.normalize();
+      document.removeEventListener("keydown", clear);
+    });
+    return count;
   }
 
   // Keys: "/" or Ctrl-K search, left and right arrows turn pages, Escape closes the menu.
@@ -99,8 +199,8 @@
       e.preventDefault();
       return;
     }
-    var t = e.target;
-    var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    var t = e.target instanceof HTMLElement ? e.target : null;
+    var typing = !!t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
     if (searchButton && ((e.key === "/" && !typing) || (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey)))) {
       e.preventDefault();
       openSearch();
@@ -108,7 +208,7 @@
     }
     if (e.key === "Escape") {
       var navToggle = document.getElementById("nav-toggle");
-      if (navToggle && navToggle.checked) {
+      if (navToggle instanceof HTMLInputElement && navToggle.checked) {
         var inMenu = document.activeElement && document.activeElement.closest("#sidebar");
         navToggle.checked = false;
         // Focus was in the menu that just closed: put it back on the menu button.
@@ -117,25 +217,26 @@
     }
     if (typing || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     // Arrow keys scroll a focused code block or table sideways instead of turning the page.
-    if (t && t.closest && t.closest("pre, .table-wrap")) return;
-    if (document.querySelector(".kb-search-dialog[open]")) return;
+    if (t && t.closest("pre, .table-wrap")) return;
+    if (document.querySelector("dialog.kb-search[open]")) return;
     var rel = e.key === "ArrowLeft" ? "prev" : e.key === "ArrowRight" ? "next" : null;
     if (!rel) return;
     var link = document.querySelector('.pager a[rel="' + rel + '"]');
-    if (link) location.href = link.href;
+    if (link instanceof HTMLAnchorElement) location.href = link.href;
   });
 
   // Copy buttons on code blocks.
   document.querySelectorAll("figure.code-block").forEach(function (figure) {
     var pre = figure.querySelector("pre");
     if (!pre) return;
+    var code = pre;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-button";
     button.textContent = "Copy";
     button.setAttribute("aria-label", "Copy code to clipboard");
     button.addEventListener("click", function () {
-      var text = pre.textContent;
+      var text = code.textContent || "";
       var done = function () {
         button.textContent = "Copied";
         setTimeout(function () { button.textContent = "Copy"; }, 1500);
@@ -160,19 +261,21 @@
   // "On this page" follows scrolling.
   var tocLinks = document.querySelectorAll(".toc a[href^='#']");
   if (tocLinks.length && "IntersectionObserver" in window) {
+    /** @type {Record<string, Element>} */
     var byId = {};
-    tocLinks.forEach(function (a) { byId[decodeURIComponent(a.getAttribute("href").slice(1))] = a; });
+    tocLinks.forEach(function (a) { byId[decodeURIComponent((a.getAttribute("href") || "").slice(1))] = a; });
+    /** @type {Record<string, boolean>} */
     var visible = {};
-    var headings = Array.prototype.filter.call(document.querySelectorAll(".content h2[id], .content h3[id]"), function (h) { return byId[h.id]; });
+    var headings = Array.from(document.querySelectorAll(".content h2[id], .content h3[id]")).filter(function (h) { return byId[h.id]; });
     var update = function () {
       var active = null;
       for (var i = 0; i < headings.length; i++) {
-        if (visible[headings[i].id]) { active = headings[i].id; break; }
+        if (visible[headings[i].id]) { active = byId[headings[i].id]; break; }
       }
       if (!active) return;
       tocLinks.forEach(function (a) { a.classList.remove("active"); a.removeAttribute("aria-current"); });
-      byId[active].classList.add("active");
-      byId[active].setAttribute("aria-current", "true");
+      active.classList.add("active");
+      active.setAttribute("aria-current", "true");
     };
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
