@@ -7,12 +7,11 @@
 //! at a time, sometimes in bursts. At checkpoints and at the end every built file is
 //! fetched and compared. `KB_SERVE_SEED=<n>` replays another sequence.
 
-mod serve_support;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serve_support::*;
+use crate::server::{atomic_write, differences, Server, PATIENCE};
+use crate::site::{built_files, TestSite};
 
 /// A small deterministic generator (xorshift64*), so the sequence needs no crate.
 struct Rng(u64);
@@ -79,8 +78,8 @@ fn served_site_converges_to_the_built_site() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
     let mut rng = Rng(seed | 1);
-    let site = copy_fixture("basic");
-    let root = site.path();
+    let site = TestSite::fixture("basic");
+    let root = site.root();
     // A theme folder, so templates and the stylesheet can change too.
     let config = root.join("book.toml");
     let base_config = std::fs::read_to_string(&config).unwrap();
@@ -95,7 +94,7 @@ fn served_site_converges_to_the_built_site() {
     std::fs::write(theme.join("templates/page.html"), &default_page).unwrap();
     std::fs::write(theme.join("static/style.css"), "body { margin: 0; }\n").unwrap();
 
-    let server = Server::start(root, &[]);
+    let server = site.serve(&[]);
     let (mut socket, _) = server.livereload();
     let mut made: Vec<Made> = Vec::new();
     let mut urls_seen: Vec<String> = Vec::new();
@@ -248,7 +247,7 @@ fn served_site_converges_to_the_built_site() {
 
 /// Waits (bounded) until the served site equals a fresh build, and pages that are gone 404.
 fn check(server: &Server, root: &Path, urls_seen: &[String], log: &[String]) {
-    let built = build(root)
+    let built = built_files(root)
         .unwrap_or_else(|e| panic!("the final files do not build:\n{e}\n{}", log.join("\n")));
     let deadline = Instant::now() + PATIENCE;
     loop {

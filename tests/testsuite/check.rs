@@ -1,0 +1,101 @@
+//! `kb check` on fixture sites: each kind of failure with its expected diagnostic, the JSON
+//! format, and a passing site. Needs `go` on PATH (scripts/install-go.sh installs it).
+
+use crate::site::TestSite;
+use crate::snapshot;
+
+/// The diagnostics `kb check` must print for the `check-bad` fixture, one a line.
+const CHECK_BAD: &str = "check/check-bad.diagnostics";
+
+#[test]
+fn every_kind_of_failure_is_reported_with_its_position() {
+    let site = TestSite::fixture("check-bad");
+    let out = site.kb(&["check"]).code(1);
+    snapshot::assert(CHECK_BAD, out.diagnostics().join("\n") + "\n");
+    out.stderr_has("2 type-checked with go vet, 1 syntax and gofmt only (non-standard imports), 1 fragments, 1 ignored")
+        .stderr_has(": 10 errors, 1 warning in ");
+}
+
+#[test]
+fn json_format_lists_the_same_diagnostics() {
+    let site = TestSite::fixture("check-bad");
+    let out = site.kb(&["check", "--format", "json"]).code(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout_text()).expect("valid JSON");
+    let items = json.as_array().expect("an array");
+    let expected = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/snapshots/{CHECK_BAD}")),
+    )
+    .expect("the check-bad snapshot");
+    assert_eq!(items.len(), expected.lines().count());
+    let first = &items[0];
+    assert_eq!(first["file"], "content/area/page.md");
+    assert!(first["line"].as_u64().is_some() && first["column"].as_u64().is_some());
+    assert!(items.iter().any(|d| d["severity"] == "warning"));
+    assert!(items
+        .iter()
+        .all(|d| d["message"].as_str().is_some_and(|m| !m.is_empty())));
+}
+
+#[test]
+fn a_clean_site_passes_and_caches_its_snippets() {
+    let site = TestSite::fixture("basic");
+    site.kb(&["check"]).success().stderr_has("0 errors");
+    site.kb(&["check"]).success().stderr_has("1 from cache");
+    // Checking writes no site.
+    assert!(!site.path("book").exists());
+}
+
+#[test]
+fn build_errors_are_all_reported_by_check_too() {
+    let site = TestSite::fixture_in_folder("bad/broken-anchor");
+    site.kb(&["check", "--root", "broken-anchor"])
+        .code(1)
+        .stderr_has("no heading on this page has that id")
+        .stderr_has("`index.md` has no heading with id `nope`");
+}
+
+/// A local server standing in for the web: `/ok` answers 200, anything else 404.
+fn local_web() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let port = listener.local_addr().expect("local address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(64) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 2048];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let status = if request.split_whitespace().nth(1) == Some("/ok") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn external_links_are_checked_only_when_asked() {
+    let site = TestSite::fixture("basic");
+    let port = local_web();
+    site.write(
+        "content/beta/links.md",
+        &format!("---\ntitle: Links\ndescription: Links out.\n---\nSee [fine](http://127.0.0.1:{port}/ok) and\n[gone](http://127.0.0.1:{port}/gone).\n"),
+    );
+    site.kb(&["check"]).success();
+    let out = site
+        .kb(&["check", "--external", "--timeout", "5"])
+        .code(1)
+        .stderr_has("content/beta/links.md:6:1: error:")
+        .stderr_has(&format!("http://127.0.0.1:{port}/gone"))
+        .stderr_has("404")
+        .stderr_has("2 external links");
+    let text = out.stderr_text();
+    assert!(!text.contains("/ok"), "{text}");
+}
