@@ -1,5 +1,6 @@
-//! The guarantee of `kb serve`: after any sequence of edits, what it serves is byte for
-//! byte what `kb build` writes from the final files (the injected reload script aside).
+//! The guarantee of `kb serve`, end to end over HTTP: after any sequence of edits, what it
+//! serves is byte for byte what `kb build` writes from the final files (the injected
+//! reload script aside).
 //!
 //! A seeded, deterministic sequence of edits (pages created, edited, retitled, reordered,
 //! drafted, renamed, deleted, broken and fixed; assets; templates; the stylesheet; the

@@ -6,8 +6,10 @@ use std::time::Duration;
 use crate::server::{atomic_write, differences, request, PATIENCE};
 use crate::site::{TestSite, KB};
 
+/// The fixture page the tests edit.
 const PAGE: &str = "content/alpha/one.md";
 
+/// Puts `marker` into the body of [`PAGE`], saved the way editors save.
 fn edit_body(root: &Path, marker: &str) {
     let path = root.join(PAGE);
     let text = std::fs::read_to_string(&path).unwrap();
