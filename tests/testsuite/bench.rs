@@ -2,14 +2,12 @@
 //! corpus, edits one page at a time and measures the time from the file write to the
 //! reload message on the WebSocket, and to the new HTML being served.
 //!
-//! KB_BENCH_ROOT=<site> cargo test --release --test serve_bench -- --ignored --nocapture
-
-mod serve_support;
+//! KB_BENCH_ROOT=<site> cargo test --release --test testsuite -- --ignored --nocapture bench::
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serve_support::*;
+use crate::server::{atomic_write, Server};
 
 #[test]
 #[ignore = "a benchmark: run scripts/bench-serve.sh"]

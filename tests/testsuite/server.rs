@@ -1,52 +1,34 @@
-//! Shared by the `kb serve` tests: start the real binary on a free port, speak HTTP and
-//! WebSocket to it, and compare what it serves with what `kb build` writes.
+//! A running `kb serve` for the serve tests, the convergence test and the serve benchmark:
+//! the real binary on a free port, spoken to over HTTP and WebSocket, and compared with what
+//! `kb build` writes.
 //!
 //! Everything waits by polling with generous deadlines (CI machines are slow and busy);
 //! nothing sleeps for a fixed time to "let the server settle".
 
-#![allow(dead_code)] // each test file uses a different part
-
+pub(crate) use crate::edits::atomic_write;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const KB: &str = env!("CARGO_BIN_EXE_kb");
+use crate::site::{Files, KB};
 
 /// How long anything may take on a loaded CI machine before a test gives up.
-pub const PATIENCE: Duration = Duration::from_secs(60);
-
-/// A copy of a fixture site in a temporary folder.
-pub fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk fixture");
-        let rel = entry.path().strip_prefix(&from).expect("inside");
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-    dir
-}
+pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 
 /// A running `kb serve`; killed when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
-    pub port: u16,
+    pub(crate) port: u16,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
-    pub fn start(root: &Path, extra: &[&str]) -> Server {
+    /// Starts `kb serve --port 0 --root <root> <extra>` and waits for the address it prints.
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(KB)
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
@@ -102,16 +84,18 @@ impl Server {
         }
     }
 
-    pub fn stderr(&self) -> String {
+    /// Everything the server printed on stderr so far.
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
-    pub fn get(&self, path: &str) -> Response {
+    /// A GET of `path` from the server.
+    pub(crate) fn get(&self, path: &str) -> Response {
         get(self.port, path)
     }
 
     /// A WebSocket to `/__kb/livereload`, past its greeting (which is returned).
-    pub fn livereload(&self) -> (Socket, serde_json::Value) {
+    pub(crate) fn livereload(&self) -> (Socket, serde_json::Value) {
         let (socket, _) =
             tungstenite::connect(format!("ws://127.0.0.1:{}/__kb/livereload", self.port))
                 .expect("websocket");
@@ -126,7 +110,12 @@ impl Server {
     }
 
     /// Polls `path` until `check` accepts the response.
-    pub fn wait_for(&self, path: &str, what: &str, check: impl Fn(&Response) -> bool) -> Response {
+    pub(crate) fn wait_for(
+        &self,
+        path: &str,
+        what: &str,
+        check: impl Fn(&Response) -> bool,
+    ) -> Response {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let response = self.get(path);
@@ -152,13 +141,14 @@ impl Drop for Server {
     }
 }
 
-pub struct Socket {
-    pub socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+/// A live-reload WebSocket, as a tab holds it.
+pub(crate) struct Socket {
+    pub(crate) socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
 }
 
 impl Socket {
     /// The next JSON message, or `None` after `timeout`.
-    pub fn next(&mut self, timeout: Duration) -> Option<serde_json::Value> {
+    pub(crate) fn next(&mut self, timeout: Duration) -> Option<serde_json::Value> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             match self.socket.read() {
@@ -178,7 +168,7 @@ impl Socket {
     }
 
     /// Skips messages until one of type `kind` arrives.
-    pub fn expect(&mut self, kind: &str) -> serde_json::Value {
+    pub(crate) fn expect(&mut self, kind: &str) -> serde_json::Value {
         let deadline = Instant::now() + PATIENCE;
         let mut seen = Vec::new();
         while Instant::now() < deadline {
@@ -193,28 +183,32 @@ impl Socket {
     }
 }
 
-pub struct Response {
-    pub status: u16,
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+/// An HTTP response, its body de-chunked.
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
-    pub fn text(&self) -> String {
+    /// The body as text.
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value by lower-case name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
 }
 
 /// A bare HTTP/1.1 GET (the path is sent exactly as given).
-pub fn get(port: u16, path: &str) -> Response {
+pub(crate) fn get(port: u16, path: &str) -> Response {
     request(port, "GET", path)
 }
 
-pub fn request(port: u16, method: &str, path: &str) -> Response {
+/// A bare HTTP/1.1 request without a body.
+pub(crate) fn request(port: u16, method: &str, path: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
@@ -250,6 +244,7 @@ pub fn request(port: u16, method: &str, path: &str) -> Response {
     }
 }
 
+/// The body of a `Transfer-Encoding: chunked` response.
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
@@ -265,7 +260,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 /// The served HTML without the live-reload script `kb serve` adds.
-pub fn strip_injection(body: &[u8]) -> Vec<u8> {
+pub(crate) fn strip_injection(body: &[u8]) -> Vec<u8> {
     let marker = b"<script>window.__KB_SERVE__ = true;";
     let Some(start) = body.windows(marker.len()).position(|w| w == marker) else {
         return body.to_vec();
@@ -281,38 +276,8 @@ pub fn strip_injection(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Runs `kb build` on `root` into a new folder; its files by path.
-pub fn build(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let dest = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(KB)
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--dest")
-        .arg(dest.path().join("site"))
-        .output()
-        .expect("run kb build");
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let site = dest.path().join("site");
-    let mut files = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(&site) {
-        let entry = entry.expect("walk");
-        if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(&site)
-                .expect("inside")
-                .to_string_lossy()
-                .replace('\\', "/");
-            files.insert(rel, std::fs::read(entry.path()).expect("read"));
-        }
-    }
-    Ok(files)
-}
-
 /// The URL a built file is served at: pages at their clean URL.
-pub fn url_of(path: &str) -> String {
+pub(crate) fn url_of(path: &str) -> String {
     match path.strip_suffix("index.html") {
         Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
         _ => format!("/{path}"),
@@ -320,7 +285,7 @@ pub fn url_of(path: &str) -> String {
 }
 
 /// Every difference between the served site and `built` (empty when identical).
-pub fn differences(server: &Server, built: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+pub(crate) fn differences(server: &Server, built: &Files) -> Vec<String> {
     let mut diffs = Vec::new();
     for (path, bytes) in built {
         let response = server.get(&url_of(path));
@@ -355,17 +320,4 @@ fn excerpt(a: &[u8], b: &[u8]) -> String {
         .unwrap_or(a.len().min(b.len()));
     let from = at.saturating_sub(120);
     String::from_utf8_lossy(&a[from..(at + 200).min(a.len())]).into_owned()
-}
-
-/// Replaces a file the way editors do: write a temporary file beside it, rename it over.
-pub fn atomic_write(path: &Path, text: &str) {
-    let tmp: PathBuf = path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name().expect("file name").to_string_lossy()
-    ));
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&tmp, text).expect("write temp");
-    std::fs::rename(&tmp, path).expect("rename");
 }

@@ -1,15 +1,16 @@
 //! `kb serve` end to end: the real binary on a free port, driven over HTTP and WebSocket.
 
-mod serve_support;
-
 use std::path::Path;
 use std::time::Duration;
 
-use serve_support::*;
+use crate::server::{atomic_write, differences, request, PATIENCE};
+use crate::site::{TestSite, KB};
 
+/// The fixture page the tests edit.
 const PAGE: &str = "content/alpha/one.md";
 
-fn edit_body(root: &std::path::Path, marker: &str) {
+/// Puts `marker` into the body of [`PAGE`], saved the way editors save.
+fn edit_body(root: &Path, marker: &str) {
     let path = root.join(PAGE);
     let text = std::fs::read_to_string(&path).unwrap();
     atomic_write(
@@ -23,30 +24,30 @@ fn edit_body(root: &std::path::Path, marker: &str) {
 
 #[test]
 fn serves_what_build_writes_and_reloads_after_an_edit() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let (mut socket, greeting) = server.livereload();
     assert_eq!(greeting["type"], "ok");
 
-    let built = build(site.path()).unwrap();
+    let built = site.built_files().unwrap();
     assert_eq!(differences(&server, &built), Vec::<String>::new());
 
-    edit_body(site.path(), "Zanzibar");
+    edit_body(site.root(), "Zanzibar");
     let message = socket.expect("reload");
     assert_eq!(message, serde_json::json!({"type": "reload"}));
     // The reload is sent once the new page is in place.
     let page = server.get("/alpha/one/");
     assert!(page.text().contains("Zanzibar"), "{}", server.stderr());
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
 }
 
 #[test]
 fn html_gets_the_reload_script_and_other_files_do_not() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let page = server.get("/alpha/one/");
     assert_eq!(page.status, 200);
     assert_eq!(
@@ -63,7 +64,7 @@ fn html_gets_the_reload_script_and_other_files_do_not() {
     );
     assert_eq!(html.matches("__kb/livereload").count(), 1);
 
-    let built = build(site.path()).unwrap();
+    let built = site.built_files().unwrap();
     assert!(
         built
             .values()
@@ -92,8 +93,8 @@ fn html_gets_the_reload_script_and_other_files_do_not() {
 
 #[test]
 fn clean_urls_redirects_and_not_found() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let redirect = server.get("/alpha/one?x=1");
     assert_eq!(redirect.status, 307);
     assert_eq!(redirect.header("location"), Some("/alpha/one/?x=1"));
@@ -107,19 +108,19 @@ fn clean_urls_redirects_and_not_found() {
 
 #[test]
 fn nothing_outside_the_site_is_served() {
-    let site = copy_fixture("basic");
+    let site = TestSite::fixture("basic");
     let secret = tempfile::tempdir().unwrap();
     std::fs::write(secret.path().join("secret.txt"), "top secret").unwrap();
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(
             secret.path().join("secret.txt"),
-            site.path().join("content/alpha/secret.txt"),
+            site.root().join("content/alpha/secret.txt"),
         )
         .unwrap();
-        std::os::unix::fs::symlink(secret.path(), site.path().join("content/linked")).unwrap();
+        std::os::unix::fs::symlink(secret.path(), site.root().join("content/linked")).unwrap();
     }
-    let server = Server::start(site.path(), &[]);
+    let server = site.serve(&[]);
     for path in [
         "/../../../../etc/passwd",
         "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
@@ -139,7 +140,7 @@ fn nothing_outside_the_site_is_served() {
         assert!(!response.text().contains("top secret"), "{path}");
     }
     // The symlinks are not part of the built site either.
-    let built = build(site.path()).unwrap();
+    let built = site.built_files().unwrap();
     assert!(
         !built.contains_key("alpha/secret.txt") && !built.keys().any(|k| k.starts_with("linked/"))
     );
@@ -149,10 +150,10 @@ fn nothing_outside_the_site_is_served() {
         let (mut socket, _) = server.livereload();
         std::os::unix::fs::symlink(
             secret.path().join("secret.txt"),
-            site.path().join("content/beta/late.txt"),
+            site.root().join("content/beta/late.txt"),
         )
         .unwrap();
-        edit_body(site.path(), "Later");
+        edit_body(site.root(), "Later");
         socket.expect("reload");
         assert_eq!(server.get("/beta/late.txt").status, 404);
     }
@@ -160,10 +161,10 @@ fn nothing_outside_the_site_is_served() {
 
 #[test]
 fn build_errors_show_and_clear_and_the_last_good_site_stays() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let (mut socket, _) = server.livereload();
-    let path = site.path().join(PAGE);
+    let path = site.root().join(PAGE);
     let good = std::fs::read_to_string(&path).unwrap();
     atomic_write(&path, &good.replace("weight: 1\n", "weight: [1\n"));
     let error = socket.expect("error");
@@ -193,7 +194,7 @@ fn build_errors_show_and_clear_and_the_last_good_site_stays() {
     // A broken link elsewhere is an error too, with its position.
     atomic_write(&path, &good);
     socket.expect("reload");
-    let beta = site.path().join("content/beta/_index.md");
+    let beta = site.root().join("content/beta/_index.md");
     let beta_text = std::fs::read_to_string(&beta).unwrap();
     atomic_write(
         &beta,
@@ -212,21 +213,21 @@ fn build_errors_show_and_clear_and_the_last_good_site_stays() {
     let (_fresh, greeting) = server.livereload();
     assert_eq!(greeting["type"], "ok");
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
 }
 
 #[test]
 fn a_stylesheet_edit_swaps_css_without_a_reload() {
-    let site = copy_fixture("basic");
-    let config = site.path().join("book.toml");
+    let site = TestSite::fixture("basic");
+    let config = site.root().join("book.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{text}\n[kb]\ntheme = \"mine\"\n")).unwrap();
-    let css = site.path().join("themes/mine/static/style.css");
+    let css = site.root().join("themes/mine/static/style.css");
     std::fs::create_dir_all(css.parent().unwrap()).unwrap();
     std::fs::write(&css, "body { color: red; }\n").unwrap();
-    let server = Server::start(site.path(), &[]);
+    let server = site.serve(&[]);
     let (mut socket, _) = server.livereload();
     atomic_write(&css, "body { color: blue; }\n");
     let message = socket.expect("css");
@@ -239,12 +240,12 @@ fn a_stylesheet_edit_swaps_css_without_a_reload() {
     assert_eq!(response.status, 200);
     assert!(response.text().starts_with("body { color: blue; }"));
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
 
     // A template edit reloads and reaches every page.
-    let template = site.path().join("themes/mine/templates/page.html");
+    let template = site.root().join("themes/mine/templates/page.html");
     std::fs::create_dir_all(template.parent().unwrap()).unwrap();
     let original = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
@@ -257,15 +258,15 @@ fn a_stylesheet_edit_swaps_css_without_a_reload() {
     socket.expect("reload");
     assert!(server.get("/alpha/one/").text().contains("<!-- marker -->"));
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
 }
 
 #[test]
 fn search_answers_from_the_live_index() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let (mut socket, _) = server.livereload();
     let found = |word: &str| {
         let response = server.get(&format!("/__kb/search?q={word}"));
@@ -283,7 +284,7 @@ fn search_answers_from_the_live_index() {
         server.get("/__kb/search?q=pool").header("content-type"),
         Some("application/json")
     );
-    edit_body(site.path(), "Quetzalcoatl");
+    edit_body(site.root(), "Quetzalcoatl");
     socket.expect("reload");
     let deadline = std::time::Instant::now() + PATIENCE;
     while !found("quetzalcoatl") {
@@ -297,8 +298,8 @@ fn search_answers_from_the_live_index() {
 
 #[test]
 fn bad_websocket_traffic_does_not_hurt_the_server() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     // Garbage where a WebSocket handshake should be.
     let mut raw = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     std::io::Write::write_all(&mut raw, b"GET /__kb/livereload HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\xff\xfe garbage").unwrap();
@@ -314,19 +315,19 @@ fn bad_websocket_traffic_does_not_hurt_the_server() {
     drop(socket);
     let (mut socket, greeting) = server.livereload();
     assert_eq!(greeting["type"], "ok");
-    edit_body(site.path(), "Still");
+    edit_body(site.root(), "Still");
     socket.expect("reload");
     assert_eq!(server.get("/").status, 200);
 }
 
 #[test]
 fn a_port_in_use_is_a_clear_error() {
-    let site = copy_fixture("basic");
+    let site = TestSite::fixture("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let out = std::process::Command::new(KB)
         .args(["serve", "--port", &port, "--root"])
-        .arg(site.path())
+        .arg(site.root())
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -339,17 +340,17 @@ fn a_port_in_use_is_a_clear_error() {
 
 #[test]
 fn deleting_and_creating_pages_updates_navigation() {
-    let site = copy_fixture("basic");
-    let server = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
     let (mut socket, _) = server.livereload();
-    let new_page = site.path().join("content/beta/three.md");
+    let new_page = site.root().join("content/beta/three.md");
     atomic_write(&new_page, "---\ntitle: Third page\ndescription: Added while serving.\nweight: 5\ntags: [fresh]\n---\nHello.\n");
     socket.expect("reload");
     assert_eq!(server.get("/beta/three/").status, 200);
     assert!(server.get("/beta/").text().contains("Third page"));
     assert_eq!(server.get("/tags/fresh/").status, 200);
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
     std::fs::remove_file(&new_page).unwrap();
@@ -357,15 +358,15 @@ fn deleting_and_creating_pages_updates_navigation() {
     assert_eq!(server.get("/beta/three/").status, 404);
     assert_eq!(server.get("/tags/fresh/").status, 404);
     assert_eq!(
-        differences(&server, &build(site.path()).unwrap()),
+        differences(&server, &site.built_files().unwrap()),
         Vec::<String>::new()
     );
 }
 
 #[test]
 fn loopback_by_default_and_a_warning_for_any_other_address() {
-    let site = copy_fixture("basic");
-    let local = Server::start(site.path(), &[]);
+    let site = TestSite::fixture("basic");
+    let local = site.serve(&[]);
     assert_eq!(local.get("/").status, 200);
     assert!(
         !local.stderr().contains("other machines on the network"),
@@ -374,7 +375,7 @@ fn loopback_by_default_and_a_warning_for_any_other_address() {
     );
     drop(local);
     // Listening on every interface is only done when asked, and it says so.
-    let open = Server::start(site.path(), &["--bind", "0.0.0.0"]);
+    let open = site.serve(&["--bind", "0.0.0.0"]);
     assert_eq!(open.get("/").status, 200);
     let stderr = open.stderr();
     assert!(stderr.contains("warning: serving on 0.0.0.0"), "{stderr}");

@@ -2,39 +2,32 @@
 //! format, a passing site, and a Go that cannot check (too old, or missing) as a warning.
 //! Needs Go on PATH (scripts/install-go.sh installs it); the no-Go tests bring their own PATH.
 
-mod common;
+use crate::site::TestSite;
+use crate::snapshot;
 
-use common::{kb, stderr, stdout, TestSite};
-
-fn fixtures() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+/// The diagnostics `kb check` must print for the `check-bad` fixture, one a line.
+const CHECK_BAD: &str = "check/check-bad.diagnostics";
 
 #[test]
 fn every_kind_of_failure_is_reported_with_its_position() {
     let site = TestSite::fixture("check-bad");
-    let out = site.kb(&["check"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let text = stderr(&out);
-    let printed: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
-        .collect::<Vec<_>>();
-    let expected = std::fs::read_to_string(fixtures().join("check-bad/expected.txt")).unwrap();
-    assert_eq!(printed, expected.lines().collect::<Vec<_>>());
-    let summary = stderr(&out);
-    assert!(summary.contains("2 type-checked with go vet, 1 syntax and gofmt only (non-standard imports), 1 fragments, 1 ignored"), "{summary}");
-    assert!(summary.contains(": 10 errors, 1 warning in "), "{summary}");
+    let out = site.kb(&["check"]).code(1);
+    snapshot::assert(CHECK_BAD, out.diagnostics().join("\n") + "\n");
+    out.stderr_has("2 type-checked with go vet, 1 syntax and gofmt only (non-standard imports), 1 fragments, 1 ignored")
+        .stderr_has(": 10 errors, 1 warning in ");
 }
 
 #[test]
 fn json_format_lists_the_same_diagnostics() {
     let site = TestSite::fixture("check-bad");
-    let out = site.kb(&["check", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let out = site.kb(&["check", "--format", "json"]).code(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout_text()).expect("valid JSON");
     let items = json.as_array().expect("an array");
-    let expected = std::fs::read_to_string(fixtures().join("check-bad/expected.txt")).unwrap();
+    let expected = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/snapshots/{CHECK_BAD}")),
+    )
+    .expect("the check-bad snapshot");
     assert_eq!(items.len(), expected.lines().count());
     let first = &items[0];
     assert_eq!(first["file"], "content/area/page.md");
@@ -48,41 +41,26 @@ fn json_format_lists_the_same_diagnostics() {
 #[test]
 fn a_clean_site_passes_and_caches_its_snippets() {
     let site = TestSite::fixture("basic");
-    let out = site.kb(&["check"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("0 errors"), "{}", stderr(&out));
-    let again = site.kb(&["check"]);
-    assert!(again.status.success());
-    assert!(
-        stderr(&again).contains("1 from cache"),
-        "{}",
-        stderr(&again)
-    );
+    site.kb(&["check"]).success().stderr_has("0 errors");
+    site.kb(&["check"]).success().stderr_has("1 from cache");
     // Checking writes no site.
     assert!(!site.path("book").exists());
 }
 
 #[test]
 fn build_errors_are_all_reported_by_check_too() {
-    let dir = fixtures().join("bad");
-    let out = kb(&dir, &["check", "--root", "broken-anchor"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stderr(&out);
-    assert!(
-        text.contains("no heading on this page has that id"),
-        "{text}"
-    );
-    assert!(
-        text.contains("`index.md` has no heading with id `nope`"),
-        "{text}"
-    );
+    let site = TestSite::fixture_in_folder("bad/broken-anchor");
+    site.kb(&["check", "--root", "broken-anchor"])
+        .code(1)
+        .stderr_has("no heading on this page has that id")
+        .stderr_has("`index.md` has no heading with id `nope`");
 }
 
 /// A local server standing in for the web: `/ok` answers 200, anything else 404.
 fn local_web() -> u16 {
     use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let port = listener.local_addr().expect("local address").port();
     std::thread::spawn(move || {
         for stream in listener.incoming().take(64) {
             let Ok(mut stream) = stream else { continue };
@@ -111,18 +89,16 @@ fn external_links_are_checked_only_when_asked() {
         "content/beta/links.md",
         &format!("---\ntitle: Links\ndescription: Links out.\n---\nSee [fine](http://127.0.0.1:{port}/ok) and\n[gone](http://127.0.0.1:{port}/gone).\n"),
     );
-    let offline = site.kb(&["check"]);
-    assert!(offline.status.success(), "{}", stderr(&offline));
-    let out = site.kb(&["check", "--external", "--timeout", "5"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let text = stderr(&out);
-    assert!(text.contains("content/beta/links.md:6:1: error:"), "{text}");
-    assert!(
-        text.contains(&format!("http://127.0.0.1:{port}/gone")) && text.contains("404"),
-        "{text}"
-    );
+    site.kb(&["check"]).success();
+    let out = site
+        .kb(&["check", "--external", "--timeout", "5"])
+        .code(1)
+        .stderr_has("content/beta/links.md:6:1: error:")
+        .stderr_has(&format!("http://127.0.0.1:{port}/gone"))
+        .stderr_has("404")
+        .stderr_has("2 external links");
+    let text = out.stderr_text();
     assert!(!text.contains("/ok"), "{text}");
-    assert!(text.contains("2 external links"), "{text}");
 }
 
 /// Runs `kb <args>` in `site` with `path` as the whole PATH, so the `go` it finds (or
@@ -168,8 +144,8 @@ fn an_old_go_is_a_warning_and_its_blocks_unchecked() {
     let site = site_whose_only_warning_can_be_go();
     let path = old_go_on_path();
     let out = kb_with_path(&site, path.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", lossy(&out.stderr));
+    let text = lossy(&out.stderr);
     assert!(
         text.contains("content/alpha/one.md:27:1: warning: this Go block was not checked: `go` on PATH is go1.19.8, but kb needs Go 1.22 or later\n  help: install the pinned Go with `bash scripts/install-go.sh`"),
         "{text}"
@@ -181,10 +157,10 @@ fn an_old_go_is_a_warning_and_its_blocks_unchecked() {
     assert!(text.contains(": 0 errors, 1 warning in "), "{text}");
 
     let denied = kb_with_path(&site, path.path(), &["check", "--deny-warnings"]);
-    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert_eq!(denied.status.code(), Some(1), "{}", lossy(&denied.stderr));
 
     let json = kb_with_path(&site, path.path(), &["check", "--format", "json"]);
-    let items: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
+    let items: serde_json::Value = serde_json::from_str(&lossy(&json.stdout)).expect("valid JSON");
     let warnings: Vec<&serde_json::Value> = items
         .as_array()
         .expect("an array")
@@ -207,8 +183,8 @@ fn no_go_is_a_warning_and_its_blocks_unchecked() {
     let site = site_whose_only_warning_can_be_go();
     let empty = tempfile::tempdir().expect("temp dir");
     let out = kb_with_path(&site, empty.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", lossy(&out.stderr));
+    let text = lossy(&out.stderr);
     assert!(
         text.contains("content/alpha/one.md:27:1: warning: this Go block was not checked: no `go` on PATH\n  help: install the pinned Go with `bash scripts/install-go.sh`"),
         "{text}"
@@ -216,5 +192,9 @@ fn no_go_is_a_warning_and_its_blocks_unchecked() {
     assert!(text.contains("1 unchecked (no usable Go)"), "{text}");
     assert!(text.contains(": 0 errors, 1 warning in "), "{text}");
     let denied = kb_with_path(&site, empty.path(), &["check", "--deny-warnings"]);
-    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert_eq!(denied.status.code(), Some(1), "{}", lossy(&denied.stderr));
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
