@@ -20,8 +20,11 @@ const TIE_BREAKER: f32 = 0.2;
 
 /// A query ready to run, with the terms to mark in excerpts.
 pub(super) struct Plan {
+    /// The whole query, every clause in its role.
     pub(super) query: Box<dyn Query>,
+    /// Terms to mark in excerpts: what the words that must match may match.
     pub(super) marks: BTreeSet<String>,
+    /// Some term came from typo tolerance.
     pub(super) fuzzy: bool,
 }
 
