@@ -16,6 +16,11 @@
 #      takes this route even when the prebuilt one is installed.
 # The two give different bytes (a std built from source is optimised for size with the
 # module), so BUILD-INFO says which one was used.
+#
+# The crates are built from a copy at a fixed path, /tmp/kb-search-wasm-build (one build
+# at a time per machine): cargo hashes the absolute path of ../kb-search, which lies
+# outside this crate's workspace, into every symbol name, and the names decide the
+# module's layout, so the same sources built in two checkouts gave different bytes.
 set -euo pipefail
 shopt -s inherit_errexit
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -82,9 +87,17 @@ debian_rust_src() {
   echo "$cache/tree/usr/src/rustc-$RUST_RELEASE"
 }
 
+STAGE=/tmp/kb-search-wasm-build
+exec 9>"$STAGE.lock"
+flock 9
+rm -rf "$STAGE" && mkdir -p "$STAGE"
+tar -C "$ROOT" -c --exclude=target --exclude=dist crates/kb-search crates/kb-search-wasm |
+  tar -C "$STAGE" -x
+
 # Absolute paths end up in panic messages; remap them so the bytes do not depend on
-# where the repository, the cargo registry or the standard library's source live.
-RUSTFLAGS="--cfg getrandom_backend=\"unsupported\" --remap-path-prefix=$ROOT=/kb --remap-path-prefix=$CARGO_HOME=/cargo"
+# where the copy, the target folder (under the repository), the cargo registry or the
+# standard library's source live.
+RUSTFLAGS="--cfg getrandom_backend=\"unsupported\" --remap-path-prefix=$STAGE=/kb --remap-path-prefix=$ROOT=/kb --remap-path-prefix=$CARGO_HOME=/cargo"
 BUILD_STD=()
 if [ -d "$SYSROOT/lib/rustlib/$TARGET/lib" ] && [ "${KB_WASM_BUILD_STD:-0}" != 1 ]; then
   STD="prebuilt (rustup target $TARGET)"
@@ -109,7 +122,8 @@ else
 fi
 export RUSTFLAGS
 export SOURCE_DATE_EPOCH=0
-(cd "$CRATE" && cargo build --locked --release --target "$TARGET" "${BUILD_STD[@]}")
+(cd "$STAGE/crates/kb-search-wasm" &&
+  CARGO_TARGET_DIR="$CRATE/target" cargo build --locked --release --target "$TARGET" "${BUILD_STD[@]}")
 RAW="$CRATE/target/$TARGET/release/kb_search_wasm.wasm"
 
 if command -v wasm-opt >/dev/null 2>&1; then
