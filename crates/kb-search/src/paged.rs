@@ -283,7 +283,9 @@ impl PagedBlob {
         Ok(OwnedBytes::new(out))
     }
 
-    /// The bytes of page `n`, if loaded.
+    /// The bytes of page `n`, if loaded (the writer packs them into the head and the
+    /// page files; the reader only reads through [`Self::read`]).
+    #[cfg(feature = "writer")]
     pub(crate) fn page(&self, n: u32) -> Option<&[u8]> {
         self.pages.get(n as usize)?.get().map(OwnedBytes::as_slice)
     }

@@ -5,8 +5,6 @@
 //! The index is paged (see `paged.rs`): the head is fetched when search opens, every
 //! other page only when a query reads it.
 
-/// Folder of the search files under the site root (the theme's `static/search/`).
-pub const SEARCH_DIR: &str = "search";
 /// The head of the paged index, fetched over http(s) when search opens.
 pub const INDEX_FILE: &str = "search/index.bin";
 /// Folder of the other pages of the index: `<id>/<n>.js`, where `<id>` names one build of

@@ -1,0 +1,243 @@
+//! What one word or quoted phrase may match, before it is spread over fields: the word
+//! as analysed, the identifier whole or as a phrase of its parts, terms it is a prefix of
+//! while typing, and terms one edit away when little matched. Expansion reads the term
+//! dictionary, most frequent terms first.
+
+use std::collections::BTreeMap;
+
+use tantivy::query::FuzzyTermQuery;
+use tantivy::Term;
+
+use super::{Engine, TextField};
+use crate::tokenizer::{analyze, TokenKind};
+
+/// Shortest word that gets typo tolerance: shorter words have too many neighbours.
+pub(super) const FUZZY_MIN_CHARS: usize = 5;
+/// Shortest prefix that is expanded while typing.
+const PREFIX_MIN_CHARS: usize = 2;
+/// Most terms one prefix expands to (the most frequent win), by typed length: a short
+/// prefix matches many frequent terms and each costs a posting list walk.
+const PREFIX_MAX_TERMS: [usize; 3] = [4, 8, 12];
+/// Most terms one misspelt word expands to.
+const FUZZY_MAX_TERMS: usize = 8;
+/// Terms scanned per field and segment for one prefix, so `a` cannot walk a dictionary.
+const PREFIX_SCAN_LIMIT: usize = 4000;
+/// Weight of a term found by prefix relative to the word as typed.
+const PREFIX_WEIGHT: f32 = 0.7;
+/// Weight of a term found by typo tolerance.
+const FUZZY_WEIGHT: f32 = 0.5;
+
+/// What one word or phrase may match, before it is spread over fields.
+#[derive(Default)]
+pub(super) struct Alternatives {
+    /// Single terms with their weight.
+    pub(super) terms: Vec<(String, f32)>,
+    /// A sequence of terms with their relative positions.
+    pub(super) phrase: Option<Vec<(usize, String)>>,
+    /// Some term came from typo tolerance.
+    pub(super) fuzzy: bool,
+}
+
+impl Alternatives {
+    fn push_term(&mut self, term: String, weight: f32) {
+        if !self.terms.iter().any(|(t, _)| *t == term) {
+            self.terms.push((term, weight));
+        }
+    }
+
+    pub(super) fn all_terms(&self) -> impl Iterator<Item = &str> {
+        let phrase = self.phrase.iter().flatten().map(|(_, t)| t.as_str());
+        self.terms.iter().map(|(t, _)| t.as_str()).chain(phrase)
+    }
+}
+
+impl Engine<'_> {
+    /// Total document frequency of `term` over the given fields.
+    pub(super) fn doc_freq(&self, fields: &[TextField], term: &str) -> u64 {
+        fields
+            .iter()
+            .map(|f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f.field, term))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// Terms starting with `prefix` in any of `fields`, most frequent first.
+    fn prefix_terms(&self, fields: &[TextField], prefix: &str) -> Vec<String> {
+        let mut freq: BTreeMap<String, u64> = BTreeMap::new();
+        for segment in self.searcher.segment_readers() {
+            for f in fields {
+                let Ok(inverted) = segment.inverted_index(f.field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream()
+                else {
+                    continue;
+                };
+                let mut scanned = 0;
+                while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
+                    scanned += 1;
+                    let key = stream.key();
+                    if !key.starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    if let Ok(term) = std::str::from_utf8(key) {
+                        *freq.entry(term.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let chars = prefix.chars().count();
+        let max = PREFIX_MAX_TERMS[chars
+            .saturating_sub(PREFIX_MIN_CHARS)
+            .min(PREFIX_MAX_TERMS.len() - 1)];
+        top_terms(freq, max)
+    }
+
+    /// Terms within `distance` edits of `word` in any of `fields`, most frequent first.
+    pub(super) fn fuzzy_terms(
+        &self,
+        fields: &[TextField],
+        word: &str,
+        distance: u8,
+        max: usize,
+    ) -> Vec<String> {
+        let mut freq: BTreeMap<String, u64> = BTreeMap::new();
+        for segment in self.searcher.segment_readers() {
+            for f in fields {
+                let Ok(inverted) = segment.inverted_index(f.field) else {
+                    continue;
+                };
+                // tantivy caches the Levenshtein automaton builders; we only borrow its DFA.
+                let fuzzy =
+                    FuzzyTermQuery::new(Term::from_field_text(f.field, word), distance, true);
+                let Ok(dfa) = fuzzy.automaton() else { continue };
+                let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    if let Ok(term) = std::str::from_utf8(stream.key()) {
+                        *freq.entry(term.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        freq.remove(word);
+        top_terms(freq, max)
+    }
+
+    /// What a word as typed may match.
+    pub(super) fn word_alternatives(
+        &self,
+        word: &str,
+        fields: &[TextField],
+        prefix: bool,
+        fuzzy: bool,
+    ) -> Option<Alternatives> {
+        let tokens = analyze(word);
+        let parts: Vec<_> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Part)
+            .collect();
+        let (first, last) = (parts.first()?, parts.last()?);
+        let mut alts = Alternatives::default();
+        let whole = tokens
+            .iter()
+            .find(|t| t.kind == TokenKind::Whole && t.from == first.from && t.to == last.to);
+        if parts.len() == 1 {
+            alts.push_term(first.text.clone(), 1.0);
+            // Identifiers typed in lowercase (`setmaxopenconns`) are indexed unstemmed.
+            let lower = word[first.from..first.to].to_lowercase();
+            alts.push_term(lower, 1.0);
+        } else {
+            // The identifier as written, if the site has it; otherwise its parts in a row
+            // (`x/sync/errgroup` inside `golang.org/x/sync/errgroup`, or prose that spells
+            // it out). Not both: a phrase of common parts (`with` in `WithTimeout`) costs
+            // more than everything else in the query.
+            let known = whole.filter(|w| self.doc_freq(fields, &w.text) > 0);
+            match known {
+                Some(whole) => alts.push_term(whole.text.clone(), 1.0),
+                None => {
+                    let base = first.position;
+                    let phrase = parts.iter().map(|t| (t.position - base, t.text.clone()));
+                    alts.phrase = Some(phrase.collect());
+                }
+            }
+        }
+        if prefix {
+            // The prefix is what was typed, unstemmed: `connecti` must reach `connect`
+            // (a stem shorter than the prefix) and `connection...` wholes.
+            let typed = match whole {
+                Some(w) if parts.len() > 1 => w.text.clone(),
+                _ => word[last.from..last.to].to_lowercase(),
+            };
+            if typed.chars().count() >= PREFIX_MIN_CHARS {
+                for term in self.prefix_terms(fields, &typed) {
+                    alts.push_term(term, PREFIX_WEIGHT);
+                }
+                if parts.len() == 1 {
+                    let mut cut = typed.clone();
+                    for _ in 0..3 {
+                        cut.pop();
+                        if cut.chars().count() < 4 {
+                            break;
+                        }
+                        if self.doc_freq(fields, &cut) > 0 {
+                            alts.push_term(cut.clone(), PREFIX_WEIGHT);
+                        }
+                    }
+                }
+            }
+        }
+        if fuzzy && parts.len() == 1 {
+            let lower = word[first.from..first.to].to_lowercase();
+            if lower.chars().count() >= FUZZY_MIN_CHARS {
+                let mut seeds = vec![lower];
+                if first.text != seeds[0] {
+                    seeds.push(first.text.clone());
+                }
+                for seed in seeds {
+                    for term in self.fuzzy_terms(fields, &seed, 1, FUZZY_MAX_TERMS) {
+                        alts.fuzzy = true;
+                        alts.push_term(term, FUZZY_WEIGHT);
+                    }
+                }
+            }
+        }
+        Some(alts)
+    }
+
+    /// What a quoted phrase may match: its parts, in order.
+    pub(super) fn phrase_alternatives(phrase: &str) -> Option<Alternatives> {
+        let parts: Vec<_> = analyze(phrase)
+            .into_iter()
+            .filter(|t| t.kind == TokenKind::Part)
+            .collect();
+        let first = parts.first()?;
+        let mut alts = Alternatives::default();
+        if parts.len() == 1 {
+            alts.push_term(first.text.clone(), 1.0);
+        } else {
+            let base = first.position;
+            alts.phrase = Some(
+                parts
+                    .iter()
+                    .map(|t| (t.position - base, t.text.clone()))
+                    .collect(),
+            );
+        }
+        Some(alts)
+    }
+}
+
+/// The `max` most frequent terms, ties by term, for a result that does not depend on
+/// how the index is split into segments.
+fn top_terms(freq: BTreeMap<String, u64>, max: usize) -> Vec<String> {
+    let mut terms: Vec<(String, u64)> = freq.into_iter().collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.into_iter().take(max).map(|(t, _)| t).collect()
+}

@@ -1,0 +1,163 @@
+//! Search execution: turns a parsed query into tantivy queries, runs them, and assembles
+//! [`SearchResults`] with excerpts, area counts and suggestions. Shared by the static
+//! index (native and wasm) and the live index of `kb serve`.
+//!
+//! This file runs one query end to end ([`Engine::search`]); the steps are split by
+//! concern:
+//!
+//! * `expand.rs`: what one word or phrase may match (prefix and typo expansion against
+//!   the term dictionary);
+//! * `plan.rs`: the tantivy query for a whole parsed query;
+//! * `suggest.rs`: other queries to offer when this one found nothing.
+
+mod expand;
+mod plan;
+mod suggest;
+
+use std::collections::BTreeSet;
+
+use tantivy::query::Query;
+use tantivy::schema::{Field, Value};
+use tantivy::{Searcher, TantivyDocument};
+
+use crate::blob::Catalog;
+use crate::collector::{Collected, SectionCollector, NO_AREA};
+use crate::excerpt::excerpt;
+use crate::query::{parse, Scope};
+use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
+use crate::schema::Fields;
+use crate::settings::{QueryOptions, MAX_LIMIT};
+
+/// Below this many matches, words of [`FUZZY_MIN_CHARS`](expand::FUZZY_MIN_CHARS) or more
+/// also match terms one edit away.
+const FUZZY_BELOW: usize = 3;
+
+/// A text field that words are searched in.
+#[derive(Clone, Copy)]
+struct TextField {
+    field: Field,
+    boost: f32,
+    positions: bool,
+}
+
+/// Runs queries against one searcher.
+pub(crate) struct Engine<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: &'a Fields,
+    pub catalog: &'a Catalog,
+}
+
+impl Engine<'_> {
+    /// The fields a clause in `scope` is searched in, with their boosts.
+    fn text_fields(&self, scope: Scope) -> Vec<TextField> {
+        let s = &self.catalog.settings;
+        let f = self.fields;
+        let tf = |field, boost, positions| TextField {
+            field,
+            boost,
+            positions,
+        };
+        match scope {
+            Scope::Title => vec![tf(f.page_title, s.boost_title, true)],
+            Scope::Everywhere => vec![
+                tf(f.page_title, s.boost_title, true),
+                tf(f.heading, s.boost_heading, true),
+                tf(f.tags, s.boost_heading, false),
+                tf(f.body, s.boost_body, true),
+                tf(f.code, s.boost_code, true),
+            ],
+        }
+    }
+
+    /// The best `limit` sections of the selected area and the counts, in one pass.
+    fn collect(&self, query: &dyn Query, limit: usize, area: Option<u64>) -> Collected {
+        self.searcher
+            .search(query, &SectionCollector { limit, area })
+            .unwrap_or_default()
+    }
+
+    fn area_counts(&self, per_area: &[usize], empty_query: bool) -> Vec<AreaCount> {
+        self.catalog
+            .areas
+            .iter()
+            .map(|a| AreaCount {
+                area: a.area.clone(),
+                title: a.title.clone(),
+                count: if empty_query {
+                    a.sections
+                } else {
+                    per_area.get(a.id as usize).copied().unwrap_or(0)
+                },
+            })
+            .collect()
+    }
+
+    fn hit(&self, score: f32, doc: &TantivyDocument, marks: &BTreeSet<String>) -> SearchHit {
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let f = self.fields;
+        SearchHit {
+            url: text(f.url),
+            page_url: text(f.page_url),
+            page_title: text(f.page_title),
+            heading: text(f.heading),
+            breadcrumb: text(f.breadcrumb),
+            area: text(f.area),
+            area_title: text(f.area_title),
+            score: round_score(score),
+            excerpt: excerpt(&text(f.body), &text(f.code), marks),
+        }
+    }
+
+    /// Runs one query. Never fails: errors inside tantivy read as "no results".
+    pub(crate) fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
+        let parsed = parse(query);
+        let limit = match options.limit {
+            0 => self.catalog.settings.limit_results,
+            n => n.min(MAX_LIMIT),
+        };
+        let area = options.area.as_ref().map(|wanted| {
+            self.catalog
+                .areas
+                .iter()
+                .find(|a| &a.area == wanted)
+                .map_or(NO_AREA, |a| a.id)
+        });
+        let mut results = SearchResults {
+            query: parsed.text.clone(),
+            truncated: parsed.truncated,
+            words: parsed.highlight_words(),
+            ..SearchResults::default()
+        };
+        let Some(mut plan) = self.plan(&parsed, None, false) else {
+            results.areas = self.area_counts(&[], parsed.clauses.is_empty());
+            return results;
+        };
+        let mut collected = self.collect(plan.query.as_ref(), limit, area);
+        if collected.counts.total < FUZZY_BELOW {
+            if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
+                let more = self.collect(fuzzy.query.as_ref(), limit, area);
+                if more.counts.total > collected.counts.total {
+                    collected = more;
+                    plan = fuzzy;
+                    results.fuzzy = true;
+                }
+            }
+        }
+        results.total = collected.counts.total;
+        results.areas = self.area_counts(&collected.counts.per_area, false);
+        for scored in &collected.top {
+            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(scored.address) {
+                results.hits.push(self.hit(scored.score, &doc, &plan.marks));
+            }
+        }
+        if results.total == 0 {
+            results.suggestions = self.suggestions(&parsed, area);
+        }
+        results
+    }
+}

@@ -1,0 +1,79 @@
+//! Other queries to offer when a query found nothing: the query without one of its
+//! words, or with a word the index does not know replaced by the nearest one it does,
+//! most matches first.
+
+use tantivy::query::Query;
+
+use super::Engine;
+use crate::collector::{AreaCounter, Counts};
+use crate::query::{parse, ClauseKind, ParsedQuery};
+
+/// Most suggestions offered when nothing matched.
+const MAX_SUGGESTIONS: usize = 3;
+
+impl Engine<'_> {
+    /// Counts matches (per area, and in the selected area).
+    fn count(&self, query: &dyn Query, area: Option<u64>) -> Counts {
+        self.searcher
+            .search(query, &AreaCounter { area })
+            .unwrap_or_default()
+    }
+
+    /// Other queries that find something, when this one found nothing.
+    pub(super) fn suggestions(&self, parsed: &ParsedQuery, area: Option<u64>) -> Vec<String> {
+        let mut found: Vec<(usize, String)> = Vec::new();
+        if parsed.clauses.len() >= 2 {
+            for i in 0..parsed.clauses.len() {
+                if let Some(plan) = self.plan(parsed, Some(i), true) {
+                    let total = self.count(plan.query.as_ref(), area).total;
+                    if total > 0 {
+                        found.push((total, parsed.text_without(i)));
+                    }
+                }
+            }
+        }
+        for (i, clause) in parsed.clauses.iter().enumerate() {
+            let ClauseKind::Word(word) = &clause.kind else {
+                continue;
+            };
+            if clause.negated
+                || word.chars().count() < 4
+                || word.chars().any(|c| !c.is_alphabetic())
+            {
+                continue;
+            }
+            let fields = self.text_fields(clause.scope);
+            let lower = word.to_lowercase();
+            // Only words the index does not know, and two edits only for long words:
+            // `pool` must not become `too`.
+            if self.doc_freq(&fields, &crate::tokenizer::stem_word(&lower)) > 0
+                || self.doc_freq(&fields, &lower) > 0
+            {
+                continue;
+            }
+            let distance = if lower.chars().count() >= 7 { 2 } else { 1 };
+            if let Some(term) = self
+                .fuzzy_terms(&fields, &lower, distance, 1)
+                .into_iter()
+                .next()
+            {
+                let text = parsed.text_replacing(i, &term);
+                let replaced = parse(&format!("{text} "));
+                if let Some(plan) = self.plan(&replaced, None, false) {
+                    let total = self.count(plan.query.as_ref(), area).total;
+                    if total > 0 {
+                        found.push((total, text));
+                    }
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, text) in found {
+            if !out.contains(&text) && out.len() < MAX_SUGGESTIONS {
+                out.push(text);
+            }
+        }
+        out
+    }
+}
