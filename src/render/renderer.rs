@@ -246,19 +246,22 @@ impl<'a> SiteRenderer<'a> {
             ("additional-js", &settings.additional_js),
         ] {
             for path in extra {
-                match std::fs::read(settings.root.join(path)) {
-                    Ok(bytes) => files.push((path.to_string_lossy().replace('\\', "/"), bytes)),
+                // Confined to the site root: `..`, absolute paths and symlinks leading out
+                // would copy files from elsewhere on the machine into the published site.
+                let written = path.to_string_lossy();
+                let read = crate::confine::existing(&settings.root, &written)
+                    .map_err(|e| e.to_string())
+                    .and_then(|full| std::fs::read(full).map_err(|e| e.to_string()));
+                match read {
+                    Ok(bytes) => files.push((written.replace('\\', "/"), bytes)),
                     Err(e) => errors.push(
-                        Diagnostic::file_error(
-                            crate::diagnostic::shown_path(
-                                &settings.root.join(crate::config::CONFIG_FILE),
-                            ),
-                            format!(
-                                "{key} lists `{}`, which cannot be read: {e}",
-                                path.display()
-                            ),
+                        Diagnostic::error(
+                            crate::config::config_value_location(&settings.root, &written),
+                            format!("{key} lists a file that cannot be read: {e}"),
                         )
-                        .with_help("give the path relative to the folder of book.toml"),
+                        .with_help(
+                            "give the path of a file inside the folder of book.toml, relative to it",
+                        ),
                     ),
                 }
             }
@@ -271,6 +274,8 @@ impl<'a> SiteRenderer<'a> {
                 p.meta
                     .aliases
                     .iter()
+                    // Escaping aliases are reported by validation; never written.
+                    .filter(|a| validate::confined_alias(a).is_ok())
                     .map(move |a| (validate::normalize_alias(a), p.url.clone()))
             })
             .collect();
