@@ -51,7 +51,7 @@ impl fmt::Display for Why {
             }
             Why::Nul => f.write_str("contains a NUL character"),
             Why::SymlinkOutside => f.write_str("is a symlink that leads outside its folder"),
-            Why::Unresolvable(e) => write!(f, "cannot be resolved: {e}"),
+            Why::Unresolvable(e) => write!(f, "cannot be read: {e}"),
         }
     }
 }

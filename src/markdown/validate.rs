@@ -185,7 +185,7 @@ fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
             if let Err(e) = confined_alias(alias) {
                 diagnostics.push(
                     Diagnostic::error(
-                        front_matter_location(page, alias),
+                        front_matter_exact_location(page, alias),
                         format!(
                             "alias `{alias}` {}, so its redirect page would be written outside the output folder",
                             e.why
@@ -239,22 +239,29 @@ pub(crate) fn normalize_alias(alias: &str) -> String {
     }
 }
 
+/// The line of the front matter that mentions `needle`, column 1 (best effort; line 2
+/// otherwise).
+pub(crate) fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
+    let line = front_matter_position(page, needle).map_or(2, |(line, _)| line);
+    Location::new(&page.file, line, 1)
+}
+
 /// The line and column of the front matter where `needle` is written (best effort; line
 /// 2, column 1 otherwise).
-pub(crate) fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
-    let (line, column) = std::fs::read_to_string(&page.source)
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .take(page.body_line)
-                .enumerate()
-                .find_map(|(i, l)| {
-                    l.find(needle)
-                        .map(|at| (i + 1, crate::position::char_column(l, at + 1)))
-                })
-        })
-        .unwrap_or((2, 1));
+fn front_matter_exact_location(page: &crate::content::Page, needle: &str) -> Location {
+    let (line, column) = front_matter_position(page, needle).unwrap_or((2, 1));
     Location::new(&page.file, line, column)
+}
+
+fn front_matter_position(page: &crate::content::Page, needle: &str) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(&page.source).ok()?;
+    text.lines()
+        .take(page.body_line)
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find(needle)
+                .map(|at| (i + 1, crate::position::char_column(l, at + 1)))
+        })
 }
 
 #[cfg(test)]

@@ -250,14 +250,16 @@ impl<'a> SiteRenderer<'a> {
                 // would copy files from elsewhere on the machine into the published site.
                 let written = path.to_string_lossy();
                 let read = crate::confine::existing(&settings.root, &written)
-                    .map_err(|e| e.to_string())
-                    .and_then(|full| std::fs::read(full).map_err(|e| e.to_string()));
+                    .map_err(|e| e.why.to_string())
+                    .and_then(|full| {
+                        std::fs::read(full).map_err(|e| format!("cannot be read: {e}"))
+                    });
                 match read {
                     Ok(bytes) => files.push((written.replace('\\', "/"), bytes)),
                     Err(e) => errors.push(
                         Diagnostic::error(
                             crate::config::config_value_location(&settings.root, &written),
-                            format!("{key} lists a file that cannot be read: {e}"),
+                            format!("{key} lists `{written}`, which {e}"),
                         )
                         .with_help(
                             "give the path of a file inside the folder of book.toml, relative to it",
