@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostic::Diagnostic;
+use crate::render::extras::OUTPUT_MARKER;
 
 /// Receives the files of the site, by path relative to the site root.
 pub(crate) trait Sink: Sync {
@@ -118,10 +119,6 @@ impl MemorySink {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
-
-/// The file kb writes into every output folder, so that a later build knows the folder is
-/// its own to replace.
-pub(crate) const OUTPUT_MARKER: &str = ".kb-output";
 
 /// Whether `dir` is a folder a build may replace: empty, marked with [`OUTPUT_MARKER`], or
 /// a site built before kb wrote the marker (its `index.html`, `404.html` and `robots.txt`,
@@ -256,10 +253,6 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        std::fs::write(
-            dir.join(OUTPUT_MARKER),
-            "This folder is a site built by kb; `kb build` replaces it whole.\n",
-        )?;
         Ok(Staging {
             dir,
             dest: dest.to_path_buf(),

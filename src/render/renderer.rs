@@ -218,8 +218,8 @@ impl<'a> SiteRenderer<'a> {
 
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
-    /// redirects, the sitemap and robots.txt. Assets that cannot be read are left out and
-    /// reported.
+    /// redirects, the sitemap, robots.txt and the output marker. Assets that cannot be read
+    /// are left out and reported.
     pub(crate) fn plain_files(
         &self,
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
@@ -323,6 +323,10 @@ impl<'a> SiteRenderer<'a> {
         files.push((
             "robots.txt".to_string(),
             extras::robots(settings.site_url.as_deref()).into_bytes(),
+        ));
+        files.push((
+            extras::OUTPUT_MARKER.to_string(),
+            extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),
         ));
         (files, errors)
     }
