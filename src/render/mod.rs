@@ -138,3 +138,26 @@ fn error_chain(error: &tera::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_env_is_refused_even_past_the_source_check() {
+        std::env::set_var("KB_RENDER_TEST_SECRET", "hunter2");
+        let mut tera = Tera::default();
+        let leak = r#"{{ get_env(name="KB_RENDER_TEST_SECRET") }}"#;
+        assert_eq!(
+            tera.render_str(leak, &tera::Context::new()).unwrap(),
+            "hunter2",
+            "Tera's own get_env reads the environment"
+        );
+        tera.register_function("get_env", refuse_get_env);
+        let err = tera.render_str(leak, &tera::Context::new()).unwrap_err();
+        assert!(
+            error_chain(&err).contains("`get_env` is turned off"),
+            "{err}"
+        );
+    }
+}
