@@ -221,6 +221,25 @@ impl Settings {
     }
 }
 
+/// Where `value` is written in the configuration `text` (best effort: the first quoted
+/// occurrence, else the first occurrence, else the file's start).
+pub(crate) fn value_location(path: &Path, text: &str, value: &str) -> Location {
+    let offset = [format!("\"{value}\""), format!("'{value}'")]
+        .iter()
+        .find_map(|quoted| text.find(quoted.as_str()))
+        .or_else(|| text.find(value).map(|i| i.saturating_sub(1)))
+        .unwrap_or(0);
+    let (line, column) = line_col(text, offset);
+    Location::new(path, line, column)
+}
+
+/// [`value_location`] in the site's `book.toml`, read again (for checks made after loading).
+pub(crate) fn config_value_location(root: &Path, value: &str) -> Location {
+    let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    value_location(&path, &text, value)
+}
+
 impl RawConfig {
     fn validate(self, root: &Path, path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
         let mut errors = Vec::new();
@@ -279,7 +298,42 @@ impl RawConfig {
         let search = html.search.into_config(&mut errors, &at_key);
         let mut redirects = BTreeMap::new();
         for (from, to) in html.redirect {
-            redirects.insert(from.trim_start_matches('/').to_string(), to);
+            // A redirect key becomes an output file: it must stay inside the output folder.
+            // The leading `/` means the site root, as in a URL.
+            match crate::confine::relative(from.trim_start_matches('/')) {
+                Ok(_) => {
+                    redirects.insert(from.trim_start_matches('/').to_string(), to);
+                }
+                Err(e) => errors.push(
+                    Diagnostic::error(
+                        value_location(path, text, &from),
+                        format!("[output.html.redirect] key `{}` {}, so its page would be written outside the output folder", e.path, e.why),
+                    )
+                    .with_help(format!("give the old URL below the site root, e.g. \"/old/page.html\"; {}", crate::confine::HELP)),
+                ),
+            }
+        }
+        for (key, files) in [
+            ("additional-css", &html.additional_css),
+            ("additional-js", &html.additional_js),
+        ] {
+            for file in files {
+                // Read from the site root and copied to the same path in the output: both
+                // must stay inside their folders.
+                let written = file.to_string_lossy();
+                if let Err(e) = crate::confine::relative(&written) {
+                    errors.push(
+                        Diagnostic::error(
+                            value_location(path, text, &written),
+                            format!("{key} lists `{}`, which {}; kb reads only files inside the site", e.path, e.why),
+                        )
+                        .with_help(format!(
+                            "put the file in the folder of book.toml (or below it) and list it relative to that folder; {}",
+                            crate::confine::HELP
+                        )),
+                    );
+                }
+            }
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -356,6 +410,32 @@ mod tests {
         assert_eq!(
             settings.site_url.as_deref(),
             Some("https://example.org/kb/")
+        );
+    }
+
+    #[test]
+    fn escaping_redirect_keys_and_additional_files_are_errors_at_their_position() {
+        let text = "[output.html]\nadditional-css = [\"ok.css\", \"../secret.css\"]\nadditional-js = [\"/etc/x.js\"]\n\n[output.html.redirect]\n\"/old/\" = \"new/\"\n\"/../../tmp/x.html\" = \"new/\"\n";
+        let errors = parse(text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "book.toml:7:1: error: [output.html.redirect] key `../../tmp/x.html` climbs out"
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with(
+                "book.toml:2:29: error: additional-css lists `../secret.css`, which climbs out"
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[2].starts_with(
+                "book.toml:3:18: error: additional-js lists `/etc/x.js`, which is an absolute path"
+            ),
+            "{shown:#?}"
         );
     }
 

@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod commands;
 mod config;
+mod confine;
 mod content;
 mod diagnostic;
 mod diagnostics;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostic::Diagnostic;
+use crate::render::extras::OUTPUT_MARKER;
 
 /// Receives the files of the site, by path relative to the site root.
 pub(crate) trait Sink: Sync {
@@ -58,9 +59,23 @@ impl DirSink {
     }
 }
 
+impl DirSink {
+    /// The place of `path` in the output folder. Every path from content or configuration
+    /// was confined where it was read; this is the last line of defence, so that no bug
+    /// upstream can make a build write or delete outside its folder.
+    fn place(&self, path: &str) -> io::Result<PathBuf> {
+        crate::confine::output(&self.root, path).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {e}"),
+            )
+        })
+    }
+}
+
 impl Sink for DirSink {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        let target = self.root.join(path);
+        let target = self.place(path)?;
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -68,7 +83,7 @@ impl Sink for DirSink {
     }
 
     fn remove(&self, path: &str) -> io::Result<()> {
-        match std::fs::remove_file(self.root.join(path)) {
+        match std::fs::remove_file(self.place(path)?) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
@@ -105,8 +120,24 @@ impl MemorySink {
     }
 }
 
+/// Whether `dir` is a folder a build may replace: empty, marked with [`OUTPUT_MARKER`], or
+/// a site built before kb wrote the marker (its `index.html`, `404.html` and `robots.txt`,
+/// which every kb build writes, all present).
+fn is_replaceable_folder(dir: &Path) -> io::Result<bool> {
+    if std::fs::read_dir(dir)?.next().is_none() {
+        return Ok(true);
+    }
+    if dir.join(OUTPUT_MARKER).is_file() {
+        return Ok(true);
+    }
+    Ok(["index.html", "404.html", "robots.txt"]
+        .iter()
+        .all(|f| dir.join(f).is_file()))
+}
+
 /// Refuses destinations whose replacement would destroy the user's work: `/`, the home
-/// folder, the site root, the content folder or any folder that contains it.
+/// folder, the site root, the content folder or any folder that contains it, an existing
+/// file, and a folder with content that is not a kb output.
 pub(crate) fn check_destination(
     dest: &Path,
     root: &Path,
@@ -137,6 +168,38 @@ pub(crate) fn check_destination(
     }
     if absolute(root).starts_with(&dest_abs) {
         return refuse("it contains the site root");
+    }
+    // `symlink_metadata`: a symlink is replaced, not followed, by the swap.
+    match std::fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return refuse(&format!("it cannot be inspected: {e}")),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Diagnostic::file_error(
+                dest,
+                format!(
+                    "refusing to build into {}: it is an existing file, not a folder",
+                    dest.display()
+                ),
+            )
+            .with_help("pass a folder to --dest, such as `--dest book`; the file was left as it is"))
+        }
+        Ok(_) => match is_replaceable_folder(dest) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Diagnostic::file_error(
+                    dest,
+                    format!(
+                        "refusing to build into {}: it has files and is not a kb output folder (no `{OUTPUT_MARKER}` file)",
+                        dest.display()
+                    ),
+                )
+                .with_help(format!(
+                    "a build replaces its whole --dest folder: pass an empty or new folder to --dest, \
+                     or, if this folder really is kb's output, create an empty `{OUTPUT_MARKER}` file in it"
+                )))
+            }
+            Err(e) => return refuse(&format!("it cannot be read: {e}")),
+        },
     }
     Ok(())
 }
@@ -246,5 +309,40 @@ mod tests {
         assert!(check_destination(Path::new("/tmp"), root, content).is_err());
         assert!(check_destination(Path::new("/tmp/kb-site/content/out"), root, content).is_err());
         assert!(check_destination(Path::new("/tmp/kb-site/book"), root, content).is_ok());
+    }
+
+    #[test]
+    fn files_and_foreign_folders_are_refused_kb_outputs_are_not() {
+        let site = tempfile::tempdir().unwrap();
+        let (root, content) = (site.path(), site.path().join("content"));
+        let check = |rel: &str| check_destination(&root.join(rel), root, &content);
+        std::fs::write(root.join("notes.txt"), "mine").unwrap();
+        assert!(check("notes.txt").is_err());
+        for (dir, files) in [
+            ("empty", &[][..]),
+            ("marked", &[OUTPUT_MARKER, "x.html"][..]),
+            (
+                "legacy",
+                &["index.html", "404.html", "robots.txt", "a.css"][..],
+            ),
+            ("foreign", &["thesis.tex"][..]),
+            ("almost", &["index.html", "robots.txt"][..]),
+        ] {
+            std::fs::create_dir(root.join(dir)).unwrap();
+            for f in files {
+                std::fs::write(root.join(dir).join(f), "").unwrap();
+            }
+        }
+        assert!(check("new").is_ok());
+        assert!(check("empty").is_ok());
+        assert!(check("marked").is_ok());
+        assert!(check("legacy").is_ok());
+        let err = check("foreign").unwrap_err().to_string();
+        assert!(err.contains("is not a kb output folder"), "{err}");
+        assert!(check("almost").is_err());
+        assert_eq!(
+            std::fs::read_to_string(root.join("notes.txt")).unwrap(),
+            "mine"
+        );
     }
 }

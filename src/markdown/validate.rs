@@ -182,7 +182,21 @@ fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
     for page in &site.pages {
         for alias in &page.meta.aliases {
             let normal = normalize_alias(alias);
-            if urls.contains(normal.as_str()) {
+            if let Err(e) = confined_alias(alias) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        front_matter_exact_location(page, alias),
+                        format!(
+                            "alias `{alias}` {}, so its redirect page would be written outside the output folder",
+                            e.why
+                        ),
+                    )
+                    .with_help(format!(
+                        "write the old URL from the site root, e.g. `/old/path/`; {}",
+                        crate::confine::HELP
+                    )),
+                );
+            } else if urls.contains(normal.as_str()) {
                 diagnostics.push(
                     Diagnostic::error(
                         front_matter_location(page, alias),
@@ -204,9 +218,20 @@ fn alias_conflicts(site: &Site) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// Checks that `alias` names a place inside the site: the leading `/` means the site root,
+/// as in a URL; anything that climbs above it, or is encoded to, is refused.
+pub(crate) fn confined_alias(alias: &str) -> Result<String, crate::confine::Escape> {
+    crate::confine::relative(alias.trim().trim_start_matches('/'))
+}
+
 /// Site-relative form of an alias: no leading slash, folders end in `/`.
 pub(crate) fn normalize_alias(alias: &str) -> String {
-    let trimmed = alias.trim().trim_start_matches('/');
+    // `a/../b` and `./b` name the same URL as `b`; an escaping alias is reported by
+    // `alias_conflicts` and left out of the output by the renderer.
+    let confined = confined_alias(alias).ok();
+    let trimmed = confined
+        .as_deref()
+        .unwrap_or_else(|| alias.trim().trim_start_matches('/'));
     if trimmed.is_empty() || trimmed.ends_with('/') || trimmed.ends_with(".html") {
         trimmed.to_string()
     } else {
@@ -214,19 +239,29 @@ pub(crate) fn normalize_alias(alias: &str) -> String {
     }
 }
 
-/// The line of the front matter that mentions `needle` (best effort; line 2 otherwise).
+/// The line of the front matter that mentions `needle`, column 1 (best effort; line 2
+/// otherwise).
 pub(crate) fn front_matter_location(page: &crate::content::Page, needle: &str) -> Location {
-    let line = std::fs::read_to_string(&page.source)
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .take(page.body_line)
-                .position(|l| l.contains(needle))
-                .map(|i| i + 1)
-        })
-        .unwrap_or(2);
-    let column = 1;
+    let line = front_matter_position(page, needle).map_or(2, |(line, _)| line);
+    Location::new(&page.file, line, 1)
+}
+
+/// The line and column of the front matter where `needle` is written (best effort; line
+/// 2, column 1 otherwise).
+fn front_matter_exact_location(page: &crate::content::Page, needle: &str) -> Location {
+    let (line, column) = front_matter_position(page, needle).unwrap_or((2, 1));
     Location::new(&page.file, line, column)
+}
+
+fn front_matter_position(page: &crate::content::Page, needle: &str) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(&page.source).ok()?;
+    text.lines()
+        .take(page.body_line)
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find(needle)
+                .map(|at| (i + 1, crate::position::char_column(l, at + 1)))
+        })
 }
 
 #[cfg(test)]
@@ -244,5 +279,9 @@ mod tests {
     fn aliases_are_normalised() {
         assert_eq!(normalize_alias("/old/path"), "old/path/");
         assert_eq!(normalize_alias("old/page.html"), "old/page.html");
+        assert_eq!(normalize_alias("/a/../b"), "b/");
+        assert!(confined_alias("/../../../../tmp/x/").is_err());
+        assert!(confined_alias("/old/%2e%2e/%2e%2e/x").is_err());
+        assert!(confined_alias("/old/path/").is_ok());
     }
 }

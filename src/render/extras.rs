@@ -1,6 +1,16 @@
-//! The site's extra files: `sitemap.xml`, `robots.txt` and redirect pages.
+//! The site's extra files: `sitemap.xml`, `robots.txt`, redirect pages and the output
+//! marker.
 
 use std::collections::BTreeMap;
+
+/// The file every site kb makes contains, so that a later `kb build` knows the folder is its
+/// own to replace (and refuses a folder of the user's). Part of the site, not added by the
+/// swap, so `kb serve` and `kb build` still produce the same files.
+pub(crate) const OUTPUT_MARKER: &str = ".kb-output";
+
+/// The text of [`OUTPUT_MARKER`].
+pub(crate) const OUTPUT_MARKER_TEXT: &str =
+    "This folder is a site built by kb; `kb build` replaces it whole.\n";
 
 /// `sitemap.xml` listing `urls` (site-relative) under `site_url`, with optional last-modified
 /// dates.

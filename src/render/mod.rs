@@ -26,6 +26,11 @@ impl Templates {
         theme_dir: Option<&std::path::Path>,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::default();
+        // A theme is content too and may come from someone else: it must not publish the
+        // builder's environment (`get_env(name="AWS_SECRET_ACCESS_KEY")`). Tera registers
+        // `get_env` even without its `builtins` feature; the other built-ins (`range`,
+        // `throw`) and every filter stay inside the template data.
+        tera.register_function("get_env", refuse_get_env);
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default escaper also rewrites `/` as `&#x2F;`, which bloats every URL.
         tera.set_escape_fn(escape_html);
@@ -38,6 +43,25 @@ impl Templates {
                     template_path(theme_dir, name),
                     "the template is not UTF-8",
                 )),
+            }
+        }
+        for (name, text) in &sources {
+            let call = text
+                .match_indices("get_env")
+                .find(|(at, word)| text[at + word.len()..].trim_start().starts_with('('));
+            if let Some((offset, _)) = call {
+                let (line, column) = crate::position::line_col(text, offset);
+                errors.push(
+                    Diagnostic::error(
+                        crate::diagnostic::Location::new(
+                            template_path(theme_dir, name),
+                            line,
+                            column,
+                        ),
+                        "the template calls `get_env`, which kb turns off: templates must not read the environment",
+                    )
+                    .with_help("put the value in book.toml or the page's front matter instead"),
+                );
             }
         }
         if !errors.is_empty() {
@@ -66,6 +90,13 @@ impl Templates {
             .with_help("check the variables and filters the template uses")
         })
     }
+}
+
+/// Stands in for Tera's `get_env`, should a call slip past the check in [`Templates::compile`].
+fn refuse_get_env(_: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    Err(tera::Error::msg(
+        "`get_env` is turned off: templates must not read the environment",
+    ))
 }
 
 /// Escapes text for HTML content and quoted attributes.
@@ -106,4 +137,27 @@ fn error_chain(error: &tera::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_env_is_refused_even_past_the_source_check() {
+        std::env::set_var("KB_RENDER_TEST_SECRET", "hunter2");
+        let mut tera = Tera::default();
+        let leak = r#"{{ get_env(name="KB_RENDER_TEST_SECRET") }}"#;
+        assert_eq!(
+            tera.render_str(leak, &tera::Context::new()).unwrap(),
+            "hunter2",
+            "Tera's own get_env reads the environment"
+        );
+        tera.register_function("get_env", refuse_get_env);
+        let err = tera.render_str(leak, &tera::Context::new()).unwrap_err();
+        assert!(
+            error_chain(&err).contains("`get_env` is turned off"),
+            "{err}"
+        );
+    }
 }

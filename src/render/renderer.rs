@@ -218,8 +218,8 @@ impl<'a> SiteRenderer<'a> {
 
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
-    /// redirects, the sitemap and robots.txt. Assets that cannot be read are left out and
-    /// reported.
+    /// redirects, the sitemap, robots.txt and the output marker. Assets that cannot be read
+    /// are left out and reported.
     pub(crate) fn plain_files(
         &self,
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
@@ -246,19 +246,24 @@ impl<'a> SiteRenderer<'a> {
             ("additional-js", &settings.additional_js),
         ] {
             for path in extra {
-                match std::fs::read(settings.root.join(path)) {
-                    Ok(bytes) => files.push((path.to_string_lossy().replace('\\', "/"), bytes)),
+                // Confined to the site root: `..`, absolute paths and symlinks leading out
+                // would copy files from elsewhere on the machine into the published site.
+                let written = path.to_string_lossy();
+                let read = crate::confine::existing(&settings.root, &written)
+                    .map_err(|e| e.why.to_string())
+                    .and_then(|full| {
+                        std::fs::read(full).map_err(|e| format!("cannot be read: {e}"))
+                    });
+                match read {
+                    Ok(bytes) => files.push((written.replace('\\', "/"), bytes)),
                     Err(e) => errors.push(
-                        Diagnostic::file_error(
-                            crate::diagnostic::shown_path(
-                                &settings.root.join(crate::config::CONFIG_FILE),
-                            ),
-                            format!(
-                                "{key} lists `{}`, which cannot be read: {e}",
-                                path.display()
-                            ),
+                        Diagnostic::error(
+                            crate::config::config_value_location(&settings.root, &written),
+                            format!("{key} lists `{written}`, which {e}"),
                         )
-                        .with_help("give the path relative to the folder of book.toml"),
+                        .with_help(
+                            "give the path of a file inside the folder of book.toml, relative to it",
+                        ),
                     ),
                 }
             }
@@ -271,6 +276,8 @@ impl<'a> SiteRenderer<'a> {
                 p.meta
                     .aliases
                     .iter()
+                    // Escaping aliases are reported by validation; never written.
+                    .filter(|a| validate::confined_alias(a).is_ok())
                     .map(move |a| (validate::normalize_alias(a), p.url.clone()))
             })
             .collect();
@@ -316,6 +323,10 @@ impl<'a> SiteRenderer<'a> {
         files.push((
             "robots.txt".to_string(),
             extras::robots(settings.site_url.as_deref()).into_bytes(),
+        ));
+        files.push((
+            extras::OUTPUT_MARKER.to_string(),
+            extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),
         ));
         (files, errors)
     }
