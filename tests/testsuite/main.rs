@@ -13,6 +13,7 @@ mod bad_input;
 mod bench;
 mod build;
 mod check;
+mod confine;
 mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;

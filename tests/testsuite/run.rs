@@ -91,6 +91,11 @@ impl Run {
     }
 
     /// Standard error as text.
+    /// The exit code, `None` when a signal ended `kb`.
+    pub(crate) fn status_code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
     pub(crate) fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }

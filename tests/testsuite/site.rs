@@ -107,7 +107,7 @@ pub(crate) fn fixture_path(name: &str) -> PathBuf {
 }
 
 /// Copies the folder `src` into `dst` (created if missing).
-fn copy_dir(src: &Path, dst: &Path) {
+pub(crate) fn copy_dir(src: &Path, dst: &Path) {
     for entry in walkdir::WalkDir::new(src) {
         let entry = entry.unwrap_or_else(|e| panic!("walking {}: {e}", src.display()));
         let rel = entry.path().strip_prefix(src).expect("inside the fixture");

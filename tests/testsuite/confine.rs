@@ -2,15 +2,14 @@
 //! (writes); `--dest` never moves the user's files; themes cannot read the environment.
 //! Each test drives the real binary on a copy of the `basic` fixture.
 
-mod common;
-
 use std::path::Path;
 
-use common::{stderr, TestSite};
+use crate::run::Run;
+use crate::site::{copy_dir, files_under, TestSite};
 
 /// Every file below `dir` whose bytes contain `needle`, by path.
 fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    common::tree(dir)
+    files_under(dir)
         .into_iter()
         .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(needle))
         .map(|(path, _)| path)
@@ -41,8 +40,8 @@ fn alias_climbing_out_of_the_output_is_an_error_and_writes_nothing() {
     );
     for command in ["check", "build"] {
         let out = site.kb(&[command]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "kb {command}:\n{err}");
+        let err = out.stderr_text();
+        assert_eq!(out.status_code(), Some(1), "kb {command}:\n{err}");
         assert!(
             err.contains("content/alpha/moved.md:4:12: error: alias `/../escaped-alias/` climbs out of its folder"),
             "kb {command}:\n{err}"
@@ -66,8 +65,8 @@ fn percent_encoded_alias_is_an_error() {
         "---\ntitle: Moved\ndescription: A page with a bad alias.\naliases: [\"/%2e%2e/%2e%2e/x/\"]\n---\n\nText.\n",
     );
     let out = site.kb(&["build"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = out.stderr_text();
+    assert_eq!(out.status_code(), Some(1), "{err}");
     assert!(
         err.contains("content/alpha/moved.md:4:12: error: alias"),
         "{err}"
@@ -91,8 +90,8 @@ fn redirect_key_with_dot_dot_is_an_error_and_writes_nothing() {
     );
     for command in ["check", "build"] {
         let out = site.kb(&[command]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "kb {command}:\n{err}");
+        let err = out.stderr_text();
+        assert_eq!(out.status_code(), Some(1), "kb {command}:\n{err}");
         assert!(
             err.contains("book.toml:11:1: error: [output.html.redirect] key `../escaped-redirect.html` climbs out"),
             "kb {command}:\n{err}"
@@ -106,7 +105,7 @@ fn redirect_key_with_dot_dot_is_an_error_and_writes_nothing() {
 fn site_beside_a_secret() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    common::copy_dir(
+    copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
         &root,
     );
@@ -133,9 +132,9 @@ fn additional_css_outside_the_site_is_an_error() {
         let text = std::fs::read_to_string(dir.path().join("site/book.toml")).unwrap();
         add_html_key(&root, &format!("additional-css = [{value:?}]"));
         for command in ["check", "build"] {
-            let out = common::kb(&root, &[command]);
-            let err = stderr(&out);
-            assert_eq!(out.status.code(), Some(1), "{value} kb {command}:\n{err}");
+            let out = Run::new(&root, &[command]);
+            let err = out.stderr_text();
+            assert_eq!(out.status_code(), Some(1), "{value} kb {command}:\n{err}");
             // `[output.html]` is line 5, so the inserted key is line 6; the value at column 19.
             assert!(
                 err.contains("book.toml:6:19: error: additional-css lists") && err.contains(why),
@@ -156,9 +155,9 @@ fn additional_css_symlink_out_of_the_site_is_an_error() {
     let (dir, root) = site_beside_a_secret();
     std::os::unix::fs::symlink(dir.path().join("secret.css"), root.join("theme.css")).unwrap();
     add_html_key(&root, "additional-css = [\"theme.css\"]");
-    let out = common::kb(&root, &["build"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let out = Run::new(&root, &["build"]);
+    let err = out.stderr_text();
+    assert_eq!(out.status_code(), Some(1), "{err}");
     assert!(
         err.contains("book.toml:6:19: error: additional-css lists `theme.css`, which is a symlink that leads outside its folder"),
         "{err}"
@@ -171,8 +170,8 @@ fn dest_that_is_an_existing_file_is_refused_and_left_alone() {
     let site = TestSite::fixture("basic");
     site.write("notes.txt", "my notes\n");
     let out = site.kb(&["build", "--dest", "notes.txt"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = out.stderr_text();
+    assert_eq!(out.status_code(), Some(1), "{err}");
     assert!(err.contains("it is an existing file"), "{err}");
     assert_eq!(site.read("notes.txt"), "my notes\n");
     assert_eq!(swap_debris(site.root()), Vec::<String>::new());
@@ -183,8 +182,8 @@ fn dest_that_is_a_foreign_folder_is_refused_and_left_alone() {
     let site = TestSite::fixture("basic");
     site.write("thesis/chapter1.tex", "\\chapter{One}\n");
     let out = site.kb(&["build", "--dest", "thesis"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = out.stderr_text();
+    assert_eq!(out.status_code(), Some(1), "{err}");
     assert!(err.contains("is not a kb output folder"), "{err}");
     assert!(
         err.contains("--dest") && err.contains(".kb-output"),
@@ -224,7 +223,7 @@ fn theme_reading_the_environment_fails() {
         .env("KB_CONFINE_SECRET", "hunter2-secret")
         .output()
         .unwrap();
-    let err = stderr(&out);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
         err.contains("themes/leaky/templates/page.html:2:7: error: the template calls `get_env`"),
