@@ -58,18 +58,33 @@ impl OutputStore {
 
     /// Whether `bytes` differ from what was last written at `path`.
     pub(crate) fn differs(&self, path: &str, bytes: &[u8]) -> bool {
+        self.differs_from(path, fingerprint(bytes))
+    }
+
+    /// Whether bytes with `fingerprint` differ from what was last written at `path`.
+    pub(crate) fn differs_from(&self, path: &str, fingerprint: u64) -> bool {
         self.records
             .get(path)
-            .is_none_or(|r| r.bytes != fingerprint(bytes))
+            .is_none_or(|r| r.bytes != fingerprint)
     }
 
     /// Records that `path` now holds `bytes`, made from `inputs`.
     pub(crate) fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
+        self.record_fingerprint(path, inputs, fingerprint(bytes));
+    }
+
+    /// Records that `path` now holds bytes with `fingerprint`, made from `inputs`.
+    pub(crate) fn record_fingerprint(
+        &mut self,
+        path: String,
+        inputs: Option<TemplateInputs>,
+        fingerprint: u64,
+    ) {
         self.records.insert(
             path,
             Record {
                 inputs,
-                bytes: fingerprint(bytes),
+                bytes: fingerprint,
             },
         );
     }
@@ -108,7 +123,7 @@ impl OutputStore {
 }
 
 /// A fast 64-bit fingerprint of a file's bytes (xxh3: a page's worth in microseconds).
-fn fingerprint(bytes: &[u8]) -> u64 {
+pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 

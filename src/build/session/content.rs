@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::files::Fresh;
 use super::{sidebar_key, write_error, Outcome, Session, State};
 use crate::build::output::{Batch, Sink};
-use crate::build::outputs::TemplateInputs;
+use crate::build::outputs::{fingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
 use crate::build::search;
 use crate::config::Settings;
@@ -250,14 +250,16 @@ impl Session {
             }
         };
         let mut batch = Batch::default();
-        let mut outputs = state.outputs.clone();
+        // Recorded only once the sink took the files (the store is not copied: at 10,000
+        // pages that would cost more than the edit).
+        let mut records = Vec::with_capacity(files.len());
         for (inputs, html) in files {
             let path = inputs.file.path.clone();
-            let differs = outputs.differs(&path, html.as_bytes());
-            outputs.record(path.clone(), Some(inputs), html.as_bytes());
-            if differs {
-                batch.write(path, html.into_bytes());
+            let fingerprint = fingerprint(html.as_bytes());
+            if state.outputs.differs_from(&path, fingerprint) {
+                batch.write(path.clone(), html.into_bytes());
             }
+            records.push((path, inputs, fingerprint));
         }
         let changed_files = batch.files.len();
         if let Err(e) = sink.apply(batch) {
@@ -267,7 +269,11 @@ impl Session {
             }
             return Err(write_error(e));
         }
-        state.outputs = outputs;
+        for (path, inputs, fingerprint) in records {
+            state
+                .outputs
+                .record_fingerprint(path, Some(inputs), fingerprint);
+        }
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;
         // The page's search sections change with its body; titles and areas did not.
