@@ -22,8 +22,8 @@ pub(crate) struct RawConfig {
     pub build: RawBuild,
     #[serde(default)]
     pub output: RawOutput,
-    #[serde(default)]
-    pub kb: RawKb,
+    /// `[kb]`; whether the table is there at all matters (see [`Layout`]).
+    pub kb: Option<RawKb>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,7 +128,54 @@ pub(crate) struct RawKb {
     pub tags_file: Option<PathBuf>,
     /// Where `kb build` keeps the native search index (relative to the root).
     pub search_index_dir: Option<PathBuf>,
+    /// `"site"` or `"mdbook"`: overrides the detected [`Layout`].
+    pub layout: Option<String>,
+    /// `"pretty"` (`a/b/`) or `"html"` (`a/b.html`): overrides the layout's URL style.
+    pub urls: Option<String>,
+    /// Front matter fields every page must have (the bundled guide: title, description,
+    /// difficulty). Empty by default: front matter is optional.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+    /// `"error"` (default) or `"warn"`: what a link to a missing anchor is.
+    pub broken_anchors: Option<String>,
+    /// Run Go samples that are tests or examples (`go test`) during `kb check`.
+    #[serde(default)]
+    pub run_go_tests: bool,
 }
+
+/// What kind of source tree the site is. It decides the `src` default, the URL style and
+/// what an area is. The rule: a `book.toml` with no `[kb]` table whose source folder
+/// (`[book] src`, default `src`) holds a `SUMMARY.md` is an mdBook book; everything else is
+/// a kb site. `[kb] layout` overrides the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Layout {
+    /// A kb site: areas are top-level folders, URLs are folders (`a/b/`).
+    Site,
+    /// An mdBook book: `SUMMARY.md` is the table of contents, URLs end in `.html`.
+    MdBook,
+}
+
+/// How a page's URL is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum UrlStyle {
+    /// `caching/stampedes/` (written as `caching/stampedes/index.html`).
+    Pretty,
+    /// `caching/stampedes.html`, as mdBook writes it; a folder's `README.md` is `index.html`.
+    Html,
+}
+
+/// How serious a finding is when the site's config may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Severity {
+    Error,
+    Warning,
+}
+
+/// Front matter fields that `[kb] required-fields` may name.
+pub(crate) const REQUIRABLE_FIELDS: &[&str] =
+    &["title", "description", "difficulty", "tags", "updated"];
 
 /// Light, dark, or following the reader's system setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -176,6 +223,12 @@ pub(crate) struct Settings {
     pub search: SearchConfig,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
+    pub layout: Layout,
+    pub url_style: UrlStyle,
+    /// Front matter fields every page must have (names from [`REQUIRABLE_FIELDS`]).
+    pub required_fields: Vec<String>,
+    pub broken_anchors: Severity,
+    pub run_go_tests: bool,
 }
 
 /// The configuration file's name, looked up in the site root.
@@ -335,10 +388,64 @@ impl RawConfig {
                 }
             }
         }
+        let has_kb_table = self.kb.is_some();
+        let kb = self.kb.unwrap_or_default();
+        let layout = match kb.layout.as_deref() {
+            None => None,
+            Some("site") => Some(Layout::Site),
+            Some("mdbook") => Some(Layout::MdBook),
+            Some(other) => {
+                errors.push(
+                    Diagnostic::error(at_key("layout"), format!("unknown layout `{other}`"))
+                        .with_help("use \"site\" (a kb site) or \"mdbook\" (an mdBook book)"),
+                );
+                None
+            }
+        };
+        let url_style = match kb.urls.as_deref() {
+            None => None,
+            Some("pretty") => Some(UrlStyle::Pretty),
+            Some("html") => Some(UrlStyle::Html),
+            Some(other) => {
+                errors.push(
+                    Diagnostic::error(at_key("urls"), format!("unknown URL style `{other}`"))
+                        .with_help("use \"pretty\" (`a/b/`) or \"html\" (`a/b.html`)"),
+                );
+                None
+            }
+        };
+        let broken_anchors = match kb.broken_anchors.as_deref() {
+            None | Some("error") => Severity::Error,
+            Some("warn") => Severity::Warning,
+            Some(other) => {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("broken-anchors"),
+                        format!("unknown broken-anchors value `{other}`"),
+                    )
+                    .with_help("use \"error\" (the default) or \"warn\""),
+                );
+                Severity::Error
+            }
+        };
+        for field in &kb.required_fields {
+            if !REQUIRABLE_FIELDS.contains(&field.as_str()) {
+                errors.push(
+                    Diagnostic::error(
+                        value_location(path, text, field),
+                        format!("required-fields names `{field}`, which is not a front matter field kb can require"),
+                    )
+                    .with_help(format!("use some of: {}", REQUIRABLE_FIELDS.join(", "))),
+                );
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let content_dir = root.join(self.book.src.unwrap_or_else(|| PathBuf::from("content")));
+        let layout =
+            layout.unwrap_or_else(|| detect_layout(root, self.book.src.as_deref(), has_kb_table));
+        let src = self.book.src.unwrap_or_else(|| default_src(root, layout));
+        let content_dir = root.join(src);
         Ok(Settings {
             root: root.to_path_buf(),
             title: self
@@ -348,18 +455,14 @@ impl RawConfig {
             authors: self.book.authors,
             description: self.book.description.unwrap_or_default(),
             language: self.book.language.unwrap_or_else(|| "en".to_string()),
-            tags_file: content_dir.join(
-                self.kb
-                    .tags_file
-                    .unwrap_or_else(|| PathBuf::from("tags.txt")),
-            ),
+            tags_file: content_dir.join(kb.tags_file.unwrap_or_else(|| PathBuf::from("tags.txt"))),
             content_dir,
             build_dir: root.join(
                 self.build
                     .build_dir
                     .unwrap_or_else(|| PathBuf::from("book")),
             ),
-            theme_dir: self.kb.theme.map(|name| root.join("themes").join(name)),
+            theme_dir: kb.theme.map(|name| root.join("themes").join(name)),
             default_theme,
             git_repository_url: html.git_repository_url,
             edit_url_template: html.edit_url_template,
@@ -368,12 +471,42 @@ impl RawConfig {
             additional_js: html.additional_js,
             redirects,
             search,
+            // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
-                self.kb
-                    .search_index_dir
-                    .unwrap_or_else(|| PathBuf::from("search-index")),
+                kb.search_index_dir
+                    .unwrap_or_else(|| PathBuf::from(".kb-cache/search-index")),
             ),
+            layout,
+            url_style: url_style.unwrap_or(match layout {
+                Layout::Site => UrlStyle::Pretty,
+                Layout::MdBook => UrlStyle::Html,
+            }),
+            required_fields: kb.required_fields,
+            broken_anchors,
+            run_go_tests: kb.run_go_tests,
         })
+    }
+}
+
+/// The [`Layout`] rule (see there) applied to the files under `root`.
+fn detect_layout(root: &Path, src: Option<&Path>, has_kb_table: bool) -> Layout {
+    let has_config = root.join(CONFIG_FILE).is_file();
+    let src = src.unwrap_or(Path::new("src"));
+    if has_config && !has_kb_table && root.join(src).join("SUMMARY.md").is_file() {
+        Layout::MdBook
+    } else {
+        Layout::Site
+    }
+}
+
+/// The source folder when `[book] src` is not set: `src` for an mdBook book (mdBook's
+/// default); for a site `content` if it exists, else the root itself (a plain folder of
+/// Markdown).
+fn default_src(root: &Path, layout: Layout) -> PathBuf {
+    match layout {
+        Layout::MdBook => PathBuf::from("src"),
+        Layout::Site if root.join("content").is_dir() => PathBuf::from("content"),
+        Layout::Site => PathBuf::from("."),
     }
 }
 
@@ -388,7 +521,13 @@ mod tests {
     #[test]
     fn defaults_without_a_file() {
         let settings = parse("").unwrap();
-        assert_eq!(settings.content_dir, Path::new("/site/content"));
+        assert_eq!(settings.content_dir, Path::new("/site/."));
+        assert_eq!(settings.layout, Layout::Site);
+        assert_eq!(settings.url_style, UrlStyle::Pretty);
+        assert_eq!(
+            settings.search_index_dir,
+            Path::new("/site/.kb-cache/search-index")
+        );
         assert_eq!(settings.build_dir, Path::new("/site/book"));
         assert_eq!(settings.default_theme, ThemeMode::Auto);
         assert!(settings.search.enable);
@@ -443,5 +582,72 @@ mod tests {
     fn relative_site_url_is_an_error() {
         let errors = parse("[output.html]\nsite-url = \"/kb/\"\n").unwrap_err();
         assert_eq!(errors[0].line, Some(2));
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    fn load(files: &[(&str, &str)]) -> Settings {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Settings::load(dir.path()).unwrap()
+    }
+
+    #[test]
+    fn a_book_toml_without_kb_and_a_summary_is_an_mdbook_book() {
+        let settings = load(&[
+            ("book.toml", "[book]\ntitle = \"B\"\n"),
+            ("src/SUMMARY.md", ""),
+        ]);
+        assert_eq!(settings.layout, Layout::MdBook);
+        assert_eq!(settings.url_style, UrlStyle::Html);
+        assert!(settings.content_dir.ends_with("src"));
+    }
+
+    #[test]
+    fn a_kb_table_makes_a_site_and_kb_keys_override() {
+        let settings = load(&[("book.toml", "[kb]\n"), ("src/SUMMARY.md", "")]);
+        assert_eq!(settings.layout, Layout::Site);
+        let settings = load(&[(
+            "book.toml",
+            "[kb]\nlayout = \"mdbook\"\nurls = \"pretty\"\n",
+        )]);
+        assert_eq!(settings.layout, Layout::MdBook);
+        assert_eq!(settings.url_style, UrlStyle::Pretty);
+    }
+
+    #[test]
+    fn a_plain_folder_is_a_site_rooted_at_content_or_itself() {
+        let settings = load(&[("intro.md", "# Hi\n")]);
+        assert_eq!(settings.layout, Layout::Site);
+        assert!(settings.content_dir.ends_with("."));
+        let settings = load(&[("content/intro.md", "# Hi\n")]);
+        assert!(settings.content_dir.ends_with("content"));
+    }
+
+    #[test]
+    fn unknown_kb_values_are_errors_at_their_key() {
+        let dir = Path::new("/site");
+        let errors = Settings::from_toml(
+            dir,
+            Path::new("book.toml"),
+            "[kb]\nbroken-anchors = \"maybe\"\nrequired-fields = [\"title\", \"colour\"]\n",
+        )
+        .unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            shown[0].starts_with("book.toml:2:1: error: unknown broken-anchors"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("book.toml:3:29: error: required-fields names `colour`"),
+            "{shown:#?}"
+        );
     }
 }
