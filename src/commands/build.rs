@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::{print_diagnostics, Verbosity};
+use super::{print_diagnostics, with_config_warnings, Verbosity};
 use crate::build::changes::Plan;
 use crate::build::output::{check_destination, DirSink, Staging};
 use crate::build::passes::destination;
@@ -19,7 +19,8 @@ use crate::failure::Failure;
 
 pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
     let start = Instant::now();
-    let settings = Settings::load(&args.site.root)?;
+    let loaded = Settings::load_with_warnings(&args.site.root)?;
+    let settings = loaded.settings;
     let dest = destination(&settings, args.dest.clone());
     check_destination(&dest, &settings.root, &settings.content_dir)?;
     let staging = Staging::new(&dest)
@@ -30,12 +31,15 @@ pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         progress: verbosity != Verbosity::Quiet && std::io::stderr().is_terminal(),
     };
     let mut session = Session::new(&args.site.root, settings, options, Mode::OneShot);
-    let report = session.apply(Plan::default(), &sink)?;
-    if args.deny_warnings && !report.warnings.is_empty() {
-        print_diagnostics(&report.warnings);
+    let report = session
+        .apply(Plan::default(), &sink)
+        .map_err(|found| with_config_warnings(&loaded.warnings, found))?;
+    let warnings = with_config_warnings(&loaded.warnings, report.warnings);
+    if args.deny_warnings && !warnings.is_empty() {
+        print_diagnostics(&warnings);
         eprintln!(
             "error: the build has warnings and --deny-warnings is set ({})",
-            report.warnings.summary()
+            warnings.summary()
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -44,17 +48,17 @@ pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         .time("swap", || staging.commit())
         .with_context(|| format!("cannot move the new site into {}", dest.display()))?;
     if verbosity != Verbosity::Quiet {
-        print_diagnostics(&report.warnings);
+        print_diagnostics(&warnings);
         eprintln!(
             "Built {} pages ({} files) into {} in {:.2} s{}",
             report.pages,
             report.changed_files,
             dest.display(),
             start.elapsed().as_secs_f64(),
-            if report.warnings.is_empty() {
+            if warnings.is_empty() {
                 String::new()
             } else {
-                format!(" with {}", report.warnings.summary())
+                format!(" with {}", warnings.summary())
             }
         );
     }

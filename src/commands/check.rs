@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use std::process::ExitCode;
 
-use super::{print_diagnostics, Verbosity};
+use super::{print_diagnostics, with_config_warnings, Verbosity};
 use crate::check::external::ExternalOptions;
 use crate::check::site::{check_site, CheckOptions, CheckReport};
 use crate::cli::{CheckArgs, CheckFormat};
@@ -12,7 +12,8 @@ use crate::config::Settings;
 use crate::failure::Failure;
 
 pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
-    let settings = Settings::load(&args.site.root)?;
+    let loaded = Settings::load_with_warnings(&args.site.root)?;
+    let settings = loaded.settings;
     let options = CheckOptions {
         drafts: args.site.drafts,
         external: args.external.then(|| ExternalOptions {
@@ -20,7 +21,8 @@ pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
             ..ExternalOptions::default()
         }),
     };
-    let report = check_site(&settings, &options);
+    let mut report = check_site(&settings, &options);
+    report.diagnostics = with_config_warnings(&loaded.warnings, report.diagnostics);
     let diagnostics = &report.diagnostics;
     let failed = diagnostics.has_errors() || (args.deny_warnings && !diagnostics.is_empty());
     match args.format {

@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
+use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::failure::Failure;
 
@@ -65,6 +66,13 @@ pub(crate) fn stderr_color() -> bool {
 }
 
 /// Prints diagnostics to stderr, in colour on a terminal.
+/// `found` with the configuration's warnings added, so a run shows and counts them once.
+pub(crate) fn with_config_warnings(config: &[Diagnostic], found: Diagnostics) -> Diagnostics {
+    let mut all = config.to_vec();
+    all.extend(found.into_vec());
+    Diagnostics::new(all)
+}
+
 pub(crate) fn print_diagnostics(diagnostics: &Diagnostics) {
     eprint!("{}", diagnostics.render(stderr_color()));
 }

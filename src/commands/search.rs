@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use std::process::ExitCode;
 
-use super::Verbosity;
+use super::{print_diagnostics, Verbosity};
 use crate::build::passes::{prepare, BuildOptions};
 use crate::build::search::{self as site_search, INDEX_BLOB, STAMP_FILE};
 use crate::build::timings::Timings;
@@ -14,7 +14,11 @@ use crate::config::Settings;
 use crate::failure::Failure;
 
 pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
-    let settings = Settings::load(&args.site.root)?;
+    let loaded = Settings::load_with_warnings(&args.site.root)?;
+    if verbosity != Verbosity::Quiet {
+        print_diagnostics(&crate::diagnostics::Diagnostics::new(loaded.warnings));
+    }
+    let settings = loaded.settings;
     let blob = fresh_index(&settings, args.site.drafts, verbosity)?;
     let index = kb_search::SearchIndex::from_blob(&blob).map_err(|e| {
         anyhow::anyhow!(

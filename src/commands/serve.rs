@@ -6,10 +6,18 @@ use std::process::ExitCode;
 
 use super::{print_diagnostics, Verbosity};
 use crate::cli::ServeArgs;
+use crate::config::Settings;
+use crate::diagnostics::Diagnostics;
 use crate::failure::Failure;
 use crate::serve::{self, Event, ServeOptions};
 
 pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+    // The configuration's warnings once, before the first build; a reload of book.toml
+    // while serving does not repeat them.
+    let loaded = Settings::load_with_warnings(&args.site.root)?;
+    if verbosity != Verbosity::Quiet {
+        print_diagnostics(&Diagnostics::new(loaded.warnings));
+    }
     let options = ServeOptions {
         root: args.site.root,
         bind: args.bind,
@@ -17,7 +25,11 @@ pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         open: args.open,
         drafts: args.site.drafts,
     };
-    serve::run(options, Box::new(move |event| print(event, verbosity)))?;
+    serve::run(
+        options,
+        loaded.settings,
+        Box::new(move |event| print(event, verbosity)),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -194,13 +194,7 @@ impl<'a> SiteRenderer<'a> {
             }
         }
         // 404: served at any depth, so links resolve against <base href>.
-        let base = self
-            .settings
-            .site_url
-            .as_deref()
-            .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
-            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_else(|| "/".to_string());
+        let base = self.settings.base_path.clone();
         files.push(TemplatePage {
             path: "404.html".to_string(),
             template: "404.html",

@@ -76,9 +76,12 @@ pub(crate) enum Event<'a> {
 /// Receives the server's events.
 pub(crate) type Reporter = Box<dyn Fn(Event<'_>) + Send + Sync>;
 
-/// Runs the server until Ctrl-C.
-pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure> {
-    let settings = Settings::load(&options.root)?;
+/// Runs the server on the site `settings` describe until Ctrl-C.
+pub(crate) fn run(
+    options: ServeOptions,
+    settings: Settings,
+    report: Reporter,
+) -> Result<(), Failure> {
     if !options.bind.is_loopback() {
         report(Event::Exposed(options.bind));
     }
