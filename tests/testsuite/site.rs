@@ -74,6 +74,11 @@ impl TestSite {
         Run::new(self.dir.path(), args)
     }
 
+    /// Runs `kb <args>` as [`TestSite::kb`] does, with the variables `env` set.
+    pub(crate) fn kb_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        Run::with_env(self.dir.path(), args, env)
+    }
+
     /// Runs `kb build <args>` and panics with its output if it failed.
     pub(crate) fn build_ok(&self, args: &[&str]) -> Run {
         let mut all = vec!["build"];
