@@ -159,7 +159,10 @@ fn prune_below(
         };
         let at = origin.location(key.span());
         let given = value.get_ref().as_bool();
-        let type_name = value.get_ref().type_str();
+        let type_name = match value.get_ref().type_str() {
+            word @ ("integer" | "array") => format!("an {word}"),
+            word => format!("a {word}"),
+        };
         let is_table = value.get_ref().is_table();
         let remove = match support {
             None => false,
@@ -187,7 +190,7 @@ fn prune_below(
                     None => findings.errors.push(
                         Diagnostic::error(
                             at,
-                            format!("`{dotted}` must be true or false, not a {type_name}"),
+                            format!("`{dotted}` must be true or false, not {type_name}"),
                         )
                         .with_help(format!(
                             "write `{dotted} = {wanted}` (mdBook reads a boolean here too)"

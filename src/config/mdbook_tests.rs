@@ -192,6 +192,12 @@ fn a_wrong_type_is_an_error_for_keys_kb_uses_only() {
         shown(&errors),
         ["book.toml:2:1: `output.html.smart-punctuation` must be true or false, not a string"]
     );
+    let errors = load("[output.html]\nadmonitions = 1\n", &[]).unwrap_err();
+    assert!(
+        errors[0].message.ends_with("not an integer"),
+        "{}",
+        errors[0].message
+    );
     let errors = load("[output.html.search]\nlimit-results = \"many\"\n", &[]).unwrap_err();
     assert_eq!(errors[0].line, Some(2));
     assert_eq!(errors[0].column, Some(17));

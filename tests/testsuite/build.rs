@@ -322,10 +322,11 @@ fn the_index_streamed_while_rendering_equals_the_one_built_afterwards() {
         );
     }
     site.build_ok(&[]);
-    let streamed = std::fs::read(site.path("search-index/index.bin")).expect("index");
-    std::fs::remove_dir_all(site.path("search-index")).expect("remove index");
+    let streamed = std::fs::read(site.path(".kb-cache/search-index/index.bin")).expect("index");
+    std::fs::remove_dir_all(site.path(".kb-cache/search-index")).expect("remove index");
     site.kb(&["search", "pools"]).success();
-    let rebuilt = std::fs::read(site.path("search-index/index.bin")).expect("rebuilt index");
+    let rebuilt =
+        std::fs::read(site.path(".kb-cache/search-index/index.bin")).expect("rebuilt index");
     assert!(streamed.len() > 50_000, "{} bytes", streamed.len());
     assert!(streamed == rebuilt, "the two indexes differ");
 }
