@@ -55,6 +55,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("book.description", Read),
     key("book.src", Read),
     key("book.language", Read),
+    key("book.author", Ignored("mdBook's key is `authors`, a list: authors = [\"...\"]; mdBook 0.4 ignored `author` too")),
     key("book.multilingual", Ignored("kb builds one language per book (mdBook never used this key either)")),
     key("book.text-direction", Ignored("kb writes pages left to right")),
     key("build", Read),
@@ -114,6 +115,33 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("preprocessor.*", Ignored("kb runs no mdBook preprocessors")),
 ];
 
+/// The top-level tables of `book.toml`: mdBook's and `[kb]`.
+const TABLES: &[&str] = &["book", "build", "rust", "output", "preprocessor", "kb"];
+
+/// What an unknown top-level table is. mdBook 0.4 kept tables it did not know for plugins
+/// and forks (`[language.*]` of the translation fork), so books still carry them: kb
+/// ignores them with a warning that suggests the nearest known name. A name one edit (or
+/// one swap of neighbours) from a known table is a typo and stays for the typed tables to
+/// reject.
+fn unknown_table(name: &str) -> Option<(String, String)> {
+    let nearest = TABLES
+        .iter()
+        .map(|known| (strsim::osa_distance(name, known), *known))
+        .min()?;
+    if nearest.0 <= 1 {
+        return None;
+    }
+    let suggestion = (nearest.0 <= 3 || nearest.1.starts_with(name))
+        .then(|| format!("; did you mean `{}`?", nearest.1))
+        .unwrap_or_default();
+    Some((
+        format!("kb does not use `{name}`; ignored"),
+        format!(
+            "mdBook 0.4 kept tables it did not know for plugins (0.5 rejects them){suggestion}"
+        ),
+    ))
+}
+
 /// The entry for the key at `path`.
 pub(crate) fn lookup(path: &[&str]) -> Option<&'static MdBookKey> {
     MDBOOK_KEYS.iter().find(|entry| {
@@ -165,6 +193,15 @@ fn prune_below(
         };
         let is_table = value.get_ref().is_table();
         let remove = match support {
+            None if path.len() == 1 && is_table => match unknown_table(&name) {
+                Some((message, help)) => {
+                    findings
+                        .warnings
+                        .push(Diagnostic::warning(at, message).with_help(help));
+                    true
+                }
+                None => false,
+            },
             None => false,
             Some(Read | Within) if !is_table => false,
             Some(support @ (Read | Within)) => {
@@ -229,6 +266,18 @@ mod tests {
         assert_eq!(found("preprocessor.katex.after"), None);
         assert_eq!(found("book.titel"), None);
         assert_eq!(found("kb"), None);
+    }
+
+    #[test]
+    fn unknown_top_level_tables_warn_unless_they_look_like_a_typo() {
+        assert_eq!(unknown_table("outptu"), None);
+        assert_eq!(unknown_table("kbb"), None);
+        assert_eq!(unknown_table("bok"), None);
+        let (message, help) = unknown_table("preprocess").unwrap();
+        assert_eq!(message, "kb does not use `preprocess`; ignored");
+        assert!(help.ends_with("did you mean `preprocessor`?"), "{help}");
+        let (_, help) = unknown_table("language").unwrap();
+        assert!(!help.contains("did you mean"), "{help}");
     }
 
     #[test]

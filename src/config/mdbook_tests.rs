@@ -31,6 +31,18 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not use `book.multilingual`; ignored",
         ),
         (
+            "[book]\nauthor = \"The Rust Project Developers\"\n",
+            "book.toml:2:1: kb does not use `book.author`; ignored",
+        ),
+        (
+            "[preprocess.links]\n",
+            "book.toml:1:2: kb does not use `preprocess`; ignored",
+        ),
+        (
+            "[language.en]\nname = \"English\"\n",
+            "book.toml:1:2: kb does not use `language`; ignored",
+        ),
+        (
             "[book]\ntitle = \"T\"\ntext-direction = \"rtl\"\n",
             "book.toml:3:1: kb does not use `book.text-direction`; ignored",
         ),
