@@ -131,9 +131,11 @@ fn unknown_table(name: &str) -> Option<(String, String)> {
     if nearest.0 <= 1 {
         return None;
     }
-    let suggestion = (nearest.0 <= 3 || nearest.1.starts_with(name))
-        .then(|| format!("; did you mean `{}`?", nearest.1))
-        .unwrap_or_default();
+    let suggestion = if nearest.0 <= 3 || nearest.1.starts_with(name) {
+        format!("; did you mean `{}`?", nearest.1)
+    } else {
+        String::new()
+    };
     Some((
         format!("kb does not use `{name}`; ignored"),
         format!(
