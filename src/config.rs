@@ -167,11 +167,7 @@ pub(crate) enum UrlStyle {
 }
 
 /// How serious a finding is when the site's config may choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Severity {
-    Error,
-    Warning,
-}
+pub(crate) use crate::diagnostic::Severity;
 
 /// Front matter fields that `[kb] required-fields` may name.
 pub(crate) const REQUIRABLE_FIELDS: &[&str] =

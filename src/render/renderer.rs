@@ -104,7 +104,7 @@ impl<'a> SiteRenderer<'a> {
     ) -> SiteRenderer<'a> {
         let views = ViewBuilder::new(settings, site, rendered);
         let tags = views.tags();
-        let sidebar = Sidebar::new(site, !tags.is_empty());
+        let sidebar = Sidebar::new(site, settings.layout, !tags.is_empty());
         SiteRenderer {
             settings,
             site,
@@ -131,7 +131,7 @@ impl<'a> SiteRenderer<'a> {
             PageKind::Article => "page.html",
         };
         TemplatePage {
-            path: format!("{}index.html", page.url),
+            path: crate::content::page::output_file(&page.url),
             template,
             view: self.views.page_frame(i),
             url: page.url.clone(),
