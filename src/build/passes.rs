@@ -110,9 +110,7 @@ fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || {
-        Loader::new(settings, options.drafts).load_site()
-    })
+    timings.time("load", || Loader::new(settings, options.drafts).load_site())
 }
 
 /// The Markdown and validation passes over a loaded site; `sections` says where the

@@ -335,7 +335,8 @@ fn from_summary(
                         )
                         .with_help("create the file (kb never writes into the source folder, so mdBook's create-missing does not apply) or fix the path"),
                     );
-                    self.pages.push(self.loader.missing_page(path, &chapter.title));
+                    self.pages
+                        .push(self.loader.missing_page(path, &chapter.title));
                     self.listed.push(false);
                     let i = self.pages.len() - 1;
                     self.by_rel.insert(path.to_string(), i);
@@ -345,7 +346,9 @@ fn from_summary(
             if self.listed[i] {
                 self.errors.push(Diagnostic::warning(
                     chapter.location.clone(),
-                    format!("SUMMARY.md lists `{path}` a second time; the page keeps its first place"),
+                    format!(
+                        "SUMMARY.md lists `{path}` a second time; the page keeps its first place"
+                    ),
                 ));
                 return i;
             }
@@ -445,7 +448,11 @@ struct SlugSet(std::collections::HashSet<String>);
 impl SlugSet {
     fn unique(&mut self, title: &str) -> String {
         let base = crate::slug::slugify(title);
-        let base = if base.is_empty() { "part".to_string() } else { base };
+        let base = if base.is_empty() {
+            "part".to_string()
+        } else {
+            base
+        };
         let mut slug = base.clone();
         let mut n = 2;
         while !self.0.insert(slug.clone()) {

@@ -83,8 +83,14 @@ mod tests {
 
     #[test]
     fn the_first_block_must_be_a_level_one_heading() {
-        assert_eq!(leading_title("# Hello `world`\n\nText").as_deref(), Some("Hello world"));
-        assert_eq!(leading_title("\n\n<!-- note -->\n# After a comment\n").as_deref(), Some("After a comment"));
+        assert_eq!(
+            leading_title("# Hello `world`\n\nText").as_deref(),
+            Some("Hello world")
+        );
+        assert_eq!(
+            leading_title("\n\n<!-- note -->\n# After a comment\n").as_deref(),
+            Some("After a comment")
+        );
         assert_eq!(leading_title("Setext\n======\n").as_deref(), Some("Setext"));
         assert_eq!(leading_title("Intro\n\n# Later\n"), None);
         assert_eq!(leading_title("## Second level\n"), None);

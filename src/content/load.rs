@@ -127,18 +127,14 @@ impl Loader {
     pub(crate) fn load_site(&self) -> (Site, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         if !self.content_dir.is_dir() {
-            let missing = Diagnostic::file_error(
-                &self.shown_content,
-                "the content folder does not exist",
-            )
-            .with_help("create it, or set `src` under [book] in book.toml");
+            let missing =
+                Diagnostic::file_error(&self.shown_content, "the content folder does not exist")
+                    .with_help("create it, or set `src` under [book] in book.toml");
             return (Site::default(), vec![missing]);
         }
         let (markdown, assets) = self.scan(&mut errors);
-        let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
-            .par_iter()
-            .map(|rel| self.load_page(rel))
-            .collect();
+        let loaded: Vec<Result<Option<Page>, Diagnostic>> =
+            markdown.par_iter().map(|rel| self.load_page(rel)).collect();
         let mut pages = Vec::with_capacity(loaded.len());
         for result in loaded {
             match result {
@@ -166,7 +162,14 @@ impl Loader {
                     return true;
                 };
                 let rel = rel.to_string_lossy().replace('\\', "/");
+                // A kb output folder (one with the marker file) is never content, wherever
+                // `--dest` put it.
                 !self.is_excluded(&rel)
+                    && !(entry.file_type().is_dir()
+                        && entry
+                            .path()
+                            .join(crate::render::extras::OUTPUT_MARKER)
+                            .is_file())
             });
         for entry in walk {
             let entry = match entry {
@@ -197,9 +200,12 @@ impl Loader {
     }
 
     fn is_excluded(&self, rel: &str) -> bool {
-        self.excluded
-            .iter()
-            .any(|x| rel == x || rel.strip_prefix(x.as_str()).is_some_and(|r| r.starts_with('/')))
+        self.excluded.iter().any(|x| {
+            rel == x
+                || rel
+                    .strip_prefix(x.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
     }
 
     /// The role of the content file at `rel` (`/`-separated), `None` when the site ignores

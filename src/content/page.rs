@@ -117,7 +117,10 @@ mod tests {
         assert_eq!(root_prefix(url_depth("caching/stampedes/")), "../../");
         assert_eq!(root_prefix(0), "./");
         assert_eq!(output_file(""), "index.html");
-        assert_eq!(output_file("caching/stampedes/"), "caching/stampedes/index.html");
+        assert_eq!(
+            output_file("caching/stampedes/"),
+            "caching/stampedes/index.html"
+        );
     }
 
     #[test]
@@ -128,7 +131,10 @@ mod tests {
         assert_eq!(url("guide/installation.md"), "guide/installation.html");
         assert_eq!(url_depth("guide/installation.html"), 1);
         assert_eq!(url_depth("index.html"), 0);
-        assert_eq!(output_file("guide/installation.html"), "guide/installation.html");
+        assert_eq!(
+            output_file("guide/installation.html"),
+            "guide/installation.html"
+        );
     }
 
     #[test]

@@ -167,8 +167,13 @@ pub(crate) fn parse(file: &Path, text: &str) -> Result<Summary, Vec<Diagnostic>>
                     Ok(path) => path,
                     Err(why) => {
                         errors.push(
-                            Diagnostic::error(location, format!("SUMMARY.md links to `{dest}`, {why}"))
-                                .with_help("link the chapter's .md file, relative to the source folder"),
+                            Diagnostic::error(
+                                location,
+                                format!("SUMMARY.md links to `{dest}`, {why}"),
+                            )
+                            .with_help(
+                                "link the chapter's .md file, relative to the source folder",
+                            ),
                         );
                         continue;
                     }
@@ -190,8 +195,11 @@ pub(crate) fn parse(file: &Path, text: &str) -> Result<Summary, Vec<Diagnostic>>
                         numbered.push(false);
                     }
                     None => errors.push(
-                        Diagnostic::error(chapter.location, "a prefix or suffix chapter cannot be a draft")
-                            .with_help("give the link a target, or move it into the numbered list"),
+                        Diagnostic::error(
+                            chapter.location,
+                            "a prefix or suffix chapter cannot be a draft",
+                        )
+                        .with_help("give the link a target, or move it into the numbered list"),
                     ),
                 }
             }
@@ -329,15 +337,29 @@ mod tests {
     #[test]
     fn links_are_decoded_and_relative() {
         let summary = parse_ok("- [A](./a%20b.md)\n- [B](<c d.md>)\n");
-        let paths: Vec<_> = summary.chapters().iter().map(|c| c.path.clone().unwrap()).collect();
+        let paths: Vec<_> = summary
+            .chapters()
+            .iter()
+            .map(|c| c.path.clone().unwrap())
+            .collect();
         assert_eq!(paths, ["a b.md", "c d.md"]);
     }
 
     #[test]
     fn bad_lines_are_errors_at_their_position() {
-        let errors = parse(Path::new("SUMMARY.md"), "- [A](a.md)\n- just text\n- [B](b.txt)\n").unwrap_err();
+        let errors = parse(
+            Path::new("SUMMARY.md"),
+            "- [A](a.md)\n- just text\n- [B](b.txt)\n",
+        )
+        .unwrap_err();
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        assert!(shown[0].starts_with("SUMMARY.md:2:1: error: this SUMMARY.md list item has no link"), "{shown:#?}");
-        assert!(shown[1].starts_with("SUMMARY.md:3:3: error: SUMMARY.md links to `b.txt`"), "{shown:#?}");
+        assert!(
+            shown[0].starts_with("SUMMARY.md:2:1: error: this SUMMARY.md list item has no link"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("SUMMARY.md:3:3: error: SUMMARY.md links to `b.txt`"),
+            "{shown:#?}"
+        );
     }
 }

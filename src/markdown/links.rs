@@ -172,21 +172,39 @@ mod tests {
     fn hrefs_are_relative_and_clean() {
         let t = page("caching/stampedes.md", Some("in-go"));
         assert_eq!(
-            href("databases/pooling/", "databases/pooling.md", &t, "", UrlStyle::Pretty),
+            href(
+                "databases/pooling/",
+                "databases/pooling.md",
+                &t,
+                "",
+                UrlStyle::Pretty
+            ),
             "../../caching/stampedes/#in-go"
         );
         let home = page("index.md", None);
         assert_eq!(
-            href("databases/pooling/", "databases/pooling.md", &home, "", UrlStyle::Pretty),
+            href(
+                "databases/pooling/",
+                "databases/pooling.md",
+                &home,
+                "",
+                UrlStyle::Pretty
+            ),
             "../../"
         );
         let area = page("caching/_index.md", None);
-        assert_eq!(href("", "index.md", &area, "", UrlStyle::Pretty), "./caching/");
+        assert_eq!(
+            href("", "index.md", &area, "", UrlStyle::Pretty),
+            "./caching/"
+        );
         let own = page("a/b.md", Some("x"));
         assert_eq!(href("a/b/", "a/b.md", &own, "", UrlStyle::Pretty), "#x");
         let asset = LinkTarget::Asset {
             rel: "a/img/x.png".into(),
         };
-        assert_eq!(href("a/b/", "a/b.md", &asset, "", UrlStyle::Pretty), "../../a/img/x.png");
+        assert_eq!(
+            href("a/b/", "a/b.md", &asset, "", UrlStyle::Pretty),
+            "../../a/img/x.png"
+        );
     }
 }

@@ -374,7 +374,13 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(&self.page.url, &self.page.rel, &target, dest, self.url_style)
+        links::href(
+            &self.page.url,
+            &self.page.rel,
+            &target,
+            dest,
+            self.url_style,
+        )
     }
 
     /// CommonMark lets a fence run to the end of the document; for an author that is almost
@@ -628,9 +634,17 @@ mod tests {
             open.diagnostics[0].message,
             "this code fence is never closed"
         );
-        let closed = render(&page("a/b.md", "````go\nx := 1\n````\n"), 3, UrlStyle::Pretty);
+        let closed = render(
+            &page("a/b.md", "````go\nx := 1\n````\n"),
+            3,
+            UrlStyle::Pretty,
+        );
         assert!(closed.diagnostics.is_empty());
-        let nested = render(&page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"), 3, UrlStyle::Pretty);
+        let nested = render(
+            &page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"),
+            3,
+            UrlStyle::Pretty,
+        );
         assert!(nested.diagnostics.is_empty(), "{:?}", nested.diagnostics);
     }
 

@@ -129,7 +129,9 @@ impl Render<'_> {
                 TocItem::Part(title) => {
                     html.push_str(&format!("<li class=\"nav-part\">{}</li>", esc(title)));
                 }
-                TocItem::Separator => html.push_str("<li class=\"nav-separator\" aria-hidden=\"true\"></li>"),
+                TocItem::Separator => {
+                    html.push_str("<li class=\"nav-separator\" aria-hidden=\"true\"></li>")
+                }
                 TocItem::Entry(entry) => match self.layout {
                     Layout::Site if !entry.children.is_empty() || entry.page.is_none() => {
                         self.area_folder(&mut html, entry, open, &root);

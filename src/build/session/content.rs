@@ -41,9 +41,7 @@ impl Session {
         let relevant: Vec<&String> = changed
             .iter()
             .filter(|rel| {
-                rel.is_empty()
-                    || rel.as_str() == "SUMMARY.md"
-                    || loader.classify(rel).is_some()
+                rel.is_empty() || rel.as_str() == "SUMMARY.md" || loader.classify(rel).is_some()
             })
             .collect();
         if relevant.is_empty() {
