@@ -164,12 +164,9 @@ impl Loader {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 // A kb output folder (one with the marker file) is never content, wherever
                 // `--dest` put it.
-                !self.is_excluded(&rel)
-                    && !(entry.file_type().is_dir()
-                        && entry
-                            .path()
-                            .join(crate::render::extras::OUTPUT_MARKER)
-                            .is_file())
+                let marker = entry.path().join(crate::render::extras::OUTPUT_MARKER);
+                let is_output = entry.file_type().is_dir() && marker.is_file();
+                !self.is_excluded(&rel) && !is_output
             });
         for entry in walk {
             let entry = match entry {
