@@ -83,7 +83,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.playpen", Ignored(PLAYGROUND)),
     key("output.html.code", Ignored("kb shows every line of a code block; hidden lines are not supported yet")),
     key("output.html.print", Ignored("kb has no print page yet")),
-    key("output.html.no-section-label", Fixed { value: true, why: "kb's sidebar shows no chapter numbers yet" }),
+    key("output.html.no-section-label", Fixed { value: false, why: "kb's sidebar always shows chapter numbers, as mdBook does by default" }),
     key("output.html.search", Read),
     key("output.html.search.enable", Read),
     key("output.html.search.limit-results", Read),

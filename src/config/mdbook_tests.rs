@@ -115,8 +115,8 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:1:14: kb does not use `output.html.print`; ignored",
         ),
         (
-            "[output.html]\nno-section-label = false\n",
-            "book.toml:2:1: kb does not support `output.html.no-section-label = false`; ignored",
+            "[output.html]\nno-section-label = true\n",
+            "book.toml:2:1: kb does not support `output.html.no-section-label = true`; ignored",
         ),
         (
             "[output.html.search]\nteaser-word-count = 20\n",
@@ -192,7 +192,7 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
 
 #[test]
 fn values_kb_already_follows_are_silent() {
-    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = true\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n";
+    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n";
     let loaded = load(text, &[]).unwrap();
     assert_eq!(shown(&loaded.warnings), Vec::<String>::new());
 }

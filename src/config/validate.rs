@@ -169,6 +169,7 @@ impl RawConfig {
             title: self
                 .book
                 .title
+                .or_else(|| title_of_front_page(&content_dir))
                 .unwrap_or_else(|| "Knowledge base".to_string()),
             authors: self.book.authors,
             description: self.book.description.unwrap_or_default(),
@@ -275,6 +276,19 @@ fn detect_layout(root: &Path, src: Option<&Path>, has_kb_table: bool) -> Layout 
     } else {
         Layout::Site
     }
+}
+
+/// A site without `[book] title` (a plain folder of Markdown) is named by its front page's
+/// `# heading`, as a reader would name it.
+fn title_of_front_page(content_dir: &Path) -> Option<String> {
+    crate::content::page::INDEX_NAMES.iter().find_map(|name| {
+        let text = std::fs::read_to_string(content_dir.join(name)).ok()?;
+        let split = crate::content::front_matter::split(Path::new(name), &text).ok()?;
+        split
+            .front_matter
+            .title
+            .or_else(|| crate::content::heading::leading_title(split.body))
+    })
 }
 
 /// The source folder when `[book] src` is not set: `src` for an mdBook book (mdBook's
