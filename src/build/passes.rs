@@ -125,9 +125,9 @@ fn render_site(
     sections: Sections,
     timings: &mut Timings,
 ) -> Analysis {
-    let split = settings.search.heading_split_level;
+    let markdown_options = markdown::RenderOptions::new(settings);
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let render = |page: &crate::content::Page| markdown::render(page, split);
+    let render = |page: &crate::content::Page| markdown::render(page, &markdown_options);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
         Sections::Keep => site
             .pages
@@ -171,7 +171,7 @@ fn render_site(
         }
     });
     bar.finish_and_clear();
-    diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered)));
+    diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
     Analysis {
         site,
         rendered,
@@ -180,12 +180,18 @@ fn render_site(
 }
 
 /// The diagnostics of the rendered pages and of the links between them.
-pub(crate) fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+pub(crate) fn page_diagnostics(
+    site: &Site,
+    rendered: &[RenderedPage],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = rendered
         .iter()
         .flat_map(|r| r.diagnostics.iter().cloned())
         .collect();
-    diagnostics.extend(crate::markdown::validate::validate(site, rendered));
+    diagnostics.extend(crate::markdown::validate::validate(
+        site, rendered, settings,
+    ));
     diagnostics
 }
 

@@ -9,9 +9,11 @@ use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::body_html;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
+use crate::config::{Settings, UrlStyle};
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::position::LineIndex;
@@ -63,6 +65,9 @@ pub(crate) struct RenderedPage {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
     pub external_links: Vec<(String, Location)>,
+    /// Ids of the body's elements that headings do not already give: raw HTML
+    /// (`<a id>`, `<a name>`, `<span id>`), footnotes. A link's `#fragment` may name them.
+    pub anchors: Vec<String>,
     pub code_blocks: Vec<CodeBlock>,
     pub sections: Vec<Section>,
     pub diagnostics: Vec<Diagnostic>,
@@ -82,8 +87,26 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `page`; sections for search are split at headings of level `split_level` or less.
-pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
+/// What the Markdown pass needs to know about the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RenderOptions {
+    /// Sections for search are split at headings of this level or less.
+    pub split_level: u8,
+    /// How the pages linked from this one are addressed.
+    pub url_style: UrlStyle,
+}
+
+impl RenderOptions {
+    pub(crate) fn new(settings: &Settings) -> RenderOptions {
+        RenderOptions {
+            split_level: settings.search.heading_split_level,
+            url_style: settings.url_style,
+        }
+    }
+}
+
+/// Renders `page`.
+pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -100,7 +123,8 @@ pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
         page,
         locate: &locate,
         out: &mut out,
-        split_level,
+        split_level: site.split_level,
+        url_style: site.url_style,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -127,7 +151,18 @@ pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
         .sum();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
-    out.html = html;
+    let pass = body_html::rewrite_relative_urls(
+        &html,
+        &body_html::source_to_output_prefix(&page.rel, &page.url),
+    );
+    out.html = pass.html;
+    let heading_ids: std::collections::HashSet<&str> =
+        out.headings.iter().map(|h| h.id.as_str()).collect();
+    out.anchors = pass
+        .anchors
+        .into_iter()
+        .filter(|id| !heading_ids.contains(id.as_str()))
+        .collect();
     out
 }
 
@@ -186,18 +221,31 @@ fn assign_heading_ids(
         .collect()
 }
 
+/// A code block whose end has not been seen yet.
+struct OpenCode {
+    info: InfoString,
+    /// Whether it opened with a fence (else it is indented).
+    fenced: bool,
+    /// The whole block in the body, fences and container markers (`> `) included.
+    range: Range<usize>,
+    text: String,
+    /// Where the last piece of its text ends in the body.
+    text_end: Option<usize>,
+}
+
 /// State of the second walk.
 struct Writer<'p, 'o, 'e> {
     page: &'p Page,
     locate: &'p dyn Fn(usize) -> Location,
     out: &'o mut RenderedPage,
     split_level: u8,
+    url_style: UrlStyle,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
     in_heading: bool,
-    /// The code block being collected: its info, fence offset and text.
-    code: Option<(InfoString, usize, String)>,
+    /// The code block being collected.
+    code: Option<OpenCode>,
     /// Open block quotes: whether each is a GFM alert.
     callouts: Vec<bool>,
     /// Tables so far, to give each scrollable table region a unique name.
@@ -206,14 +254,15 @@ struct Writer<'p, 'o, 'e> {
 
 impl<'e> Writer<'_, '_, 'e> {
     fn event(&mut self, event: Event<'e>, range: Range<usize>, body: &str) {
-        if let Some((_, _, text)) = self.code.as_mut() {
+        if let Some(code) = self.code.as_mut() {
             match event {
                 Event::Text(t) => {
-                    text.push_str(&t);
+                    code.text.push_str(&t);
+                    code.text_end = Some(range.end);
                     return;
                 }
                 Event::End(TagEnd::CodeBlock) => {
-                    self.finish_code_block();
+                    self.finish_code_block(body);
                     return;
                 }
                 _ => return,
@@ -238,12 +287,17 @@ impl<'e> Writer<'_, '_, 'e> {
                 ))));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let info = match kind {
-                    CodeBlockKind::Fenced(info) => info_string::parse(&info),
-                    CodeBlockKind::Indented => InfoString::default(),
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info_string::parse(&info), true),
+                    CodeBlockKind::Indented => (InfoString::default(), false),
                 };
-                self.check_fence_closed(body, &range);
-                self.code = Some((info, range.start, String::new()));
+                self.code = Some(OpenCode {
+                    info,
+                    fenced,
+                    range,
+                    text: String::new(),
+                    text_end: None,
+                });
             }
             Event::Start(Tag::BlockQuote(kind)) => {
                 self.callouts.push(kind.is_some());
@@ -359,11 +413,11 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
             }
             LinkTarget::OutsideContent => self.out.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     location,
-                    format!("link `{dest}` points outside the content folder"),
+                    format!("link `{dest}` leaves the book: kb cannot check it"),
                 )
-                .with_help("link pages by their path relative to this file, inside content/"),
+                .with_help("keep it if the site is published beside what it links (as a book beside the standard library's docs); otherwise link a page of the content folder"),
             ),
             _ => self.out.links.push(LinkRef {
                 target: target.clone(),
@@ -371,29 +425,42 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(&self.page.url, &self.page.rel, &target, dest)
+        links::href(&self.page.rel, self.url_style, &target, dest)
     }
 
-    /// CommonMark lets a fence run to the end of the document; for an author that is almost
-    /// always a forgotten closing fence, which swallows the rest of the page.
-    fn check_fence_closed(&mut self, body: &str, range: &Range<usize>) {
-        let source = &body[range.clone()];
-        let mut lines = source.lines();
-        let Some(first) = lines.next() else { return };
-        let first = first.trim_start();
-        let fence_char = match first.chars().next() {
-            Some(c @ ('`' | '~')) => c,
-            _ => return, // indented code block
+    /// CommonMark lets a fence run to the end of its container (the document, a block
+    /// quote, a list item); for an author that is almost always a forgotten closing fence,
+    /// which swallows the rest of the page. The parser knows where the block ends, not
+    /// whether a fence closed it: a closing fence is what lies between the block's last
+    /// text and its end. Container markers (`> `, list indentation) may stand before it,
+    /// so the run of fence characters is looked for there, not a whole line of them.
+    fn check_fence_closed(&mut self, body: &str, code: &OpenCode) {
+        let block = &body[code.range.clone()];
+        let first_line = block.split('\n').next().unwrap_or("");
+        let Some(at) = first_line.find(['`', '~']) else {
+            return;
         };
-        let fence_len = first.chars().take_while(|&c| c == fence_char).count();
-        let closed = lines.last().is_some_and(|last| {
-            let last = last.trim();
-            last.len() >= fence_len && last.chars().all(|c| c == fence_char)
-        });
+        let fence_char = if first_line[at..].starts_with('`') {
+            '`'
+        } else {
+            '~'
+        };
+        let fence_len = first_line[at..]
+            .chars()
+            .take_while(|&c| c == fence_char)
+            .count();
+        let after_opening = code.range.start + (first_line.len() + 1).min(block.len());
+        let tail_start = code
+            .text_end
+            .unwrap_or(after_opening)
+            .clamp(code.range.start, code.range.end);
+        let closed = body[tail_start..code.range.end]
+            .split(|c| c != fence_char)
+            .any(|run| run.len() >= fence_len);
         if !closed {
             self.out.diagnostics.push(
                 Diagnostic::error(
-                    (self.locate)(range.start),
+                    (self.locate)(code.range.start + at),
                     "this code fence is never closed",
                 )
                 .with_help(format!(
@@ -404,11 +471,15 @@ impl<'e> Writer<'_, '_, 'e> {
         }
     }
 
-    fn finish_code_block(&mut self) {
-        let Some((info, offset, code)) = self.code.take() else {
+    fn finish_code_block(&mut self, body: &str) {
+        let Some(open) = self.code.take() else {
             return;
         };
-        let location = (self.locate)(offset);
+        if open.fenced {
+            self.check_fence_closed(body, &open);
+        }
+        let location = (self.locate)(open.range.start);
+        let (info, code) = (open.info, open.text);
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
             &code,
@@ -481,6 +552,17 @@ mod tests {
     use crate::content::front_matter::FrontMatter;
     use crate::content::PageKind;
 
+    /// The Markdown pass of a pretty-URL site.
+    fn render(page: &Page, split_level: u8) -> RenderedPage {
+        super::render(
+            page,
+            &RenderOptions {
+                split_level,
+                url_style: UrlStyle::Pretty,
+            },
+        )
+    }
+
     fn page(rel: &str, body: &str) -> Page {
         Page {
             source: std::path::PathBuf::from(rel),
@@ -488,7 +570,7 @@ mod tests {
             rel: rel.to_string(),
             kind: PageKind::Article,
             area: Some("a".to_string()),
-            url: crate::content::page::url_for(rel),
+            url: links::page_url(rel, UrlStyle::Pretty),
             title: "T".to_string(),
             description: "D".to_string(),
             meta: FrontMatter::default(),
@@ -624,6 +706,52 @@ mod tests {
         assert!(closed.diagnostics.is_empty());
         let nested = render(&page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"), 3);
         assert!(nested.diagnostics.is_empty(), "{:?}", nested.diagnostics);
+    }
+
+    /// The examples of a pulldown-cmark-style spec file: Markdown, `.`, expected lines.
+    fn spec_examples(spec: &str) -> Vec<(String, String)> {
+        const FENCE: &str = "````````````````````````````````";
+        let mut examples = Vec::new();
+        let mut rest = spec;
+        while let Some(start) = rest.find(&format!("{FENCE} example\n")) {
+            let body = &rest[start + FENCE.len() + " example\n".len()..];
+            let end = body.find(&format!("\n{FENCE}")).expect("example is closed");
+            let (input, expected) = body[..end + 1]
+                .split_once("\n.\n")
+                .expect("example has a `.` line");
+            examples.push((format!("{input}\n"), expected.to_string()));
+            rest = &body[end + 1 + FENCE.len()..];
+        }
+        examples
+    }
+
+    #[test]
+    fn regression_fence_in_blockquote_or_list_follows_commonmark() {
+        let examples = spec_examples(include_str!("../../tests/specs/fences.md"));
+        assert!(examples.len() >= 15, "found {} examples", examples.len());
+        for (input, expected) in examples {
+            let mut p = page("a/b.md", &input);
+            p.body_line = 1;
+            let out = render(&p, 3);
+            let mut found = String::new();
+            for block in &out.code_blocks {
+                let lang = match block.info.lang.as_str() {
+                    "" => "\"\"",
+                    lang => lang,
+                };
+                found.push_str(&format!("code {lang} {:?}\n", block.code));
+            }
+            for d in &out.diagnostics {
+                let severity = if d.is_error() { "error" } else { "warning" };
+                found.push_str(&format!(
+                    "{severity} {}:{} {}\n",
+                    d.line.unwrap_or(0),
+                    d.column.unwrap_or(0),
+                    d.message
+                ));
+            }
+            assert_eq!(found.trim_end(), expected.trim_end(), "for:\n{input}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod confine;
 mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
+mod links;
 mod run;
 mod serve;
 mod server;

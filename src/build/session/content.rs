@@ -120,14 +120,14 @@ impl Session {
             .iter()
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
-        let split = self.settings.search.heading_split_level;
+        let markdown_options = markdown::RenderOptions::new(&self.settings);
         let drafts = self.options.drafts;
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
                 let page = load_page(&content_dir, &shown, rel, drafts)?;
                 Ok(page.map(|page| {
-                    let rendered = markdown::render(&page, split);
+                    let rendered = markdown::render(&page, &markdown_options);
                     (page, rendered)
                 }))
             })
@@ -170,7 +170,7 @@ impl Session {
             .iter()
             .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
             .collect();
-        let diagnostics = passes::page_diagnostics(&new_site, &rendered);
+        let diagnostics = passes::page_diagnostics(&new_site, &rendered, &self.settings);
         let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
         let settings = self.settings.clone();
         self.install(
@@ -225,10 +225,10 @@ impl Session {
             }
             edits.push((i, page));
         }
-        let split = self.settings.search.heading_split_level;
+        let markdown_options = markdown::RenderOptions::new(&self.settings);
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
-            .map(|(_, page)| markdown::render(page, split))
+            .map(|(_, page)| markdown::render(page, &markdown_options))
             .collect();
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
@@ -308,7 +308,7 @@ fn body_edit_files(
     state: &State,
     edited: &[usize],
 ) -> Result<(Diagnostics, Vec<(TemplateInputs, String)>), Diagnostics> {
-    let diagnostics = diagnostics_after_body_edit(state, edited);
+    let diagnostics = diagnostics_after_body_edit(settings, state, edited);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -337,7 +337,11 @@ fn body_edit_files(
 /// unchanged): those of the edited pages and of pages that link into them with an anchor
 /// are computed again, every other page's are kept. The same list as validating
 /// everything, without hashing every heading of every page.
-fn diagnostics_after_body_edit(state: &State, edited: &[usize]) -> Diagnostics {
+fn diagnostics_after_body_edit(
+    settings: &Settings,
+    state: &State,
+    edited: &[usize],
+) -> Diagnostics {
     let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
     let edited_rels: HashSet<&str> = edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
     let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
@@ -359,7 +363,7 @@ fn diagnostics_after_body_edit(state: &State, edited: &[usize]) -> Diagnostics {
         .collect();
     for &j in &affected {
         diagnostics.extend(rendered[j].diagnostics.iter().cloned());
-        diagnostics.extend(validate::validate_page(site, rendered, j));
+        diagnostics.extend(validate::validate_page(site, rendered, j, settings));
     }
     Diagnostics::new(diagnostics)
 }
