@@ -172,7 +172,7 @@ fn links_are_right_five_folders_deep() {
         format!(r#"<a href="{up}guide/intro/#links">intro</a>"#),
         format!(r#"<a href="{up}guide/setup/#raw-a">setup</a>"#),
         format!(r#"<img src="{up}guide/img/pic.svg" alt="picture""#),
-        format!(r#"<img src="../../../../../img/pic.svg" alt="raw picture, deep">"#),
+        r#"<img src="../../../../../img/pic.svg" alt="raw picture, deep">"#.to_string(),
     ] {
         assert!(deep.contains(&expected), "{expected} in:\n{deep}");
     }
