@@ -7,7 +7,9 @@
 //! put `a/b.md` at `a/b/index.html`), every one of them needs the same prefix. A real
 //! HTML tokenizer (lol_html, a streaming rewriter that leaves the bytes it does not
 //! change as they were) finds them, so a URL inside a code sample or a comment is never
-//! touched; the sanitizer is meant to run its handlers in this same pass.
+//! touched; the sanitizer is meant to run its handlers in this same pass. What happens
+//! to each URL is the caller's: the Markdown pass also turns raw HTML's `.md` links into
+//! page URLs there, as mdBook does.
 
 use crate::markdown::links::{is_page_relative, source_folder};
 
@@ -39,10 +41,13 @@ pub(crate) fn source_to_output_prefix(rel: &str, url: &str) -> String {
     }
 }
 
-/// Runs the pass: every page-relative URL in `html` gets `prefix` (none when it is
-/// empty), and the anchors are collected. Markup lol_html cannot rewrite is kept as it
-/// was, with no anchors, rather than lost.
-pub(crate) fn rewrite_relative_urls(html: &str, prefix: &str) -> BodyPass {
+/// Runs the pass: every page-relative URL in `html` is replaced by what `rewrite` makes of
+/// it (kept when it gives `None`), and the anchors are collected. Markup lol_html cannot
+/// rewrite is kept as it was, with no anchors, rather than lost.
+pub(crate) fn rewrite_relative_urls(
+    html: &str,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> BodyPass {
     let mut anchors = Vec::new();
     let rewritten = {
         let anchors = &mut anchors;
@@ -56,18 +61,15 @@ pub(crate) fn rewrite_relative_urls(html: &str, prefix: &str) -> BodyPass {
                         anchors.push(decoded(&name));
                     }
                 }
-                if prefix.is_empty() {
-                    return Ok(());
-                }
                 for attribute in URL_ATTRIBUTES {
                     if let Some(url) = el.get_attribute(attribute) {
-                        if is_page_relative(&url) {
-                            el.set_attribute(attribute, &prefixed(prefix, &url))?;
+                        if let Some(new) = rewritten(rewrite, &url) {
+                            el.set_attribute(attribute, &new)?;
                         }
                     }
                 }
                 if let Some(srcset) = el.get_attribute("srcset") {
-                    el.set_attribute("srcset", &prefixed_srcset(prefix, &srcset))?;
+                    el.set_attribute("srcset", &rewritten_srcset(rewrite, &srcset))?;
                 }
                 Ok(())
             }))
@@ -89,12 +91,25 @@ pub(crate) fn rewrite_relative_urls(html: &str, prefix: &str) -> BodyPass {
     }
 }
 
-fn prefixed(prefix: &str, url: &str) -> String {
+/// `url` with `prefix` in front: the URL from the output folder when `url` is from the
+/// source folder and `prefix` is [`source_to_output_prefix`].
+pub(crate) fn prefixed(prefix: &str, url: &str) -> String {
+    if prefix.is_empty() {
+        return url.to_string();
+    }
     format!("{prefix}{}", url.strip_prefix("./").unwrap_or(url))
 }
 
+fn rewritten(rewrite: &dyn Fn(&str) -> Option<String>, url: &str) -> Option<String> {
+    if is_page_relative(url) {
+        rewrite(url)
+    } else {
+        None
+    }
+}
+
 /// `srcset` is a comma-separated list of `URL [descriptor]`.
-fn prefixed_srcset(prefix: &str, srcset: &str) -> String {
+fn rewritten_srcset(rewrite: &dyn Fn(&str) -> Option<String>, srcset: &str) -> String {
     srcset
         .split(',')
         .map(|candidate| {
@@ -102,11 +117,7 @@ fn prefixed_srcset(prefix: &str, srcset: &str) -> String {
             let (url, descriptor) = candidate
                 .split_once(char::is_whitespace)
                 .unwrap_or((candidate, ""));
-            let url = if is_page_relative(url) {
-                prefixed(prefix, url)
-            } else {
-                url.to_string()
-            };
+            let url = rewritten(rewrite, url).unwrap_or_else(|| url.to_string());
             if descriptor.is_empty() {
                 url
             } else {
@@ -142,7 +153,7 @@ mod tests {
         let html = r##"<p><img src="img/a.png" alt="a"> <a href="./b.html#x">b</a> <a href="#top">t</a>
 <a href="https://go.dev">go</a> <img src="/abs.png"> <img srcset="s.png 1x, https://c/d.png 2x"></p>
 <pre><code>&lt;img src="img/a.png"&gt;</code></pre>"##;
-        let out = rewrite_relative_urls(html, "../../");
+        let out = rewrite_relative_urls(html, &|url| Some(prefixed("../../", url)));
         assert_eq!(
             out.html,
             r##"<p><img src="../../img/a.png" alt="a"> <a href="../../b.html#x">b</a> <a href="#top">t</a>
@@ -152,16 +163,17 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_prefix_changes_nothing() {
+    fn no_rewrite_changes_nothing() {
         let html = r#"<p><img src="img/a.png"><a href="x/">x</a></p>"#;
-        assert_eq!(rewrite_relative_urls(html, "").html, html);
+        assert_eq!(rewrite_relative_urls(html, &|_| None).html, html);
+        assert_eq!(prefixed("", "./x"), "./x");
     }
 
     #[test]
     fn every_element_id_and_a_name_is_an_anchor() {
         let html = r#"<h2 id="h">H</h2><a id="x"></a><a name="legacy"></a><span id="s&amp;t">s</span>
 <div class="footnote-definition" id="1"></div><p name="not-an-anchor"></p>"#;
-        let out = rewrite_relative_urls(html, "");
+        let out = rewrite_relative_urls(html, &|_| None);
         assert_eq!(out.anchors, ["h", "x", "legacy", "s&t", "1"]);
     }
 }

@@ -151,10 +151,12 @@ pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
         .sum();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
-    let pass = body_html::rewrite_relative_urls(
-        &html,
-        &body_html::source_to_output_prefix(&page.rel, &page.url),
-    );
+    let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
+    let pass = body_html::rewrite_relative_urls(&html, &|url| {
+        raw_page_link(page, site.url_style, url)
+            .map(|href| body_html::prefixed(&prefix, &href))
+            .or_else(|| (!prefix.is_empty()).then(|| body_html::prefixed(&prefix, url)))
+    });
     out.html = pass.html;
     let heading_ids: std::collections::HashSet<&str> =
         out.headings.iter().map(|h| h.id.as_str()).collect();
@@ -164,6 +166,18 @@ pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
         .filter(|id| !heading_ids.contains(id.as_str()))
         .collect();
     out
+}
+
+/// The href of a raw-HTML link to a page's Markdown file (`<a href="setup.md#x">`),
+/// relative to the source folder like the Markdown links' hrefs; `None` for any other URL.
+/// Markdown links never end in `.md` once rewritten, so only raw HTML ones get here.
+fn raw_page_link(page: &Page, style: UrlStyle, url: &str) -> Option<String> {
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    if !path.ends_with(".md") {
+        return None;
+    }
+    let target = links::resolve(&page.rel, url);
+    matches!(target, LinkTarget::Page { .. }).then(|| links::href(&page.rel, style, &target, url))
 }
 
 /// First walk: every heading's text and final id. Author ids are reserved before slugs are
@@ -611,6 +625,32 @@ mod tests {
         assert_eq!(out.links[0].location.line, 5);
         assert_eq!(out.links[0].location.column, 5);
         assert_eq!(out.external_links[0].0, "https://go.dev");
+    }
+
+    #[test]
+    fn raw_html_urls_move_to_the_output_folder_and_md_links_become_page_urls() {
+        let body = "<p><img src=\"img/p.png\"> <a href=\"../x/c.md#y\">c</a> <a href=\"#top\">t</a></p>\n\n\
+            ```html\n<img src=\"img/p.png\">\n```\n";
+        let out = render(&page("a/b.md", body), 3);
+        assert!(
+            out.html.contains(
+                r##"<img src="../img/p.png"> <a href="../../x/c/#y">c</a> <a href="#top">t</a>"##
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(
+            out.html.matches("../img/p.png").count(),
+            1,
+            "the URL in the code sample is left alone: {}",
+            out.html
+        );
+        let index = render(&page("a/_index.md", body), 3);
+        assert!(
+            index.html.contains(r#"<img src="img/p.png">"#),
+            "same folder, same URL: {}",
+            index.html
+        );
     }
 
     #[test]

@@ -160,6 +160,10 @@ fn raw_html_urls_follow_the_page_to_its_output_folder() {
         intro.contains(r#"<a href="../img/pic.svg">the file</a>"#),
         "{intro}"
     );
+    assert!(
+        intro.contains(r##"<a href="../../guide/setup/#legacy">a raw link to a page</a>"##),
+        "a raw HTML link to a Markdown file becomes the page's URL: {intro}"
+    );
 }
 
 #[test]
