@@ -13,7 +13,7 @@ use super::output::Sink;
 use super::search;
 use super::timings::Timings;
 use crate::config::Settings;
-use crate::content::{load_site, Site};
+use crate::content::{Loader, Site};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::{self, RenderedPage};
@@ -110,9 +110,7 @@ fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || {
-        load_site(&settings.content_dir, &settings.tags_file, options.drafts)
-    })
+    timings.time("load", || Loader::new(settings, options.drafts).load_site())
 }
 
 /// The Markdown and validation passes over a loaded site; `sections` says where the
@@ -125,9 +123,10 @@ fn render_site(
     sections: Sections,
     timings: &mut Timings,
 ) -> Analysis {
-    let markdown_options = markdown::RenderOptions::new(settings);
+    let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let render = |page: &crate::content::Page| markdown::render(page, &markdown_options);
+    let url_style = settings.url_style;
+    let render = |page: &crate::content::Page| markdown::render(page, split, url_style);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
         Sections::Keep => site
             .pages

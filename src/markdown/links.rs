@@ -12,6 +12,7 @@
 //! (`markdown::body_html`) then moves them all to the page's output folder.
 
 use crate::config::UrlStyle;
+use crate::content::page::{index_folder, root_prefix, url_for, INDEX_NAMES};
 
 /// What a link in a page points to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +33,6 @@ pub(crate) enum LinkTarget {
     /// book published beside the standard library's docs).
     OutsideContent,
 }
-
-/// File stems that make a Markdown file its folder's index page. They all get the
-/// folder's URL, so a link to any of them reaches whichever the folder has.
-pub(crate) const FOLDER_INDEX_STEMS: &[&str] = &["index", "_index", "README"];
 
 /// Resolves `dest` as written in the page at content-relative path `from_rel`.
 pub(crate) fn resolve(from_rel: &str, dest: &str) -> LinkTarget {
@@ -78,61 +75,29 @@ pub(crate) fn source_folder(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// The site-relative URL of the page whose Markdown file is `rel`, in `style`.
-pub(crate) fn page_url(rel: &str, style: UrlStyle) -> String {
-    let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    let (folder, name) = match stem.rsplit_once('/') {
-        Some((folder, name)) => (Some(folder), name),
-        None => (None, stem),
-    };
-    let is_index = FOLDER_INDEX_STEMS
-        .iter()
-        .any(|index| name.eq_ignore_ascii_case(index));
-    match (style, is_index, folder) {
-        (UrlStyle::Pretty, true, None) => String::new(),
-        (UrlStyle::Pretty, true, Some(folder)) => format!("{folder}/"),
-        (UrlStyle::Pretty, false, _) => format!("{stem}/"),
-        (UrlStyle::Html, true, None) => "index.html".to_string(),
-        (UrlStyle::Html, true, Some(folder)) => format!("{folder}/index.html"),
-        (UrlStyle::Html, false, _) => format!("{stem}.html"),
-    }
-}
-
-/// The other names a link to `rel` may find its page under: every folder index name of
-/// the folder when `rel` is one (mdBook writes both `README.md` and `index.md` as
-/// `index.html`), else none.
+/// The other names a link to `rel` may find its page under: when `rel` is a folder's
+/// index, every other index name of the folder (they all get the folder's URL, and mdBook
+/// writes both `README.md` and `index.md` as `index.html`), else none.
 pub(crate) fn index_aliases(rel: &str) -> Vec<String> {
-    let folder = source_folder(rel);
-    let name = rel[folder.len()..].trim_start_matches('/');
-    let stem = name.strip_suffix(".md").unwrap_or(name);
-    if !FOLDER_INDEX_STEMS
-        .iter()
-        .any(|index| stem.eq_ignore_ascii_case(index))
-    {
+    let Some(folder) = index_folder(rel) else {
         return Vec::new();
-    }
-    FOLDER_INDEX_STEMS
+    };
+    INDEX_NAMES
         .iter()
-        .map(|index| {
+        .map(|name| {
             if folder.is_empty() {
-                format!("{index}.md")
+                name.to_string()
             } else {
-                format!("{folder}/{index}.md")
+                format!("{folder}/{name}")
             }
         })
         .filter(|candidate| candidate != rel)
         .collect()
 }
 
-/// `../` once per folder of `folder` (`a/b`), or `./` at the top: the way from a source
-/// folder to the content root.
+/// The way from a source folder (`a/b`) to the content root: `../../`, or `./` at the top.
 fn up_from(folder: &str) -> String {
-    let depth = folder.split('/').filter(|s| !s.is_empty()).count();
-    if depth == 0 {
-        "./".to_string()
-    } else {
-        "../".repeat(depth)
-    }
+    root_prefix(folder.split('/').filter(|s| !s.is_empty()).count())
 }
 
 /// The `href` to write, relative to the source folder of the page at `from_rel`, for a
@@ -146,7 +111,7 @@ pub(crate) fn href(from_rel: &str, style: UrlStyle, target: &LinkTarget, origina
             let mut href = match fragment {
                 // A link to an anchor of its own page stays on the page.
                 Some(_) if rel == from_rel => String::new(),
-                _ => format!("{root}{}", page_url(rel, style)),
+                _ => format!("{root}{}", url_for(rel, style)),
             };
             if let Some(fragment) = fragment {
                 href.push('#');
@@ -273,23 +238,8 @@ mod tests {
             index_aliases("sub/index.md"),
             ["sub/_index.md", "sub/README.md"]
         );
-        assert_eq!(index_aliases("README.md"), ["index.md", "_index.md"]);
+        assert_eq!(index_aliases("README.md"), ["_index.md", "index.md"]);
         assert!(index_aliases("sub/page.md").is_empty());
-    }
-
-    #[test]
-    fn page_urls_follow_the_url_style() {
-        for (rel, pretty, html) in [
-            ("index.md", "", "index.html"),
-            ("README.md", "", "index.html"),
-            ("a/_index.md", "a/", "a/index.html"),
-            ("a/README.md", "a/", "a/index.html"),
-            ("a/readme.md", "a/", "a/index.html"),
-            ("a/b/c.md", "a/b/c/", "a/b/c.html"),
-        ] {
-            assert_eq!(page_url(rel, UrlStyle::Pretty), pretty, "{rel}");
-            assert_eq!(page_url(rel, UrlStyle::Html), html, "{rel}");
-        }
     }
 
     #[test]

@@ -8,4 +8,4 @@ pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-pub(crate) use render::{render, RenderOptions, RenderedPage, Section};
+pub(crate) use render::{render, RenderedPage, Section};

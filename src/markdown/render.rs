@@ -13,7 +13,7 @@ use super::body_html;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
-use crate::config::{Settings, UrlStyle};
+use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::position::LineIndex;
@@ -87,26 +87,9 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// What the Markdown pass needs to know about the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RenderOptions {
-    /// Sections for search are split at headings of this level or less.
-    pub split_level: u8,
-    /// How the pages linked from this one are addressed.
-    pub url_style: UrlStyle,
-}
-
-impl RenderOptions {
-    pub(crate) fn new(settings: &Settings) -> RenderOptions {
-        RenderOptions {
-            split_level: settings.search.heading_split_level,
-            url_style: settings.url_style,
-        }
-    }
-}
-
-/// Renders `page`.
-pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
+/// Renders `page`; sections for search are split at headings of level `split_level` or
+/// less, and links to other pages are written in `url_style`.
+pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -123,8 +106,8 @@ pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
         page,
         locate: &locate,
         out: &mut out,
-        split_level: site.split_level,
-        url_style: site.url_style,
+        split_level,
+        url_style,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -153,7 +136,7 @@ pub(crate) fn render(page: &Page, site: &RenderOptions) -> RenderedPage {
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
     let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
     let pass = body_html::rewrite_relative_urls(&html, &|url| {
-        raw_page_link(page, site.url_style, url)
+        raw_page_link(page, url_style, url)
             .map(|href| body_html::prefixed(&prefix, &href))
             .or_else(|| (!prefix.is_empty()).then(|| body_html::prefixed(&prefix, url)))
     });
@@ -568,13 +551,7 @@ mod tests {
 
     /// The Markdown pass of a pretty-URL site.
     fn render(page: &Page, split_level: u8) -> RenderedPage {
-        super::render(
-            page,
-            &RenderOptions {
-                split_level,
-                url_style: UrlStyle::Pretty,
-            },
-        )
+        super::render(page, split_level, UrlStyle::Pretty)
     }
 
     fn page(rel: &str, body: &str) -> Page {
@@ -584,9 +561,10 @@ mod tests {
             rel: rel.to_string(),
             kind: PageKind::Article,
             area: Some("a".to_string()),
-            url: links::page_url(rel, UrlStyle::Pretty),
+            url: crate::content::page::url_for(rel, UrlStyle::Pretty),
             title: "T".to_string(),
             description: "D".to_string(),
+            title_in_body: false,
             meta: FrontMatter::default(),
             body: body.to_string(),
             body_line: 5,

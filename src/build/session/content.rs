@@ -15,9 +15,10 @@ use crate::build::outputs::{fingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
 use crate::build::search;
 use crate::config::Settings;
-use crate::content::load::{assemble_loaded, classify_file, load_page, scan, ContentFile};
+use crate::content::load::ContentFile;
+use crate::content::Loader;
 use crate::content::Page;
-use crate::diagnostic::{shown_path, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::links::LinkTarget;
 use crate::markdown::{self, validate, RenderedPage};
@@ -34,17 +35,13 @@ impl Session {
             return self.rebuild_everything(false, sink);
         };
         let content_dir = self.settings.content_dir.clone();
-        let shown = shown_path(&content_dir);
-        let tags_file = self.settings.tags_file.clone();
-        let is_tags_file = |rel: &str| content_dir.join(rel) == tags_file;
+        let loader = Loader::new(&self.settings, self.options.drafts);
         // Paths the site ignores whatever happens to them (hidden files, editors' swap
         // files, the tags file) change nothing.
         let relevant: Vec<&String> = changed
             .iter()
             .filter(|rel| {
-                rel.is_empty()
-                    || rel.as_str() == "SUMMARY.md"
-                    || classify_file(rel, is_tags_file(rel)).is_some()
+                rel.is_empty() || rel.as_str() == "SUMMARY.md" || loader.classify(rel).is_some()
             })
             .collect();
         if relevant.is_empty() {
@@ -55,7 +52,7 @@ impl Session {
         }
 
         // The common case: pages that stay pages, with the same front matter.
-        if let Some(outcome) = self.try_body_edit(&relevant, &shown, sink)? {
+        if let Some(outcome) = self.try_body_edit(&relevant, &loader, sink)? {
             return Ok(outcome);
         }
         let Some(state) = &self.state else {
@@ -88,7 +85,7 @@ impl Session {
         });
         let mut errors = Vec::new();
         let (markdown, assets): (Vec<String>, Vec<String>) = if needs_scan {
-            scan(&content_dir, &self.settings.tags_file, &mut errors)
+            loader.scan(&mut errors)
         } else {
             let mut markdown: BTreeSet<String> = site.pages.iter().map(|p| p.rel.clone()).collect();
             let mut assets: BTreeSet<String> = site.assets.iter().cloned().collect();
@@ -99,7 +96,7 @@ impl Session {
                 if !is_real_file(&content_dir, rel) {
                     continue;
                 }
-                match classify_file(rel, is_tags_file(rel)) {
+                match loader.classify(rel) {
                     Some(ContentFile::Page) => {
                         markdown.insert(rel.to_string());
                     }
@@ -120,14 +117,14 @@ impl Session {
             .iter()
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
-        let markdown_options = markdown::RenderOptions::new(&self.settings);
-        let drafts = self.options.drafts;
+        let split = self.settings.search.heading_split_level;
+        let url_style = self.settings.url_style;
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
-                let page = load_page(&content_dir, &shown, rel, drafts)?;
+                let page = loader.load_page(rel)?;
                 Ok(page.map(|page| {
-                    let rendered = markdown::render(&page, &markdown_options);
+                    let rendered = markdown::render(&page, split, url_style);
                     (page, rendered)
                 }))
             })
@@ -161,8 +158,8 @@ impl Session {
             .filter(|rel| assets.contains(*rel))
             .map(|rel| rel.to_string())
             .collect();
-        let new_site = assemble_loaded(&content_dir, pages, assets, &mut errors);
-        if !errors.is_empty() {
+        let new_site = loader.assemble_loaded(pages, assets, &mut errors);
+        if errors.iter().any(Diagnostic::is_error) {
             return Err(errors.into());
         }
         let rendered: Vec<RenderedPage> = new_site
@@ -170,7 +167,12 @@ impl Session {
             .iter()
             .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
             .collect();
-        let diagnostics = passes::page_diagnostics(&new_site, &rendered, &self.settings);
+        let mut diagnostics = errors;
+        diagnostics.extend(passes::page_diagnostics(
+            &new_site,
+            &rendered,
+            &self.settings,
+        ));
         let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
         let settings = self.settings.clone();
         self.install(
@@ -191,7 +193,7 @@ impl Session {
     fn try_body_edit(
         &mut self,
         relevant: &[&String],
-        shown: &Path,
+        loader: &Loader,
         sink: &dyn Sink,
     ) -> Result<Option<Outcome>, Diagnostics> {
         let Some(state) = self.state.as_mut() else {
@@ -211,24 +213,32 @@ impl Session {
                 return Ok(None);
             }
             // A load error is reported the same way by the slower path; let it decide.
-            let Ok(Some(page)) = load_page(content_dir, shown, rel, self.options.drafts) else {
+            let Ok(Some(mut page)) = loader.load_page(rel) else {
                 return Ok(None);
             };
             let old = &state.prepared.site.pages[i];
+            // What assembly decides (the area; an mdBook chapter's title from SUMMARY.md)
+            // does not come from the page's own file.
+            page.area = old.area.clone();
+            if loader.layout == crate::config::Layout::MdBook && page.meta.title.is_none() {
+                page.title = old.title.clone();
+            }
             if page.title != old.title
                 || page.description != old.description
                 || page.meta != old.meta
                 || page.url != old.url
                 || page.kind != old.kind
+                || page.title_in_body != old.title_in_body
             {
                 return Ok(None);
             }
             edits.push((i, page));
         }
-        let markdown_options = markdown::RenderOptions::new(&self.settings);
+        let split = self.settings.search.heading_split_level;
+        let url_style = self.settings.url_style;
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
-            .map(|(_, page)| markdown::render(page, &markdown_options))
+            .map(|(_, page)| markdown::render(page, split, url_style))
             .collect();
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());

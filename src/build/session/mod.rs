@@ -304,7 +304,7 @@ fn sidebar_key(site: &Site, file: &TemplatePage) -> SidebarKey {
         .area
         .and_then(|i| site.areas.get(i))
         .map(|a| a.slug.clone());
-    (area, url_depth(&file.url).min(2))
+    (area, url_depth(&file.url))
 }
 
 fn write_error(e: std::io::Error) -> Diagnostics {
