@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
+use super::bodies::Bodies;
 use super::output::Sink;
 use super::search;
 use super::timings::Timings;
@@ -45,10 +46,13 @@ fn progress_bar(options_progress: bool, len: usize, step: &'static str) -> indic
     bar
 }
 
-/// A loaded and rendered site, before templates: what `kb check` and `kb serve` reuse.
+/// A loaded and rendered site, before templates: what `kb serve` keeps between applies.
 pub(crate) struct Prepared {
     pub site: Site,
+    /// Each page's rendering, in page order, without its HTML: that is in `bodies`.
     pub rendered: Vec<RenderedPage>,
+    /// Each page's rendered HTML.
+    pub bodies: Bodies,
     /// Warnings found so far (errors stop preparation).
     pub warnings: Diagnostics,
 }
@@ -195,10 +199,12 @@ pub(crate) fn page_diagnostics(
 }
 
 impl Prepared {
-    /// The prepared site, or its diagnostics (sorted) when any is an error.
+    /// The prepared site, or its diagnostics (sorted) when any is an error. `rendered`
+    /// comes without its HTML: `bodies` holds every page's.
     pub(crate) fn checked(
         site: Site,
         rendered: Vec<RenderedPage>,
+        bodies: Bodies,
         diagnostics: impl Into<Diagnostics>,
     ) -> Result<Prepared, Diagnostics> {
         let diagnostics = diagnostics.into();
@@ -208,15 +214,23 @@ impl Prepared {
         Ok(Prepared {
             site,
             rendered,
+            bodies,
             warnings: diagnostics,
         })
     }
+
+    /// The rendered HTML of page `i` (every page has one: [`Prepared::checked`] keeps them).
+    pub(crate) fn body(&self, i: usize) -> String {
+        self.bodies.get(&self.site.pages[i].rel).unwrap_or_default()
+    }
 }
 
-/// Loads, renders and validates the content: every error of these passes, or the data.
+/// Loads, renders and validates the content: every error of these passes, or the data,
+/// its pages' HTML kept in `bodies`.
 pub(crate) fn prepare(
     settings: &Settings,
     options: &BuildOptions,
+    bodies: Bodies,
     timings: &mut Timings,
 ) -> Result<Prepared, Diagnostics> {
     let Analysis {
@@ -224,7 +238,18 @@ pub(crate) fn prepare(
         rendered,
         diagnostics,
     } = analyze(settings, options, timings);
-    Prepared::checked(site, rendered, diagnostics)
+    prepared(site, rendered, bodies, diagnostics)
+}
+
+/// [`Prepared::checked`] for pages rendered with their HTML, which moves into `bodies`.
+fn prepared(
+    site: Site,
+    mut rendered: Vec<RenderedPage>,
+    mut bodies: Bodies,
+    diagnostics: Diagnostics,
+) -> Result<Prepared, Diagnostics> {
+    bodies.take_from(&site.pages, &mut rendered);
+    Prepared::checked(site, rendered, bodies, diagnostics)
 }
 
 /// Builds the whole site into `sink`.
@@ -280,7 +305,7 @@ pub(crate) fn build(
             rendered,
             diagnostics,
         } = render_site(settings, site, load_diagnostics, options, sections, timings);
-        let prepared = Prepared::checked(site, rendered, diagnostics)?;
+        let prepared = prepared(site, rendered, Bodies::in_memory(), diagnostics)?;
         let mut files = write_site(settings, &prepared, sink, timings)?;
         if let Some(indexer) = indexer {
             // Whatever indexing is left once the pages are written: the last chunk, the
@@ -326,7 +351,7 @@ pub(crate) fn write_site(
         (0..site.pages.len())
             .into_par_iter()
             .filter_map(|i| {
-                let file = renderer.page(i);
+                let file = renderer.page(i, prepared.body(i));
                 renderer
                     .render(&file)
                     .and_then(|html| write(&file.path, html.as_bytes()))

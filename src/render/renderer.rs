@@ -116,10 +116,10 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Content page `i`, its body included.
-    pub(crate) fn page(&self, i: usize) -> TemplatePage {
+    /// Content page `i` with its rendered HTML `body`.
+    pub(crate) fn page(&self, i: usize, body: String) -> TemplatePage {
         let mut file = self.page_frame(i);
-        file.view.content = self.views.rendered[i].html.clone();
+        file.view.content = body;
         file
     }
 

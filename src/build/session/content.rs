@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::files::Fresh;
-use super::{sidebar_key, write_error, Outcome, Session, State};
+use super::{sidebar_key, write_error, ChangedFiles, Outcome, Session, State};
 use crate::build::output::{Batch, Sink};
 use crate::build::outputs::{fingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
@@ -132,6 +132,7 @@ impl Session {
         let reloaded: HashSet<&str> = to_load.iter().map(|s| s.as_str()).collect();
         let mut pages = Vec::with_capacity(markdown.len());
         let mut rendered_by_rel: HashMap<String, RenderedPage> = HashMap::new();
+        let mut bodies = state.prepared.bodies.clone();
         for rel in &markdown {
             if reloaded.contains(rel.as_str()) {
                 continue;
@@ -144,8 +145,9 @@ impl Session {
         let mut fresh = HashSet::new();
         for result in loaded {
             match result {
-                Ok(Some((page, rendered))) => {
+                Ok(Some((page, mut rendered))) => {
                     fresh.insert(page.rel.clone());
+                    bodies.put(page.rel.clone(), std::mem::take(&mut rendered.html));
                     rendered_by_rel.insert(page.rel.clone(), rendered);
                     pages.push(page);
                 }
@@ -173,7 +175,8 @@ impl Session {
             &rendered,
             &self.settings,
         ));
-        let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
+        bodies.retain(&new_site.pages);
+        let prepared = Prepared::checked(new_site, rendered, bodies, diagnostics)?;
         let settings = self.settings.clone();
         self.install(
             &settings,
@@ -242,20 +245,24 @@ impl Session {
             .collect();
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
-        for ((i, page), rendered) in edits.into_iter().zip(rendered) {
+        for ((i, page), mut rendered) in edits.into_iter().zip(rendered) {
+            let body = std::mem::take(&mut rendered.html);
+            let old_body = state.prepared.bodies.put(page.rel.clone(), body);
             let old_page = std::mem::replace(&mut state.prepared.site.pages[i], page);
             let old_rendered = std::mem::replace(&mut state.prepared.rendered[i], rendered);
-            old.push((i, old_page, old_rendered));
+            old.push(OldPage {
+                i,
+                page: old_page,
+                rendered: old_rendered,
+                body: old_body.unwrap_or_default(),
+            });
         }
-        let indexes: Vec<usize> = old.iter().map(|(i, _, _)| *i).collect();
+        let indexes: Vec<usize> = old.iter().map(|o| o.i).collect();
         let result = body_edit_files(&self.settings, state, &indexes);
         let (diagnostics, files) = match result {
             Ok(done) => done,
             Err(diagnostics) => {
-                for (i, page, rendered) in old {
-                    state.prepared.site.pages[i] = page;
-                    state.prepared.rendered[i] = rendered;
-                }
+                restore(state, old);
                 return Err(diagnostics);
             }
         };
@@ -271,12 +278,9 @@ impl Session {
             }
             records.push((path, inputs, fingerprint));
         }
-        let changed_files = batch.files.len();
+        let changed = ChangedFiles::of(&batch, None, BTreeSet::new());
         if let Err(e) = sink.apply(batch) {
-            for (i, page, rendered) in old {
-                state.prepared.site.pages[i] = page;
-                state.prepared.rendered[i] = rendered;
-            }
+            restore(state, old);
             return Err(write_error(e));
         }
         for (path, inputs, fingerprint) in records {
@@ -303,11 +307,29 @@ impl Session {
             }
         }
         Ok(Some(Outcome {
-            changed_files,
+            changed_files: changed.len(),
+            changed,
             warnings: state.prepared.warnings.clone(),
             new_warnings,
             ..Outcome::default()
         }))
+    }
+}
+
+/// A page as it was before a body edit swapped it out.
+struct OldPage {
+    i: usize,
+    page: Page,
+    rendered: RenderedPage,
+    body: String,
+}
+
+/// Puts back the pages a failed body edit swapped out.
+fn restore(state: &mut State, old: Vec<OldPage>) {
+    for old in old {
+        state.prepared.bodies.put(old.page.rel.clone(), old.body);
+        state.prepared.site.pages[old.i] = old.page;
+        state.prepared.rendered[old.i] = old.rendered;
     }
 }
 
@@ -332,7 +354,7 @@ fn body_edit_files(
     let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
-            let mut file = renderer.page(i);
+            let mut file = renderer.page(i, state.prepared.body(i));
             let html = renderer.render(&file)?;
             file.view.content.clear();
             let sidebar = sidebar_key(site, &file);
