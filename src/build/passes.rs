@@ -174,7 +174,7 @@ fn render_site(
         }
     });
     bar.finish_and_clear();
-    diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered)));
+    diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
     Analysis {
         site,
         rendered,
@@ -183,12 +183,18 @@ fn render_site(
 }
 
 /// The diagnostics of the rendered pages and of the links between them.
-pub(crate) fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+pub(crate) fn page_diagnostics(
+    site: &Site,
+    rendered: &[RenderedPage],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = rendered
         .iter()
         .flat_map(|r| r.diagnostics.iter().cloned())
         .collect();
-    diagnostics.extend(crate::markdown::validate::validate(site, rendered));
+    diagnostics.extend(crate::markdown::validate::validate(
+        site, rendered, settings,
+    ));
     diagnostics
 }
 

@@ -1,6 +1,7 @@
 //! Markdown to HTML: one pass per page that renders the body and collects what later passes
 //! need (headings, links, code samples, searchable sections).
 
+pub(crate) mod body_html;
 pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;

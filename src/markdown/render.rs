@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::body_html;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
@@ -64,6 +65,9 @@ pub(crate) struct RenderedPage {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
     pub external_links: Vec<(String, Location)>,
+    /// Ids of the body's elements that headings do not already give: raw HTML
+    /// (`<a id>`, `<a name>`, `<span id>`), footnotes. A link's `#fragment` may name them.
+    pub anchors: Vec<String>,
     pub code_blocks: Vec<CodeBlock>,
     pub sections: Vec<Section>,
     pub diagnostics: Vec<Diagnostic>,
@@ -83,7 +87,8 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `page`; sections for search are split at headings of level `split_level` or less.
+/// Renders `page`; sections for search are split at headings of level `split_level` or
+/// less, and links to other pages are written in `url_style`.
 pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -129,8 +134,33 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
         .sum();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
-    out.html = html;
+    let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
+    let pass = body_html::rewrite_relative_urls(&html, &|url| {
+        raw_page_link(page, url_style, url)
+            .map(|href| body_html::prefixed(&prefix, &href))
+            .or_else(|| (!prefix.is_empty()).then(|| body_html::prefixed(&prefix, url)))
+    });
+    out.html = pass.html;
+    let heading_ids: std::collections::HashSet<&str> =
+        out.headings.iter().map(|h| h.id.as_str()).collect();
+    out.anchors = pass
+        .anchors
+        .into_iter()
+        .filter(|id| !heading_ids.contains(id.as_str()))
+        .collect();
     out
+}
+
+/// The href of a raw-HTML link to a page's Markdown file (`<a href="setup.md#x">`),
+/// relative to the source folder like the Markdown links' hrefs; `None` for any other URL.
+/// Markdown links never end in `.md` once rewritten, so only raw HTML ones get here.
+fn raw_page_link(page: &Page, style: UrlStyle, url: &str) -> Option<String> {
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    if !path.ends_with(".md") {
+        return None;
+    }
+    let target = links::resolve(&page.rel, url);
+    matches!(target, LinkTarget::Page { .. }).then(|| links::href(&page.rel, style, &target, url))
 }
 
 /// First walk: every heading's text and final id. Author ids are reserved before slugs are
@@ -188,6 +218,18 @@ fn assign_heading_ids(
         .collect()
 }
 
+/// A code block whose end has not been seen yet.
+struct OpenCode {
+    info: InfoString,
+    /// Whether it opened with a fence (else it is indented).
+    fenced: bool,
+    /// The whole block in the body, fences and container markers (`> `) included.
+    range: Range<usize>,
+    text: String,
+    /// Where the last piece of its text ends in the body.
+    text_end: Option<usize>,
+}
+
 /// State of the second walk.
 struct Writer<'p, 'o, 'e> {
     page: &'p Page,
@@ -199,8 +241,8 @@ struct Writer<'p, 'o, 'e> {
     heading_index: usize,
     section: Section,
     in_heading: bool,
-    /// The code block being collected: its info, fence offset and text.
-    code: Option<(InfoString, usize, String)>,
+    /// The code block being collected.
+    code: Option<OpenCode>,
     /// Open block quotes: whether each is a GFM alert.
     callouts: Vec<bool>,
     /// Tables so far, to give each scrollable table region a unique name.
@@ -209,14 +251,15 @@ struct Writer<'p, 'o, 'e> {
 
 impl<'e> Writer<'_, '_, 'e> {
     fn event(&mut self, event: Event<'e>, range: Range<usize>, body: &str) {
-        if let Some((_, _, text)) = self.code.as_mut() {
+        if let Some(code) = self.code.as_mut() {
             match event {
                 Event::Text(t) => {
-                    text.push_str(&t);
+                    code.text.push_str(&t);
+                    code.text_end = Some(range.end);
                     return;
                 }
                 Event::End(TagEnd::CodeBlock) => {
-                    self.finish_code_block();
+                    self.finish_code_block(body);
                     return;
                 }
                 _ => return,
@@ -241,12 +284,17 @@ impl<'e> Writer<'_, '_, 'e> {
                 ))));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let info = match kind {
-                    CodeBlockKind::Fenced(info) => info_string::parse(&info),
-                    CodeBlockKind::Indented => InfoString::default(),
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info_string::parse(&info), true),
+                    CodeBlockKind::Indented => (InfoString::default(), false),
                 };
-                self.check_fence_closed(body, &range);
-                self.code = Some((info, range.start, String::new()));
+                self.code = Some(OpenCode {
+                    info,
+                    fenced,
+                    range,
+                    text: String::new(),
+                    text_end: None,
+                });
             }
             Event::Start(Tag::BlockQuote(kind)) => {
                 self.callouts.push(kind.is_some());
@@ -362,11 +410,11 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
             }
             LinkTarget::OutsideContent => self.out.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     location,
-                    format!("link `{dest}` points outside the content folder"),
+                    format!("link `{dest}` leaves the book: kb cannot check it"),
                 )
-                .with_help("link pages by their path relative to this file, inside content/"),
+                .with_help("keep it if the site is published beside what it links (as a book beside the standard library's docs); otherwise link a page of the content folder"),
             ),
             _ => self.out.links.push(LinkRef {
                 target: target.clone(),
@@ -374,35 +422,42 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(
-            &self.page.url,
-            &self.page.rel,
-            &target,
-            dest,
-            self.url_style,
-        )
+        links::href(&self.page.rel, self.url_style, &target, dest)
     }
 
-    /// CommonMark lets a fence run to the end of the document; for an author that is almost
-    /// always a forgotten closing fence, which swallows the rest of the page.
-    fn check_fence_closed(&mut self, body: &str, range: &Range<usize>) {
-        let source = &body[range.clone()];
-        let mut lines = source.lines();
-        let Some(first) = lines.next() else { return };
-        let first = first.trim_start();
-        let fence_char = match first.chars().next() {
-            Some(c @ ('`' | '~')) => c,
-            _ => return, // indented code block
+    /// CommonMark lets a fence run to the end of its container (the document, a block
+    /// quote, a list item); for an author that is almost always a forgotten closing fence,
+    /// which swallows the rest of the page. The parser knows where the block ends, not
+    /// whether a fence closed it: a closing fence is what lies between the block's last
+    /// text and its end. Container markers (`> `, list indentation) may stand before it,
+    /// so the run of fence characters is looked for there, not a whole line of them.
+    fn check_fence_closed(&mut self, body: &str, code: &OpenCode) {
+        let block = &body[code.range.clone()];
+        let first_line = block.split('\n').next().unwrap_or("");
+        let Some(at) = first_line.find(['`', '~']) else {
+            return;
         };
-        let fence_len = first.chars().take_while(|&c| c == fence_char).count();
-        let closed = lines.last().is_some_and(|last| {
-            let last = last.trim();
-            last.len() >= fence_len && last.chars().all(|c| c == fence_char)
-        });
+        let fence_char = if first_line[at..].starts_with('`') {
+            '`'
+        } else {
+            '~'
+        };
+        let fence_len = first_line[at..]
+            .chars()
+            .take_while(|&c| c == fence_char)
+            .count();
+        let after_opening = code.range.start + (first_line.len() + 1).min(block.len());
+        let tail_start = code
+            .text_end
+            .unwrap_or(after_opening)
+            .clamp(code.range.start, code.range.end);
+        let closed = body[tail_start..code.range.end]
+            .split(|c| c != fence_char)
+            .any(|run| run.len() >= fence_len);
         if !closed {
             self.out.diagnostics.push(
                 Diagnostic::error(
-                    (self.locate)(range.start),
+                    (self.locate)(code.range.start + at),
                     "this code fence is never closed",
                 )
                 .with_help(format!(
@@ -413,11 +468,15 @@ impl<'e> Writer<'_, '_, 'e> {
         }
     }
 
-    fn finish_code_block(&mut self) {
-        let Some((info, offset, code)) = self.code.take() else {
+    fn finish_code_block(&mut self, body: &str) {
+        let Some(open) = self.code.take() else {
             return;
         };
-        let location = (self.locate)(offset);
+        if open.fenced {
+            self.check_fence_closed(body, &open);
+        }
+        let location = (self.locate)(open.range.start);
+        let (info, code) = (open.info, open.text);
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
             &code,
@@ -490,6 +549,11 @@ mod tests {
     use crate::content::front_matter::FrontMatter;
     use crate::content::PageKind;
 
+    /// The Markdown pass of a pretty-URL site.
+    fn render(page: &Page, split_level: u8) -> RenderedPage {
+        super::render(page, split_level, UrlStyle::Pretty)
+    }
+
     fn page(rel: &str, body: &str) -> Page {
         Page {
             source: std::path::PathBuf::from(rel),
@@ -512,7 +576,6 @@ mod tests {
         let out = render(
             &page("a/b.md", "## Intro\n\n## Intro\n\n### Setup {#intro-1}\n"),
             3,
-            UrlStyle::Pretty,
         );
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-2", "intro-1"]);
@@ -530,7 +593,6 @@ mod tests {
                 "See [c](../x/c.md#in-go) and [web](https://go.dev).\n",
             ),
             3,
-            UrlStyle::Pretty,
         );
         assert!(
             out.html.contains(r##"<a href="../../x/c/#in-go">c</a>"##),
@@ -544,11 +606,36 @@ mod tests {
     }
 
     #[test]
+    fn raw_html_urls_move_to_the_output_folder_and_md_links_become_page_urls() {
+        let body = "<p><img src=\"img/p.png\"> <a href=\"../x/c.md#y\">c</a> <a href=\"#top\">t</a></p>\n\n\
+            ```html\n<img src=\"img/p.png\">\n```\n";
+        let out = render(&page("a/b.md", body), 3);
+        assert!(
+            out.html.contains(
+                r##"<img src="../img/p.png"> <a href="../../x/c/#y">c</a> <a href="#top">t</a>"##
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(
+            out.html.matches("../img/p.png").count(),
+            1,
+            "the URL in the code sample is left alone: {}",
+            out.html
+        );
+        let index = render(&page("a/_index.md", body), 3);
+        assert!(
+            index.html.contains(r#"<img src="img/p.png">"#),
+            "same folder, same URL: {}",
+            index.html
+        );
+    }
+
+    #[test]
     fn alerts_become_callouts() {
         let out = render(
             &page("a/b.md", "> [!TIP]\n> Use a pool.\n\n> plain quote\n"),
             3,
-            UrlStyle::Pretty,
         );
         assert!(out.html.contains(
             r#"<div class="callout callout-tip" role="note"><p class="callout-title">Tip</p>"#
@@ -559,7 +646,7 @@ mod tests {
     #[test]
     fn sections_split_at_headings_and_keep_code_apart() {
         let body = "Intro text.\n\n## One\n\nProse `SetMaxOpenConns`.\n\n```go\nx := 1\n```\n\n#### Deep\n\nStill one.\n";
-        let out = render(&page("a/b.md", body), 3, UrlStyle::Pretty);
+        let out = render(&page("a/b.md", body), 3);
         assert_eq!(out.sections.len(), 2);
         assert_eq!(out.sections[0].id, "");
         assert!(out.sections[0].body.contains("Intro text."));
@@ -582,7 +669,7 @@ mod tests {
             #### Deep heading\n\n    indented code\n\n\
             ### Three\n\nsoft\nbreak\n\n| a | b |\n|---|---|\n| cell | [2](z.md) |\n";
         let p = page("a/b.md", body);
-        let at_3 = render(&p, 3, UrlStyle::Pretty).sections;
+        let at_3 = render(&p, 3).sections;
         let ids: Vec<&str> = at_3.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["", "h", "three"]);
         assert_eq!(at_3[0].body.trim(), "Lead with marks and a link.");
@@ -602,7 +689,7 @@ mod tests {
         assert_eq!(at_3[1].code, "x := 1\n\nindented code\n");
         assert!(at_3[2].body.contains("soft break") && at_3[2].body.contains("cell"));
         // A lower split level folds `### Three` into the section before it.
-        let at_2 = render(&p, 2, UrlStyle::Pretty).sections;
+        let at_2 = render(&p, 2).sections;
         assert_eq!(at_2.len(), 2);
         assert!(at_2[1].body.contains("\nThree\n") && at_2[1].body.contains("soft break"));
     }
@@ -615,7 +702,6 @@ mod tests {
                 "Text\n\n```go,fragment title=\"x_test.go\"\nfmt.Println()\n```\n",
             ),
             3,
-            UrlStyle::Pretty,
         );
         assert_eq!(out.code_blocks.len(), 1);
         let block = &out.code_blocks[0];
@@ -628,30 +714,68 @@ mod tests {
 
     #[test]
     fn an_unclosed_fence_is_an_error_but_a_closed_one_is_not() {
-        let open = render(&page("a/b.md", "```go\nx := 1\n"), 3, UrlStyle::Pretty);
+        let open = render(&page("a/b.md", "```go\nx := 1\n"), 3);
         assert_eq!(open.diagnostics.len(), 1);
         assert_eq!(
             open.diagnostics[0].message,
             "this code fence is never closed"
         );
-        let closed = render(
-            &page("a/b.md", "````go\nx := 1\n````\n"),
-            3,
-            UrlStyle::Pretty,
-        );
+        let closed = render(&page("a/b.md", "````go\nx := 1\n````\n"), 3);
         assert!(closed.diagnostics.is_empty());
-        let nested = render(
-            &page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"),
-            3,
-            UrlStyle::Pretty,
-        );
+        let nested = render(&page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"), 3);
         assert!(nested.diagnostics.is_empty(), "{:?}", nested.diagnostics);
+    }
+
+    /// The examples of a pulldown-cmark-style spec file: Markdown, `.`, expected lines.
+    fn spec_examples(spec: &str) -> Vec<(String, String)> {
+        const FENCE: &str = "````````````````````````````````";
+        let mut examples = Vec::new();
+        let mut rest = spec;
+        while let Some(start) = rest.find(&format!("{FENCE} example\n")) {
+            let body = &rest[start + FENCE.len() + " example\n".len()..];
+            let end = body.find(&format!("\n{FENCE}")).expect("example is closed");
+            let (input, expected) = body[..end + 1]
+                .split_once("\n.\n")
+                .expect("example has a `.` line");
+            examples.push((format!("{input}\n"), expected.to_string()));
+            rest = &body[end + 1 + FENCE.len()..];
+        }
+        examples
+    }
+
+    #[test]
+    fn regression_fence_in_blockquote_or_list_follows_commonmark() {
+        let examples = spec_examples(include_str!("../../tests/specs/fences.md"));
+        assert!(examples.len() >= 15, "found {} examples", examples.len());
+        for (input, expected) in examples {
+            let mut p = page("a/b.md", &input);
+            p.body_line = 1;
+            let out = render(&p, 3);
+            let mut found = String::new();
+            for block in &out.code_blocks {
+                let lang = match block.info.lang.as_str() {
+                    "" => "\"\"",
+                    lang => lang,
+                };
+                found.push_str(&format!("code {lang} {:?}\n", block.code));
+            }
+            for d in &out.diagnostics {
+                let severity = if d.is_error() { "error" } else { "warning" };
+                found.push_str(&format!(
+                    "{severity} {}:{} {}\n",
+                    d.line.unwrap_or(0),
+                    d.column.unwrap_or(0),
+                    d.message
+                ));
+            }
+            assert_eq!(found.trim_end(), expected.trim_end(), "for:\n{input}");
+        }
     }
 
     #[test]
     fn gfm_and_extensions_are_rendered() {
         let body = "Text[^1] ~~old~~ \"quoted\" -- dash\n\n- [x] done\n- [ ] todo\n\nTerm\n: Definition\n\n[^1]: The note.\n";
-        let out = render(&page("a/b.md", body), 3, UrlStyle::Pretty);
+        let out = render(&page("a/b.md", body), 3);
         let html = &out.html;
         assert!(html.contains("<del>old</del>"), "strikethrough: {html}");
         assert!(html.contains("type=\"checkbox\""), "task list: {html}");
@@ -671,7 +795,6 @@ mod tests {
         let out = render(
             &page("a/b.md", "a `<b>` c\n\n<div class=\"x\">raw</div>\n"),
             3,
-            UrlStyle::Pretty,
         );
         assert!(out.html.contains("<code>&lt;b&gt;</code>"));
         assert!(out.html.contains("<div class=\"x\">raw</div>"));

@@ -3,21 +3,44 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::config::{self, Settings, UrlStyle};
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::markdown::links::LinkTarget;
+use crate::markdown::links::{self, LinkTarget};
 use crate::markdown::RenderedPage;
 
 /// Ids that every page has besides its headings (template landmarks).
 const TEMPLATE_IDS: &[&str] = &["content", "top"];
 
+/// The settings link checks follow.
+#[derive(Debug, Clone, Copy)]
+struct LinkRules {
+    /// What a link to a missing anchor is (`[kb] broken-anchors`).
+    broken_anchors: config::Severity,
+    url_style: UrlStyle,
+}
+
+impl LinkRules {
+    fn new(settings: &Settings) -> LinkRules {
+        LinkRules {
+            broken_anchors: settings.broken_anchors,
+            url_style: settings.url_style,
+        }
+    }
+}
+
 /// All broken links, anchors and references of the site.
-pub(crate) fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic> {
+pub(crate) fn validate(
+    site: &Site,
+    rendered: &[RenderedPage],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let rules = LinkRules::new(settings);
     let ids: Vec<HashSet<&str>> = rendered.iter().map(ids_of).collect();
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     let mut diagnostics = Vec::new();
     for i in 0..site.pages.len() {
-        diagnostics.extend(check_page(site, rendered, &assets, i, &|j, id| {
+        diagnostics.extend(check_page(site, rendered, &assets, rules, i, &|j, id| {
             ids[j].contains(id)
         }));
     }
@@ -27,43 +50,68 @@ pub(crate) fn validate(site: &Site, rendered: &[RenderedPage]) -> Vec<Diagnostic
 
 /// The broken links and references of page `i` alone: what `kb serve` checks again after
 /// an edit, without hashing the headings of every page.
-pub(crate) fn validate_page(site: &Site, rendered: &[RenderedPage], i: usize) -> Vec<Diagnostic> {
+pub(crate) fn validate_page(
+    site: &Site,
+    rendered: &[RenderedPage],
+    i: usize,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
-    check_page(site, rendered, &assets, i, &|j, id| {
-        TEMPLATE_IDS.contains(&id) || rendered[j].headings.iter().any(|h| h.id == id)
-    })
+    check_page(
+        site,
+        rendered,
+        &assets,
+        LinkRules::new(settings),
+        i,
+        &|j, id| {
+            TEMPLATE_IDS.contains(&id)
+                || rendered[j].headings.iter().any(|h| h.id == id)
+                || rendered[j].anchors.iter().any(|a| a == id)
+        },
+    )
 }
 
-/// Ids a page can be linked to: its headings' and the template's.
+/// Ids a page can be linked to: its headings', its other elements' and the template's.
 fn ids_of(rendered: &RenderedPage) -> HashSet<&str> {
     rendered
         .headings
         .iter()
         .map(|h| h.id.as_str())
+        .chain(rendered.anchors.iter().map(String::as_str))
         .chain(TEMPLATE_IDS.iter().copied())
         .collect()
+}
+
+/// The page a link to `rel` reaches: the file itself or, for a folder's index, whichever
+/// index file the folder has (all of them get the folder's URL).
+fn find_page(site: &Site, rel: &str) -> Option<usize> {
+    site.page_by_rel(rel).or_else(|| {
+        links::index_aliases(rel)
+            .iter()
+            .find_map(|alias| site.page_by_rel(alias))
+    })
 }
 
 fn check_page(
     site: &Site,
     rendered: &[RenderedPage],
     assets: &HashSet<&str>,
+    rules: LinkRules,
     i: usize,
     has_id: &dyn Fn(usize, &str) -> bool,
 ) -> Vec<Diagnostic> {
     let page = &site.pages[i];
     let mut diagnostics = Vec::new();
+    let context = LinkContext {
+        site,
+        rendered,
+        has_id,
+        assets,
+        rules,
+        from: i,
+    };
     for link in &rendered[i].links {
-        if let Some(d) = check_link(
-            site,
-            rendered,
-            has_id,
-            assets,
-            i,
-            &link.target,
-            &link.written,
-            &link.location,
-        ) {
+        if let Some(d) = context.check(&link.target, &link.written, &link.location) {
             diagnostics.push(d);
         }
     }
@@ -83,62 +131,100 @@ fn check_page(
     diagnostics
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_link(
-    site: &Site,
-    rendered: &[RenderedPage],
-    has_id: &dyn Fn(usize, &str) -> bool,
-    assets: &HashSet<&str>,
+/// What checking one page's links needs.
+struct LinkContext<'a> {
+    site: &'a Site,
+    rendered: &'a [RenderedPage],
+    has_id: &'a dyn Fn(usize, &str) -> bool,
+    assets: &'a HashSet<&'a str>,
+    rules: LinkRules,
+    /// The linking page.
     from: usize,
-    target: &LinkTarget,
-    written: &str,
-    location: &Location,
-) -> Option<Diagnostic> {
-    match target {
-        LinkTarget::SamePage { fragment } => {
-            if fragment.is_empty() || has_id(from, fragment) {
-                return None;
-            }
-            Some(
-                Diagnostic::error(
-                    location.clone(),
-                    format!("link to `#{fragment}`: no heading on this page has that id"),
-                )
-                .with_help(suggest(&ids_of(&rendered[from]), fragment)),
-            )
-        }
-        LinkTarget::Page { rel, fragment } => {
-            let Some(target) = site.page_by_rel(rel) else {
-                return Some(
-                    Diagnostic::error(
-                        location.clone(),
-                        format!("broken link `{written}`: page `{rel}` does not exist"),
-                    )
-                    .with_help("link the .md file by its path relative to this page"),
-                );
-            };
-            match fragment {
-                Some(f) if !f.is_empty() && !has_id(target, f) => Some(
-                    Diagnostic::error(
-                        location.clone(),
-                        format!("broken anchor `{written}`: `{rel}` has no heading with id `{f}`"),
-                    )
-                    .with_help(suggest(&ids_of(&rendered[target]), f)),
-                ),
-                _ => None,
-            }
-        }
-        LinkTarget::Asset { rel } => {
-            if assets.contains(rel.as_str()) {
-                None
-            } else {
+}
+
+impl LinkContext<'_> {
+    fn check(&self, target: &LinkTarget, written: &str, location: &Location) -> Option<Diagnostic> {
+        match target {
+            LinkTarget::SamePage { fragment } => {
+                if fragment.is_empty() || (self.has_id)(self.from, fragment) {
+                    return None;
+                }
                 Some(
-                    Diagnostic::error(location.clone(), format!("broken link `{written}`: file `{rel}` does not exist in the content folder"))
-                        .with_help("link pages by their .md file; put images and downloads inside content/"),
+                    self.broken_anchor(
+                        location,
+                        format!(
+                            "link to `#{fragment}`: no heading or element on this page has that id"
+                        ),
+                    )
+                    .with_help(suggest(&ids_of(&self.rendered[self.from]), fragment)),
                 )
             }
+            LinkTarget::Page { rel, fragment } => {
+                let Some(target) = find_page(self.site, rel) else {
+                    return self.missing_page(rel, written, location);
+                };
+                match fragment {
+                    Some(f) if !f.is_empty() && !(self.has_id)(target, f) => Some(
+                        self.broken_anchor(
+                            location,
+                            format!(
+                                "broken anchor `{written}`: `{}` has no heading or element with id `{f}`",
+                                self.site.pages[target].rel
+                            ),
+                        )
+                        .with_help(suggest(&ids_of(&self.rendered[target]), f)),
+                    ),
+                    _ => None,
+                }
+            }
+            LinkTarget::Asset { rel } => {
+                if self.assets.contains(rel.as_str()) {
+                    None
+                } else {
+                    Some(
+                        Diagnostic::error(location.clone(), format!("broken link `{written}`: file `{rel}` does not exist in the content folder"))
+                            .with_help("link pages by their .md file; put images and downloads inside the content folder"),
+                    )
+                }
+            }
+            LinkTarget::External | LinkTarget::OutsideContent => None,
         }
-        LinkTarget::External | LinkTarget::OutsideContent => None,
+    }
+
+    /// A link to an anchor that does not exist, as serious as `[kb] broken-anchors` says.
+    fn broken_anchor(&self, location: &Location, message: String) -> Diagnostic {
+        match self.rules.broken_anchors {
+            config::Severity::Error => Diagnostic::error(location.clone(), message),
+            config::Severity::Warning => Diagnostic::warning(location.clone(), message),
+        }
+    }
+
+    /// A link to a page that does not exist, unless it is an `.html` file of the content
+    /// folder that the link still reaches (html URLs leave its path as written).
+    fn missing_page(&self, rel: &str, written: &str, location: &Location) -> Option<Diagnostic> {
+        let path = written.split(['#', '?']).next().unwrap_or("");
+        if path.ends_with(".html") {
+            let html_rel = format!("{}.html", rel.strip_suffix(".md").unwrap_or(rel));
+            if self.assets.contains(html_rel.as_str()) {
+                return match self.rules.url_style {
+                    UrlStyle::Html => None,
+                    UrlStyle::Pretty => Some(
+                        Diagnostic::error(
+                            location.clone(),
+                            format!("link `{written}`: a page link, but `{html_rel}` is a file and `{rel}` does not exist"),
+                        )
+                        .with_help("with pretty URLs an `.html` link names a page; link the file by an URL that does not end in .html, or use `[kb] urls = \"html\"`"),
+                    ),
+                };
+            }
+        }
+        Some(
+            Diagnostic::error(
+                location.clone(),
+                format!("broken link `{written}`: page `{rel}` does not exist"),
+            )
+            .with_help("link the .md file (or the .html file mdBook writes for it) by its path relative to this page"),
+        )
     }
 }
 

@@ -45,6 +45,7 @@ bad_input_tests! {
     malformed_yaml => "malformed-yaml",
     missing_title => "missing-title",
     unclosed_code_fence => "unclosed-fence",
+    unclosed_code_fence_in_quote => "unclosed-fence-in-quote",
     unknown_config_key => "unknown-config-key",
     unknown_front_matter_field => "unknown-field",
 }

@@ -52,8 +52,8 @@ fn build_errors_are_all_reported_by_check_too() {
     let site = TestSite::fixture_in_folder("bad/broken-anchor");
     site.kb(&["check", "--root", "broken-anchor"])
         .code(1)
-        .stderr_has("no heading on this page has that id")
-        .stderr_has("`index.md` has no heading with id `nope`");
+        .stderr_has("no heading or element on this page has that id")
+        .stderr_has("`index.md` has no heading or element with id `nope`");
 }
 
 /// A local server standing in for the web: `/ok` answers 200, anything else 404.

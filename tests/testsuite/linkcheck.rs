@@ -44,7 +44,12 @@ pub(crate) fn broken_links(out: &Path) -> Vec<String> {
         .map(|(rel, html)| {
             (
                 rel.as_str(),
-                attribute_values(html, "id").into_iter().collect(),
+                // `<a name>` is an anchor too; other elements' `name` values only add
+                // ids nothing links to.
+                attribute_values(html, "id")
+                    .into_iter()
+                    .chain(attribute_values(html, "name"))
+                    .collect(),
             )
         })
         .collect();

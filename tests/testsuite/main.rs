@@ -19,6 +19,7 @@ mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
 mod linkcheck;
+mod links;
 mod mdbook_config;
 mod run;
 mod serve;

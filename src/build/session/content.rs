@@ -170,7 +170,11 @@ impl Session {
             .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
             .collect();
         let mut diagnostics = errors;
-        diagnostics.extend(passes::page_diagnostics(&new_site, &rendered));
+        diagnostics.extend(passes::page_diagnostics(
+            &new_site,
+            &rendered,
+            &self.settings,
+        ));
         bodies.retain(&new_site.pages);
         let prepared = Prepared::checked(new_site, rendered, bodies, diagnostics)?;
         let settings = self.settings.clone();
@@ -336,7 +340,7 @@ fn body_edit_files(
     state: &State,
     edited: &[usize],
 ) -> Result<(Diagnostics, Vec<(TemplateInputs, String)>), Diagnostics> {
-    let diagnostics = diagnostics_after_body_edit(state, edited);
+    let diagnostics = diagnostics_after_body_edit(settings, state, edited);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -365,7 +369,11 @@ fn body_edit_files(
 /// unchanged): those of the edited pages and of pages that link into them with an anchor
 /// are computed again, every other page's are kept. The same list as validating
 /// everything, without hashing every heading of every page.
-fn diagnostics_after_body_edit(state: &State, edited: &[usize]) -> Diagnostics {
+fn diagnostics_after_body_edit(
+    settings: &Settings,
+    state: &State,
+    edited: &[usize],
+) -> Diagnostics {
     let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
     let edited_rels: HashSet<&str> = edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
     let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
@@ -387,7 +395,7 @@ fn diagnostics_after_body_edit(state: &State, edited: &[usize]) -> Diagnostics {
         .collect();
     for &j in &affected {
         diagnostics.extend(rendered[j].diagnostics.iter().cloned());
-        diagnostics.extend(validate::validate_page(site, rendered, j));
+        diagnostics.extend(validate::validate_page(site, rendered, j, settings));
     }
     Diagnostics::new(diagnostics)
 }
