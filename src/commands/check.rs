@@ -66,7 +66,7 @@ fn summary_line(report: &CheckReport) -> String {
     );
     if go.tests_passed + go.tests_failed + go.tests_skipped > 0 {
         line.push_str(&format!(
-            ", {} Go samples run with go test ({} failed; {} from cache), {} not run (non-standard imports)",
+            ", {} Go samples run with go test ({} failed; {} from cache), {} not run (non-standard imports or no_run)",
             go.tests_passed + go.tests_failed,
             go.tests_failed,
             go.tests_cached,

@@ -44,7 +44,12 @@ pub(crate) fn test_packages(
             .zip(outcomes.iter())
             .filter(|(p, _)| p.package == package)
             .collect();
-        if members.iter().any(|(p, _)| p.kind == Kind::OtherFile) {
+        // A test needing what kb cannot provide (a module, a testdata file) is still
+        // type-checked but not run: `no_run` says so, as in rustdoc.
+        if members
+            .iter()
+            .any(|(p, _)| p.kind == Kind::OtherFile || p.sample.has_flag("no_run"))
+        {
             report.tests_skipped += 1;
             continue;
         }
@@ -331,8 +336,9 @@ fn shown_output(output: &str) -> String {
     }
     lines
         .iter()
-        // `t.Log` output comes indented by four spaces; the message indents it anew.
-        .map(|l| format!("    {}", l.strip_prefix("    ").unwrap_or(l).trim_end()))
+        // `t.Log` output comes indented by four spaces a level of subtests; the message
+        // indents it anew.
+        .map(|l| format!("    {}", l.trim_start_matches(' ').trim_end()))
         .collect::<Vec<_>>()
         .join("\n")
 }

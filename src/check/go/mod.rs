@@ -98,7 +98,8 @@ pub(crate) struct GoReport {
     /// Packages with a test block that failed `go test`.
     pub tests_failed: usize,
     /// Packages with a test block that were not run because a block imports a module
-    /// outside the standard library, which cannot be fetched offline.
+    /// outside the standard library, which cannot be fetched offline, or is marked
+    /// `no_run` (it needs files kb cannot provide).
     pub tests_skipped: usize,
     /// Of `tests_passed`, those whose passing run was remembered from an earlier check.
     pub tests_cached: usize,

@@ -468,7 +468,7 @@ fn a_test_still_running_at_the_timeout_is_an_error() {
 }
 
 #[test]
-fn a_package_importing_another_module_is_not_run_and_is_counted() {
+fn a_package_importing_another_module_or_marked_no_run_is_not_run_and_is_counted() {
     require_go();
     let program = "package shop\n\nimport \"github.com/google/uuid\"\n\nfunc ID() string { return uuid.NewString() }\n";
     let test = "package shop\n\nimport \"testing\"\n\nfunc TestID(t *testing.T) {\n\tif ID() == \"\" {\n\t\tt.Fatal(\"empty\")\n\t}\n}\n";
