@@ -106,13 +106,13 @@ pub(crate) fn code_samples(site: &Site, rendered: &[RenderedPage]) -> Vec<CodeSa
         .flat_map(|(page, r)| {
             r.code_blocks.iter().map(move |block| {
                 let mut flags = block.info.flags.clone();
-                if let Some(title) = block
-                    .info
-                    .title
-                    .as_deref()
-                    .filter(|t| t.ends_with("_test.go"))
-                {
-                    flags.push(format!("file={title}"));
+                if let Some(title) = block.info.title.as_deref() {
+                    // The title places Go blocks: `_test.go` makes a test file, and its
+                    // directory decides which blocks share a package with it.
+                    flags.push(format!("title={title}"));
+                    if title.ends_with("_test.go") {
+                        flags.push(format!("file={title}"));
+                    }
                 }
                 CodeSample {
                     file: page.file.clone(),

@@ -328,6 +328,10 @@ fn plan<'a>(
         .map(|((sample, code), test_file)| Block {
             page: &sample.file,
             package: package_name(code).filter(|_| !sample.has_flag("fragment")),
+            dir: sample
+                .flag_value("title")
+                .and_then(|t| t.rsplit_once(['/', '\\']))
+                .map_or("", |(dir, _)| dir),
             test_file: test_file.as_deref(),
         })
         .collect();
