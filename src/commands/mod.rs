@@ -2,6 +2,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod init;
 pub(crate) mod search;
 pub(crate) mod serve;
 
@@ -34,6 +35,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     };
     match cli.command {
         Command::Build(args) => build::run(args, verbosity),
+        Command::Init(args) => init::run(&args),
         Command::Search(args) => search::run(args, verbosity),
         Command::Check(args) => check::run(args, verbosity),
         Command::Serve(args) => serve::run(args, verbosity),

@@ -16,6 +16,7 @@ pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         port: args.port,
         open: args.open,
         drafts: args.site.drafts,
+        compress_pages: args.compress_pages,
     };
     serve::run(options, Box::new(move |event| print(event, verbosity)))?;
     Ok(ExitCode::SUCCESS)
