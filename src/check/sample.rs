@@ -16,7 +16,8 @@ pub(crate) struct CodeSample {
     /// Language from the info string: `go` for ```` ```go,fragment ````.
     pub lang: String,
     /// Comma-separated flags after the language: `["fragment"]` for ```` ```go,fragment ````.
-    /// A `title` ending in `_test.go` arrives as the flag `file=NAME_test.go`.
+    /// A `title` arrives as the flag `title=TITLE`, and one ending in `_test.go` also as
+    /// `file=NAME_test.go`.
     pub flags: Vec<String>,
     pub code: String,
 }

@@ -16,7 +16,7 @@ use crate::markdown::RenderedPage;
 
 use super::data_blocks::{check_data_block, data_language};
 use super::external::{check_external, ExternalLink, ExternalOptions};
-use super::go::{check_go, GoReport};
+use super::go::{check_go, GoOptions, GoReport};
 use super::sample::CodeSample;
 
 /// Longest description search engines show in full.
@@ -63,7 +63,15 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
     diagnostics.extend(data.iter().flat_map(|s| check_data_block(s)));
     // Go wants absolute GOPATH and GOCACHE; `--root .` would make them relative.
     let cache = settings.root.join(".kb-cache").join("snippets");
-    let go = check_go(&samples, &std::path::absolute(&cache).unwrap_or(cache));
+    let go_options = GoOptions {
+        run_tests: settings.run_go_tests,
+        ..GoOptions::default()
+    };
+    let go = check_go(
+        &samples,
+        &std::path::absolute(&cache).unwrap_or(cache),
+        &go_options,
+    );
     diagnostics.extend(go.diagnostics.iter().cloned());
 
     let mut external_links = 0;
@@ -98,13 +106,13 @@ pub(crate) fn code_samples(site: &Site, rendered: &[RenderedPage]) -> Vec<CodeSa
         .flat_map(|(page, r)| {
             r.code_blocks.iter().map(move |block| {
                 let mut flags = block.info.flags.clone();
-                if let Some(title) = block
-                    .info
-                    .title
-                    .as_deref()
-                    .filter(|t| t.ends_with("_test.go"))
-                {
-                    flags.push(format!("file={title}"));
+                if let Some(title) = block.info.title.as_deref() {
+                    // The title places Go blocks: `_test.go` makes a test file, and its
+                    // directory decides which blocks share a package with it.
+                    flags.push(format!("title={title}"));
+                    if title.ends_with("_test.go") {
+                        flags.push(format!("file={title}"));
+                    }
                 }
                 CodeSample {
                     file: page.file.clone(),

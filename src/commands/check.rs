@@ -45,9 +45,10 @@ pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
     })
 }
 
-/// "Checked 127 pages, 155 Go blocks (85 type-checked with go vet, ...), 48 data blocks:
-/// 0 errors, 0 warnings in 1.1 s". Go blocks that could not be checked (no usable Go) are
-/// counted as unchecked; the warning that says why is among the diagnostics.
+/// "Checked 127 pages, 155 Go blocks (85 type-checked with go vet, ...), 60 Go samples run
+/// with go test (...), 48 data blocks: 0 errors, 0 warnings in 1.1 s". Go blocks that
+/// could not be checked (no usable Go) are counted as unchecked; the warning that says
+/// why is among the diagnostics. The go test part appears when the site runs tests.
 fn summary_line(report: &CheckReport) -> String {
     let go = &report.go;
     let unchecked = if go.unchecked > 0 {
@@ -56,7 +57,7 @@ fn summary_line(report: &CheckReport) -> String {
         String::new()
     };
     let mut line = format!(
-        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only (non-standard imports), {} fragments, {} ignored{unchecked}; {} from cache), {} data blocks",
+        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only (non-standard imports), {} fragments, {} ignored{unchecked}; {} from cache)",
         report.pages,
         go.type_checked + go.syntax_only + go.fragments + go.ignored + go.unchecked,
         go.type_checked,
@@ -64,8 +65,17 @@ fn summary_line(report: &CheckReport) -> String {
         go.fragments,
         go.ignored,
         go.cached,
-        report.data_blocks,
     );
+    if go.tests_passed + go.tests_failed + go.tests_skipped > 0 {
+        line.push_str(&format!(
+            ", {} Go samples run with go test ({} failed; {} from cache), {} not run (non-standard imports or no_run)",
+            go.tests_passed + go.tests_failed,
+            go.tests_failed,
+            go.tests_cached,
+            go.tests_skipped,
+        ));
+    }
+    line.push_str(&format!(", {} data blocks", report.data_blocks));
     if report.external_links > 0 {
         line.push_str(&format!(", {} external links", report.external_links));
     }

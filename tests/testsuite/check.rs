@@ -198,3 +198,48 @@ fn no_go_is_a_warning_and_its_blocks_unchecked() {
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The `basic` fixture with `[kb] run-go-tests` set as `on` says, and a page whose program
+/// block is exercised by its test block; `passing` decides whether the test passes.
+fn site_with_a_sample_test(on: bool, passing: bool) -> TestSite {
+    let site = site_whose_only_warning_can_be_go();
+    let config = site.read("book.toml");
+    site.write(
+        "book.toml",
+        &format!("{config}\n[kb]\nrun-go-tests = {on}\n"),
+    );
+    let want = if passing { 3 } else { 4 };
+    site.write(
+        "content/alpha/tested.md",
+        &format!(
+            "---\ntitle: Tested\ndescription: A page whose sample has a test.\n---\n\n```go title=\"sum.go\"\npackage sum\n\n// Add adds.\nfunc Add(a, b int) int {{ return a + b }}\n```\n\n```go title=\"sum_test.go\"\npackage sum\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {{\n\tif got := Add(1, 2); got != {want} {{\n\t\tt.Errorf(\"Add(1, 2) = %d, want {want}\", got)\n\t}}\n}}\n```\n"
+        ),
+    );
+    site
+}
+
+/// With `run-go-tests`, a page's test block runs against its program block: a failing test
+/// is an error at its `func` line with what it printed, and the summary counts the run.
+#[test]
+fn a_site_that_runs_go_tests_reports_a_failing_sample_test() {
+    let site = site_with_a_sample_test(true, false);
+    site.kb(&["check"])
+        .code(1)
+        .stderr_has("content/alpha/tested.md:18:1: error: go test: TestAdd failed\n  help: fix the sample or its test so that `go test` passes; the test printed:\n    sum_test.go:7: Add(1, 2) = 3, want 4")
+        .stderr_has(", 1 Go samples run with go test (1 failed; 0 from cache), 0 not run (non-standard imports or no_run), ");
+    let fixed = site_with_a_sample_test(true, true);
+    fixed
+        .kb(&["check"])
+        .success()
+        .stderr_has(", 1 Go samples run with go test (0 failed; 0 from cache)");
+}
+
+/// Without `run-go-tests` nothing from the content runs; the test block is still
+/// type-checked with the program it tests.
+#[test]
+fn a_site_that_does_not_run_go_tests_only_vets_them() {
+    let site = site_with_a_sample_test(false, false);
+    let out = site.kb(&["check"]).success();
+    let text = out.stderr_text();
+    assert!(!text.contains("run with go test"), "{text}");
+}

@@ -26,7 +26,9 @@ impl ResultCache {
         }
     }
 
-    pub(crate) fn key(&self, sample: &CodeSample) -> String {
+    /// The key of a sample's check verdict. `others` are the other samples of its
+    /// package (see `packages`): their code decides whether it type-checks too.
+    pub(crate) fn key(&self, sample: &CodeSample, others: &[&CodeSample]) -> String {
         let mut hasher = Sha256::new();
         // Bump the tag when the checks change, so old verdicts are not reused.
         for part in [
@@ -39,7 +41,34 @@ impl ResultCache {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
+        for other in others {
+            for part in [&other.flags.join(","), &other.code] {
+                hasher.update(part.as_bytes());
+                hasher.update([0]);
+            }
+        }
         format!("{:x}", hasher.finalize())
+    }
+
+    /// The key of a package's `go test` verdict: its files, by name and content.
+    pub(crate) fn test_key<'a>(&self, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+        let mut hasher = Sha256::new();
+        for part in ["kb go test 1", &self.go_version] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        for (name, code) in files {
+            for part in [name, code] {
+                hasher.update(part.as_bytes());
+                hasher.update([0]);
+            }
+        }
+        format!("test-{:x}", hasher.finalize())
+    }
+
+    /// Whether the package with this [`test_key`](Self::test_key) passed before.
+    pub(crate) fn passed(&self, key: &str) -> bool {
+        self.dir.join(key).is_file()
     }
 
     /// `None` if the sample is not known to be clean; otherwise whether it was only

@@ -45,6 +45,19 @@ pub(crate) fn read_header(code: &str) -> Option<Vec<String>> {
     Some(imports)
 }
 
+/// The name in a Go file's package clause (`store_test` in `package store_test`), or
+/// `None` for a fragment.
+pub(crate) fn package_name(code: &str) -> Option<&str> {
+    let mut tokens = Tokens { rest: code };
+    if tokens.next()? != Token::Word("package") {
+        return None;
+    }
+    match tokens.next() {
+        Some(Token::Word(name)) => Some(name),
+        _ => None,
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 enum Token<'s> {
     Word(&'s str),
@@ -114,5 +127,10 @@ mod tests {
         );
         assert_eq!(read_header("x := 1\n"), None);
         assert_eq!(read_header("/* package main */\nfunc f() {}"), None);
+        assert_eq!(
+            package_name("// Doc.\npackage store_test\n"),
+            Some("store_test")
+        );
+        assert_eq!(package_name("x := 1\n"), None);
     }
 }

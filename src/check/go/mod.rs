@@ -1,5 +1,7 @@
-//! Go code samples: every ```` ```go ```` block must parse and be gofmt-formatted, and a
-//! block that is a whole file using only the standard library must pass `go vet`.
+//! Go code samples: every ```` ```go ```` block must parse and be gofmt-formatted, a
+//! block that is a whole file using only the standard library must pass `go vet`, and,
+//! when the site turns it on (`[kb] run-go-tests`), a package with a test block must pass
+//! `go test`.
 //!
 //! This is `mdbook test` for Go. The work is done by the real Go toolchain (`gofmt`, and
 //! `go vet` in a throwaway module), so the verdict is the one a reader gets when they paste
@@ -19,20 +21,30 @@
 //! checked: that is one warning saying why and what to do, and the blocks count as
 //! unchecked, so `kb check --deny-warnings` fails.
 //!
+//! A block titled `..._test.go` is a test file; a page's program block and its test
+//! block with the same package clause form one package (`packages`), so the test
+//! exercises the code the page shows. Running them executes code from the content, so it
+//! happens only when the site's configuration asks for it.
+//!
 //! Clean results are cached by content hash in the cache directory, so a warm run only
 //! looks at blocks that changed or failed last time.
 //!
 //! The passes, one file each: `toolchain` (finding Go), `header` (whole file or fragment,
-//! which imports), `wrapping` (fragments into files), `gofmt` (syntax and formatting, with
-//! the `diff`), `vet` (type checking, with `advice`), `tool_output` (reading what the
-//! tools print) and `cache`; `error` holds why a check could not run.
+//! which imports), `packages` (which blocks share a package), `wrapping` (fragments into
+//! files), `gofmt` (syntax and formatting, with the `diff`), `vet` (type checking, with
+//! `advice`), `gotest` (running tests and examples), `module` (the temporary module they
+//! run in), `tool_output` (reading what the tools print) and `cache`; `error` holds why a
+//! check could not run.
 
 mod advice;
 mod cache;
 mod diff;
 mod error;
 mod gofmt;
+mod gotest;
 mod header;
+mod module;
+mod packages;
 mod tool_output;
 mod toolchain;
 mod vet;
@@ -42,12 +54,14 @@ mod wrapping;
 mod tests;
 
 use std::path::Path;
+use std::time::Duration;
 
 use rayon::prelude::*;
 
 use self::cache::ResultCache;
 use self::error::ToolFailure;
-use self::header::read_header;
+use self::header::{package_name, read_header};
+use self::packages::{place, Block};
 use self::toolchain::Toolchain;
 use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
@@ -78,18 +92,54 @@ pub(crate) struct GoReport {
     pub cached: usize,
     /// Why no Go sample could be checked (e.g. no `go` on PATH); `None` if they were.
     pub unavailable: Option<GoUnavailable>,
+    /// Packages with a test block that passed `go test` (run now or earlier, see
+    /// `tests_cached`); zero unless tests are run.
+    pub tests_passed: usize,
+    /// Packages with a test block that failed `go test`.
+    pub tests_failed: usize,
+    /// Packages with a test block that were not run because a block imports a module
+    /// outside the standard library, which cannot be fetched offline, or is marked
+    /// `no_run` (it needs files kb cannot provide).
+    pub tests_skipped: usize,
+    /// Of `tests_passed`, those whose passing run was remembered from an earlier check.
+    pub tests_cached: usize,
+}
+
+/// How the Go samples are checked.
+#[derive(Debug, Clone)]
+pub(crate) struct GoOptions {
+    /// Run packages that have a test block with `go test`.
+    pub run_tests: bool,
+    /// How long one package's tests may run.
+    pub test_timeout: Duration,
+}
+
+impl Default for GoOptions {
+    fn default() -> Self {
+        GoOptions {
+            run_tests: false,
+            // Compiling is not counted: this is the test binary's own run time, and the
+            // samples' tests use a fake clock, so they take milliseconds.
+            test_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Checks every Go sample in `samples` (samples in other languages are left alone).
 ///
 /// `cache_dir` holds the result cache and the private Go build cache; it is created if
 /// missing. Nothing is printed.
-pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path) -> GoReport {
-    check_go_with(samples, cache_dir, "go")
+pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path, options: &GoOptions) -> GoReport {
+    check_go_with(samples, cache_dir, "go", options)
 }
 
 /// [`check_go`] with the `go` program to look for, so tests can simulate a missing one.
-fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> GoReport {
+fn check_go_with(
+    samples: &[CodeSample],
+    cache_dir: &Path,
+    go_program: &str,
+    options: &GoOptions,
+) -> GoReport {
     let mut report = GoReport::default();
     let mut to_check = Vec::new();
     for sample in samples.iter().filter(|s| is_go(&s.lang)) {
@@ -115,11 +165,7 @@ fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> 
     };
 
     let cache = ResultCache::new(cache_dir, &toolchain.version);
-    let planned: Vec<Planned> = to_check
-        .iter()
-        .enumerate()
-        .map(|(id, sample)| Planned::new(id, sample, &toolchain, &cache))
-        .collect();
+    let planned = plan(&to_check, &toolchain, &cache);
 
     // Parsing and formatting: one gofmt process per sample, in parallel.
     let mut outcomes: Vec<Outcome> = planned
@@ -136,14 +182,16 @@ fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> 
         })
         .collect();
 
-    // Type checking: all standard-library-only files that parsed, in one module.
+    // Type checking: all standard-library-only files whose packages parsed, in one module.
+    let parsed = |package: usize| {
+        planned
+            .iter()
+            .zip(&outcomes)
+            .all(|(plan, outcome)| plan.package != package || outcome.parsed)
+    };
     let to_vet: Vec<&Planned> = planned
         .iter()
-        .zip(&outcomes)
-        .filter(|(plan, outcome)| {
-            plan.cached.is_none() && plan.kind == Kind::StdFile && outcome.parsed
-        })
-        .map(|(plan, _)| plan)
+        .filter(|plan| plan.cached.is_none() && plan.kind == Kind::StdFile && parsed(plan.package))
         .collect();
     let mut vet_failed = false;
     if !to_vet.is_empty() {
@@ -169,6 +217,17 @@ fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> 
                     .push(vet_failure_warning(&failure, to_vet[0], to_vet.len()));
             }
         }
+    }
+
+    if options.run_tests && !vet_failed {
+        gotest::test_packages(
+            &planned,
+            &mut outcomes,
+            &toolchain,
+            &cache,
+            options,
+            &mut report,
+        );
     }
 
     for (plan, outcome) in planned.iter().zip(outcomes) {
@@ -240,55 +299,125 @@ struct Planned<'a> {
     kind: Kind,
     /// The code with `\r\n` line ends made `\n`, as gofmt writes them.
     code: String,
+    /// The package the sample is written into, named by the id of its first block; the
+    /// sample's own id unless it pairs with a test block (see `packages`).
+    package: usize,
+    /// The file's name in the package's directory: a test block's title, else `sample.go`.
+    file_name: String,
     cache_key: String,
     /// `Some` if an earlier run found the sample clean; `Some(true)` if that run could
     /// only check its syntax (build constraints left nothing to vet).
     cached: Option<bool>,
 }
 
-impl<'a> Planned<'a> {
-    fn new(id: usize, sample: &'a CodeSample, toolchain: &Toolchain, cache: &ResultCache) -> Self {
-        let code = sample.code.replace("\r\n", "\n");
-        let header = read_header(&code);
-        let kind = match header {
-            Some(_) if sample.has_flag("fragment") => Kind::Fragment,
-            Some(imports) if imports.iter().all(|i| toolchain.is_std(i)) => Kind::StdFile,
-            Some(_) => Kind::OtherFile,
-            None if sample.has_flag("fragment") => Kind::Fragment,
-            None => Kind::MissingPackage,
-        };
-        let cache_key = cache.key(sample);
-        let cached = cache.clean(&cache_key);
-        Planned {
-            id,
-            sample,
-            kind,
-            code,
-            cache_key,
-            cached,
+/// The samples with their kinds, packages and cached verdicts.
+fn plan<'a>(
+    samples: &[&'a CodeSample],
+    toolchain: &Toolchain,
+    cache: &ResultCache,
+) -> Vec<Planned<'a>> {
+    let codes: Vec<String> = samples
+        .iter()
+        .map(|s| s.code.replace("\r\n", "\n"))
+        .collect();
+    let test_files: Vec<Option<String>> = samples.iter().map(|s| test_file_name(s)).collect();
+    let blocks: Vec<Block> = samples
+        .iter()
+        .zip(&codes)
+        .zip(&test_files)
+        .map(|((sample, code), test_file)| Block {
+            page: &sample.file,
+            package: package_name(code).filter(|_| !sample.has_flag("fragment")),
+            dir: sample
+                .flag_value("title")
+                .and_then(|t| t.rsplit_once(['/', '\\']))
+                .map_or("", |(dir, _)| dir),
+            test_file: test_file.as_deref(),
+        })
+        .collect();
+    let placed = place(&blocks);
+    let mut planned: Vec<Planned> = samples
+        .iter()
+        .zip(codes)
+        .zip(placed)
+        .enumerate()
+        .map(|(id, ((sample, code), (package, file_name)))| {
+            let header = read_header(&code);
+            let kind = match header {
+                Some(_) if sample.has_flag("fragment") => Kind::Fragment,
+                Some(imports) if imports.iter().all(|i| toolchain.is_std(i)) => Kind::StdFile,
+                Some(_) => Kind::OtherFile,
+                None if sample.has_flag("fragment") => Kind::Fragment,
+                None => Kind::MissingPackage,
+            };
+            Planned {
+                id,
+                sample,
+                kind,
+                code,
+                package,
+                file_name,
+                cache_key: String::new(),
+                cached: None,
+            }
+        })
+        .collect();
+    // A package is type-checked whole or not at all: one block importing another module
+    // makes all its blocks syntax-only, and one changed block rechecks them all.
+    let other_packages: Vec<usize> = planned
+        .iter()
+        .filter(|p| p.kind == Kind::OtherFile)
+        .map(|p| p.package)
+        .collect();
+    for plan in &mut planned {
+        if plan.kind == Kind::StdFile && other_packages.contains(&plan.package) {
+            plan.kind = Kind::OtherFile;
         }
     }
-
-    /// The file name the sample gets in the temporary module: a `title` ending in
-    /// `_test.go` makes it a test file, anything else is `sample.go`. Only the title's
-    /// last path element is used (`store/store_test.go` is `store_test.go`), and only if
-    /// it is a plain file name, since it becomes a path on disk.
-    fn file_name(&self) -> String {
-        let name = self
-            .sample
-            .flag_value("file")
-            .and_then(|title| title.rsplit(['/', '\\']).next())
-            .unwrap_or_default();
-        let plain = name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-        if plain && name.ends_with(".go") && !name.starts_with('.') {
-            name.to_string()
-        } else {
-            "sample.go".to_string()
+    let keys: Vec<String> = planned
+        .iter()
+        .map(|plan| {
+            let others: Vec<&CodeSample> = planned
+                .iter()
+                .filter(|o| o.package == plan.package && o.id != plan.id)
+                .map(|o| o.sample)
+                .collect();
+            cache.key(plan.sample, &others)
+        })
+        .collect();
+    for (plan, key) in planned.iter_mut().zip(keys) {
+        plan.cached = cache.clean(&key);
+        plan.cache_key = key;
+    }
+    let unknown: Vec<usize> = planned
+        .iter()
+        .filter(|p| p.cached.is_none())
+        .map(|p| p.package)
+        .collect();
+    for plan in &mut planned {
+        if unknown.contains(&plan.package) {
+            plan.cached = None;
         }
     }
+    planned
+}
 
+/// The file name a `title` ending in `_test.go` gives the sample: only its last path
+/// element (`store/store_test.go` is `store_test.go`), and only if it is a plain file
+/// name, since it becomes a path on disk.
+fn test_file_name(sample: &CodeSample) -> Option<String> {
+    let name = sample
+        .flag_value("file")?
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    (plain && name.ends_with("_test.go") && !name.starts_with('.')).then(|| name.to_string())
+}
+
+impl Planned<'_> {
     /// The page position of a line and character column of the code.
     fn at(&self, code_line: usize, column: usize) -> Location {
         Location::new(

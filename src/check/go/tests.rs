@@ -2,6 +2,7 @@
 //! positions and messages a user sees. The passes' own tests sit beside them.
 
 use std::fs;
+use std::time::Duration;
 
 use super::toolchain::{MIN_GO, PINNED_GO_INSTALL};
 use super::*;
@@ -44,7 +45,7 @@ fn cache_dir() -> tempfile::TempDir {
 }
 
 fn check(samples: &[CodeSample]) -> GoReport {
-    check_go(samples, cache_dir().path())
+    check_go(samples, cache_dir().path(), &GoOptions::default())
 }
 
 /// (line, column, message) of each diagnostic, for compact assertions.
@@ -225,7 +226,12 @@ fn missing_go_skips_compilation_and_says_why() {
         sample(20, &["fragment"], "x := 1\n"),
         sample(30, &["ignore"], "not Go"),
     ];
-    let report = check_go_with(&samples, cache.path(), "kb-test-no-such-go");
+    let report = check_go_with(
+        &samples,
+        cache.path(),
+        "kb-test-no-such-go",
+        &GoOptions::default(),
+    );
     assert!(
         matches!(report.unavailable, Some(GoUnavailable::NotFound)),
         "{report:?}"
@@ -268,6 +274,7 @@ fn old_go_is_a_warning_naming_both_versions() {
         &[sample(7, &[], CLEAN)],
         &dir.path().join("cache"),
         &go.to_string_lossy(),
+        &GoOptions::default(),
     );
     assert_eq!(report.unchecked, 1);
     assert_eq!(report.diagnostics.len(), 1, "{report:?}");
@@ -291,9 +298,9 @@ fn clean_results_are_cached_and_failures_rechecked() {
         sample(20, &[], failing),
         sample(40, &[], windows_only),
     ];
-    let first = check_go(&samples, cache.path());
+    let first = check_go(&samples, cache.path(), &GoOptions::default());
     assert_eq!((first.cached, first.diagnostics.len()), (0, 1));
-    let second = check_go(&samples, cache.path());
+    let second = check_go(&samples, cache.path(), &GoOptions::default());
     assert_eq!(second.cached, 2);
     assert_eq!(second.diagnostics, first.diagnostics);
     assert_eq!((second.type_checked, second.syntax_only), (2, 1));
@@ -348,4 +355,137 @@ fn a_package_that_cannot_load_does_not_stop_the_others() {
         ]
     );
     assert_eq!((report.type_checked, report.syntax_only), (2, 1));
+}
+
+/// [`check`] with the samples' tests run, each package under `timeout`.
+fn check_running_tests(samples: &[CodeSample], timeout: Duration) -> GoReport {
+    let options = GoOptions {
+        run_tests: true,
+        test_timeout: timeout,
+    };
+    check_go(samples, cache_dir().path(), &options)
+}
+
+fn test_sample(fence_line: usize, title: &str, code: &str) -> CodeSample {
+    sample(fence_line, &[&format!("file={title}")], code)
+}
+
+const LIMITER: &str = "package limit\n\n// Allow admits the first n calls.\nfunc Allow(used, n int) bool {\n\treturn used < n\n}\n";
+
+#[test]
+fn a_program_and_its_passing_test_run_as_one_package() {
+    require_go();
+    let test = "package limit\n\nimport \"testing\"\n\nfunc TestAllow(t *testing.T) {\n\tif !Allow(0, 1) || Allow(1, 1) {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n";
+    let samples = [
+        sample(10, &[], LIMITER),
+        test_sample(30, "limit_test.go", test),
+    ];
+    let cache = cache_dir();
+    let options = GoOptions {
+        run_tests: true,
+        ..GoOptions::default()
+    };
+    let first = check_go(&samples, cache.path(), &options);
+    assert_eq!(first.diagnostics, vec![]);
+    assert_eq!((first.tests_passed, first.tests_cached), (1, 0));
+    assert_eq!(first.type_checked, 2);
+    let second = check_go(&samples, cache.path(), &options);
+    assert_eq!((second.tests_passed, second.tests_cached), (1, 1));
+    // Without the option nothing runs, and the test still type-checks with its program.
+    let unrun = check(&samples);
+    assert_eq!((unrun.diagnostics.len(), unrun.tests_passed), (0, 0));
+}
+
+#[test]
+fn a_failing_test_is_an_error_at_its_func_line_with_its_output() {
+    require_go();
+    let test = "package limit\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) {}\n\nfunc TestAllowTwo(t *testing.T) {\n\tt.Run(\"second\", func(t *testing.T) {\n\t\tif !Allow(1, 1) {\n\t\t\tt.Errorf(\"call %d refused, want admitted\", 2)\n\t\t}\n\t})\n}\n";
+    let report = check_running_tests(
+        &[
+            sample(10, &[], LIMITER),
+            test_sample(30, "limit_test.go", test),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        positions(&report),
+        vec![(37, 1, "go test: TestAllowTwo failed".to_string())]
+    );
+    let help = report.diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(
+        help.ends_with("the test printed:\n    limit_test.go:10: call 2 refused, want admitted"),
+        "{help}"
+    );
+    assert_eq!((report.tests_passed, report.tests_failed), (0, 1));
+}
+
+#[test]
+fn a_wrong_output_comment_fails_the_example() {
+    require_go();
+    let example = "package limit\n\nimport \"fmt\"\n\nfunc ExampleAllow() {\n\tfmt.Println(Allow(0, 1))\n\t// Output: false\n}\n";
+    let report = check_running_tests(
+        &[
+            test_sample(1, "example_test.go", example),
+            sample(20, &[], LIMITER),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        positions(&report),
+        vec![(6, 1, "go test: ExampleAllow failed".to_string())]
+    );
+    let help = report.diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(
+        help.ends_with("printed:\n    got:\n    true\n    want:\n    false"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_test_still_running_at_the_timeout_is_an_error() {
+    require_go();
+    let test = "package slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) {\n\tt.Log(\"waiting\")\n\ttime.Sleep(time.Hour)\n}\n";
+    let report = check_running_tests(
+        &[test_sample(50, "slow_test.go", test)],
+        Duration::from_secs(1),
+    );
+    assert_eq!(
+        positions(&report),
+        vec![(
+            58,
+            1,
+            "go test: TestSlow did not finish within the 1 s timeout".to_string()
+        )]
+    );
+    let help = report.diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("testing/synctest"), "{help}");
+    assert!(
+        help.contains("    slow_test.go:9: waiting\n    panic: test timed out after 1s"),
+        "{help}"
+    );
+    // The goroutine dump after the panic is left out.
+    assert!(!help.contains("[running]"), "{help}");
+}
+
+#[test]
+fn a_package_importing_another_module_or_marked_no_run_is_not_run_and_is_counted() {
+    require_go();
+    let program = "package shop\n\nimport \"github.com/google/uuid\"\n\nfunc ID() string { return uuid.NewString() }\n";
+    let test = "package shop\n\nimport \"testing\"\n\nfunc TestID(t *testing.T) {\n\tif ID() == \"\" {\n\t\tt.Fatal(\"empty\")\n\t}\n}\n";
+    let report = check_running_tests(
+        &[
+            sample(1, &[], program),
+            test_sample(20, "shop_test.go", test),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(report.diagnostics, vec![]);
+    assert_eq!(
+        (
+            report.tests_passed,
+            report.tests_skipped,
+            report.syntax_only
+        ),
+        (0, 1, 2)
+    );
 }

@@ -16,7 +16,9 @@ pub(crate) struct ToolError {
 /// A finding of `go vet`, in a sample's own coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VetFinding {
-    pub(crate) id: usize,
+    /// The package (see `package_dir`) and file name the finding is in.
+    pub(crate) package: usize,
+    pub(crate) file: String,
     pub(crate) error: ToolError,
     /// A type error (the package does not compile) rather than a vet analyzer's report.
     pub(crate) type_error: bool,
@@ -48,7 +50,7 @@ pub(crate) fn parse_vet_output(output: &Output) -> Vec<VetFinding> {
         let Some((path, line_number, column)) = parse_position(rest) else {
             continue;
         };
-        let Some(id) = package_id(path) else {
+        let Some((package, file)) = sample_file(path) else {
             continue;
         };
         let message = rest
@@ -57,7 +59,8 @@ pub(crate) fn parse_vet_output(output: &Output) -> Vec<VetFinding> {
             .trim()
             .to_string();
         findings.push(VetFinding {
-            id,
+            package,
+            file: file.to_string(),
             error: ToolError {
                 line: line_number,
                 column: column.unwrap_or(1),
@@ -75,10 +78,16 @@ pub(crate) fn package_dir(id: usize) -> String {
     format!("s{id:04}")
 }
 
-/// The sample a tool's file path belongs to: `s0003/sample.go` (or `./s0003/...`, or an
-/// absolute path ending so) is sample 3.
-fn package_id(path: &str) -> Option<usize> {
-    let dir = Path::new(path).parent()?.file_name()?.to_str()?;
+/// The package and file name a tool's file path names: `s0003/sample.go` (or
+/// `./s0003/...`, or an absolute path ending so) is `sample.go` of package 3.
+fn sample_file(path: &str) -> Option<(usize, &str)> {
+    let path = Path::new(path);
+    let file = path.file_name()?.to_str()?;
+    Some((package_id(path.parent()?.file_name()?.to_str()?)?, file))
+}
+
+/// The package a directory of the temporary module holds: `s0003` is package 3.
+pub(crate) fn package_id(dir: &str) -> Option<usize> {
     let digits = dir.strip_prefix('s')?;
     if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
         digits.parse().ok()
@@ -131,8 +140,11 @@ mod tests {
             Some(("s0001/sample.go", 4, None))
         );
         assert_eq!(parse_position("no position here"), None);
-        assert_eq!(package_id("/tmp/run/s0012/sample.go"), Some(12));
-        assert_eq!(package_id("s12/sample.go"), None);
+        assert_eq!(
+            sample_file("/tmp/run/s0012/sample.go"),
+            Some((12, "sample.go"))
+        );
+        assert_eq!(sample_file("s12/sample.go"), None);
         assert_eq!(
             parse_gofmt_errors("<standard input>:4:1: expected operand, found '}'\n"),
             vec![ToolError {

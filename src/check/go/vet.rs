@@ -1,18 +1,18 @@
 //! Type checking with `go vet`: the standard-library-only files that parsed are written as
-//! packages of one temporary module and vetted by a single `go vet` call, and its findings
-//! are moved back to the samples they came from.
+//! packages of one temporary module (a page's program and test blocks sharing one, see
+//! `packages`) and vetted by a single `go vet` call, and its findings are moved back to
+//! the samples they came from.
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Output;
 
 use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::advice::{compile_help, load_error_help};
 use super::error::ToolFailure;
+use super::module::{run, TempModule};
 use super::tool_output::{package_dir, parse_position, parse_vet_output, VetFinding};
 use super::toolchain::Toolchain;
 use super::Planned;
@@ -45,14 +45,10 @@ pub(crate) fn vet(
     // `go vet` stops before vetting anything if one package cannot even be loaded (an
     // internal import, a missing //go:embed file), so such packages are found first with
     // `go list -e`, which reports load errors per package, and left out.
-    let packages: Vec<String> = plans
-        .iter()
-        .map(|p| format!("./{}", package_dir(p.id)))
-        .collect();
     let output = run(toolchain
         .go(&module.dir)
         .args(["list", "-e", "-json=ImportPath,Dir,Error,EmbedFiles"])
-        .args(&packages))?;
+        .args(package_args(plans)))?;
     let mut loadable = Vec::new();
     let listed = String::from_utf8_lossy(&output.stdout);
     let mut load_errors: HashMap<String, ListError> = HashMap::new();
@@ -67,7 +63,7 @@ pub(crate) fn vet(
         }
     }
     for plan in plans {
-        let Some(error) = load_errors.remove(&package_dir(plan.id)) else {
+        let Some(error) = load_errors.get(&package_dir(plan.package)) else {
             loadable.push(*plan);
             continue;
         };
@@ -76,8 +72,19 @@ pub(crate) fn vet(
             result.excluded_by_build_constraints = true;
             continue;
         }
-        let (line, column) = parse_position(&error.pos)
-            .map_or((1, 1), |(_, line, column)| (line, column.unwrap_or(1)));
+        // The error belongs to the block of the package whose file it names, or to the
+        // package's first block if it names none.
+        let position = parse_position(&error.pos);
+        let file = position.and_then(|(path, _, _)| Path::new(path).file_name());
+        let blamed = match file {
+            Some(file) => *file == *plan.file_name,
+            None => plan.package == plan.id,
+        };
+        if !blamed {
+            continue;
+        }
+        let (line, column) =
+            position.map_or((1, 1), |(_, line, column)| (line, column.unwrap_or(1)));
         result.diagnostics.push(
             Diagnostic::error(
                 plan.at_byte(line, column),
@@ -90,26 +97,29 @@ pub(crate) fn vet(
         return Ok(results);
     }
 
-    let packages: Vec<String> = loadable
-        .iter()
-        .map(|p| format!("./{}", package_dir(p.id)))
-        .collect();
-    let output = run(toolchain.go(&module.dir).args(VET).args(&packages))?;
+    let output = run(toolchain
+        .go(&module.dir)
+        .args(VET)
+        .args(package_args(&loadable)))?;
     let findings = parse_vet_output(&output);
     if !output.status.success() && findings.is_empty() {
         // go vet failed without saying where; vet each package alone so the failure
-        // lands on the sample that caused it.
-        let single: Vec<(usize, Result<Output, ToolFailure>)> = loadable
-            .par_iter()
-            .map(|plan| {
-                let dir = format!("./{}", package_dir(plan.id));
-                (plan.id, run(toolchain.go(&module.dir).args(VET).arg(&dir)))
+        // lands on the sample that caused it (a package's first block).
+        let packages: BTreeSet<usize> = loadable.iter().map(|p| p.package).collect();
+        let single: Vec<(usize, Result<Output, ToolFailure>)> = packages
+            .into_par_iter()
+            .map(|package| {
+                let dir = format!("./{}", package_dir(package));
+                (package, run(toolchain.go(&module.dir).args(VET).arg(&dir)))
             })
             .collect();
-        for ((id, output), plan) in single.into_iter().zip(&loadable) {
+        for (package, output) in single {
             let output = output?;
             let findings = parse_vet_output(&output);
-            let result = results.entry(id).or_default();
+            let Some(plan) = loadable.iter().find(|p| p.id == package) else {
+                continue;
+            };
+            let result = results.entry(plan.id).or_default();
             if findings.is_empty() && !output.status.success() {
                 let text = String::from_utf8_lossy(&output.stderr);
                 let first: Vec<&str> = text
@@ -125,8 +135,8 @@ pub(crate) fn vet(
                     .with_help("run `go vet` on this sample to see the full output"),
                 );
             }
-            for (_, diagnostic) in findings_to_diagnostics(&findings, &loadable) {
-                result.diagnostics.push(diagnostic);
+            for (id, diagnostic) in findings_to_diagnostics(&findings, &loadable) {
+                results.entry(id).or_default().diagnostics.push(diagnostic);
             }
         }
     } else {
@@ -145,7 +155,9 @@ fn findings_to_diagnostics(
     findings
         .iter()
         .filter_map(|finding| {
-            let plan = plans.iter().find(|p| p.id == finding.id)?;
+            let plan = plans
+                .iter()
+                .find(|p| p.package == finding.package && p.file_name == finding.file)?;
             let error = &finding.error;
             let message = if finding.type_error {
                 format!("Go sample does not compile: {}", error.message)
@@ -154,8 +166,17 @@ fn findings_to_diagnostics(
             };
             let diagnostic = Diagnostic::error(plan.at_byte(error.line, error.column), message)
                 .with_help(compile_help(&error.message));
-            Some((finding.id, diagnostic))
+            Some((plan.id, diagnostic))
         })
+        .collect()
+}
+
+/// `./s0003` and so on: each package of `plans` once, in order.
+pub(crate) fn package_args(plans: &[&Planned]) -> Vec<String> {
+    let packages: BTreeSet<usize> = plans.iter().map(|p| p.package).collect();
+    packages
+        .into_iter()
+        .map(|package| format!("./{}", package_dir(package)))
         .collect()
 }
 
@@ -175,64 +196,4 @@ struct ListError {
     pos: String,
     #[serde(default)]
     err: String,
-}
-
-/// A module in a fresh directory under the cache directory, removed when dropped.
-struct TempModule {
-    dir: PathBuf,
-}
-
-impl TempModule {
-    fn create(toolchain: &Toolchain, plans: &[&Planned]) -> Result<TempModule, ToolFailure> {
-        // A directory per run (process id and time) so concurrent runs sharing a cache
-        // directory cannot see each other's files.
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = toolchain
-            .cache_dir
-            .join("go-work")
-            .join(format!("run-{}-{nanos}", std::process::id()));
-        let module = TempModule { dir };
-        let write = |path: &Path, text: &str| {
-            fs::write(path, text).map_err(|error| ToolFailure::Write {
-                path: path.to_path_buf(),
-                error,
-            })
-        };
-        let create = |dir: &Path| {
-            fs::create_dir_all(dir).map_err(|error| ToolFailure::Write {
-                path: dir.to_path_buf(),
-                error,
-            })
-        };
-        create(&module.dir)?;
-        write(
-            &module.dir.join("go.mod"),
-            &format!("module kbsamples\n\ngo {}\n", toolchain.language_version()),
-        )?;
-        for plan in plans {
-            let dir = module.dir.join(package_dir(plan.id));
-            create(&dir)?;
-            write(&dir.join(plan.file_name()), &plan.code)?;
-        }
-        Ok(module)
-    }
-}
-
-impl Drop for TempModule {
-    fn drop(&mut self) {
-        // Best effort: a leftover directory only costs disk space in the cache directory.
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn run(command: &mut Command) -> Result<Output, ToolFailure> {
-    command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| ToolFailure::Run {
-            program: command.get_program().to_string_lossy().into_owned(),
-            error,
-        })
 }
