@@ -20,6 +20,7 @@ mod position;
 mod render;
 mod serve;
 mod slug;
+mod trust;
 
 pub use cli::Cli;
 pub use commands::main as run;

@@ -26,6 +26,8 @@ pub(crate) const MAX_DESCRIPTION: usize = 160;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CheckOptions {
     pub drafts: bool,
+    /// Untrusted: Go samples are parsed and formatted, never compiled or vetted.
+    pub trust: crate::trust::Trust,
     /// Also request every external http(s) link.
     pub external: Option<ExternalOptions>,
 }
@@ -48,6 +50,7 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
         settings,
         &BuildOptions {
             drafts: options.drafts,
+            trust: options.trust,
             ..BuildOptions::default()
         },
         &mut Timings::default(),
@@ -63,7 +66,11 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
     diagnostics.extend(data.iter().flat_map(|s| check_data_block(s)));
     // Go wants absolute GOPATH and GOCACHE; `--root .` would make them relative.
     let cache = settings.root.join(".kb-cache").join("snippets");
-    let go = check_go(&samples, &std::path::absolute(&cache).unwrap_or(cache));
+    let go = check_go(
+        &samples,
+        &std::path::absolute(&cache).unwrap_or(cache),
+        options.trust,
+    );
     diagnostics.extend(go.diagnostics.iter().cloned());
 
     let mut external_links = 0;

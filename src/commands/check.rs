@@ -7,19 +7,41 @@ use std::process::ExitCode;
 use super::{print_diagnostics, Verbosity};
 use crate::check::external::ExternalOptions;
 use crate::check::site::{check_site, CheckOptions, CheckReport};
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::{CheckArgs, CheckFormat, ExternalScope};
 use crate::config::Settings;
 use crate::failure::Failure;
+use crate::trust::Trust;
 
-pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
-    let settings = Settings::load(&args.site.root)?;
-    let options = CheckOptions {
-        drafts: args.site.drafts,
-        external: args.external.then(|| ExternalOptions {
+pub(crate) fn run(
+    args: CheckArgs,
+    verbosity: Verbosity,
+    trust: Trust,
+) -> Result<ExitCode, Failure> {
+    let external = match args.external {
+        None => None,
+        Some(ExternalScope::All) if trust == Trust::Untrusted => {
+            return Err(Failure::Other(anyhow::anyhow!(
+                "--external would request every link the content names, local and private \
+                 addresses included, which untrusted mode (--untrusted or {}) turns off; \
+                 pass --external=public to check links to public addresses only",
+                crate::trust::ENV_VAR
+            )))
+        }
+        Some(scope) => Some(ExternalOptions {
             timeout: Duration::from_secs(args.timeout),
+            public_only: scope == ExternalScope::Public,
             ..ExternalOptions::default()
         }),
     };
+    let settings = Settings::load(&args.site.root)?;
+    let options = CheckOptions {
+        drafts: args.site.drafts,
+        trust,
+        external,
+    };
+    if verbosity == Verbosity::Verbose {
+        eprintln!("{}", options.trust.describe());
+    }
     let report = check_site(&settings, &options);
     let diagnostics = &report.diagnostics;
     let failed = diagnostics.has_errors() || (args.deny_warnings && !diagnostics.is_empty());

@@ -8,15 +8,25 @@ use super::{print_diagnostics, Verbosity};
 use crate::cli::ServeArgs;
 use crate::failure::Failure;
 use crate::serve::{self, Event, ServeOptions};
+use crate::trust::Trust;
 
-pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    args: ServeArgs,
+    verbosity: Verbosity,
+    trust: Trust,
+) -> Result<ExitCode, Failure> {
     let options = ServeOptions {
         root: args.site.root,
         bind: args.bind,
         port: args.port,
         open: args.open,
         drafts: args.site.drafts,
+        allowed_hosts: args.allowed_hosts,
+        trust,
     };
+    if verbosity == Verbosity::Verbose {
+        eprintln!("{}", options.trust.describe());
+    }
     serve::run(options, Box::new(move |event| print(event, verbosity)))?;
     Ok(ExitCode::SUCCESS)
 }

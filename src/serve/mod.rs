@@ -12,7 +12,9 @@
 #[cfg(test)]
 mod convergence_tests;
 pub(crate) mod files;
+pub(crate) mod host;
 pub(crate) mod http;
+pub(crate) mod listen;
 pub(crate) mod livereload;
 pub(crate) mod path;
 pub(crate) mod search;
@@ -42,6 +44,9 @@ pub(crate) struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// `--allowed-host` values: more names the server answers for (see [`host`]).
+    pub allowed_hosts: Vec<String>,
+    pub trust: crate::trust::Trust,
 }
 
 /// What the server has to tell its user; `commands::serve` prints it.
@@ -78,6 +83,8 @@ pub(crate) type Reporter = Box<dyn Fn(Event<'_>) + Send + Sync>;
 
 /// Runs the server until Ctrl-C.
 pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure> {
+    let hosts = host::HostRules::new(options.bind, &options.allowed_hosts)
+        .map_err(|why| Failure::Other(anyhow::anyhow!(why)))?;
     let settings = Settings::load(&options.root)?;
     if !options.bind.is_loopback() {
         report(Event::Exposed(options.bind));
@@ -103,6 +110,7 @@ pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure
     let title = settings.title.clone();
     let build_options = BuildOptions {
         drafts: options.drafts,
+        trust: options.trust,
         ..BuildOptions::default()
     };
     let mut session = Session::new(&options.root, settings, build_options, Mode::Incremental);
@@ -148,6 +156,7 @@ pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure
         files: files.0.clone(),
         hub: hub.clone(),
         search: index,
+        hosts: std::sync::Arc::new(hosts),
         shutdown,
     });
     let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
@@ -173,13 +182,13 @@ pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure
     runtime
         .block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    stop_signal().await;
-                    // Open WebSockets would keep the server waiting: close them.
-                    let _ = stop.send(true);
-                })
-                .await
+            listen::serve(listener, app, async move {
+                stop_signal().await;
+                // Open WebSockets would keep the server waiting: close them.
+                let _ = stop.send(true);
+            })
+            .await;
+            Ok::<(), std::io::Error>(())
         })
         .context("the server stopped")?;
     report(Event::Stopped);

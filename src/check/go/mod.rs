@@ -53,6 +53,7 @@ use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::diagnostics::Diagnostics;
 use crate::position::char_column;
+use crate::trust::Trust;
 
 pub(crate) use self::error::GoUnavailable;
 
@@ -84,12 +85,19 @@ pub(crate) struct GoReport {
 ///
 /// `cache_dir` holds the result cache and the private Go build cache; it is created if
 /// missing. Nothing is printed.
-pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path) -> GoReport {
-    check_go_with(samples, cache_dir, "go")
+/// Untrusted, nothing is compiled: `go vet` builds the sample (and cgo would run a C
+/// compiler with the flags the sample names), so whole files get the gofmt pass only.
+pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path, trust: Trust) -> GoReport {
+    check_go_with(samples, cache_dir, "go", trust)
 }
 
 /// [`check_go`] with the `go` program to look for, so tests can simulate a missing one.
-fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> GoReport {
+fn check_go_with(
+    samples: &[CodeSample],
+    cache_dir: &Path,
+    go_program: &str,
+    trust: Trust,
+) -> GoReport {
     let mut report = GoReport::default();
     let mut to_check = Vec::new();
     for sample in samples.iter().filter(|s| is_go(&s.lang)) {
@@ -145,6 +153,14 @@ fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> 
         })
         .map(|(plan, _)| plan)
         .collect();
+    let (to_vet, not_vetted) = if trust.runs_code() {
+        (to_vet, Vec::new())
+    } else {
+        (Vec::new(), to_vet)
+    };
+    for plan in &not_vetted {
+        outcomes[plan.id].demoted = true;
+    }
     let mut vet_failed = false;
     if !to_vet.is_empty() {
         match vet::vet(&to_vet, &toolchain) {
@@ -180,7 +196,11 @@ fn check_go_with(samples: &[CodeSample], cache_dir: &Path, go_program: &str) -> 
         }
         if plan.cached.is_some() {
             report.cached += 1;
-        } else if outcome.diagnostics.is_empty() && !vet_failed {
+        } else if outcome.diagnostics.is_empty()
+            && !vet_failed
+            // Unvetted files are not cached: a trusted run later must still vet them.
+            && !not_vetted.iter().any(|p| p.id == plan.id)
+        {
             cache.remember_clean(&plan.cache_key, outcome.demoted);
         }
         report.diagnostics.extend(outcome.diagnostics);

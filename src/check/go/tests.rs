@@ -44,7 +44,7 @@ fn cache_dir() -> tempfile::TempDir {
 }
 
 fn check(samples: &[CodeSample]) -> GoReport {
-    check_go(samples, cache_dir().path())
+    check_go(samples, cache_dir().path(), Trust::Trusted)
 }
 
 /// (line, column, message) of each diagnostic, for compact assertions.
@@ -225,7 +225,7 @@ fn missing_go_skips_compilation_and_says_why() {
         sample(20, &["fragment"], "x := 1\n"),
         sample(30, &["ignore"], "not Go"),
     ];
-    let report = check_go_with(&samples, cache.path(), "kb-test-no-such-go");
+    let report = check_go_with(&samples, cache.path(), "kb-test-no-such-go", Trust::Trusted);
     assert!(
         matches!(report.unavailable, Some(GoUnavailable::NotFound)),
         "{report:?}"
@@ -268,6 +268,7 @@ fn old_go_is_a_warning_naming_both_versions() {
         &[sample(7, &[], CLEAN)],
         &dir.path().join("cache"),
         &go.to_string_lossy(),
+        Trust::Trusted,
     );
     assert_eq!(report.unchecked, 1);
     assert_eq!(report.diagnostics.len(), 1, "{report:?}");
@@ -291,9 +292,9 @@ fn clean_results_are_cached_and_failures_rechecked() {
         sample(20, &[], failing),
         sample(40, &[], windows_only),
     ];
-    let first = check_go(&samples, cache.path());
+    let first = check_go(&samples, cache.path(), Trust::Trusted);
     assert_eq!((first.cached, first.diagnostics.len()), (0, 1));
-    let second = check_go(&samples, cache.path());
+    let second = check_go(&samples, cache.path(), Trust::Trusted);
     assert_eq!(second.cached, 2);
     assert_eq!(second.diagnostics, first.diagnostics);
     assert_eq!((second.type_checked, second.syntax_only), (2, 1));
@@ -348,4 +349,29 @@ fn a_package_that_cannot_load_does_not_stop_the_others() {
         ]
     );
     assert_eq!((report.type_checked, report.syntax_only), (2, 1));
+}
+
+/// Untrusted, whole files are parsed and formatted but never vetted (nothing of theirs is
+/// compiled), and the unvetted verdict is not cached for a trusted run.
+#[test]
+fn untrusted_mode_never_runs_go_vet() {
+    require_go();
+    let cache = cache_dir();
+    // Formatted and parses; only go vet (type checking) finds the unused variable.
+    let unused = "package main\n\nfunc main() {\n\tx := 1\n}\n";
+    let samples = [sample(1, &[], CLEAN), sample(20, &[], unused)];
+    let untrusted = check_go(&samples, cache.path(), Trust::Untrusted);
+    assert_eq!(
+        (untrusted.type_checked, untrusted.syntax_only),
+        (0, 2),
+        "{untrusted:?}"
+    );
+    assert_eq!(untrusted.diagnostics, Vec::new());
+    let trusted = check_go(&samples, cache.path(), Trust::Trusted);
+    assert_eq!(
+        (trusted.cached, trusted.type_checked),
+        (0, 2),
+        "{trusted:?}"
+    );
+    assert_eq!(trusted.diagnostics.len(), 1, "{trusted:?}");
 }
