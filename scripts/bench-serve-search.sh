@@ -38,7 +38,16 @@ request = function()
     return wrk.format("GET", "/__kb/search?q=" .. q)
 end
 LUA
+# CPU time the server spends (user + system, in clock ticks): per request it says what a
+# query costs whatever else the machine is doing, which wall-clock rates on a busy
+# machine do not.
+ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 echo "== /__kb/search, 50 connections, ${seconds}s ($kb)"
-wrk -t2 -c50 -d"${seconds}s" --latency -s "$work/queries.lua" "$base"
+before="$(ticks)"
+wrk -t2 -c50 -d"${seconds}s" --latency -s "$work/queries.lua" "$base" | tee "$work/wrk"
+after="$(ticks)"
+requests="$(awk '/requests in/ {print $1}' "$work/wrk")"
+awk -v t="$((after - before))" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    -v s="$seconds" 'BEGIN { printf "server CPU per search: %.2f ms (%d requests); cores busy: %.2f\n", t * 1000 / hz / n, n, t / hz / s }'
 echo "== / (a page), 50 connections, ${seconds}s"
 wrk -t2 -c50 -d"${seconds}s" --latency "$base/"

@@ -18,6 +18,7 @@ mod failure;
 mod markdown;
 mod position;
 mod render;
+mod safe_url;
 mod serve;
 mod slug;
 mod trust;

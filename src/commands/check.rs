@@ -54,7 +54,7 @@ pub(crate) fn run(
         CheckFormat::Human => {
             print_diagnostics(diagnostics);
             if verbosity != Verbosity::Quiet {
-                eprintln!("{}", summary_line(&report));
+                eprintln!("{}", summary_line(&report, trust));
             }
         }
     }
@@ -68,15 +68,19 @@ pub(crate) fn run(
 /// "Checked 127 pages, 155 Go blocks (85 type-checked with go vet, ...), 48 data blocks:
 /// 0 errors, 0 warnings in 1.1 s". Go blocks that could not be checked (no usable Go) are
 /// counted as unchecked; the warning that says why is among the diagnostics.
-fn summary_line(report: &CheckReport) -> String {
+fn summary_line(report: &CheckReport, trust: Trust) -> String {
     let go = &report.go;
     let unchecked = if go.unchecked > 0 {
         format!(", {} unchecked (no usable Go)", go.unchecked)
     } else {
         String::new()
     };
+    let syntax_only_why = match trust {
+        Trust::Trusted => "non-standard imports",
+        Trust::Untrusted => "untrusted mode compiles nothing",
+    };
     let mut line = format!(
-        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only (non-standard imports), {} fragments, {} ignored{unchecked}; {} from cache), {} data blocks",
+        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only ({syntax_only_why}), {} fragments, {} ignored{unchecked}; {} from cache), {} data blocks",
         report.pages,
         go.type_checked + go.syntax_only + go.fragments + go.ignored + go.unchecked,
         go.type_checked,

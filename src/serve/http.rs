@@ -25,6 +25,9 @@ pub(crate) struct AppState {
     pub files: Arc<RwLock<SiteFiles>>,
     pub hub: Hub,
     pub search: SharedIndex,
+    /// Queries running at once: one per core. More only fight over the cores (and over
+    /// the index's block cache) and make every query slower.
+    pub search_slots: Arc<tokio::sync::Semaphore>,
     /// The `Host` and `Origin` values answered.
     pub hosts: Arc<HostRules>,
     /// Becomes `true` when the server stops, so open sockets close.
@@ -214,7 +217,12 @@ async fn tab(mut socket: WebSocket, state: AppState) {
 
 async fn search(State(state): State<AppState>, uri: Uri) -> Response {
     let request = uri.query().unwrap_or("").to_string();
+    // Waiting here holds no thread; the semaphore is never closed.
+    let Ok(slot) = state.search_slots.clone().acquire_owned().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let answer = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let enabled = state
             .files
             .read()

@@ -157,6 +157,9 @@ pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure
         hub: hub.clone(),
         search: index,
         hosts: std::sync::Arc::new(hosts),
+        search_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, usize::from),
+        )),
         shutdown,
     });
     let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
