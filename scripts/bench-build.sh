@@ -27,7 +27,7 @@ for pages in ${BENCH_PAGES:-1000 10000}; do
 import shutil, statistics, subprocess, sys, time
 kb, with_dir, without_dir, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 def run(root):
-    for sub in ("book", "search-index"):
+    for sub in ("book", "search-index", ".kb-cache/search-index"):
         shutil.rmtree(f"{root}/{sub}", ignore_errors=True)
     start = time.perf_counter()
     subprocess.run([kb, "build", "-q", "--root", root], check=True)

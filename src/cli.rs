@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (default: ./book/).
     Build(BuildArgs),
+    /// Write a small, working site (book.toml, a home page, a folder with a page) to start from.
+    Init(InitArgs),
     /// Build the site in memory, serve it, and rebuild and reload open tabs on every change.
     Serve(ServeArgs),
     /// Search the site from the terminal (indexes first if the index is stale).
@@ -78,6 +80,10 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// Keep rendered pages compressed in memory: less memory on very large sites, a
+    /// little more time per rebuild.
+    #[arg(long)]
+    pub compress_pages: bool,
 }
 
 #[derive(Debug, Args)]
@@ -138,4 +144,15 @@ pub struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+/// `kb init [DIR]`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the site in; it must be empty or not exist yet.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Title of the new site.
+    #[arg(long, default_value = "My knowledge base")]
+    pub title: String,
 }

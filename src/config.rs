@@ -167,11 +167,7 @@ pub(crate) enum UrlStyle {
 }
 
 /// How serious a finding is when the site's config may choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Severity {
-    Error,
-    Warning,
-}
+pub(crate) use crate::diagnostic::Severity;
 
 /// Front matter fields that `[kb] required-fields` may name.
 pub(crate) const REQUIRABLE_FIELDS: &[&str] =
@@ -227,7 +223,10 @@ pub(crate) struct Settings {
     pub url_style: UrlStyle,
     /// Front matter fields every page must have (names from [`REQUIRABLE_FIELDS`]).
     pub required_fields: Vec<String>,
+    // Read by link validation and `kb check` (in the work being merged).
+    #[allow(dead_code)]
     pub broken_anchors: Severity,
+    #[allow(dead_code)]
     pub run_go_tests: bool,
 }
 
@@ -451,6 +450,7 @@ impl RawConfig {
             title: self
                 .book
                 .title
+                .or_else(|| title_of_front_page(&content_dir))
                 .unwrap_or_else(|| "Knowledge base".to_string()),
             authors: self.book.authors,
             description: self.book.description.unwrap_or_default(),
@@ -497,6 +497,19 @@ fn detect_layout(root: &Path, src: Option<&Path>, has_kb_table: bool) -> Layout 
     } else {
         Layout::Site
     }
+}
+
+/// A site without `[book] title` (a plain folder of Markdown) is named by its front page's
+/// `# heading`, as a reader would name it.
+fn title_of_front_page(content_dir: &Path) -> Option<String> {
+    crate::content::page::INDEX_NAMES.iter().find_map(|name| {
+        let text = std::fs::read_to_string(content_dir.join(name)).ok()?;
+        let split = crate::content::front_matter::split(Path::new(name), &text).ok()?;
+        split
+            .front_matter
+            .title
+            .or_else(|| crate::content::heading::leading_title(split.body))
+    })
 }
 
 /// The source folder when `[book] src` is not set: `src` for an mdBook book (mdBook's
@@ -626,7 +639,7 @@ mod layout_tests {
     fn a_plain_folder_is_a_site_rooted_at_content_or_itself() {
         let settings = load(&[("intro.md", "# Hi\n")]);
         assert_eq!(settings.layout, Layout::Site);
-        assert!(settings.content_dir.ends_with("."));
+        assert_eq!(settings.content_dir, settings.root);
         let settings = load(&[("content/intro.md", "# Hi\n")]);
         assert!(settings.content_dir.ends_with("content"));
     }

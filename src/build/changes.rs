@@ -4,7 +4,7 @@
 //!
 //! The plan is deliberately coarse: it only says which inputs changed. Which output files
 //! a content change reaches (the page, its neighbours, its area, the tag pages...) is
-//! decided later by comparing what each file is rendered from (see `state.rs`), which is
+//! decided later by comparing what each file is rendered from (see `session/`), which is
 //! exact where a rule written here could only guess.
 
 use std::collections::BTreeSet;
@@ -45,9 +45,9 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
 pub(crate) enum ChangeKind {
     /// `book.toml`: everything is rebuilt, settings included.
     Config,
-    /// The theme's `static/style.css`: open tabs swap the stylesheet without reloading.
-    Stylesheet,
-    /// Any other file of the theme (templates, scripts, images): every page is re-rendered.
+    /// A file of the theme (templates, stylesheet, scripts, images): every page is
+    /// rendered again. Whether open tabs can swap stylesheets instead of reloading is
+    /// decided from the files that changed, not from here.
     Theme,
     /// A file or folder of the content folder, by path relative to it (`/`-separated).
     Content(String),
@@ -75,11 +75,7 @@ pub(crate) fn classify(layout: &Layout, path: &Path) -> ChangeKind {
             if rel.split('/').any(|part| part.starts_with('.')) {
                 return ChangeKind::Unrelated;
             }
-            return if rel == "static/style.css" {
-                ChangeKind::Stylesheet
-            } else {
-                ChangeKind::Theme
-            };
+            return ChangeKind::Theme;
         }
     }
     ChangeKind::Unrelated
@@ -92,8 +88,6 @@ pub(crate) struct Plan {
     pub everything: bool,
     /// Reload the theme and re-render every page.
     pub theme: bool,
-    /// Only the stylesheet of the theme changed: tabs can swap it in place.
-    pub stylesheet_only: bool,
     /// Changed content paths, relative to the content folder (`""` is the folder itself).
     pub content: BTreeSet<String>,
 }
@@ -106,14 +100,6 @@ impl Plan {
 
     /// Adds what another batch asks for (a build that failed is retried with both).
     pub(crate) fn merge(&mut self, other: Plan) {
-        self.stylesheet_only = if self.is_empty() {
-            other.stylesheet_only
-        } else {
-            self.stylesheet_only
-                && other.stylesheet_only
-                && other.content.is_empty()
-                && !other.everything
-        };
         self.everything |= other.everything;
         self.theme |= other.theme;
         self.content.extend(other.content);
@@ -123,22 +109,16 @@ impl Plan {
 /// Turns a batch of changed paths into a plan.
 pub(crate) fn plan<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Plan {
     let mut plan = Plan::default();
-    let mut other_theme = false;
-    let mut stylesheet = false;
     for path in paths {
         match classify(layout, path) {
             ChangeKind::Config => plan.everything = true,
-            ChangeKind::Stylesheet => stylesheet = true,
-            ChangeKind::Theme => other_theme = true,
+            ChangeKind::Theme => plan.theme = true,
             ChangeKind::Content(rel) => {
                 plan.content.insert(rel);
             }
             ChangeKind::Unrelated => {}
         }
     }
-    plan.theme = stylesheet || other_theme;
-    plan.stylesheet_only =
-        stylesheet && !other_theme && !plan.everything && plan.content.is_empty();
     plan
 }
 
@@ -175,7 +155,7 @@ mod tests {
         assert_eq!(kind("/site/content"), ChangeKind::Content(String::new()));
         assert_eq!(
             kind("/site/themes/mine/static/style.css"),
-            ChangeKind::Stylesheet
+            ChangeKind::Theme
         );
         assert_eq!(
             kind("/site/themes/mine/templates/page.html"),
@@ -199,7 +179,7 @@ mod tests {
     #[test]
     fn a_page_edit_is_a_content_change_only() {
         let p = plan_of(&["/site/content/alpha/one.md"]);
-        assert!(!p.everything && !p.theme && !p.stylesheet_only);
+        assert!(!p.everything && !p.theme);
         assert_eq!(p.content, BTreeSet::from(["alpha/one.md".to_string()]));
     }
 
@@ -217,26 +197,13 @@ mod tests {
     }
 
     #[test]
-    fn a_stylesheet_edit_alone_swaps_css() {
-        let p = plan_of(&["/site/themes/mine/static/style.css"]);
-        assert!(p.theme && p.stylesheet_only);
-        let p = plan_of(&[
-            "/site/themes/mine/static/style.css",
-            "/site/themes/mine/templates/base.html",
-        ]);
-        assert!(p.theme && !p.stylesheet_only);
-        let p = plan_of(&["/site/themes/mine/static/style.css", "/site/content/a/b.md"]);
-        assert!(p.theme && !p.stylesheet_only);
-    }
-
-    #[test]
     fn config_wins() {
         let p = plan_of(&[
             "/site/book.toml",
             "/site/content/a/b.md",
             "/site/themes/mine/static/style.css",
         ]);
-        assert!(p.everything && !p.stylesheet_only);
+        assert!(p.everything && p.theme);
     }
 
     #[test]
@@ -260,10 +227,8 @@ mod tests {
     #[test]
     fn merged_plans_keep_every_change() {
         let mut p = plan_of(&["/site/themes/mine/static/style.css"]);
-        p.merge(plan_of(&["/site/themes/mine/static/style.css"]));
-        assert!(p.stylesheet_only);
         p.merge(plan_of(&["/site/content/a/b.md"]));
-        assert!(p.theme && !p.stylesheet_only && p.content.contains("a/b.md"));
+        assert!(p.theme && !p.everything && p.content.contains("a/b.md"));
         let mut empty = Plan::default();
         empty.merge(plan_of(&["/site/content/a/b.md"]));
         assert_eq!(empty, plan_of(&["/site/content/a/b.md"]));

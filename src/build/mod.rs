@@ -1,11 +1,12 @@
 //! Building a site: the passes ([`passes`]), the one orchestration that runs them once or
 //! again and again ([`session`]), what a change means ([`changes`]) and what an output
-//! file was made from ([`outputs`]), where files go ([`output`], [`staging`]), and the search index
-//! ([`search`]).
+//! file was made from ([`outputs`]), where pages' rendered HTML is kept ([`bodies`]), where
+//! files go ([`output`], [`staging`]), and the search index ([`search`]).
 //!
 //! `build/` orchestrates only: loading is `content/`, Markdown and link validation are
 //! `markdown/`, templates and output files are `render/`.
 
+pub(crate) mod bodies;
 pub(crate) mod changes;
 pub(crate) mod output;
 pub(crate) mod outputs;

@@ -164,7 +164,9 @@ pub(crate) fn check_destination(
     if content_abs.starts_with(&dest_abs) {
         return refuse("it contains the content folder, which the build would replace");
     }
-    if dest_abs.starts_with(&content_abs) {
+    // A plain folder of Markdown is its own content folder: its output may sit inside
+    // it, since loading skips every folder that holds a kb output's marker file.
+    if dest_abs.starts_with(&content_abs) && content_abs != absolute(root) {
         return refuse("it is inside the content folder");
     }
     if absolute(root).starts_with(&dest_abs) {

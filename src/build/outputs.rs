@@ -68,6 +68,13 @@ impl OutputStore {
             .is_none_or(|r| r.bytes != fingerprint)
     }
 
+    /// Whether `html`, once the stylesheet's new name `to` is put back to `from`, is what
+    /// was last written at `path`: the page changed only because the stylesheet was
+    /// renamed. Costs a copy of the page, paid only when the stylesheet changed.
+    pub(crate) fn only_restyled(&self, path: &str, html: &str, from: &str, to: &str) -> bool {
+        html.contains(to) && !self.differs(path, html.replace(to, from).as_bytes())
+    }
+
     /// Records that `path` now holds `bytes`, made from `inputs`.
     pub(crate) fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
         self.record_fingerprint(path, inputs, fingerprint(bytes));

@@ -9,11 +9,12 @@ use std::sync::mpsc;
 use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
+use super::bodies::Bodies;
 use super::output::Sink;
 use super::search;
 use super::timings::Timings;
 use crate::config::Settings;
-use crate::content::{load_site, Site};
+use crate::content::{Loader, Site};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::{self, RenderedPage};
@@ -47,10 +48,13 @@ fn progress_bar(options_progress: bool, len: usize, step: &'static str) -> indic
     bar
 }
 
-/// A loaded and rendered site, before templates: what `kb check` and `kb serve` reuse.
+/// A loaded and rendered site, before templates: what `kb serve` keeps between applies.
 pub(crate) struct Prepared {
     pub site: Site,
+    /// Each page's rendering, in page order, without its HTML: that is in `bodies`.
     pub rendered: Vec<RenderedPage>,
+    /// Each page's rendered HTML.
+    pub bodies: Bodies,
     /// Warnings found so far (errors stop preparation).
     pub warnings: Diagnostics,
 }
@@ -112,9 +116,7 @@ fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || {
-        load_site(&settings.content_dir, &settings.tags_file, options.drafts)
-    })
+    timings.time("load", || Loader::new(settings, options.drafts).load_site())
 }
 
 /// The Markdown and validation passes over a loaded site; `sections` says where the
@@ -129,7 +131,8 @@ fn render_site(
 ) -> Analysis {
     let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let render = |page: &crate::content::Page| markdown::render(page, split);
+    let url_style = settings.url_style;
+    let render = |page: &crate::content::Page| markdown::render(page, split, url_style);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
         Sections::Keep => site
             .pages
@@ -192,10 +195,12 @@ pub(crate) fn page_diagnostics(site: &Site, rendered: &[RenderedPage]) -> Vec<Di
 }
 
 impl Prepared {
-    /// The prepared site, or its diagnostics (sorted) when any is an error.
+    /// The prepared site, or its diagnostics (sorted) when any is an error. `rendered`
+    /// comes without its HTML: `bodies` holds every page's.
     pub(crate) fn checked(
         site: Site,
         rendered: Vec<RenderedPage>,
+        bodies: Bodies,
         diagnostics: impl Into<Diagnostics>,
     ) -> Result<Prepared, Diagnostics> {
         let diagnostics = diagnostics.into();
@@ -205,15 +210,23 @@ impl Prepared {
         Ok(Prepared {
             site,
             rendered,
+            bodies,
             warnings: diagnostics,
         })
     }
+
+    /// The rendered HTML of page `i` (every page has one: [`Prepared::checked`] keeps them).
+    pub(crate) fn body(&self, i: usize) -> String {
+        self.bodies.get(&self.site.pages[i].rel).unwrap_or_default()
+    }
 }
 
-/// Loads, renders and validates the content: every error of these passes, or the data.
+/// Loads, renders and validates the content: every error of these passes, or the data,
+/// its pages' HTML kept in `bodies`.
 pub(crate) fn prepare(
     settings: &Settings,
     options: &BuildOptions,
+    bodies: Bodies,
     timings: &mut Timings,
 ) -> Result<Prepared, Diagnostics> {
     let Analysis {
@@ -221,7 +234,18 @@ pub(crate) fn prepare(
         rendered,
         diagnostics,
     } = analyze(settings, options, timings);
-    Prepared::checked(site, rendered, diagnostics)
+    prepared(site, rendered, bodies, diagnostics)
+}
+
+/// [`Prepared::checked`] for pages rendered with their HTML, which moves into `bodies`.
+fn prepared(
+    site: Site,
+    mut rendered: Vec<RenderedPage>,
+    mut bodies: Bodies,
+    diagnostics: Diagnostics,
+) -> Result<Prepared, Diagnostics> {
+    bodies.take_from(&site.pages, &mut rendered);
+    Prepared::checked(site, rendered, bodies, diagnostics)
 }
 
 /// Builds the whole site into `sink`.
@@ -277,7 +301,7 @@ pub(crate) fn build(
             rendered,
             diagnostics,
         } = render_site(settings, site, load_diagnostics, options, sections, timings);
-        let prepared = Prepared::checked(site, rendered, diagnostics)?;
+        let prepared = prepared(site, rendered, Bodies::in_memory(), diagnostics)?;
         let mut files = write_site(settings, &prepared, sink, timings)?;
         if let Some(indexer) = indexer {
             // Whatever indexing is left once the pages are written: the last chunk, the
@@ -323,7 +347,7 @@ pub(crate) fn write_site(
         (0..site.pages.len())
             .into_par_iter()
             .filter_map(|i| {
-                let file = renderer.page(i);
+                let file = renderer.page(i, prepared.body(i));
                 renderer
                     .render(&file)
                     .and_then(|html| write(&file.path, html.as_bytes()))

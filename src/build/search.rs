@@ -95,7 +95,7 @@ pub(crate) fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search
 /// The `(area, area title)` a page's search documents name; both empty outside areas.
 fn page_area(site: &Site, page: &Page) -> (String, String) {
     match site.area_of(page) {
-        Some(a) => (a.slug.clone(), site.pages[a.index].title.clone()),
+        Some(a) => (a.slug.clone(), a.title.clone()),
         None => (String::new(), String::new()),
     }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod init;
 pub(crate) mod search;
 pub(crate) mod serve;
 
@@ -36,6 +37,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let trust = Trust::decide(cli.untrusted, std::env::var_os(trust::ENV_VAR).as_deref());
     match cli.command {
         Command::Build(args) => build::run(args, verbosity, trust),
+        Command::Init(args) => init::run(&args),
         Command::Search(args) => search::run(args, verbosity),
         Command::Check(args) => check::run(args, verbosity, trust),
         Command::Serve(args) => serve::run(args, verbosity, trust),

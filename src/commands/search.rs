@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::Verbosity;
+use crate::build::bodies::Bodies;
 use crate::build::passes::{prepare, BuildOptions};
 use crate::build::search::{self as site_search, INDEX_BLOB, STAMP_FILE};
 use crate::build::timings::Timings;
@@ -64,6 +65,7 @@ fn fresh_index(
             drafts,
             ..BuildOptions::default()
         },
+        Bodies::in_memory(),
         &mut Timings::default(),
     )?;
     let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)?;

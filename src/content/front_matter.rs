@@ -1,8 +1,10 @@
-//! Front matter: the YAML block between `---` lines at the top of every page.
+//! Front matter: the optional block at the top of a page, YAML between `---` lines or, as
+//! Zola and Hugo write it, TOML between `+++` lines.
 //!
-//! Splitting is done by hand (it is two lines of syntax); parsing is serde_yaml into a struct
+//! Splitting is done by hand (it is two lines of syntax); parsing is serde into a struct
 //! that denies unknown fields, so a typo such as `tittle:` is an error with its line and column
-//! in the Markdown file, not a silently ignored key.
+//! in the Markdown file, not a silently ignored key. A page without the block has empty
+//! front matter; whether a site requires fields is the loader's business.
 
 use std::path::Path;
 
@@ -49,29 +51,63 @@ pub(crate) struct SplitSource<'a> {
     pub body_line: usize,
 }
 
-/// Splits and parses the front matter of `text`; `file` is used in diagnostics.
+/// The two kinds of block, by their fence line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    fn fence(self) -> &'static str {
+        match self {
+            Format::Yaml => "---",
+            Format::Toml => "+++",
+        }
+    }
+}
+
+/// Splits and parses the front matter of `text`; `file` is used in diagnostics. A page
+/// that does not start with a fence has none.
 pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let missing = || {
-        Diagnostic::error(Location::new(file, 1, 1), "the page has no front matter").with_help(
-            "start the file with a `---` line, then `title:` and `description:`, then `---`",
-        )
+    let opened = [Format::Yaml, Format::Toml].into_iter().find_map(|format| {
+        let fence = format.fence();
+        let rest = text.strip_prefix(fence)?;
+        let rest = rest
+            .strip_prefix('\n')
+            .or_else(|| rest.strip_prefix("\r\n"))?;
+        Some((format, rest))
+    });
+    let Some((format, rest)) = opened else {
+        return Ok(SplitSource {
+            front_matter: FrontMatter::default(),
+            body: text,
+            body_line: 1,
+        });
     };
-    let rest = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-        .ok_or_else(missing)?;
-    let end = find_closing_fence(rest).ok_or_else(|| {
-        Diagnostic::error(Location::new(file, 1, 1), "the front matter is not closed")
-            .with_help("end the front matter with a line that holds only `---`")
+    let end = find_closing_fence(rest, format.fence()).ok_or_else(|| {
+        Diagnostic::error(Location::new(file, 1, 1), "the front matter is not closed").with_help(
+            format!(
+                "end the front matter with a line that holds only `{}`",
+                format.fence()
+            ),
+        )
     })?;
-    let yaml = &rest[..end.start];
+    let block = &rest[..end.start];
     let body = &rest[end.end..];
-    let body_line = 2 + yaml.matches('\n').count() + 1;
-    let front_matter = if yaml.trim().is_empty() {
+    let body_line = 2 + block.matches('\n').count() + 1;
+    let front_matter = if block.trim().is_empty() {
         FrontMatter::default()
     } else {
-        serde_yaml::from_str::<FrontMatter>(yaml).map_err(|e| yaml_error(file, &e))?
+        match format {
+            Format::Yaml => {
+                serde_yaml::from_str::<FrontMatter>(block).map_err(|e| yaml_error(file, &e))?
+            }
+            Format::Toml => {
+                toml::from_str::<FrontMatter>(block).map_err(|e| toml_error(file, block, &e))?
+            }
+        }
     };
     Ok(SplitSource {
         front_matter,
@@ -80,16 +116,39 @@ pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, D
     })
 }
 
-/// Byte range of the closing `---` line (including its newline) within `rest`.
-fn find_closing_fence(rest: &str) -> Option<std::ops::Range<usize>> {
+/// Byte range of the closing fence line (including its newline) within `rest`.
+fn find_closing_fence(rest: &str, fence: &str) -> Option<std::ops::Range<usize>> {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
-        if line.trim_end_matches(['\n', '\r']) == "---" {
+        if line.trim_end_matches(['\n', '\r']) == fence {
             return Some(offset..offset + line.len());
         }
         offset += line.len();
     }
     None
+}
+
+/// The help for a field error, shared by both formats.
+const FIELDS_HELP: &str = "remove the field or fix its spelling; allowed: title, description, \
+     weight, tags, difficulty, updated, related, draft, aliases";
+
+fn toml_error(file: &Path, block: &str, error: &toml::de::Error) -> Diagnostic {
+    // The TOML starts on line 2 of the file (after the opening `+++`).
+    let (line, column) = error
+        .span()
+        .map(|span| crate::position::line_col(block, span.start))
+        .unwrap_or((1, 1));
+    let message = error.message().trim().to_string();
+    let help = if message.contains("unknown field") {
+        FIELDS_HELP
+    } else {
+        "fix the TOML at this position"
+    };
+    Diagnostic::error(
+        Location::new(file, line + 1, column),
+        format!("invalid front matter: {message}"),
+    )
+    .with_help(help)
 }
 
 fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
@@ -105,8 +164,7 @@ fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
         None => message,
     };
     let help = if message.contains("unknown field") {
-        "remove the field or fix its spelling; allowed: title, description, weight, tags, \
-         difficulty, updated, related, draft, aliases"
+        FIELDS_HELP
     } else if message.contains("unknown variant") {
         "difficulty is one of: beginner, intermediate, advanced"
     } else if message.contains("premature end of input") || message.contains("input is not valid") {
@@ -159,8 +217,30 @@ mod tests {
     }
 
     #[test]
-    fn missing_front_matter_is_an_error() {
-        assert!(parse("# Just markdown\n").is_err());
+    fn a_page_without_front_matter_is_all_body() {
+        let page = parse("# Just markdown\n").unwrap();
+        assert_eq!(page.front_matter, FrontMatter::default());
+        assert_eq!(page.body, "# Just markdown\n");
+        assert_eq!(page.body_line, 1);
+        // A thematic break later in the page is not a fence.
+        assert!(parse("text\n---\nmore\n").is_ok());
+    }
+
+    #[test]
+    fn an_unclosed_block_is_an_error() {
         assert!(parse("---\ntitle: x\n").is_err());
+        assert!(parse("+++\ntitle = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn toml_front_matter_as_zola_and_hugo_write_it() {
+        let page = parse("+++\ntitle = \"Hello\"\nweight = 3\n+++\nBody\n").unwrap();
+        assert_eq!(page.front_matter.title.as_deref(), Some("Hello"));
+        assert_eq!(page.front_matter.weight, Some(3));
+        assert_eq!(page.body, "Body\n");
+        assert_eq!(page.body_line, 5);
+        let err = parse("+++\ntitle = \"x\"\ntittle = 1\n+++\n").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(3), Some(1)), "{err}");
+        assert!(err.message.contains("unknown field `tittle`"), "{err}");
     }
 }

@@ -1,28 +1,34 @@
 //! Loading: walks the content folder, reads every page in parallel, splits its front matter,
-//! and groups pages into areas in reading order.
+//! and hands the pages to [`super::assemble`], which puts them in reading order.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::assemble::assemble;
 use super::front_matter;
-use super::page::{url_for, Page, PageKind};
-use super::summary;
+use super::heading;
+use super::page::{index_folder, url_for, Page, PageKind};
+use super::summary::{self, Summary};
+use super::toc::TocItem;
+use crate::config::{Layout, Settings, UrlStyle};
 use crate::diagnostic::{shown_path, Diagnostic, Location};
 
-/// An area of the knowledge base: one folder under `content/`.
+/// An area: one part of the site that search filters, breadcrumbs and the agents' tools
+/// name. In a kb site, a top-level folder; in an mdBook book, a part of SUMMARY.md, or a
+/// top-level chapter when the summary has no parts.
 #[derive(Debug, Clone)]
 pub(crate) struct Area {
-    /// Folder name, also the URL segment (`caching`).
+    /// Folder name or slug of the part's title; the `area:` filter's value (`caching`).
     pub slug: String,
-    /// Index into [`Site::pages`] of the area's `_index.md`.
-    pub index: usize,
+    pub title: String,
+    /// Index into [`Site::pages`] of the area's landing page, if it has one.
+    pub index: Option<usize>,
     /// Indices into [`Site::pages`] of the area's other pages, in reading order.
     pub pages: Vec<usize>,
 }
 
-/// The whole knowledge base, loaded.
+/// The whole site, loaded.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Site {
     pub pages: Vec<Page>,
@@ -31,7 +37,11 @@ pub(crate) struct Site {
     pub areas: Vec<Area>,
     /// Files of the content folder that are not pages (images, downloads), relative to it.
     pub assets: Vec<String>,
-    by_rel: HashMap<String, usize>,
+    /// The table of contents the sidebar shows.
+    pub toc: Vec<TocItem>,
+    /// Every page in reading order.
+    pub order: Vec<usize>,
+    pub(super) by_rel: std::collections::HashMap<String, usize>,
 }
 
 impl Site {
@@ -40,15 +50,9 @@ impl Site {
         self.by_rel.get(rel).copied()
     }
 
-    /// Pages in reading order: home, then each area's landing page and its pages.
+    /// Pages in reading order.
     pub(crate) fn reading_order(&self) -> Vec<usize> {
-        let mut order = Vec::with_capacity(self.pages.len());
-        order.extend(self.home);
-        for area in &self.areas {
-            order.push(area.index);
-            order.extend(&area.pages);
-        }
-        order
+        self.order.clone()
     }
 
     /// The area a page belongs to.
@@ -58,289 +62,319 @@ impl Site {
     }
 }
 
-/// Files in the content folder that are neither pages nor assets.
-const NOT_ASSETS: &[&str] = &["SUMMARY.md"];
+/// What a load needs to know of the site's configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Loader {
+    pub content_dir: PathBuf,
+    /// The content folder as diagnostics name it ([`shown_path`]).
+    pub shown_content: PathBuf,
+    pub tags_file: PathBuf,
+    pub include_drafts: bool,
+    pub layout: Layout,
+    pub url_style: UrlStyle,
+    pub required_fields: Vec<String>,
+    /// Paths under the content folder that are never content (the output, the search
+    /// index, the cache), relative to it: they are inside it when the site is a plain
+    /// folder of Markdown whose content folder is the root itself.
+    excluded: Vec<String>,
+}
 
-/// Reads the content folder: the pages that could be loaded, and every problem found.
-/// Pages with broken front matter are left out; the caller decides whether to go on.
-pub(crate) fn load_site(
-    content_dir: &Path,
-    tags_file: &Path,
-    include_drafts: bool,
-) -> (Site, Vec<Diagnostic>) {
-    // Diagnostics name files as the user would type them from here: `content/a/b.md`, or
-    // `site/content/a/b.md` with `--root site`.
-    let shown_content = shown_path(content_dir);
-    let mut errors = Vec::new();
-    if !content_dir.is_dir() {
-        let missing =
-            Diagnostic::file_error(shown_path(content_dir), "the content folder does not exist")
-                .with_help("create it, or set `src` under [book] in book.toml");
-        return (Site::default(), vec![missing]);
-    }
-    let (markdown, assets) = scan(content_dir, tags_file, &mut errors);
-    let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
-        .par_iter()
-        .map(|rel| load_page(content_dir, &shown_content, rel, include_drafts))
-        .collect();
-    let mut pages = Vec::with_capacity(loaded.len());
-    for result in loaded {
-        match result {
-            Ok(Some(page)) => pages.push(page),
-            Ok(None) => {}
-            Err(e) => errors.push(e),
+/// Folders beside `book.toml` that are never content when the content folder is the root.
+const NOT_CONTENT: &[&str] = &[
+    "book.toml",
+    "themes",
+    "theme",
+    "node_modules",
+    "target",
+    ".kb-cache",
+];
+
+impl Loader {
+    pub(crate) fn new(settings: &Settings, include_drafts: bool) -> Loader {
+        let content_dir = settings.content_dir.clone();
+        let mut outside: Vec<PathBuf> = vec![
+            settings.build_dir.clone(),
+            settings.search_index_dir.clone(),
+        ];
+        outside.extend(NOT_CONTENT.iter().map(|name| settings.root.join(name)));
+        let canonical_content = normalize(&content_dir);
+        let excluded = outside
+            .iter()
+            .filter_map(|path| {
+                let rel = normalize(path)
+                    .strip_prefix(&canonical_content)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                (!rel.is_empty()).then_some(rel)
+            })
+            .collect();
+        Loader {
+            shown_content: shown_path(&content_dir),
+            content_dir,
+            tags_file: settings.tags_file.clone(),
+            include_drafts,
+            layout: settings.layout,
+            url_style: settings.url_style,
+            required_fields: settings.required_fields.clone(),
+            excluded,
         }
     }
 
-    let site = assemble_loaded(content_dir, pages, assets, &mut errors);
-    (site, errors)
-}
+    /// Reads the content folder: the pages that could be loaded, and every problem found
+    /// (warnings included). Pages with broken front matter are left out; the caller decides
+    /// whether to go on.
+    pub(crate) fn load_site(&self) -> (Site, Vec<Diagnostic>) {
+        let mut errors = Vec::new();
+        if !self.content_dir.is_dir() {
+            let missing =
+                Diagnostic::file_error(&self.shown_content, "the content folder does not exist")
+                    .with_help("create it, or set `src` under [book] in book.toml");
+            return (Site::default(), vec![missing]);
+        }
+        let (markdown, assets) = self.scan(&mut errors);
+        let loaded: Vec<Result<Option<Page>, Diagnostic>> =
+            markdown.par_iter().map(|rel| self.load_page(rel)).collect();
+        let mut pages = Vec::with_capacity(loaded.len());
+        for result in loaded {
+            match result {
+                Ok(Some(page)) => pages.push(page),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let site = self.assemble_loaded(pages, assets, &mut errors);
+        (site, errors)
+    }
 
-/// Lists the content folder: Markdown pages and other files (assets), by path relative to
-/// it. Hidden files, the tags file, `SUMMARY.md` and symlinks are left out, so nothing a
-/// symlink points to ever becomes part of the site.
-pub(crate) fn scan(
-    content_dir: &Path,
-    tags_file: &Path,
-    errors: &mut Vec<Diagnostic>,
-) -> (Vec<String>, Vec<String>) {
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| content_dir.to_path_buf());
-                errors.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+    /// Lists the content folder: Markdown pages and other files (assets), by path relative
+    /// to it. Hidden files, the tags file, `SUMMARY.md`, what is never content and symlinks
+    /// are left out, so nothing a symlink points to ever becomes part of the site.
+    pub(crate) fn scan(&self, errors: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
+        let mut markdown = Vec::new();
+        let mut assets = Vec::new();
+        let content_dir = &self.content_dir;
+        let walk = walkdir::WalkDir::new(content_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                let Ok(rel) = entry.path().strip_prefix(content_dir) else {
+                    return true;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                // A kb output folder (one with the marker file) is never content, wherever
+                // `--dest` put it.
+                let marker = entry.path().join(crate::render::extras::OUTPUT_MARKER);
+                let is_output = entry.file_type().is_dir() && marker.is_file();
+                !self.is_excluded(&rel) && !is_output
+            });
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| content_dir.to_path_buf());
+                    errors.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
                 continue;
             }
-        };
-        if !entry.file_type().is_file() {
-            continue;
+            let rel = match entry.path().strip_prefix(content_dir) {
+                Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+                Err(_) => continue,
+            };
+            match self.classify(&rel) {
+                Some(ContentFile::Page) => markdown.push(rel),
+                Some(ContentFile::Asset) => assets.push(rel),
+                None => {}
+            }
         }
-        let rel = match entry.path().strip_prefix(content_dir) {
-            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-            Err(_) => continue,
-        };
-        match classify_file(&rel, entry.path() == tags_file) {
-            Some(ContentFile::Page) => markdown.push(rel),
-            Some(ContentFile::Asset) => assets.push(rel),
-            None => {}
+        (markdown, assets)
+    }
+
+    fn is_excluded(&self, rel: &str) -> bool {
+        self.excluded.iter().any(|x| {
+            rel == x
+                || rel
+                    .strip_prefix(x.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
+    }
+
+    /// The role of the content file at `rel` (`/`-separated), `None` when the site ignores
+    /// it: hidden files and folders, the tags file, `SUMMARY.md` (read for the order only),
+    /// and what is never content.
+    pub(crate) fn classify(&self, rel: &str) -> Option<ContentFile> {
+        if rel.split('/').any(|part| part.starts_with('.'))
+            || self.content_dir.join(rel) == self.tags_file
+            || rel == SUMMARY
+            || self.is_excluded(rel)
+        {
+            None
+        } else if rel.ends_with(".md") {
+            Some(ContentFile::Page)
+        } else {
+            Some(ContentFile::Asset)
         }
     }
-    (markdown, assets)
+
+    /// Puts loaded pages in reading order, reading `SUMMARY.md` if there is one. `load_site`
+    /// ends with this; `kb serve` calls it after reloading only the pages that changed, and
+    /// gets the same site as a full load.
+    pub(crate) fn assemble_loaded(
+        &self,
+        pages: Vec<Page>,
+        assets: Vec<String>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Site {
+        let summary = self.read_summary(errors);
+        assemble(self, pages, assets, summary.as_ref(), errors)
+    }
+
+    fn read_summary(&self, errors: &mut Vec<Diagnostic>) -> Option<Summary> {
+        let text = std::fs::read_to_string(self.content_dir.join(SUMMARY)).ok()?;
+        let shown = self.shown_content.join(SUMMARY);
+        match summary::parse(&shown, &text) {
+            Ok(summary) => Some(summary),
+            Err(mut e) => {
+                errors.append(&mut e);
+                None
+            }
+        }
+    }
+
+    /// Reads the page at `rel`; `None` for a draft when drafts are left out.
+    pub(crate) fn load_page(&self, rel: &str) -> Result<Option<Page>, Diagnostic> {
+        let path = self.content_dir.join(rel);
+        let file = self.shown_content.join(rel);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Diagnostic::file_error(&file, format!("cannot read the page: {e}")))?;
+        let split = front_matter::split(&file, &text)?;
+        let meta = split.front_matter;
+        if meta.draft && !self.include_drafts {
+            return Ok(None);
+        }
+        self.check_required(&file, &text, &meta)?;
+        let leading = heading::leading_title(split.body);
+        let title = match meta.title.as_deref().map(str::trim) {
+            Some(title) if !title.is_empty() => title.to_string(),
+            _ => leading
+                .clone()
+                .unwrap_or_else(|| heading::title_from_file(rel)),
+        };
+        let description = meta
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+        Ok(Some(Page {
+            source: path,
+            file,
+            rel: rel.to_string(),
+            kind: self.kind_of(rel),
+            area: None,
+            url: url_for(rel, self.url_style),
+            title,
+            description,
+            title_in_body: leading.is_some(),
+            body: split.body.to_string(),
+            body_line: split.body_line,
+            meta,
+        }))
+    }
+
+    /// A chapter that SUMMARY.md lists but that does not exist: an empty page titled as
+    /// the summary names it (mdBook's `create-missing` would write the file; kb never
+    /// writes into the source).
+    pub(crate) fn missing_page(&self, rel: &str, title: &str) -> Page {
+        Page {
+            source: self.content_dir.join(rel),
+            file: self.shown_content.join(rel),
+            rel: rel.to_string(),
+            kind: self.kind_of(rel),
+            area: None,
+            url: url_for(rel, self.url_style),
+            title: title.to_string(),
+            description: String::new(),
+            title_in_body: false,
+            body: String::new(),
+            body_line: 1,
+            meta: front_matter::FrontMatter::default(),
+        }
+    }
+
+    fn kind_of(&self, rel: &str) -> PageKind {
+        match (self.layout, index_folder(rel)) {
+            // An mdBook book's pages are all chapters: its README is the first of them.
+            (Layout::MdBook, _) => PageKind::Article,
+            (_, Some("")) => PageKind::Home,
+            (Layout::Site, Some(folder)) if !folder.contains('/') => PageKind::Area,
+            _ => PageKind::Article,
+        }
+    }
+
+    /// The fields `[kb] required-fields` asks every page for.
+    fn check_required(
+        &self,
+        file: &Path,
+        text: &str,
+        meta: &front_matter::FrontMatter,
+    ) -> Result<(), Diagnostic> {
+        if self.required_fields.is_empty() {
+            return Ok(());
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if !text.starts_with("---") && !text.starts_with("+++") {
+            return Err(
+                Diagnostic::error(Location::new(file, 1, 1), "the page has no front matter")
+                    .with_help(format!(
+                        "this site requires front matter ([kb] required-fields in book.toml): start the file with a `---` line, then {}, then `---`",
+                        self.required_fields.iter().map(|f| format!("`{f}:`")).collect::<Vec<_>>().join(", ")
+                    )),
+            );
+        }
+        let blank = |value: Option<&str>| value.is_none_or(|v| v.trim().is_empty());
+        for field in &self.required_fields {
+            let (missing, help) = match field.as_str() {
+                "title" => (blank(meta.title.as_deref()), "add `title: \"...\"` to the front matter".to_string()),
+                "description" => (
+                    blank(meta.description.as_deref()),
+                    "add `description: \"...\"`: one sentence, used for search results, cards and the meta description".to_string(),
+                ),
+                "difficulty" => (meta.difficulty.is_none(), "add `difficulty:` beginner, intermediate or advanced".to_string()),
+                "tags" => (meta.tags.is_empty(), "add `tags: [...]` with tags from the site's tags file".to_string()),
+                "updated" => (meta.updated.is_none(), "add `updated: YYYY-MM-DD`".to_string()),
+                _ => continue,
+            };
+            if missing {
+                return Err(Diagnostic::error(
+                    Location::new(file, 2, 1),
+                    format!("the page has no {field}"),
+                )
+                .with_help(help));
+            }
+        }
+        Ok(())
+    }
 }
+
+/// `path` made absolute and without `.` parts, so prefixes compare as folders.
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute.components().collect()
+}
+
+/// The table of contents file, in the content folder.
+pub(crate) const SUMMARY: &str = "SUMMARY.md";
 
 /// What a file of the content folder is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ContentFile {
     Page,
     Asset,
-}
-
-/// The role of the content file at `rel` (`/`-separated), `None` when the site ignores it:
-/// hidden files and folders, the tags file, `SUMMARY.md` (read for the order only).
-pub(crate) fn classify_file(rel: &str, is_tags_file: bool) -> Option<ContentFile> {
-    if rel.split('/').any(|part| part.starts_with('.')) || is_tags_file || NOT_ASSETS.contains(&rel)
-    {
-        None
-    } else if rel.ends_with(".md") {
-        Some(ContentFile::Page)
-    } else {
-        Some(ContentFile::Asset)
-    }
-}
-
-/// Puts loaded pages in reading order and groups them into areas, reading `SUMMARY.md` for
-/// the order if there is one. `load_site` ends with this; `kb serve` calls it after
-/// reloading only the pages that changed, and gets the same site as a full load.
-pub(crate) fn assemble_loaded(
-    content_dir: &Path,
-    pages: Vec<Page>,
-    assets: Vec<String>,
-    errors: &mut Vec<Diagnostic>,
-) -> Site {
-    let shown_content = shown_path(content_dir);
-    let summary_path = content_dir.join("SUMMARY.md");
-    let order = match std::fs::read_to_string(&summary_path) {
-        Ok(text) => {
-            let shown = shown_content.join("SUMMARY.md");
-            match summary::parse(&shown, &text) {
-                Ok(order) => Some(order),
-                Err(mut e) => {
-                    errors.append(&mut e);
-                    None
-                }
-            }
-        }
-        Err(_) => None,
-    };
-    assemble(pages, assets, order.as_ref(), &shown_content, errors)
-}
-
-/// Reads the page at `rel`; `None` for a draft when drafts are left out. `shown_content` is
-/// the content folder as diagnostics name it ([`shown_path`]).
-pub(crate) fn load_page(
-    content_dir: &Path,
-    shown_content: &Path,
-    rel: &str,
-    include_drafts: bool,
-) -> Result<Option<Page>, Diagnostic> {
-    let path = content_dir.join(rel);
-    let file = shown_content.join(rel);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Diagnostic::file_error(&file, format!("cannot read the page: {e}")))?;
-    let split = front_matter::split(&file, &text)?;
-    let meta = split.front_matter;
-    if meta.draft && !include_drafts {
-        return Ok(None);
-    }
-    let title = match meta.title.as_deref().map(str::trim) {
-        Some(title) if !title.is_empty() => title.to_string(),
-        _ => {
-            return Err(
-                Diagnostic::error(Location::new(&file, 2, 1), "the page has no title")
-                    .with_help("add `title: \"...\"` to the front matter"),
-            )
-        }
-    };
-    let description = match meta.description.as_deref().map(str::trim) {
-        Some(d) if !d.is_empty() => d.to_string(),
-        _ => {
-            return Err(Diagnostic::error(
-                Location::new(&file, 2, 1),
-                "the page has no description",
-            )
-            .with_help(
-                "add `description: \"...\"`: one sentence, used for search results, \
-                         cards and the meta description",
-            ))
-        }
-    };
-    let kind = if rel == "index.md" {
-        PageKind::Home
-    } else if rel.ends_with("/_index.md") {
-        PageKind::Area
-    } else {
-        PageKind::Article
-    };
-    let area = rel.split_once('/').map(|(area, _)| area.to_string());
-    Ok(Some(Page {
-        source: path,
-        file,
-        rel: rel.to_string(),
-        kind,
-        area,
-        url: url_for(rel),
-        title,
-        description,
-        body: split.body.to_string(),
-        body_line: split.body_line,
-        meta,
-    }))
-}
-
-/// Groups pages into areas and sorts everything into reading order.
-fn assemble(
-    mut pages: Vec<Page>,
-    assets: Vec<String>,
-    summary: Option<&Vec<summary::Entry>>,
-    shown_content: &Path,
-    errors: &mut Vec<Diagnostic>,
-) -> Site {
-    // Position in SUMMARY.md, if any, comes first; then weight, then title.
-    let summary_rank: HashMap<&str, usize> = summary
-        .map(|entries| {
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.path.as_str(), i))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(entries) = summary {
-        for entry in entries {
-            if !pages.iter().any(|p| p.rel == entry.path) {
-                errors.push(
-                    Diagnostic::error(
-                        entry.location.clone(),
-                        format!("SUMMARY.md lists `{}`, which does not exist", entry.path),
-                    )
-                    .with_help("fix the path (relative to the content folder) or remove the line"),
-                );
-            }
-        }
-    }
-    let key = |p: &Page| {
-        (
-            summary_rank
-                .get(p.rel.as_str())
-                .copied()
-                .unwrap_or(usize::MAX),
-            p.meta.weight.unwrap_or(i64::MAX),
-            p.title.to_lowercase(),
-            p.rel.clone(),
-        )
-    };
-    pages.sort_by_cached_key(key);
-
-    let by_rel: HashMap<String, usize> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
-        .collect();
-    let home = by_rel.get("index.md").copied();
-
-    let mut areas: Vec<Area> = Vec::new();
-    let mut orphans: Vec<(String, usize)> = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
-        if page.kind == PageKind::Area {
-            let slug = page.area.clone().unwrap_or_default();
-            areas.push(Area {
-                slug,
-                index: i,
-                pages: Vec::new(),
-            });
-        }
-    }
-    for (i, page) in pages.iter().enumerate() {
-        if page.kind != PageKind::Article {
-            continue;
-        }
-        let Some(slug) = page.area.as_deref() else {
-            errors.push(
-                Diagnostic::file_error(&page.file, "pages must live in an area folder")
-                    .with_help("move the page into a folder such as content/<area>/ (only index.md sits at the top)"),
-            );
-            continue;
-        };
-        match areas.iter_mut().find(|a| a.slug == slug) {
-            Some(area) => area.pages.push(i),
-            None => orphans.push((slug.to_string(), i)),
-        }
-    }
-    let mut reported = std::collections::BTreeSet::new();
-    for (slug, _) in orphans {
-        if reported.insert(slug.clone()) {
-            errors.push(
-                Diagnostic::file_error(
-                    shown_content.join(&slug),
-                    format!("the area folder `{slug}` has no _index.md"),
-                )
-                .with_help(
-                    "add content/<area>/_index.md with the area's title, description and weight",
-                ),
-            );
-        }
-    }
-    Site {
-        pages,
-        home,
-        areas,
-        assets,
-        by_rel,
-    }
 }

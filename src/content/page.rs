@@ -3,14 +3,17 @@
 use std::path::PathBuf;
 
 use super::front_matter::FrontMatter;
+use crate::config::UrlStyle;
 
 /// What role a page plays in the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum PageKind {
-    /// `content/index.md`.
+    /// The site's front page: `index.md`, `_index.md` or `README.md` at the top of the
+    /// content folder.
     Home,
-    /// `content/<area>/_index.md`: an area's landing page.
+    /// A top-level folder's index (`_index.md`, `index.md` or `README.md`): an area's
+    /// landing page.
     Area,
     /// Any other page.
     Article,
@@ -27,12 +30,17 @@ pub(crate) struct Page {
     /// Path relative to the content folder, with `/` separators (`caching/stampedes.md`).
     pub rel: String,
     pub kind: PageKind,
-    /// The area folder (`caching`), `None` for the home page.
+    /// The slug of the area the page belongs to (`caching`); `None` for the home page and
+    /// pages outside any area.
     pub area: Option<String>,
-    /// Output URL relative to the site root, ending in `/` (`caching/stampedes/`); `""` for home.
+    /// Output URL relative to the site root: `caching/stampedes/` (pretty URLs, `""` for
+    /// home) or `caching/stampedes.html` (mdBook's style, `index.html` for home).
     pub url: String,
     pub title: String,
+    /// Empty when the page has none: front matter is optional.
     pub description: String,
+    /// The Markdown begins with its own `# heading`, so templates must not add another.
+    pub title_in_body: bool,
     pub meta: FrontMatter,
     /// The Markdown after the front matter.
     pub body: String,
@@ -40,9 +48,30 @@ pub(crate) struct Page {
     pub body_line: usize,
 }
 
-/// Number of folders in a site-relative URL such as `caching/stampedes/`.
+/// Number of folders in a site-relative URL: 2 for `caching/stampedes/`, 1 for
+/// `caching/stampedes.html`, 0 for `""` and `index.html`.
 pub(crate) fn url_depth(url: &str) -> usize {
-    url.split('/').filter(|s| !s.is_empty()).count()
+    url.matches('/').count()
+}
+
+/// The output file a page URL is written to: `caching/stampedes/index.html` for a folder
+/// URL, the URL itself for a file URL.
+pub(crate) fn output_file(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// Names that make a Markdown file its folder's index page, most specific first.
+pub(crate) const INDEX_NAMES: &[&str] = &["_index.md", "index.md", "README.md"];
+
+/// The folder whose index the file at `rel` is (`""` for the top), `None` when it is an
+/// ordinary page.
+pub(crate) fn index_folder(rel: &str) -> Option<&str> {
+    let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    INDEX_NAMES.contains(&name).then_some(folder)
 }
 
 /// `../` repeated `depth` times, or `./` for the root.
@@ -54,19 +83,22 @@ pub(crate) fn root_prefix(depth: usize) -> String {
     }
 }
 
-/// The URL of the page at content-relative path `rel` (`caching/stampedes.md`).
-pub(crate) fn url_for(rel: &str) -> String {
-    let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    if stem == "index" {
-        return String::new();
+/// The URL of the page at content-relative path `rel` (`caching/stampedes.md`) in `style`.
+/// A folder's index page (see [`INDEX_NAMES`]) is the folder's URL.
+pub(crate) fn url_for(rel: &str, style: UrlStyle) -> String {
+    match (index_folder(rel), style) {
+        (Some(""), UrlStyle::Pretty) => String::new(),
+        (Some(""), UrlStyle::Html) => "index.html".to_string(),
+        (Some(folder), UrlStyle::Pretty) => format!("{folder}/"),
+        (Some(folder), UrlStyle::Html) => format!("{folder}/index.html"),
+        (None, style) => {
+            let stem = rel.strip_suffix(".md").unwrap_or(rel);
+            match style {
+                UrlStyle::Pretty => format!("{stem}/"),
+                UrlStyle::Html => format!("{stem}.html"),
+            }
+        }
     }
-    if let Some(folder) = stem.strip_suffix("/_index") {
-        return format!("{folder}/");
-    }
-    if let Some(folder) = stem.strip_suffix("/index") {
-        return format!("{folder}/");
-    }
-    format!("{stem}/")
 }
 
 #[cfg(test)]
@@ -74,11 +106,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_are_clean() {
-        assert_eq!(url_for("index.md"), "");
-        assert_eq!(url_for("caching/_index.md"), "caching/");
-        assert_eq!(url_for("caching/stampedes.md"), "caching/stampedes/");
+    fn pretty_urls_are_folders() {
+        let url = |rel| url_for(rel, UrlStyle::Pretty);
+        assert_eq!(url("index.md"), "");
+        assert_eq!(url("README.md"), "");
+        assert_eq!(url("caching/_index.md"), "caching/");
+        assert_eq!(url("caching/README.md"), "caching/");
+        assert_eq!(url("a/b/c/d/index.md"), "a/b/c/d/");
+        assert_eq!(url("caching/stampedes.md"), "caching/stampedes/");
         assert_eq!(root_prefix(url_depth("caching/stampedes/")), "../../");
         assert_eq!(root_prefix(0), "./");
+        assert_eq!(output_file(""), "index.html");
+        assert_eq!(
+            output_file("caching/stampedes/"),
+            "caching/stampedes/index.html"
+        );
+    }
+
+    #[test]
+    fn html_urls_are_files_as_mdbook_writes_them() {
+        let url = |rel| url_for(rel, UrlStyle::Html);
+        assert_eq!(url("README.md"), "index.html");
+        assert_eq!(url("guide/README.md"), "guide/index.html");
+        assert_eq!(url("guide/installation.md"), "guide/installation.html");
+        assert_eq!(url_depth("guide/installation.html"), 1);
+        assert_eq!(url_depth("index.html"), 0);
+        assert_eq!(
+            output_file("guide/installation.html"),
+            "guide/installation.html"
+        );
+    }
+
+    #[test]
+    fn only_index_names_are_folder_indexes() {
+        assert_eq!(index_folder("a/b/README.md"), Some("a/b"));
+        assert_eq!(index_folder("_index.md"), Some(""));
+        assert_eq!(index_folder("a/readme.md"), None);
+        assert_eq!(index_folder("a/intro.md"), None);
     }
 }

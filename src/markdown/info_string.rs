@@ -17,6 +17,26 @@ pub(crate) struct InfoString {
     pub unknown: Vec<String>,
 }
 
+/// Attributes of Rust code blocks that rustdoc and mdBook define (`rust,ignore`,
+/// `rust editable`): known words, whichever way they are written. A block that starts with
+/// one (```` ```ignore ````) is Rust, as rustdoc reads it.
+const RUSTDOC_ATTRIBUTES: &[&str] = &[
+    "ignore",
+    "editable",
+    "noplayground",
+    "noplaypen",
+    "no_run",
+    "should_panic",
+    "compile_fail",
+    "test_harness",
+    "allow_fail",
+    "mdbook-runnable",
+    "edition2015",
+    "edition2018",
+    "edition2021",
+    "edition2024",
+];
+
 /// Parses an info string. Never fails: what cannot be understood is reported in `unknown`.
 pub(crate) fn parse(info: &str) -> InfoString {
     let mut result = InfoString::default();
@@ -28,6 +48,11 @@ pub(crate) fn parse(info: &str) -> InfoString {
     let mut parts = head.split(',').map(str::trim).filter(|s| !s.is_empty());
     result.lang = parts.next().unwrap_or("").to_lowercase();
     result.flags = parts.map(str::to_string).collect();
+    if RUSTDOC_ATTRIBUTES.contains(&result.lang.as_str()) {
+        result
+            .flags
+            .insert(0, std::mem::replace(&mut result.lang, "rust".to_string()));
+    }
     while !rest.is_empty() {
         let key_end = rest
             .find(|c: char| c == '=' || c.is_whitespace())
@@ -55,6 +80,9 @@ pub(crate) fn parse(info: &str) -> InfoString {
             ("hl_lines", Some(v)) => result.hl_lines = parse_ranges(v),
             ("linenos", _) => result.linenos = true,
             ("", _) => {}
+            (k, None) if RUSTDOC_ATTRIBUTES.contains(&k) => result.flags.push(k.to_string()),
+            // mdBook's per-block hidden-line prefix (`hidelines=#`).
+            ("hidelines", Some(_)) => {}
             (k, _) => result.unknown.push(k.to_string()),
         }
     }
@@ -84,6 +112,17 @@ fn parse_ranges(text: &str) -> BTreeSet<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rustdoc_attributes_are_known_words() {
+        let info = parse("rust,editable ignore");
+        assert_eq!(info.lang, "rust");
+        assert_eq!(info.flags, ["editable", "ignore"]);
+        assert!(info.unknown.is_empty());
+        let info = parse("ignore");
+        assert_eq!(info.lang, "rust");
+        assert_eq!(info.flags, ["ignore"]);
+    }
 
     #[test]
     fn full_info_string() {

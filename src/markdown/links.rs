@@ -4,6 +4,7 @@
 //! whether the target page and its anchor exist is checked afterwards, once every page's
 //! headings are known (see `build::validate`).
 
+use crate::config::UrlStyle;
 use crate::content::page::{root_prefix, url_depth, url_for};
 
 /// What a link in a page points to.
@@ -55,13 +56,19 @@ pub(crate) fn resolve(from_rel: &str, dest: &str) -> LinkTarget {
 }
 
 /// The `href` to write in the page at `from_url` for a resolved target.
-pub(crate) fn href(from_url: &str, from_rel: &str, target: &LinkTarget, original: &str) -> String {
+pub(crate) fn href(
+    from_url: &str,
+    from_rel: &str,
+    target: &LinkTarget,
+    original: &str,
+    style: UrlStyle,
+) -> String {
     let root = root_prefix(url_depth(from_url));
     match target {
         LinkTarget::External | LinkTarget::OutsideContent => original.to_string(),
         LinkTarget::SamePage { fragment } => format!("#{fragment}"),
         LinkTarget::Page { rel, fragment } => {
-            let url = url_for(rel);
+            let url = url_for(rel, style);
             let mut href = if rel == from_rel {
                 String::new()
             } else if url.is_empty() {
@@ -165,21 +172,39 @@ mod tests {
     fn hrefs_are_relative_and_clean() {
         let t = page("caching/stampedes.md", Some("in-go"));
         assert_eq!(
-            href("databases/pooling/", "databases/pooling.md", &t, ""),
+            href(
+                "databases/pooling/",
+                "databases/pooling.md",
+                &t,
+                "",
+                UrlStyle::Pretty
+            ),
             "../../caching/stampedes/#in-go"
         );
         let home = page("index.md", None);
         assert_eq!(
-            href("databases/pooling/", "databases/pooling.md", &home, ""),
+            href(
+                "databases/pooling/",
+                "databases/pooling.md",
+                &home,
+                "",
+                UrlStyle::Pretty
+            ),
             "../../"
         );
         let area = page("caching/_index.md", None);
-        assert_eq!(href("", "index.md", &area, ""), "./caching/");
+        assert_eq!(
+            href("", "index.md", &area, "", UrlStyle::Pretty),
+            "./caching/"
+        );
         let own = page("a/b.md", Some("x"));
-        assert_eq!(href("a/b/", "a/b.md", &own, ""), "#x");
+        assert_eq!(href("a/b/", "a/b.md", &own, "", UrlStyle::Pretty), "#x");
         let asset = LinkTarget::Asset {
             rel: "a/img/x.png".into(),
         };
-        assert_eq!(href("a/b/", "a/b.md", &asset, ""), "../../a/img/x.png");
+        assert_eq!(
+            href("a/b/", "a/b.md", &asset, "", UrlStyle::Pretty),
+            "../../a/img/x.png"
+        );
     }
 }

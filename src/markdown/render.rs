@@ -12,6 +12,7 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Pars
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
+use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::position::LineIndex;
@@ -84,7 +85,7 @@ pub(crate) fn options() -> Options {
 }
 
 /// Renders `page`; sections for search are split at headings of level `split_level` or less.
-pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
+pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> RenderedPage {
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -102,6 +103,7 @@ pub(crate) fn render(page: &Page, split_level: u8) -> RenderedPage {
         locate: &locate,
         out: &mut out,
         split_level,
+        url_style,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -193,6 +195,7 @@ struct Writer<'p, 'o, 'e> {
     locate: &'p dyn Fn(usize) -> Location,
     out: &'o mut RenderedPage,
     split_level: u8,
+    url_style: UrlStyle,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
@@ -388,7 +391,13 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(&self.page.url, &self.page.rel, &target, dest)
+        links::href(
+            &self.page.url,
+            &self.page.rel,
+            &target,
+            dest,
+            self.url_style,
+        )
     }
 
     /// CommonMark lets a fence run to the end of the document; for an author that is almost
@@ -505,9 +514,10 @@ mod tests {
             rel: rel.to_string(),
             kind: PageKind::Article,
             area: Some("a".to_string()),
-            url: crate::content::page::url_for(rel),
+            url: crate::content::page::url_for(rel, UrlStyle::Pretty),
             title: "T".to_string(),
             description: "D".to_string(),
+            title_in_body: false,
             meta: FrontMatter::default(),
             body: body.to_string(),
             body_line: 5,
@@ -519,6 +529,7 @@ mod tests {
         let out = render(
             &page("a/b.md", "## Intro\n\n## Intro\n\n### Setup {#intro-1}\n"),
             3,
+            UrlStyle::Pretty,
         );
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-2", "intro-1"]);
@@ -536,6 +547,7 @@ mod tests {
                 "See [c](../x/c.md#in-go) and [web](https://go.dev).\n",
             ),
             3,
+            UrlStyle::Pretty,
         );
         assert!(
             out.html.contains(r##"<a href="../../x/c/#in-go">c</a>"##),
@@ -553,6 +565,7 @@ mod tests {
         let out = render(
             &page("a/b.md", "> [!TIP]\n> Use a pool.\n\n> plain quote\n"),
             3,
+            UrlStyle::Pretty,
         );
         assert!(out.html.contains(
             r#"<div class="callout callout-tip" role="note"><p class="callout-title">Tip</p>"#
@@ -603,7 +616,7 @@ mod tests {
     #[test]
     fn sections_split_at_headings_and_keep_code_apart() {
         let body = "Intro text.\n\n## One\n\nProse `SetMaxOpenConns`.\n\n```go\nx := 1\n```\n\n#### Deep\n\nStill one.\n";
-        let out = render(&page("a/b.md", body), 3);
+        let out = render(&page("a/b.md", body), 3, UrlStyle::Pretty);
         assert_eq!(out.sections.len(), 2);
         assert_eq!(out.sections[0].id, "");
         assert!(out.sections[0].body.contains("Intro text."));
@@ -626,7 +639,7 @@ mod tests {
             #### Deep heading\n\n    indented code\n\n\
             ### Three\n\nsoft\nbreak\n\n| a | b |\n|---|---|\n| cell | [2](z.md) |\n";
         let p = page("a/b.md", body);
-        let at_3 = render(&p, 3).sections;
+        let at_3 = render(&p, 3, UrlStyle::Pretty).sections;
         let ids: Vec<&str> = at_3.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["", "h", "three"]);
         assert_eq!(at_3[0].body.trim(), "Lead with marks and a link.");
@@ -646,7 +659,7 @@ mod tests {
         assert_eq!(at_3[1].code, "x := 1\n\nindented code\n");
         assert!(at_3[2].body.contains("soft break") && at_3[2].body.contains("cell"));
         // A lower split level folds `### Three` into the section before it.
-        let at_2 = render(&p, 2).sections;
+        let at_2 = render(&p, 2, UrlStyle::Pretty).sections;
         assert_eq!(at_2.len(), 2);
         assert!(at_2[1].body.contains("\nThree\n") && at_2[1].body.contains("soft break"));
     }
@@ -659,6 +672,7 @@ mod tests {
                 "Text\n\n```go,fragment title=\"x_test.go\"\nfmt.Println()\n```\n",
             ),
             3,
+            UrlStyle::Pretty,
         );
         assert_eq!(out.code_blocks.len(), 1);
         let block = &out.code_blocks[0];
@@ -671,22 +685,30 @@ mod tests {
 
     #[test]
     fn an_unclosed_fence_is_an_error_but_a_closed_one_is_not() {
-        let open = render(&page("a/b.md", "```go\nx := 1\n"), 3);
+        let open = render(&page("a/b.md", "```go\nx := 1\n"), 3, UrlStyle::Pretty);
         assert_eq!(open.diagnostics.len(), 1);
         assert_eq!(
             open.diagnostics[0].message,
             "this code fence is never closed"
         );
-        let closed = render(&page("a/b.md", "````go\nx := 1\n````\n"), 3);
+        let closed = render(
+            &page("a/b.md", "````go\nx := 1\n````\n"),
+            3,
+            UrlStyle::Pretty,
+        );
         assert!(closed.diagnostics.is_empty());
-        let nested = render(&page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"), 3);
+        let nested = render(
+            &page("a/b.md", "- item\n\n  ```sh\n  ls\n  ```\n"),
+            3,
+            UrlStyle::Pretty,
+        );
         assert!(nested.diagnostics.is_empty(), "{:?}", nested.diagnostics);
     }
 
     #[test]
     fn gfm_and_extensions_are_rendered() {
         let body = "Text[^1] ~~old~~ \"quoted\" -- dash\n\n- [x] done\n- [ ] todo\n\nTerm\n: Definition\n\n[^1]: The note.\n";
-        let out = render(&page("a/b.md", body), 3);
+        let out = render(&page("a/b.md", body), 3, UrlStyle::Pretty);
         let html = &out.html;
         assert!(html.contains("<del>old</del>"), "strikethrough: {html}");
         assert!(html.contains("type=\"checkbox\""), "task list: {html}");
@@ -706,6 +728,7 @@ mod tests {
         let out = render(
             &page("a/b.md", "a `<b>` c\n\n<div class=\"x\">raw</div>\n"),
             3,
+            UrlStyle::Pretty,
         );
         assert!(out.html.contains("<code>&lt;b&gt;</code>"));
         assert!(out.html.contains("<div class=\"x\">raw</div>"));

@@ -1,8 +1,6 @@
 //! The site's extra files: `sitemap.xml`, `robots.txt`, redirect pages and the output
 //! marker.
 
-use std::collections::BTreeMap;
-
 /// The file every site kb makes contains, so that a later `kb build` knows the folder is its
 /// own to replace (and refuses a folder of the user's). Part of the site, not added by the
 /// swap, so `kb serve` and `kb build` still produce the same files.
@@ -93,21 +91,6 @@ pub(crate) fn redirect_href(file: &str, target: &str) -> String {
     } else {
         relative_target(file, target)
     }
-}
-
-/// Redirects from `[output.html.redirect]` and page aliases: output file to target URL.
-pub(crate) fn redirects(
-    configured: &BTreeMap<String, String>,
-    aliases: &[(String, String)],
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (old, target) in configured {
-        out.insert(redirect_file(old), target.clone());
-    }
-    for (old, url) in aliases {
-        out.insert(redirect_file(old), url.clone());
-    }
-    out
 }
 
 #[cfg(test)]

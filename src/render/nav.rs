@@ -4,10 +4,16 @@
 //! square of the page count. kb builds the sidebar's HTML once for each (open area, folder
 //! depth) pair and each page only marks its own link. Large sites list the pages of the
 //! current area only, which keeps every page's size independent of the site's size.
+//!
+//! The sidebar renders the site's table of contents ([`TocItem`]): in a kb site the
+//! top-level folders fold (`<details>`) and deeper folders nest; in an mdBook book it is
+//! SUMMARY.md as mdBook shows it: part titles, numbers, nesting, drafts and separators.
 
 use std::collections::HashMap;
 
-use crate::content::page::root_prefix;
+use crate::config::Layout;
+use crate::content::page::{root_prefix, url_depth};
+use crate::content::toc::{TocEntry, TocItem};
 use crate::content::Site;
 
 /// Above this many pages, the sidebar lists the pages of the current area only.
@@ -26,15 +32,26 @@ pub(crate) struct Sidebar {
 }
 
 impl Sidebar {
-    pub(crate) fn new(site: &Site, has_tags: bool) -> Sidebar {
+    pub(crate) fn new(site: &Site, layout: Layout, has_tags: bool) -> Sidebar {
         let full_tree = site.pages.len() <= FULL_TREE_LIMIT;
+        // Every folder depth a page (or a tag page, two deep) is written at.
+        let deepest = site
+            .pages
+            .iter()
+            .map(|p| url_depth(&p.url))
+            .max()
+            .unwrap_or(0)
+            .max(2);
         let mut variants = HashMap::new();
-        for depth in 0..=2 {
+        let sidebar = Render {
+            site,
+            layout,
+            full_tree,
+            has_tags,
+        };
+        for depth in 0..=deepest {
             for open in std::iter::once(None).chain((0..site.areas.len()).map(Some)) {
-                variants.insert(
-                    (open, depth),
-                    render(site, open, depth, full_tree, has_tags),
-                );
+                variants.insert((open, depth), sidebar.render(open, depth));
             }
         }
         Sidebar { variants }
@@ -44,7 +61,7 @@ impl Sidebar {
     /// page's own link is marked: `kb serve` compares these to know which pages a change of
     /// the navigation reaches.
     pub(crate) fn variant(&self, area: Option<usize>, url: &str) -> &str {
-        let depth = crate::content::page::url_depth(url).min(2);
+        let depth = url_depth(url);
         self.variants
             .get(&(area, depth))
             .or_else(|| self.variants.get(&(None, depth)))
@@ -53,7 +70,7 @@ impl Sidebar {
 
     /// The sidebar for a page at `url` in area number `area`, with the page's link marked.
     pub(crate) fn for_page(&self, area: Option<usize>, url: &str) -> String {
-        let depth = crate::content::page::url_depth(url).min(2);
+        let depth = url_depth(url);
         let html = self.variant(area, url).to_string();
         let href = if url.is_empty() {
             root_prefix(depth)
@@ -74,64 +91,146 @@ impl Sidebar {
     }
 }
 
-fn render(
-    site: &Site,
-    open: Option<usize>,
-    depth: usize,
+/// One sidebar being rendered.
+struct Render<'a> {
+    site: &'a Site,
+    layout: Layout,
     full_tree: bool,
     has_tags: bool,
-) -> String {
-    let root = root_prefix(depth);
-    let esc = |s: &str| html_escape::encode_text(s).into_owned();
-    let mut html = String::from("<ul class=\"nav-tree\">");
-    if let Some(home) = site.home {
-        html.push_str(&format!(
-            "<li class=\"nav-home\"><a href=\"{root}\">{}</a></li>",
-            esc(&site.pages[home].title)
-        ));
-    }
-    for (i, area) in site.areas.iter().enumerate() {
-        let index = &site.pages[area.index];
-        let is_open = open == Some(i);
-        if !full_tree && !is_open {
+}
+
+fn esc(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+impl Render<'_> {
+    fn render(&self, open: Option<usize>, depth: usize) -> String {
+        let root = root_prefix(depth);
+        let site = self.site;
+        let mut html = String::from("<ul class=\"nav-tree\">");
+        let home_in_toc = site.home.is_some_and(|home| {
+            let mut pages = Vec::new();
+            for item in &site.toc {
+                if let TocItem::Entry(entry) = item {
+                    entry.pages(&mut pages);
+                }
+            }
+            pages.contains(&home)
+        });
+        if let Some(home) = site.home.filter(|_| !home_in_toc) {
             html.push_str(&format!(
-                "<li class=\"nav-area\"><a href=\"{root}{}\">{}</a></li>",
-                index.url,
-                esc(&index.title)
+                "<li class=\"nav-home\"><a href=\"{}\">{}</a></li>",
+                self.href(&root, home),
+                esc(&site.pages[home].title)
             ));
-            continue;
+        }
+        for item in &site.toc {
+            match item {
+                TocItem::Part(title) => {
+                    html.push_str(&format!("<li class=\"nav-part\">{}</li>", esc(title)));
+                }
+                TocItem::Separator => {
+                    html.push_str("<li class=\"nav-separator\" aria-hidden=\"true\"></li>")
+                }
+                TocItem::Entry(entry) => match self.layout {
+                    Layout::Site if !entry.children.is_empty() || entry.page.is_none() => {
+                        self.area_folder(&mut html, entry, open, &root);
+                    }
+                    _ => self.chapter(&mut html, entry, &root),
+                },
+            }
+        }
+        if self.has_tags {
+            html.push_str(&format!(
+                "<li class=\"nav-tags\"><a href=\"{root}tags/\">All tags</a></li>"
+            ));
+        }
+        html.push_str("</ul>");
+        html
+    }
+
+    fn href(&self, root: &str, page: usize) -> String {
+        let url = &self.site.pages[page].url;
+        if url.is_empty() {
+            root.to_string()
+        } else {
+            format!("{root}{url}")
+        }
+    }
+
+    /// A top-level folder of a kb site: a foldable group, open on its own pages.
+    fn area_folder(&self, html: &mut String, entry: &TocEntry, open: Option<usize>, root: &str) {
+        let area = self
+            .site
+            .areas
+            .iter()
+            .position(|a| a.index == entry.page && a.title == entry.title);
+        let is_open = area.is_some() && open == area;
+        if !self.full_tree && !is_open {
+            match entry.page {
+                Some(index) => html.push_str(&format!(
+                    "<li class=\"nav-area\"><a href=\"{}\">{}</a></li>",
+                    self.href(root, index),
+                    esc(&entry.title)
+                )),
+                None => html.push_str(&format!(
+                    "<li class=\"nav-area\"><span>{}</span></li>",
+                    esc(&entry.title)
+                )),
+            }
+            return;
         }
         html.push_str("<li class=\"nav-area\"><details");
         if is_open {
             html.push_str(" open");
         }
-        html.push_str(&format!("><summary>{}</summary><ul>", esc(&index.title)));
-        html.push_str(&format!(
-            "<li><a href=\"{root}{}\">Overview</a></li>",
-            index.url
-        ));
-        if area.pages.len() > AREA_LIST_LIMIT {
+        html.push_str(&format!("><summary>{}</summary><ul>", esc(&entry.title)));
+        if let Some(index) = entry.page {
             html.push_str(&format!(
-                "<li class=\"nav-more\">{} pages, listed in the overview</li>",
-                area.pages.len()
+                "<li><a href=\"{}\">Overview</a></li>",
+                self.href(root, index)
+            ));
+        }
+        let mut count = Vec::new();
+        entry.pages(&mut count);
+        let listed = count.len() - usize::from(entry.page.is_some());
+        if listed > AREA_LIST_LIMIT && entry.page.is_some() {
+            html.push_str(&format!(
+                "<li class=\"nav-more\">{listed} pages, listed in the overview</li>"
             ));
         } else {
-            for &p in &area.pages {
-                let page = &site.pages[p];
-                html.push_str(&format!(
-                    "<li><a href=\"{root}{}\">{}</a></li>",
-                    page.url,
-                    esc(&page.title)
-                ));
+            for child in &entry.children {
+                self.chapter(html, child, root);
             }
         }
         html.push_str("</ul></details></li>");
     }
-    if has_tags {
-        html.push_str(&format!(
-            "<li class=\"nav-tags\"><a href=\"{root}tags/\">All tags</a></li>"
-        ));
+
+    /// A page (with its number, in an mdBook book) and the pages nested under it.
+    fn chapter(&self, html: &mut String, entry: &TocEntry, root: &str) {
+        let number = entry
+            .number
+            .as_deref()
+            .map(|n| format!("<span class=\"nav-number\">{n}</span> "))
+            .unwrap_or_default();
+        match entry.page {
+            Some(page) => html.push_str(&format!(
+                "<li><a href=\"{}\">{number}{}</a>",
+                self.href(root, page),
+                esc(&entry.title)
+            )),
+            None => html.push_str(&format!(
+                "<li class=\"nav-draft\"><span>{number}{}</span>",
+                esc(&entry.title)
+            )),
+        }
+        if !entry.children.is_empty() {
+            html.push_str("<ul>");
+            for child in &entry.children {
+                self.chapter(html, child, root);
+            }
+            html.push_str("</ul>");
+        }
+        html.push_str("</li>");
     }
-    html.push_str("</ul>");
-    html
 }

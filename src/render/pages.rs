@@ -96,6 +96,7 @@ impl<'a> ViewBuilder<'a> {
             PageKind::Article => "article",
         };
         let mut view = PageView::new(kind, &page.title, &page.description);
+        view.title_in_body = page.title_in_body;
         view.canonical = self.canonical(&page.url);
         view.toc = rendered
             .headings
@@ -121,14 +122,14 @@ impl<'a> ViewBuilder<'a> {
                 href: self.href(&page.url, &format!("tags/{}/", tag_slug(t))),
             })
             .collect();
-        if page.kind != PageKind::Home {
-            if let Some(home) = self.site.home {
-                view.breadcrumbs.push(self.link(page, home));
-            }
+        if let Some(home) = self.site.home.filter(|&home| home != i) {
+            view.breadcrumbs.push(self.link(page, home));
         }
         if page.kind == PageKind::Article {
-            if let Some(area) = self.site.area_of(page) {
-                view.breadcrumbs.push(self.link(page, area.index));
+            if let Some(index) = self.site.area_of(page).and_then(|a| a.index) {
+                if index != i {
+                    view.breadcrumbs.push(self.link(page, index));
+                }
             }
         }
         if let Some(pos) = self.position[i] {
@@ -151,7 +152,8 @@ impl<'a> ViewBuilder<'a> {
                 .site
                 .areas
                 .iter()
-                .map(|a| self.card(&page.url, a.index))
+                .filter_map(|a| a.index)
+                .map(|index| self.card(&page.url, index))
                 .collect(),
             PageKind::Area => self
                 .site
@@ -227,7 +229,7 @@ impl<'a> ViewBuilder<'a> {
             .home
             .map(|home| LinkView {
                 title: self.site.pages[home].title.clone(),
-                href: self.href(from_url, ""),
+                href: self.href(from_url, &self.site.pages[home].url),
             })
             .into_iter()
             .collect()

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use super::assets::{self, HashedAssets};
 use super::extras;
 use super::pages::ViewBuilder;
+use crate::config::Layout;
 use crate::config::Settings;
-use crate::content::page::{root_prefix, url_depth};
+use crate::content::page::{output_file, root_prefix, url_depth};
 use crate::content::tags::tag_slug;
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
@@ -109,7 +110,7 @@ impl<'a> SiteRenderer<'a> {
     ) -> SiteRenderer<'a> {
         let views = ViewBuilder::new(settings, site, rendered);
         let tags = views.tags();
-        let sidebar = Sidebar::new(site, !tags.is_empty());
+        let sidebar = Sidebar::new(site, settings.layout, !tags.is_empty());
         SiteRenderer {
             settings,
             site,
@@ -120,10 +121,10 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Content page `i`, its body included.
-    pub(crate) fn page(&self, i: usize) -> TemplatePage {
+    /// Content page `i` with its rendered HTML `body`.
+    pub(crate) fn page(&self, i: usize, body: String) -> TemplatePage {
         let mut file = self.page_frame(i);
-        file.view.content = self.views.rendered[i].html.clone();
+        file.view.content = body;
         file
     }
 
@@ -136,7 +137,7 @@ impl<'a> SiteRenderer<'a> {
             PageKind::Article => "page.html",
         };
         TemplatePage {
-            path: format!("{}index.html", page.url),
+            path: crate::content::page::output_file(&page.url),
             template,
             view: self.views.page_frame(i),
             url: page.url.clone(),
@@ -286,8 +287,43 @@ impl<'a> SiteRenderer<'a> {
                     .map(move |a| (validate::normalize_alias(a), p.url.clone()))
             })
             .collect();
-        for (file, target) in extras::redirects(&settings.redirects, &aliases) {
-            let href = extras::redirect_href(&file, &target);
+        // Output file → (target as configured, href written in the file).
+        let mut redirects: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (old, target) in &settings.redirects {
+            let file = extras::redirect_file(old);
+            // mdBook resolves a relative target against the old page's folder, which is
+            // what an href in that file means; kb's own targets are site-relative.
+            let href = if settings.layout == Layout::MdBook
+                && !target.starts_with('/')
+                && !target.contains("://")
+            {
+                target.clone()
+            } else {
+                extras::redirect_href(&file, target)
+            };
+            redirects.insert(file, (target.clone(), href));
+        }
+        for (old, url) in &aliases {
+            let file = extras::redirect_file(old);
+            let href = extras::redirect_href(&file, url);
+            redirects.insert(file, (url.clone(), href));
+        }
+        // A book without a README.md has no front page: `index.html` sends readers to
+        // the first page, where mdBook would copy it.
+        if !site
+            .pages
+            .iter()
+            .any(|p| output_file(&p.url) == "index.html")
+        {
+            if let Some(&first) = site.order.first() {
+                let url = site.pages[first].url.clone();
+                let href = extras::redirect_href("index.html", &url);
+                redirects
+                    .entry("index.html".to_string())
+                    .or_insert((url, href));
+            }
+        }
+        for (file, (target, href)) in redirects {
             let canonical = self.views.canonical(target.trim_start_matches('/'));
             let canonical = if target.contains("://") {
                 Some(target.clone())

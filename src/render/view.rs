@@ -57,6 +57,8 @@ pub(crate) struct PageView {
     /// `home`, `area`, `article`, `tags`, `tag` or `404`.
     pub kind: &'static str,
     pub title: String,
+    /// The body begins with its own `<h1>`: the template leaves its own out.
+    pub title_in_body: bool,
     pub description: String,
     pub canonical: Option<String>,
     /// The rendered Markdown body.
@@ -84,6 +86,7 @@ impl PageView {
         PageView {
             kind,
             title: title.into(),
+            title_in_body: false,
             description: description.into(),
             canonical: None,
             content: String::new(),

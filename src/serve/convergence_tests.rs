@@ -3,42 +3,22 @@
 //! made from its sections) are byte for byte the files a one-shot build of the final
 //! folder writes. The same edit sequences as the HTTP test (`tests/support/edits.rs`), with
 //! no server, no watcher and no waiting, so it covers many more edits: ten seeds of sixty
-//! steps each. `KB_SESSION_SEEDS=<n>` runs more.
+//! steps each, half of them with pages kept compressed. `KB_SESSION_SEEDS=<n>` runs more.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::files::LiveFiles;
+use crate::build::bodies::Bodies;
 use crate::build::changes::{self, Layout, Plan};
 use crate::build::output::MemorySink;
+use crate::build::session::fixture::copy_fixture;
 use crate::build::session::{Mode, Session};
 use crate::build::BuildOptions;
 use crate::config::Settings;
 
 #[path = "../../tests/support/edits.rs"]
 mod edits;
-
-/// Copies `tests/fixtures/<name>` into a temporary folder (path without symlinks, the
-/// form the watcher reports).
-fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk fixture");
-        let to = dir
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-    let root = dir.path().canonicalize().expect("canonical");
-    (dir, root)
-}
 
 /// What `kb build` writes from the files in `root` now.
 fn one_shot(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -77,13 +57,14 @@ fn differences(served: &LiveFiles, root: &Path) -> Vec<String> {
 }
 
 /// One seeded sequence: edits applied one at a time or in bursts, compared with a fresh
-/// build every few steps and at the end.
-fn converge(seed: u64, steps: usize) {
+/// build every few steps and at the end. `new_bodies` makes the session's page store.
+fn converge(seed: u64, steps: usize, new_bodies: fn() -> Bodies) {
     let (_dir, root) = copy_fixture("basic");
     let mut edits = edits::Edits::new(&root, seed);
     let settings = Settings::load(&root).expect("fixture loads");
     let mut layout = Layout::of(&settings);
-    let mut session = Session::new(&root, settings, BuildOptions::default(), Mode::Incremental);
+    let mut session = Session::new(&root, settings, BuildOptions::default(), Mode::Incremental)
+        .with_bodies(new_bodies);
     let served = LiveFiles::default();
     let mut log: Vec<String> = Vec::new();
     let apply = |session: &mut Session, layout: &mut Layout, touched: &[PathBuf]| {
@@ -136,9 +117,15 @@ fn incremental_session_converges_to_a_one_shot_build() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     for seed in 0..seeds {
+        // Every other seed keeps pages compressed: both stores must give the same site.
+        let bodies = match seed % 2 {
+            0 => Bodies::in_memory,
+            _ => Bodies::compressed,
+        };
         converge(
             0x6b62_7365_7276_6531 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15),
             60,
+            bodies,
         );
     }
 }

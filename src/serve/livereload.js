@@ -36,16 +36,29 @@
     (document.body || document.documentElement).appendChild(overlay);
   }
 
-  // Stylesheets have hashed names (style.<hash>.css): replace the link, keep the page.
-  function swapStylesheet(href) {
+  // Replaces stylesheet links in place, keeping the page: the new link loads before the
+  // old one goes, so the page never shows unstyled. `hrefFor` gives a link's new address,
+  // or nothing to keep it.
+  function swapStylesheets(hrefFor) {
     var links = document.querySelectorAll('link[rel="stylesheet"]');
     Array.prototype.forEach.call(links, function (link) {
-      var path = new URL(link.href, location.href).pathname;
-      if (!/(^|\/)style\.[0-9a-f]+\.css$/.test(path)) return;
+      var href = hrefFor(new URL(link.href, location.href).pathname);
+      if (!href) return;
       var next = link.cloneNode();
       next.href = href;
       next.onload = function () { link.remove(); };
       link.after(next);
+    });
+  }
+
+  // The theme's stylesheet has a hashed name (style.<hash>.css): it moves to `href`.
+  // Stylesheets rewritten under the same name (`changed`) are fetched again.
+  function updateStylesheets(href, changed) {
+    var stamp = "kb-reload=" + Date.now();
+    swapStylesheets(function (path) {
+      if (href && /(^|\/)style\.[0-9a-f]+\.css$/.test(path)) return href;
+      if (changed.indexOf(path) !== -1) return path + "?" + stamp;
+      return null;
     });
   }
 
@@ -64,7 +77,7 @@
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.type === "reload") location.reload();
-      else if (message.type === "css") { hideOverlay(); swapStylesheet(message.href); }
+      else if (message.type === "css") { hideOverlay(); updateStylesheets(message.href, message.changed || []); }
       else if (message.type === "error") showOverlay(message.diagnostics || []);
       else if (message.type === "ok") hideOverlay();
     };

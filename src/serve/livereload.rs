@@ -2,8 +2,10 @@
 //! them out, and the script injected into served pages that acts on them (reload, swap the
 //! stylesheet, show or hide the error overlay).
 //!
-//! Messages are JSON: `{"type":"reload"}`, `{"type":"css","href":"/style.<hash>.css"}`,
-//! `{"type":"error","diagnostics":[...]}` and `{"type":"ok"}`. A tab that connects while
+//! Messages are JSON: `{"type":"reload"}`,
+//! `{"type":"css","href":"/style.<hash>.css","changed":["/extra.css"]}`,
+//! `{"type":"error","diagnostics":[...]}` and `{"type":"ok"}`. Which one follows a rebuild
+//! is decided from the files it changed ([`Message::after`]). A tab that connects while
 //! the site has errors gets the error message at once, so the overlay survives reloads.
 
 use std::sync::{Arc, RwLock};
@@ -11,6 +13,7 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use crate::build::session::ChangedFiles;
 use crate::diagnostic::Diagnostic;
 
 /// What open tabs are told after a rebuild.
@@ -19,8 +22,16 @@ use crate::diagnostic::Diagnostic;
 pub(crate) enum Message {
     /// Pages changed: reload.
     Reload,
-    /// Only the stylesheet changed: swap it for `href` (absolute path).
-    Css { href: String },
+    /// Only stylesheets changed: tabs swap them without reloading.
+    Css {
+        /// The theme's stylesheet's new name (absolute path) when it was renamed: links
+        /// to the old `style.<hash>.css` point here instead.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        href: Option<String>,
+        /// Stylesheets rewritten under the same name (absolute paths): tabs load them again.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        changed: Vec<String>,
+    },
     /// The last build failed; the server keeps serving the last good site.
     Error { diagnostics: Vec<Diagnostic> },
     /// The site is fine and nothing a tab shows changed (also the greeting).
@@ -28,6 +39,25 @@ pub(crate) enum Message {
 }
 
 impl Message {
+    /// What tabs are told after a rebuild that changed `changed`: swap stylesheets when
+    /// nothing else changed, reload when anything else did, and reload anyway after a
+    /// failed build (a tab may show a page from before the failure).
+    pub(crate) fn after(changed: &ChangedFiles, was_failing: bool) -> Message {
+        if was_failing || (!changed.is_empty() && !changed.only_stylesheets()) {
+            return Message::Reload;
+        }
+        if changed.is_empty() {
+            return Message::Ok;
+        }
+        Message::Css {
+            href: changed.stylesheet.as_ref().map(|s| format!("/{}", s.to)),
+            changed: changed
+                .rewritten_stylesheets()
+                .map(|path| format!("/{path}"))
+                .collect(),
+        }
+    }
+
     pub(crate) fn to_json(&self) -> String {
         // Serializing plain strings and numbers cannot fail.
         serde_json::to_string(self).unwrap_or_else(|_| "{\"type\":\"reload\"}".to_string())
@@ -107,10 +137,19 @@ mod tests {
         assert_eq!(Message::Ok.to_json(), r#"{"type":"ok"}"#);
         assert_eq!(
             Message::Css {
-                href: "/style.ab.css".into()
+                href: Some("/style.ab.css".into()),
+                changed: Vec::new(),
             }
             .to_json(),
             r#"{"type":"css","href":"/style.ab.css"}"#
+        );
+        assert_eq!(
+            Message::Css {
+                href: None,
+                changed: vec!["/a/extra.css".into()],
+            }
+            .to_json(),
+            r#"{"type":"css","changed":["/a/extra.css"]}"#
         );
         let d = Diagnostic::error(Location::new("content/a/b.md", 3, 7), "bad <yaml>");
         let json: serde_json::Value = serde_json::from_str(
@@ -125,6 +164,46 @@ mod tests {
         assert_eq!(json["diagnostics"][0]["line"], 3);
         assert_eq!(json["diagnostics"][0]["column"], 7);
         assert_eq!(json["diagnostics"][0]["message"], "bad <yaml>");
+    }
+
+    fn changed(written: &[&str], removed: &[&str], restyled: &[&str]) -> ChangedFiles {
+        let strings = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        ChangedFiles {
+            written: strings(written),
+            removed: strings(removed),
+            stylesheet: None,
+            restyled: strings(restyled).into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn stylesheets_alone_are_swapped_anything_else_reloads() {
+        let mut css = changed(
+            &["index.html", "style.b.css", "a/extra.css"],
+            &["style.a.css"],
+            &["index.html"],
+        );
+        css.stylesheet = Some(crate::build::session::Renamed {
+            from: "style.a.css".into(),
+            to: "style.b.css".into(),
+        });
+        assert_eq!(
+            Message::after(&css, false),
+            Message::Css {
+                href: Some("/style.b.css".into()),
+                changed: vec!["/a/extra.css".into()],
+            }
+        );
+        assert_eq!(Message::after(&css, true), Message::Reload);
+        let page = changed(&["a/index.html", "a/extra.css"], &[], &[]);
+        assert_eq!(Message::after(&page, false), Message::Reload);
+        let removed = changed(&[], &["a/index.html"], &[]);
+        assert_eq!(Message::after(&removed, false), Message::Reload);
+        assert_eq!(Message::after(&ChangedFiles::default(), false), Message::Ok);
+        assert_eq!(
+            Message::after(&ChangedFiles::default(), true),
+            Message::Reload
+        );
     }
 
     #[test]

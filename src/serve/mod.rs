@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use crate::build::bodies::Bodies;
 use crate::build::changes::{self, Layout, Plan};
 use crate::build::session::{Mode, Session};
 use crate::build::BuildOptions;
@@ -47,6 +48,8 @@ pub(crate) struct ServeOptions {
     /// `--allowed-host` values: more names the server answers for (see [`host`]).
     pub allowed_hosts: Vec<String>,
     pub trust: crate::trust::Trust,
+    /// Keep rendered pages compressed ([`Bodies::compressed`]).
+    pub compress_pages: bool,
 }
 
 /// What the server has to tell its user; `commands::serve` prints it.
@@ -114,6 +117,9 @@ pub(crate) fn run(options: ServeOptions, report: Reporter) -> Result<(), Failure
         ..BuildOptions::default()
     };
     let mut session = Session::new(&options.root, settings, build_options, Mode::Incremental);
+    if options.compress_pages {
+        session = session.with_bodies(Bodies::compressed);
+    }
     let files = LiveFiles::default();
     let hub = Hub::default();
     let first = session.apply(Plan::default(), &files);
@@ -273,12 +279,7 @@ fn rebuild_loop(
         }
         match live.session.apply(plan, &live.files) {
             Ok(outcome) => {
-                let message = match outcome.stylesheet {
-                    Some(href) if !failing => Message::Css { href },
-                    _ if outcome.changed_files > 0 || failing => Message::Reload,
-                    _ => Message::Ok,
-                };
-                live.hub.send(&message);
+                live.hub.send(&Message::after(&outcome.changed, failing));
                 // After the reload message: copying every page's sections for the search
                 // files and the live index would otherwise delay it (~5 ms at 10,000 pages).
                 publish_search(&live.session, &live.files, &live.indexer);

@@ -1,11 +1,11 @@
 // kb serve in a real browser (headless Chromium): a page reloads after an edit, a build
-// error shows an overlay (text, never HTML) that goes away when the file is fixed, and
+// error shows an overlay (text, never HTML) that goes away when the file is fixed,
 // search answers from the live index (not the wasm module), its results marking the
-// matched words on the target page.
+// matched words on the target page, and a stylesheet edit is swapped in without a reload.
 //
 //   tests/serve/run-browser.sh        (KB=path/to/kb to test another binary)
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,12 @@ const TIMEOUT = 60_000; // a loaded CI machine is slow; everything polls up to t
 
 const site = mkdtempSync(join(tmpdir(), "kb-serve-browser-"));
 cpSync(join(repo, "tests", "fixtures", "basic"), site, { recursive: true });
+// A theme of the site's own, whose stylesheet step 5 edits (a copy of the default one).
+const cssPath = join(site, "themes", "mine", "static", "style.css");
+const css = readFileSync(join(repo, "themes", "default", "static", "style.css"), "utf8");
+mkdirSync(dirname(cssPath), { recursive: true });
+writeFileSync(cssPath, css);
+appendFileSync(join(site, "book.toml"), '\n[kb]\ntheme = "mine"\n');
 const pagePath = join(site, "content", "alpha", "one.md");
 const good = readFileSync(pagePath, "utf8");
 function save(path, text) {
@@ -101,6 +107,16 @@ try {
   const target = requests.slice(before).filter((p) => p.startsWith("/search/") || p === "/__kb/search");
   if (target.length) throw new Error("the target page loaded search: " + target);
   console.log("ok: search answers from the live index and the target page marks the words");
+
+  // 5. A stylesheet edit swaps the stylesheet in place: the page is not reloaded.
+  await page.evaluate(() => { window.__beforeReload = true; });
+  const oldHref = await page.evaluate(() => document.querySelector('link[rel="stylesheet"][href*="style."]').href);
+  save(cssPath, css + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n");
+  await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)");
+  if (!(await page.evaluate(() => window.__beforeReload === true))) throw new Error("the page reloaded for a stylesheet edit");
+  const newHref = await page.evaluate(() => document.querySelector('link[rel="stylesheet"][href*="style."]').href);
+  if (newHref === oldHref) throw new Error("the stylesheet link was not replaced: " + newHref);
+  console.log("ok: a stylesheet edit swapped the stylesheet without a reload");
 } finally {
   if (browser) await browser.close();
   server.kill();

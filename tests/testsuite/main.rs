@@ -11,12 +11,14 @@
 
 mod bad_input;
 mod bench;
+mod books;
 mod build;
 mod check;
 mod confine;
 mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
+mod linkcheck;
 mod run;
 mod serve;
 mod server;

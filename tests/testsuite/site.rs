@@ -44,6 +44,13 @@ impl TestSite {
         TestSite { dir, root }
     }
 
+    /// An empty temporary folder.
+    pub(crate) fn empty() -> TestSite {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        TestSite { dir, root }
+    }
+
     /// The site's root folder.
     pub(crate) fn root(&self) -> &Path {
         &self.root

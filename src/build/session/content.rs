@@ -9,15 +9,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::files::Fresh;
-use super::{sidebar_key, write_error, Outcome, Session, State};
+use super::{sidebar_key, write_error, ChangedFiles, Outcome, Session, State};
 use crate::build::output::{Batch, Sink};
 use crate::build::outputs::{fingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
 use crate::build::search;
 use crate::config::Settings;
-use crate::content::load::{assemble_loaded, classify_file, load_page, scan, ContentFile};
+use crate::content::load::ContentFile;
+use crate::content::Loader;
 use crate::content::Page;
-use crate::diagnostic::{shown_path, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::links::LinkTarget;
 use crate::markdown::{self, validate, RenderedPage};
@@ -34,17 +35,13 @@ impl Session {
             return self.rebuild_everything(false, sink);
         };
         let content_dir = self.settings.content_dir.clone();
-        let shown = shown_path(&content_dir);
-        let tags_file = self.settings.tags_file.clone();
-        let is_tags_file = |rel: &str| content_dir.join(rel) == tags_file;
+        let loader = Loader::new(&self.settings, self.options.drafts);
         // Paths the site ignores whatever happens to them (hidden files, editors' swap
         // files, the tags file) change nothing.
         let relevant: Vec<&String> = changed
             .iter()
             .filter(|rel| {
-                rel.is_empty()
-                    || rel.as_str() == "SUMMARY.md"
-                    || classify_file(rel, is_tags_file(rel)).is_some()
+                rel.is_empty() || rel.as_str() == "SUMMARY.md" || loader.classify(rel).is_some()
             })
             .collect();
         if relevant.is_empty() {
@@ -55,7 +52,7 @@ impl Session {
         }
 
         // The common case: pages that stay pages, with the same front matter.
-        if let Some(outcome) = self.try_body_edit(&relevant, &shown, sink)? {
+        if let Some(outcome) = self.try_body_edit(&relevant, &loader, sink)? {
             return Ok(outcome);
         }
         let Some(state) = &self.state else {
@@ -88,7 +85,7 @@ impl Session {
         });
         let mut errors = Vec::new();
         let (markdown, assets): (Vec<String>, Vec<String>) = if needs_scan {
-            scan(&content_dir, &self.settings.tags_file, &mut errors)
+            loader.scan(&mut errors)
         } else {
             let mut markdown: BTreeSet<String> = site.pages.iter().map(|p| p.rel.clone()).collect();
             let mut assets: BTreeSet<String> = site.assets.iter().cloned().collect();
@@ -99,7 +96,7 @@ impl Session {
                 if !is_real_file(&content_dir, rel) {
                     continue;
                 }
-                match classify_file(rel, is_tags_file(rel)) {
+                match loader.classify(rel) {
                     Some(ContentFile::Page) => {
                         markdown.insert(rel.to_string());
                     }
@@ -121,13 +118,13 @@ impl Session {
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
         let split = self.settings.search.heading_split_level;
-        let drafts = self.options.drafts;
+        let url_style = self.settings.url_style;
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
-                let page = load_page(&content_dir, &shown, rel, drafts)?;
+                let page = loader.load_page(rel)?;
                 Ok(page.map(|page| {
-                    let rendered = markdown::render(&page, split);
+                    let rendered = markdown::render(&page, split, url_style);
                     (page, rendered)
                 }))
             })
@@ -135,6 +132,7 @@ impl Session {
         let reloaded: HashSet<&str> = to_load.iter().map(|s| s.as_str()).collect();
         let mut pages = Vec::with_capacity(markdown.len());
         let mut rendered_by_rel: HashMap<String, RenderedPage> = HashMap::new();
+        let mut bodies = state.prepared.bodies.clone();
         for rel in &markdown {
             if reloaded.contains(rel.as_str()) {
                 continue;
@@ -147,8 +145,9 @@ impl Session {
         let mut fresh = HashSet::new();
         for result in loaded {
             match result {
-                Ok(Some((page, rendered))) => {
+                Ok(Some((page, mut rendered))) => {
                     fresh.insert(page.rel.clone());
+                    bodies.put(page.rel.clone(), std::mem::take(&mut rendered.html));
                     rendered_by_rel.insert(page.rel.clone(), rendered);
                     pages.push(page);
                 }
@@ -161,8 +160,8 @@ impl Session {
             .filter(|rel| assets.contains(*rel))
             .map(|rel| rel.to_string())
             .collect();
-        let new_site = assemble_loaded(&content_dir, pages, assets, &mut errors);
-        if !errors.is_empty() {
+        let new_site = loader.assemble_loaded(pages, assets, &mut errors);
+        if errors.iter().any(Diagnostic::is_error) {
             return Err(errors.into());
         }
         let rendered: Vec<RenderedPage> = new_site
@@ -170,8 +169,10 @@ impl Session {
             .iter()
             .map(|p| rendered_by_rel.remove(&p.rel).unwrap_or_default())
             .collect();
-        let diagnostics = passes::page_diagnostics(&new_site, &rendered);
-        let prepared = Prepared::checked(new_site, rendered, diagnostics)?;
+        let mut diagnostics = errors;
+        diagnostics.extend(passes::page_diagnostics(&new_site, &rendered));
+        bodies.retain(&new_site.pages);
+        let prepared = Prepared::checked(new_site, rendered, bodies, diagnostics)?;
         let settings = self.settings.clone();
         self.install(
             &settings,
@@ -191,7 +192,7 @@ impl Session {
     fn try_body_edit(
         &mut self,
         relevant: &[&String],
-        shown: &Path,
+        loader: &Loader,
         sink: &dyn Sink,
     ) -> Result<Option<Outcome>, Diagnostics> {
         let Some(state) = self.state.as_mut() else {
@@ -211,41 +212,53 @@ impl Session {
                 return Ok(None);
             }
             // A load error is reported the same way by the slower path; let it decide.
-            let Ok(Some(page)) = load_page(content_dir, shown, rel, self.options.drafts) else {
+            let Ok(Some(mut page)) = loader.load_page(rel) else {
                 return Ok(None);
             };
             let old = &state.prepared.site.pages[i];
+            // What assembly decides (the area; an mdBook chapter's title from SUMMARY.md)
+            // does not come from the page's own file.
+            page.area = old.area.clone();
+            if loader.layout == crate::config::Layout::MdBook && page.meta.title.is_none() {
+                page.title = old.title.clone();
+            }
             if page.title != old.title
                 || page.description != old.description
                 || page.meta != old.meta
                 || page.url != old.url
                 || page.kind != old.kind
+                || page.title_in_body != old.title_in_body
             {
                 return Ok(None);
             }
             edits.push((i, page));
         }
         let split = self.settings.search.heading_split_level;
+        let url_style = self.settings.url_style;
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
-            .map(|(_, page)| markdown::render(page, split))
+            .map(|(_, page)| markdown::render(page, split, url_style))
             .collect();
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
-        for ((i, page), rendered) in edits.into_iter().zip(rendered) {
+        for ((i, page), mut rendered) in edits.into_iter().zip(rendered) {
+            let body = std::mem::take(&mut rendered.html);
+            let old_body = state.prepared.bodies.put(page.rel.clone(), body);
             let old_page = std::mem::replace(&mut state.prepared.site.pages[i], page);
             let old_rendered = std::mem::replace(&mut state.prepared.rendered[i], rendered);
-            old.push((i, old_page, old_rendered));
+            old.push(OldPage {
+                i,
+                page: old_page,
+                rendered: old_rendered,
+                body: old_body.unwrap_or_default(),
+            });
         }
-        let indexes: Vec<usize> = old.iter().map(|(i, _, _)| *i).collect();
+        let indexes: Vec<usize> = old.iter().map(|o| o.i).collect();
         let result = body_edit_files(&self.settings, state, &indexes);
         let (diagnostics, files) = match result {
             Ok(done) => done,
             Err(diagnostics) => {
-                for (i, page, rendered) in old {
-                    state.prepared.site.pages[i] = page;
-                    state.prepared.rendered[i] = rendered;
-                }
+                restore(state, old);
                 return Err(diagnostics);
             }
         };
@@ -261,12 +274,9 @@ impl Session {
             }
             records.push((path, inputs, fingerprint));
         }
-        let changed_files = batch.files.len();
+        let changed = ChangedFiles::of(&batch, None, BTreeSet::new());
         if let Err(e) = sink.apply(batch) {
-            for (i, page, rendered) in old {
-                state.prepared.site.pages[i] = page;
-                state.prepared.rendered[i] = rendered;
-            }
+            restore(state, old);
             return Err(write_error(e));
         }
         for (path, inputs, fingerprint) in records {
@@ -293,11 +303,29 @@ impl Session {
             }
         }
         Ok(Some(Outcome {
-            changed_files,
+            changed_files: changed.len(),
+            changed,
             warnings: state.prepared.warnings.clone(),
             new_warnings,
             ..Outcome::default()
         }))
+    }
+}
+
+/// A page as it was before a body edit swapped it out.
+struct OldPage {
+    i: usize,
+    page: Page,
+    rendered: RenderedPage,
+    body: String,
+}
+
+/// Puts back the pages a failed body edit swapped out.
+fn restore(state: &mut State, old: Vec<OldPage>) {
+    for old in old {
+        state.prepared.bodies.put(old.page.rel.clone(), old.body);
+        state.prepared.site.pages[old.i] = old.page;
+        state.prepared.rendered[old.i] = old.rendered;
     }
 }
 
@@ -322,7 +350,7 @@ fn body_edit_files(
     let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
-            let mut file = renderer.page(i);
+            let mut file = renderer.page(i, state.prepared.body(i));
             let html = renderer.render(&file)?;
             file.view.content.clear();
             let sidebar = sidebar_key(site, &file);

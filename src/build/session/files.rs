@@ -2,11 +2,12 @@
 //! other file is compared with what was written, and the whole change comes back as one
 //! [`Batch`], nothing written yet.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::changed::Renamed;
 use super::sidebar_key;
 use crate::build::output::Batch;
 use crate::build::outputs::{OutputStore, SidebarKey, TemplateInputs};
@@ -27,12 +28,16 @@ pub(super) struct Fresh<'a> {
 /// The files an install writes, and the store and asset cache after it.
 pub(super) struct SiteFiles {
     pub batch: Batch,
+    /// Pages written only because the stylesheet was renamed (see
+    /// [`super::ChangedFiles::restyled`]).
+    pub restyled: BTreeSet<String>,
     pub outputs: OutputStore,
     pub assets: HashMap<String, Arc<Vec<u8>>>,
 }
 
 /// Renders every output file of `prepared` whose inputs changed since `old` and compares
 /// every other file with what was written: the whole change, nothing written yet.
+/// `stylesheet`: the theme's stylesheet, when a new theme renamed it.
 pub(super) fn render_site_files(
     settings: &Settings,
     presentation: &Presentation,
@@ -40,6 +45,7 @@ pub(super) fn render_site_files(
     old: &OutputStore,
     old_assets: &HashMap<String, Arc<Vec<u8>>>,
     fresh: &Fresh<'_>,
+    stylesheet: Option<&Renamed>,
 ) -> Result<SiteFiles, Diagnostics> {
     let site = &prepared.site;
     let renderer = SiteRenderer::new(settings, site, &prepared.rendered, presentation);
@@ -83,7 +89,7 @@ pub(super) fn render_site_files(
             let html = match page {
                 Some(i) => {
                     let mut file = inputs.file.clone();
-                    file.view.content = prepared.rendered[i].html.clone();
+                    file.view.content = prepared.body(i);
                     renderer.render(&file)
                 }
                 None => renderer.render(&inputs.file),
@@ -93,12 +99,16 @@ pub(super) fn render_site_files(
         .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut batch = Batch::default();
+    let mut restyled = BTreeSet::new();
     for file in made {
         match file {
             Ok((inputs, html)) => {
                 let path = inputs.file.path.clone();
                 outputs.record(path.clone(), Some(inputs), html.as_bytes());
                 if old.differs(&path, html.as_bytes()) {
+                    if stylesheet.is_some_and(|s| old.only_restyled(&path, &html, &s.from, &s.to)) {
+                        restyled.insert(path.clone());
+                    }
                     batch.write(path, html.into_bytes());
                 }
             }
@@ -148,6 +158,7 @@ pub(super) fn render_site_files(
     }
     Ok(SiteFiles {
         batch,
+        restyled,
         outputs,
         assets,
     })

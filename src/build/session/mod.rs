@@ -21,8 +21,13 @@
 //! before the first byte is written, and the changes are kept to be retried with the next
 //! batch.
 
+mod changed;
 mod content;
 mod files;
+#[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -30,6 +35,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::bodies::Bodies;
 use super::changes::Plan;
 use super::output::Sink;
 use super::outputs::{Dependencies, OutputStore, SidebarKey};
@@ -42,6 +48,7 @@ use crate::content::Site;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::render::renderer::{Presentation, TemplatePage};
+pub(crate) use changed::{ChangedFiles, Renamed};
 use files::{render_site_files, Fresh};
 
 /// One page's search sections, shared between the session and the live index.
@@ -64,9 +71,8 @@ pub(crate) struct Outcome {
     pub pages: usize,
     /// Files written or removed (a one-shot build: every file of the site).
     pub changed_files: usize,
-    /// The new stylesheet's URL when only the theme's stylesheet changed: open tabs swap
-    /// it instead of reloading.
-    pub stylesheet: Option<String>,
+    /// The paths an incremental apply wrote and removed (a one-shot build lists none).
+    pub changed: ChangedFiles,
     /// Every warning of the site now.
     pub warnings: Diagnostics,
     /// Warnings that were not there before this apply.
@@ -97,6 +103,8 @@ pub(crate) struct Session {
     /// Changes not yet applied successfully.
     pending: Plan,
     timings: Timings,
+    /// Makes the store that keeps pages' rendered HTML between applies.
+    new_bodies: fn() -> Bodies,
 }
 
 impl Session {
@@ -118,7 +126,14 @@ impl Session {
                 ..Plan::default()
             },
             timings: Timings::default(),
+            new_bodies: Bodies::in_memory,
         }
+    }
+
+    /// The same session, keeping pages' rendered HTML in stores made by `new_bodies`
+    /// (such as [`Bodies::compressed`]).
+    pub(crate) fn with_bodies(self, new_bodies: fn() -> Bodies) -> Session {
+        Session { new_bodies, ..self }
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -146,12 +161,6 @@ impl Session {
             }
             Mode::Incremental => self.rebuild_content(&plan.content, sink)?,
         };
-        if plan.stylesheet_only && outcome.changed_files > 0 {
-            outcome.stylesheet = self
-                .state
-                .as_ref()
-                .map(|s| format!("/{}", s.presentation.hashed.css.0));
-        }
         outcome.pages = self
             .state
             .as_ref()
@@ -193,7 +202,12 @@ impl Session {
             self.settings.clone()
         };
         let presentation = Presentation::load(&settings)?;
-        let prepared = passes::prepare(&settings, &self.options, &mut self.timings)?;
+        let prepared = passes::prepare(
+            &settings,
+            &self.options,
+            (self.new_bodies)(),
+            &mut self.timings,
+        )?;
         let all: HashSet<String> = prepared.site.pages.iter().map(|p| p.rel.clone()).collect();
         let mut outcome = self.install(
             &settings,
@@ -234,6 +248,13 @@ impl Session {
         let old_outputs = old.map_or(&empty, |s| &s.outputs);
         let no_assets = HashMap::new();
         let old_assets = old.map_or(&no_assets, |s| &s.assets);
+        let stylesheet = old
+            .map(|s| &s.presentation.hashed.css.0)
+            .filter(|from| **from != presentation_ref.hashed.css.0)
+            .map(|from| Renamed {
+                from: from.clone(),
+                to: presentation_ref.hashed.css.0.clone(),
+            });
         let made = render_site_files(
             settings,
             presentation_ref,
@@ -241,8 +262,9 @@ impl Session {
             old_outputs,
             old_assets,
             &fresh,
+            stylesheet.as_ref(),
         )?;
-        let changed_files = made.batch.files.len();
+        let changed = ChangedFiles::of(&made.batch, stylesheet, made.restyled);
         sink.apply(made.batch).map_err(write_error)?;
 
         // Everything written: keep the new state.
@@ -283,7 +305,8 @@ impl Session {
             docs,
         });
         Ok(Outcome {
-            changed_files,
+            changed_files: changed.len(),
+            changed,
             warnings,
             new_warnings,
             ..Outcome::default()
@@ -304,7 +327,7 @@ fn sidebar_key(site: &Site, file: &TemplatePage) -> SidebarKey {
         .area
         .and_then(|i| site.areas.get(i))
         .map(|a| a.slug.clone());
-    (area, url_depth(&file.url).min(2))
+    (area, url_depth(&file.url))
 }
 
 fn write_error(e: std::io::Error) -> Diagnostics {

@@ -1,0 +1,143 @@
+//! Other people's docs, unmodified: a plain folder of Markdown (no book.toml, no front
+//! matter) and an mdBook book (`tests/fixtures/books/`), built and checked on what readers
+//! see: URLs, titles, the sidebar, the reading order, and links that all resolve.
+
+use crate::linkcheck::broken_links;
+use crate::site::TestSite;
+
+/// The sidebar of a built page.
+fn sidebar(html: &str) -> &str {
+    let start = html.find("<ul class=\"nav-tree\">").expect("a sidebar");
+    let end = html[start..]
+        .find("</nav>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+#[test]
+fn a_plain_folder_of_markdown_builds_as_it_is() {
+    let site = TestSite::fixture("books/plain");
+    site.build_ok(&[]);
+    assert!(
+        broken_links(&site.path("book")).is_empty(),
+        "{:#?}",
+        broken_links(&site.path("book"))
+    );
+    // README.md is the home page; pages take their titles from their `# heading`, which
+    // is shown once.
+    let home = site.read("book/index.html");
+    assert!(home.contains("<title>Team notes"), "{home}");
+    let intro = site.read("book/intro/index.html");
+    assert_eq!(intro.matches("<h1").count(), 1, "{intro}");
+    assert!(intro.contains("<title>Introduction"), "{intro}");
+    // No heading: the file name; TOML front matter: its title.
+    assert!(site
+        .read("book/guide/setup/index.html")
+        .contains("<title>Setup"));
+    let notes = site.read("book/notes/index.html");
+    assert!(notes.contains("<title>Meeting notes"), "{notes}");
+    assert!(notes.contains("<h1>Meeting notes</h1>"), "{notes}");
+    // A folder's README.md is its index; pages five folders down link back correctly.
+    assert!(site
+        .read("book/guide/index.html")
+        .contains("<title>The guide"));
+    let deep = site.read("book/guide/a/b/c/d/deep/index.html");
+    assert!(
+        deep.contains(r#"<a href="../../../../../../">home</a>"#),
+        "{deep}"
+    );
+    assert!(
+        sidebar(&deep).contains(r#"href="../../../../../../intro/""#),
+        "{}",
+        sidebar(&deep)
+    );
+    // The output and the cache are not read back as content on the next build.
+    site.build_ok(&[]);
+    assert!(!site.path("book/book").exists());
+    assert!(!site.path("book/.kb-cache").exists());
+    assert!(
+        !site.path("search-index").exists(),
+        "the index stays out of the source tree"
+    );
+}
+
+#[test]
+fn an_mdbook_book_builds_with_its_summary_urls_and_titles() {
+    let site = TestSite::fixture("books/mdbook");
+    let run = site.build_ok(&[]);
+    assert!(
+        broken_links(&site.path("book")).is_empty(),
+        "{:#?}",
+        broken_links(&site.path("book"))
+    );
+    // Only listed chapters are pages; unlisted and missing files are warnings.
+    run.stderr_has("src/unlisted.md:1:1: warning: this page is not listed in SUMMARY.md")
+        .stderr_has("src/SUMMARY.md:19:3: warning: SUMMARY.md lists `reference/missing.md`, which does not exist; kb shows an empty page");
+    assert!(!site.path("book/unlisted.html").exists());
+    assert!(site.path("book/reference/missing.html").exists());
+    // mdBook's URL scheme: chapter.html, README.md → index.html.
+    for file in [
+        "index.html",
+        "guide/getting-started.html",
+        "guide/installation.html",
+        "guide/advanced/index.html",
+        "guide/advanced/deep-dive.html",
+        "reference/configuration.html",
+        "contributors.html",
+    ] {
+        assert!(site.path(&format!("book/{file}")).exists(), "{file}");
+    }
+    let page = site.read("book/guide/advanced/tuning.html");
+    assert_eq!(page.matches("<h1").count(), 1, "one title: {page}");
+    let nav = sidebar(&page);
+    // SUMMARY.md as mdBook shows it: parts, numbers, nesting, drafts, separators.
+    for expected in [
+        r#"<li class="nav-part">User guide</li>"#,
+        r#"<li class="nav-part">Reference</li>"#,
+        r#"<a href="../../guide/getting-started.html"><span class="nav-number">1.</span> Getting started</a>"#,
+        r#"<li class="nav-draft"><span><span class="nav-number">1.2.</span> Coming soon</span>"#,
+        r#"<a href="../../guide/advanced/deep-dive.html"><span class="nav-number">2.1.1.</span> Deep dive</a>"#,
+        r#"<a href="../../reference/configuration.html"><span class="nav-number">3.</span> Configuration</a>"#,
+        r#"<li class="nav-separator" aria-hidden="true"></li>"#,
+        r#"<a href="../../contributors.html">Contributors</a>"#,
+        r#"<a href="../../guide/advanced/tuning.html" aria-current="page"><span class="nav-number">2.1.</span> Tuning</a>"#,
+    ] {
+        assert!(nav.contains(expected), "missing {expected} in {nav}");
+    }
+    let position = |s: &str| nav.find(s).unwrap_or_else(|| panic!("no {s}"));
+    assert!(position("Introduction") < position("User guide"));
+    assert!(position("Deep dive") < position("Reference"));
+    // Reading order follows the summary, drafts skipped.
+    let installation = site.read("book/guide/installation.html");
+    assert!(
+        installation.contains(r#"rel="next" href="../guide/advanced/index.html""#),
+        "{installation}"
+    );
+    // Links between chapters point at the .html pages.
+    let start = site.read("book/guide/getting-started.html");
+    assert!(
+        start.contains(r#"href="../reference/configuration.html#options""#),
+        "{start}"
+    );
+    // The search index is not written into the book.
+    assert!(!site.path("search-index").exists());
+}
+
+#[test]
+fn kb_init_writes_a_site_that_builds() {
+    let site = TestSite::empty();
+    site.kb(&["init", "new-site", "--title", "Field notes"])
+        .success()
+        .stderr_has("cd new-site");
+    site.kb(&["build", "--root", "new-site"]).success();
+    let home = site.read("new-site/book/index.html");
+    assert!(home.contains("<title>Field notes"), "{home}");
+    assert!(site
+        .path("new-site/book/guide/first-page/index.html")
+        .exists());
+    assert!(broken_links(&site.path("new-site/book")).is_empty());
+    // A second init into the same folder refuses and changes nothing.
+    site.kb(&["init", "new-site"])
+        .failure()
+        .stderr_has("is not empty");
+}
