@@ -579,7 +579,7 @@ mod tests {
             [d](VBScript:msgbox) [e](data:text/html,<script>x</script>) <javascript:alert(3)>\n\n\
             ![f](data:image/png;base64,iVBORw0KGgo=) ![g](javascript:alert(4)) [h](data:image/png;base64,AA)\n\n\
             [fine](https://example.com/?q=javascript:x)\n";
-        let out = render(&page("a/b.md", body), 3);
+        let out = render(&page("a/b.md", body), 3, UrlStyle::Pretty);
         // Every URL in an attribute is the inert one, the data image, or the safe link
         // (the autolink's text still reads `javascript:…`: text runs nothing).
         let mut urls: Vec<&str> = out
