@@ -16,6 +16,10 @@ pub struct Cli {
     /// Print more: each step and file.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The content is not trusted (a pull request, a fork): run none of its code and reach
+    /// no private address for it. Also set by the environment variable KB_UNTRUSTED=1.
+    #[arg(long, global = true)]
+    pub untrusted: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,9 +69,14 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
-    /// Address to listen on. Anything but a loopback address exposes the site to the network.
+    /// Address to listen on. Anything but a loopback address exposes the site to the network;
+    /// 0.0.0.0 (every interface) answers requests that name the machine by IP address.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Also answer requests for this host name (repeatable), for port forwarding and
+    /// proxies; a leading dot (`.app.github.dev`) allows the name and every name below it.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -94,6 +103,15 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+/// Which external links `kb check --external` requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExternalScope {
+    /// Every http(s) link, wherever it points.
+    All,
+    /// Only links to public addresses; loopback, private and link-local ones are refused.
+    Public,
+}
+
 /// How `kb check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
@@ -109,9 +127,17 @@ pub struct CheckArgs {
     pub site: SiteArgs,
     #[arg(long, value_enum, default_value = "human")]
     pub format: CheckFormat,
-    /// Also request every external http(s) link.
-    #[arg(long)]
-    pub external: bool,
+    /// Also request every external http(s) link; `--external=public` connects only to
+    /// public addresses (the form untrusted mode allows).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SCOPE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "all"
+    )]
+    pub external: Option<ExternalScope>,
     /// Seconds to wait for each external link.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,

@@ -18,8 +18,10 @@ mod failure;
 mod markdown;
 mod position;
 mod render;
+mod safe_url;
 mod serve;
 mod slug;
+mod trust;
 
 pub use cli::Cli;
 pub use commands::main as run;

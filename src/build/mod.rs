@@ -1,7 +1,7 @@
 //! Building a site: the passes ([`passes`]), the one orchestration that runs them once or
 //! again and again ([`session`]), what a change means ([`changes`]) and what an output
 //! file was made from ([`outputs`]), where pages' rendered HTML is kept ([`bodies`]), where
-//! files go ([`output`]), and the search index ([`search`]).
+//! files go ([`output`], [`staging`]), and the search index ([`search`]).
 //!
 //! `build/` orchestrates only: loading is `content/`, Markdown and link validation are
 //! `markdown/`, templates and output files are `render/`.
@@ -13,6 +13,7 @@ pub(crate) mod outputs;
 pub(crate) mod passes;
 pub(crate) mod search;
 pub(crate) mod session;
+pub(crate) mod staging;
 pub(crate) mod timings;
 
 pub(crate) use passes::BuildOptions;

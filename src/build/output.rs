@@ -2,7 +2,8 @@
 //!
 //! Pages are written as they are rendered (in parallel) through a [`Sink`]. `kb build`
 //! writes into a fresh folder beside the destination and swaps it in only after the whole
-//! build succeeded, so the previous site stays untouched when anything fails.
+//! build succeeded ([`super::staging`]), so the previous site stays untouched when anything
+//! fails; [`check_destination`] refuses destinations whose replacement would destroy work.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -230,70 +231,6 @@ fn absolute(path: &Path) -> PathBuf {
     match (out.parent(), out.file_name()) {
         (Some(parent), Some(name)) => parent.canonicalize().map(|p| p.join(name)).unwrap_or(out),
         _ => out,
-    }
-}
-
-/// A folder beside `dest` that a build writes into before it is swapped in.
-pub(crate) struct Staging {
-    pub dir: PathBuf,
-    dest: PathBuf,
-}
-
-impl Staging {
-    pub(crate) fn new(dest: &Path) -> io::Result<Staging> {
-        let parent = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "site".to_string());
-        let dir = parent.join(format!(".{name}.kb-staging-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-        std::fs::create_dir_all(&dir)?;
-        Ok(Staging {
-            dir,
-            dest: dest.to_path_buf(),
-        })
-    }
-
-    /// Replaces the destination with the staged site.
-    pub(crate) fn commit(self) -> io::Result<()> {
-        let old = self.dir.with_file_name(format!(
-            ".{}.kb-old-{}",
-            self.dest
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.dest.exists();
-        if had_old {
-            std::fs::rename(&self.dest, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
-            if had_old {
-                // Put the previous site back before reporting.
-                let _ = std::fs::rename(&old, &self.dest);
-            }
-            return Err(e);
-        }
-        if had_old {
-            std::fs::remove_dir_all(&old)?;
-        }
-        // Drop finds the staging folder gone (it is now the destination).
-        Ok(())
-    }
-}
-
-impl Drop for Staging {
-    /// An abandoned build removes its staging folder and leaves the destination alone.
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

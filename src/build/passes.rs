@@ -27,6 +27,8 @@ pub(crate) struct BuildOptions {
     pub drafts: bool,
     /// Show a progress bar for the per-page steps (on a terminal, for large sites).
     pub progress: bool,
+    /// Whether steps may run code the site names (mdBook preprocessors consult it).
+    pub trust: crate::trust::Trust,
 }
 
 /// Below this many pages a build is too quick for a progress bar to help.

@@ -214,10 +214,14 @@ pub(crate) fn save_native(settings: &Settings, blob: &[u8], stamp: &str) -> Resu
     let write = |name: &str, bytes: &[u8]| {
         std::fs::create_dir_all(dir)
             .and_then(|()| {
-                // Write then rename, so a reader never sees half an index.
-                let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(&tmp, dir.join(name))
+                // Write then rename, so a reader never sees half an index. The temporary
+                // file is removed when anything fails (a full disk), not left behind.
+                let mut tmp = tempfile::Builder::new()
+                    .prefix(&format!(".{name}.tmp-"))
+                    .tempfile_in(dir)?;
+                std::io::Write::write_all(&mut tmp, bytes)?;
+                tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+                Ok(())
             })
             .map_err(|e| {
                 Diagnostic::file_error(dir.join(name), format!("cannot save the search index: {e}"))

@@ -13,6 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
+use super::public_only::{NotPublic, PublicOnly};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::diagnostics::Diagnostics;
 
@@ -30,6 +31,9 @@ pub(crate) struct ExternalOptions {
     pub timeout: Duration,
     /// Requests in flight at once to the same host.
     pub per_host: usize,
+    /// Connect only to public addresses ([`super::public_only`]): for content nobody
+    /// vouched for, so that its links cannot make the checker probe the local network.
+    pub public_only: bool,
 }
 
 impl Default for ExternalOptions {
@@ -37,6 +41,7 @@ impl Default for ExternalOptions {
         ExternalOptions {
             timeout: Duration::from_secs(10),
             per_host: 2,
+            public_only: false,
         }
     }
 }
@@ -112,6 +117,8 @@ enum Verdict {
     HostNotFound,
     CannotConnect,
     TooManyRedirects,
+    /// Public-only mode: the host (or a redirect's) resolves to a non-public address.
+    NotPublic(String),
     /// Any other failure, with its description.
     Failed(String),
 }
@@ -122,13 +129,21 @@ fn check_all(targets: &[Target], opts: &ExternalOptions) -> Vec<Verdict> {
     if targets.is_empty() {
         return Vec::new();
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         // A 4xx or 5xx is a verdict about the link, not a failure of the request.
         .http_status_as_error(false)
-        .user_agent(concat!("kb-link-check/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .user_agent(concat!("kb-link-check/", env!("CARGO_PKG_VERSION")));
+    let agent: ureq::Agent = if opts.public_only {
+        // A proxy would fetch the private address on our behalf.
+        ureq::Agent::with_parts(
+            config.proxy(None).build(),
+            ureq::unversioned::transport::DefaultConnector::default(),
+            PublicOnly::default(),
+        )
+    } else {
+        config.build().into()
+    };
     let per_host = opts.per_host.max(1);
     let schedule = Schedule {
         state: Mutex::new(ScheduleState {
@@ -235,6 +250,7 @@ fn verdict_for_error(error: ureq::Error) -> Verdict {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Verdict::CannotConnect
         }
+        ureq::Error::Other(e) if e.is::<NotPublic>() => Verdict::NotPublic(e.to_string()),
         other => Verdict::Failed(other.to_string()),
     }
 }
@@ -280,6 +296,10 @@ fn diagnostic(
         Verdict::TooManyRedirects => (
             format!("external link {url} is broken: too many redirects"),
             "the URL redirects in a loop; link to the final address instead".to_string(),
+        ),
+        Verdict::NotPublic(reason) => (
+            format!("external link {url} was not requested: {reason}"),
+            "untrusted mode checks only links to the public internet; link to a public address, or check this site in trusted mode".to_string(),
         ),
         Verdict::Failed(reason) => (
             format!("external link {url} could not be fetched: {reason}"),
@@ -415,7 +435,32 @@ mod tests {
         ExternalOptions {
             timeout: Duration::from_millis(800),
             per_host: 4,
+            public_only: false,
         }
+    }
+
+    #[test]
+    fn public_only_mode_never_requests_a_local_address() {
+        let server = TestServer::start();
+        let links = [
+            link(&server.url("/ok"), 1),
+            link("http://localhost:9/admin", 2),
+            link("http://[::1]:9/", 3),
+        ];
+        let public_only = ExternalOptions {
+            public_only: true,
+            ..opts()
+        };
+        let diagnostics = check_external(&links, &public_only);
+        assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");
+        for d in &diagnostics {
+            assert!(
+                d.message.contains("was not requested")
+                    && d.message.contains("is not a public address"),
+                "{d}"
+            );
+        }
+        assert_eq!(server.requests(), Vec::<String>::new());
     }
 
     #[test]
@@ -538,6 +583,7 @@ mod tests {
         let opts = ExternalOptions {
             timeout: Duration::from_secs(5),
             per_host: 2,
+            public_only: false,
         };
         assert_eq!(check_external(&links, &opts), vec![]);
         assert_eq!(server.max_concurrent.load(Ordering::SeqCst), 2);

@@ -4,5 +4,6 @@
 pub(crate) mod data_blocks;
 pub(crate) mod external;
 pub(crate) mod go;
+pub(crate) mod public_only;
 pub(crate) mod sample;
 pub(crate) mod site;

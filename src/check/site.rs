@@ -26,6 +26,8 @@ pub(crate) const MAX_DESCRIPTION: usize = 160;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CheckOptions {
     pub drafts: bool,
+    /// Untrusted: Go samples are parsed and formatted, never compiled or vetted.
+    pub trust: crate::trust::Trust,
     /// Also request every external http(s) link.
     pub external: Option<ExternalOptions>,
 }
@@ -48,6 +50,7 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
         settings,
         &BuildOptions {
             drafts: options.drafts,
+            trust: options.trust,
             ..BuildOptions::default()
         },
         &mut Timings::default(),
@@ -65,6 +68,7 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
     let cache = settings.root.join(".kb-cache").join("snippets");
     let go_options = GoOptions {
         run_tests: settings.run_go_tests,
+        trust: options.trust,
         ..GoOptions::default()
     };
     let go = check_go(

@@ -9,15 +9,21 @@ use anyhow::Context as _;
 
 use super::{print_diagnostics, with_config_warnings, Verbosity};
 use crate::build::changes::Plan;
-use crate::build::output::{check_destination, DirSink, Staging};
+use crate::build::output::{check_destination, DirSink};
 use crate::build::passes::destination;
 use crate::build::session::{Mode, Session};
+use crate::build::staging::Staging;
 use crate::build::BuildOptions;
 use crate::cli::BuildArgs;
 use crate::config::Settings;
 use crate::failure::Failure;
+use crate::trust::Trust;
 
-pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    args: BuildArgs,
+    verbosity: Verbosity,
+    trust: Trust,
+) -> Result<ExitCode, Failure> {
     let start = Instant::now();
     let loaded = Settings::load_with_warnings(&args.site.root)?;
     let settings = loaded.settings;
@@ -29,7 +35,11 @@ pub(crate) fn run(args: BuildArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
     let options = BuildOptions {
         drafts: args.site.drafts,
         progress: verbosity != Verbosity::Quiet && std::io::stderr().is_terminal(),
+        trust,
     };
+    if verbosity == Verbosity::Verbose {
+        eprintln!("{}", options.trust.describe());
+    }
     let mut session = Session::new(&args.site.root, settings, options, Mode::OneShot);
     let report = session
         .apply(Plan::default(), &sink)

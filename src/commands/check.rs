@@ -7,20 +7,42 @@ use std::process::ExitCode;
 use super::{print_diagnostics, with_config_warnings, Verbosity};
 use crate::check::external::ExternalOptions;
 use crate::check::site::{check_site, CheckOptions, CheckReport};
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::{CheckArgs, CheckFormat, ExternalScope};
 use crate::config::Settings;
 use crate::failure::Failure;
+use crate::trust::Trust;
 
-pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    args: CheckArgs,
+    verbosity: Verbosity,
+    trust: Trust,
+) -> Result<ExitCode, Failure> {
+    let external = match args.external {
+        None => None,
+        Some(ExternalScope::All) if trust == Trust::Untrusted => {
+            return Err(Failure::Other(anyhow::anyhow!(
+                "--external would request every link the content names, local and private \
+                 addresses included, which untrusted mode (--untrusted or {}) turns off; \
+                 pass --external=public to check links to public addresses only",
+                crate::trust::ENV_VAR
+            )))
+        }
+        Some(scope) => Some(ExternalOptions {
+            timeout: Duration::from_secs(args.timeout),
+            public_only: scope == ExternalScope::Public,
+            ..ExternalOptions::default()
+        }),
+    };
     let loaded = Settings::load_with_warnings(&args.site.root)?;
     let settings = loaded.settings;
     let options = CheckOptions {
         drafts: args.site.drafts,
-        external: args.external.then(|| ExternalOptions {
-            timeout: Duration::from_secs(args.timeout),
-            ..ExternalOptions::default()
-        }),
+        trust,
+        external,
     };
+    if verbosity == Verbosity::Verbose {
+        eprintln!("{}", options.trust.describe());
+    }
     let mut report = check_site(&settings, &options);
     report.diagnostics = with_config_warnings(&loaded.warnings, report.diagnostics);
     let diagnostics = &report.diagnostics;
@@ -34,7 +56,7 @@ pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         CheckFormat::Human => {
             print_diagnostics(diagnostics);
             if verbosity != Verbosity::Quiet {
-                eprintln!("{}", summary_line(&report));
+                eprintln!("{}", summary_line(&report, trust));
             }
         }
     }
@@ -49,15 +71,19 @@ pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
 /// with go test (...), 48 data blocks: 0 errors, 0 warnings in 1.1 s". Go blocks that
 /// could not be checked (no usable Go) are counted as unchecked; the warning that says
 /// why is among the diagnostics. The go test part appears when the site runs tests.
-fn summary_line(report: &CheckReport) -> String {
+fn summary_line(report: &CheckReport, trust: Trust) -> String {
     let go = &report.go;
     let unchecked = if go.unchecked > 0 {
         format!(", {} unchecked (no usable Go)", go.unchecked)
     } else {
         String::new()
     };
+    let syntax_only_why = match trust {
+        Trust::Trusted => "non-standard imports",
+        Trust::Untrusted => "untrusted mode compiles nothing",
+    };
     let mut line = format!(
-        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only (non-standard imports), {} fragments, {} ignored{unchecked}; {} from cache)",
+        "Checked {} pages, {} Go blocks ({} type-checked with go vet, {} syntax and gofmt only ({syntax_only_why}), {} fragments, {} ignored{unchecked}; {} from cache)",
         report.pages,
         go.type_checked + go.syntax_only + go.fragments + go.ignored + go.unchecked,
         go.type_checked,

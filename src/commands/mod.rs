@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::failure::Failure;
+use crate::trust::{self, Trust};
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +35,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     } else {
         Verbosity::Normal
     };
+    let trust = Trust::decide(cli.untrusted, std::env::var_os(trust::ENV_VAR).as_deref());
     match cli.command {
-        Command::Build(args) => build::run(args, verbosity),
+        Command::Build(args) => build::run(args, verbosity, trust),
         Command::Init(args) => init::run(&args),
         Command::Search(args) => search::run(args, verbosity),
-        Command::Check(args) => check::run(args, verbosity),
-        Command::Serve(args) => serve::run(args, verbosity),
+        Command::Check(args) => check::run(args, verbosity, trust),
+        Command::Serve(args) => serve::run(args, verbosity, trust),
     }
 }
 

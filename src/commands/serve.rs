@@ -10,8 +10,13 @@ use crate::config::Settings;
 use crate::diagnostics::Diagnostics;
 use crate::failure::Failure;
 use crate::serve::{self, Event, ServeOptions};
+use crate::trust::Trust;
 
-pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    args: ServeArgs,
+    verbosity: Verbosity,
+    trust: Trust,
+) -> Result<ExitCode, Failure> {
     // The configuration's warnings once, before the first build; a reload of book.toml
     // while serving does not repeat them.
     let loaded = Settings::load_with_warnings(&args.site.root)?;
@@ -24,8 +29,13 @@ pub(crate) fn run(args: ServeArgs, verbosity: Verbosity) -> Result<ExitCode, Fai
         port: args.port,
         open: args.open,
         drafts: args.site.drafts,
+        allowed_hosts: args.allowed_hosts,
+        trust,
         compress_pages: args.compress_pages,
     };
+    if verbosity == Verbosity::Verbose {
+        eprintln!("{}", options.trust.describe());
+    }
     serve::run(
         options,
         loaded.settings,

@@ -17,6 +17,7 @@ use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::position::LineIndex;
+use crate::safe_url::{dangerous_scheme, UrlUse, NEUTRALISED};
 use crate::slug::IdAllocator;
 
 /// A heading of the page, with its final id.
@@ -337,7 +338,7 @@ impl<'e> Writer<'_, '_, 'e> {
                 title,
                 id,
             }) => {
-                let dest_url = self.rewrite(&dest_url, range.start);
+                let dest_url = self.safe_rewrite(&dest_url, range.start, UrlUse::Link);
                 self.html_events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: CowStr::from(dest_url),
@@ -354,7 +355,7 @@ impl<'e> Writer<'_, '_, 'e> {
                 title,
                 id,
             }) => {
-                let dest_url = self.rewrite(&dest_url, range.start);
+                let dest_url = self.safe_rewrite(&dest_url, range.start, UrlUse::Image);
                 self.html_events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(dest_url),
@@ -400,6 +401,22 @@ impl<'e> Writer<'_, '_, 'e> {
     }
 
     /// Rewrites a link destination and records it for validation.
+    /// [`Self::rewrite`], except that a URL that would run code (`javascript:`, and the
+    /// like) becomes an inert one, with a warning at its place.
+    fn safe_rewrite(&mut self, dest: &str, offset: usize, use_: UrlUse) -> String {
+        let Some(scheme) = dangerous_scheme(dest, use_) else {
+            return self.rewrite(dest, offset);
+        };
+        self.out.diagnostics.push(
+            Diagnostic::warning(
+                (self.locate)(offset),
+                format!("a `{scheme}:` URL runs code when followed; kb replaced it with `{NEUTRALISED}`"),
+            )
+            .with_help("link to a page or an http(s) address instead"),
+        );
+        NEUTRALISED.to_string()
+    }
+
     fn rewrite(&mut self, dest: &str, offset: usize) -> String {
         let target = links::resolve(&self.page.rel, dest);
         let location = (self.locate)(offset);
@@ -641,6 +658,46 @@ mod tests {
             r#"<div class="callout callout-tip" role="note"><p class="callout-title">Tip</p>"#
         ));
         assert!(out.html.contains("<blockquote>"));
+    }
+
+    #[test]
+    fn script_urls_in_links_and_images_are_neutralised_with_a_warning() {
+        let body = "[a](javascript:alert(1)) [b](&#x6A;avascript:alert(2)) [c](<java\tscript:x>)\n\n\
+            [d](VBScript:msgbox) [e](data:text/html,<script>x</script>) <javascript:alert(3)>\n\n\
+            ![f](data:image/png;base64,iVBORw0KGgo=) ![g](javascript:alert(4)) [h](data:image/png;base64,AA)\n\n\
+            [fine](https://example.com/?q=javascript:x)\n";
+        let out = render(&page("a/b.md", body), 3);
+        // Every URL in an attribute is the inert one, the data image, or the safe link
+        // (the autolink's text still reads `javascript:…`: text runs nothing).
+        let mut urls: Vec<&str> = out
+            .html
+            .split(" href=\"")
+            .skip(1)
+            .chain(out.html.split(" src=\"").skip(1))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|url| *url != NEUTRALISED)
+            .collect();
+        urls.sort_unstable();
+        assert_eq!(
+            urls,
+            [
+                "data:image/png;base64,iVBORw0KGgo=",
+                "https://example.com/?q=javascript:x"
+            ],
+            "{}",
+            out.html
+        );
+        assert_eq!(out.html.matches(NEUTRALISED).count(), 8, "{}", out.html);
+        let warnings: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(warnings.len(), 8, "{warnings:#?}");
+        assert!(
+            warnings[0].contains(": warning: a `javascript:` URL runs code when followed"),
+            "{warnings:#?}"
+        );
+        assert!(
+            warnings.iter().all(|w| w.contains("warning:")),
+            "{warnings:#?}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::content::tags::tag_slug;
 use crate::content::{Page, PageKind, Site};
 use crate::markdown::RenderedPage;
 use crate::render::view::{CardView, LinkView, PageView, TocEntry};
+use crate::safe_url::{neutralise, UrlUse};
 
 /// Words per minute for the reading-time estimate.
 const READING_SPEED: usize = 220;
@@ -165,7 +166,8 @@ impl<'a> ViewBuilder<'a> {
             .settings
             .edit_url_template
             .as_ref()
-            .map(|t| t.replace("{path}", &page.file.to_string_lossy()));
+            .map(|t| t.replace("{path}", &page.file.to_string_lossy()))
+            .map(|url| neutralise(&url, UrlUse::Link).into_owned());
         view
     }
 

@@ -24,6 +24,7 @@ use crate::render::nav::Sidebar;
 use crate::render::theme::Theme;
 use crate::render::view::{Context, PageView, SiteView};
 use crate::render::Templates;
+use crate::safe_url::{neutralise, UrlUse};
 
 /// The theme, compiled, and everything else that does not depend on the content.
 pub(crate) struct Presentation {
@@ -45,7 +46,11 @@ impl Presentation {
             description: settings.description.clone(),
             language: settings.language.clone(),
             default_theme: settings.default_theme,
-            repository_url: settings.git_repository_url.clone(),
+            // book.toml may come with the content: a `javascript:` URL must not reach a page.
+            repository_url: settings
+                .git_repository_url
+                .as_deref()
+                .map(|url| neutralise(url, UrlUse::Link).into_owned()),
             search: settings.search.enable,
             css: hashed.css.0.clone(),
             js: hashed.js.0.clone(),

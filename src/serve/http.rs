@@ -5,14 +5,16 @@ use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::sync::{broadcast, watch};
 
 use super::files::SiteFiles;
+use super::host::{refusal_page, HostRules};
 use super::livereload::{inject, Hub};
 use super::path::{content_type, resolve, Target};
 use super::search::SharedIndex;
@@ -23,6 +25,11 @@ pub(crate) struct AppState {
     pub files: Arc<RwLock<SiteFiles>>,
     pub hub: Hub,
     pub search: SharedIndex,
+    /// Queries running at once: one per core. More only fight over the cores (and over
+    /// the index's block cache) and make every query slower.
+    pub search_slots: Arc<tokio::sync::Semaphore>,
+    /// The `Host` and `Origin` values answered.
+    pub hosts: Arc<HostRules>,
     /// Becomes `true` when the server stops, so open sockets close.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -33,7 +40,22 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/__kb/livereload", get(livereload))
         .route("/__kb/search", get(search))
         .fallback(site_file)
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
+}
+
+/// Refuses requests for hosts the server does not answer (DNS rebinding), before any
+/// handler sees them.
+async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if host.is_some_and(|h| state.hosts.allows_host(h)) {
+        return next.run(request).await;
+    }
+    let page = refusal_page(host);
+    no_store((StatusCode::FORBIDDEN, Html(page)).into_response())
 }
 
 /// Shown when the site has no 404 page (its first build failed).
@@ -124,7 +146,32 @@ fn no_store(mut response: Response) -> Response {
 /// Messages from tabs are never needed: anything bigger than this is refused.
 const MAX_CLIENT_MESSAGE: usize = 4096;
 
-async fn livereload(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+async fn livereload(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    // WebSockets have no CORS: without this, any page the user visits could follow the
+    // build's diagnostics (file paths and lines). Clients that are not browsers send no
+    // `Origin` and cannot be tricked into connecting.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let ours = origin
+            .to_str()
+            .is_ok_and(|origin| state.hosts.allows_origin(origin, host));
+        if !ours {
+            return no_store(
+                (
+                    StatusCode::FORBIDDEN,
+                    "kb serve: live reload only accepts connections from its own pages",
+                )
+                    .into_response(),
+            );
+        }
+    }
     ws.max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| tab(socket, state))
@@ -170,7 +217,12 @@ async fn tab(mut socket: WebSocket, state: AppState) {
 
 async fn search(State(state): State<AppState>, uri: Uri) -> Response {
     let request = uri.query().unwrap_or("").to_string();
+    // Waiting here holds no thread; the semaphore is never closed.
+    let Ok(slot) = state.search_slots.clone().acquire_owned().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let answer = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let enabled = state
             .files
             .read()
@@ -179,8 +231,9 @@ async fn search(State(state): State<AppState>, uri: Uri) -> Response {
         if !enabled {
             return Err(StatusCode::NOT_FOUND);
         }
-        let index = state.search.lock().unwrap_or_else(|e| e.into_inner());
-        index
+        state
+            .search
+            .load()
             .as_ref()
             .map(|live| live.search_json(&request))
             .ok_or(StatusCode::SERVICE_UNAVAILABLE)

@@ -12,7 +12,9 @@
 #[cfg(test)]
 mod convergence_tests;
 pub(crate) mod files;
+pub(crate) mod host;
 pub(crate) mod http;
+pub(crate) mod listen;
 pub(crate) mod livereload;
 pub(crate) mod path;
 pub(crate) mod search;
@@ -43,6 +45,9 @@ pub(crate) struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// `--allowed-host` values: more names the server answers for (see [`host`]).
+    pub allowed_hosts: Vec<String>,
+    pub trust: crate::trust::Trust,
     /// Keep rendered pages compressed ([`Bodies::compressed`]).
     pub compress_pages: bool,
 }
@@ -85,6 +90,8 @@ pub(crate) fn run(
     settings: Settings,
     report: Reporter,
 ) -> Result<(), Failure> {
+    let hosts = host::HostRules::new(options.bind, &options.allowed_hosts)
+        .map_err(|why| Failure::Other(anyhow::anyhow!(why)))?;
     if !options.bind.is_loopback() {
         report(Event::Exposed(options.bind));
     }
@@ -109,6 +116,7 @@ pub(crate) fn run(
     let title = settings.title.clone();
     let build_options = BuildOptions {
         drafts: options.drafts,
+        trust: options.trust,
         ..BuildOptions::default()
     };
     let mut session = Session::new(&options.root, settings, build_options, Mode::Incremental);
@@ -157,6 +165,10 @@ pub(crate) fn run(
         files: files.0.clone(),
         hub: hub.clone(),
         search: index,
+        hosts: std::sync::Arc::new(hosts),
+        search_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, usize::from),
+        )),
         shutdown,
     });
     let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
@@ -182,13 +194,13 @@ pub(crate) fn run(
     runtime
         .block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    stop_signal().await;
-                    // Open WebSockets would keep the server waiting: close them.
-                    let _ = stop.send(true);
-                })
-                .await
+            listen::serve(listener, app, async move {
+                stop_signal().await;
+                // Open WebSockets would keep the server waiting: close them.
+                let _ = stop.send(true);
+            })
+            .await;
+            Ok::<(), std::io::Error>(())
         })
         .context("the server stopped")?;
     report(Event::Stopped);

@@ -4,16 +4,23 @@
 //! reload: after each rebuild the indexer gets a snapshot of every page's sections (cheap,
 //! they are shared), replaces the pages whose sections changed, and removes the pages that
 //! are gone. Snapshots that arrive while it works are folded into the newest one.
+//!
+//! Queries never wait: the indexer owns the index and, after each update, publishes a
+//! read-only view of it ([`kb_search::LiveSnapshot`]) with one atomic pointer swap.
+//! Queries answer from whichever view they loaded; none of them blocks another or the
+//! indexer.
 
 use std::collections::HashMap;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 
 use crate::build::session::{PageDocs, SearchSnapshot as Snapshot};
 
-/// The index the `/__kb/search` endpoint answers from; `None` until it is built, or when
-/// search is off.
-pub(crate) type SharedIndex = Arc<Mutex<Option<kb_search::LiveIndex>>>;
+/// The view the `/__kb/search` endpoint answers from; `None` until the index is built, or
+/// when search is off.
+pub(crate) type SharedIndex = Arc<ArcSwapOption<kb_search::LiveSnapshot>>;
 
 /// Feeds snapshots to the indexing thread.
 pub(crate) struct Indexer {
@@ -27,6 +34,7 @@ impl Indexer {
         std::thread::Builder::new()
             .name("kb-search-index".into())
             .spawn(move || {
+                let mut live = None;
                 let mut indexed: HashMap<String, PageDocs> = HashMap::new();
                 let mut settings = None;
                 while let Ok(mut next) = receiver.recv() {
@@ -34,7 +42,8 @@ impl Indexer {
                     while let Ok(newer) = receiver.try_recv() {
                         next = newer;
                     }
-                    apply(&index, &mut indexed, &mut settings, next);
+                    apply(&mut live, &mut indexed, &mut settings, next);
+                    index.store(live.as_ref().map(|l| Arc::new(l.snapshot())));
                 }
             })
             .map(|_| ())
@@ -49,19 +58,19 @@ impl Indexer {
     }
 }
 
+/// Brings the indexer's own index (`index`) up to `snapshot`.
 fn apply(
-    index: &SharedIndex,
+    index: &mut Option<kb_search::LiveIndex>,
     indexed: &mut HashMap<String, PageDocs>,
     settings: &mut Option<kb_search::SearchSettings>,
     snapshot: Option<Snapshot>,
 ) {
-    let mut guard = index.lock().unwrap_or_else(|e| e.into_inner());
     let Some(snapshot) = snapshot else {
-        *guard = None;
+        *index = None;
         indexed.clear();
         return;
     };
-    let result = match guard
+    let result = match index
         .as_mut()
         .filter(|_| settings.as_ref() == Some(&snapshot.settings))
     {
@@ -71,7 +80,7 @@ fn apply(
                 .iter()
                 .flat_map(|(_, d)| d.iter().cloned())
                 .collect();
-            kb_search::LiveIndex::new(&all, &snapshot.settings).map(|live| *guard = Some(live))
+            kb_search::LiveIndex::new(&all, &snapshot.settings).map(|live| *index = Some(live))
         }
         Some(live) => update(live, indexed, &snapshot),
     };
@@ -82,7 +91,7 @@ fn apply(
         }
         Err(e) => {
             log::error!("cannot update the search index: {e}");
-            *guard = None;
+            *index = None;
             indexed.clear();
             *settings = None;
         }

@@ -331,3 +331,87 @@ fn the_index_streamed_while_rendering_equals_the_one_built_afterwards() {
     assert!(streamed.len() > 50_000, "{} bytes", streamed.len());
     assert!(streamed == rebuilt, "the two indexes differ");
 }
+
+/// Entries beside the output that a build uses while it runs (`.book.kb-…`).
+fn swap_debris(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .expect("site root")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".book.kb-"))
+        .collect()
+}
+
+/// A number from the process's random hash seed: different on every run, no extra crate.
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let n = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    (n % 10_000) as f64 / 10_000.0
+}
+
+#[test]
+fn a_killed_build_leaves_the_old_or_the_new_site_and_the_next_build_cleans_up() {
+    let site = TestSite::fixture("basic");
+    let page = "content/alpha/one.md";
+    let texts = [
+        site.read(page),
+        site.read(page).replace(
+            "Call `db.SetMaxOpenConns`",
+            "Killroy. Call `db.SetMaxOpenConns`",
+        ),
+    ];
+    assert_ne!(texts[0], texts[1]);
+    let mut sites = Vec::new();
+    let mut took = std::time::Duration::ZERO;
+    for text in &texts {
+        site.write(page, text);
+        let started = std::time::Instant::now();
+        site.build_ok(&[]);
+        took = took.max(started.elapsed());
+        sites.push(files_under(&site.path("book")));
+    }
+    let mut outcomes = [0usize; 2];
+    let mut published = 1;
+    for run in 0..20 {
+        // The killed build would publish the other version.
+        let (before, want) = (published, 1 - published);
+        site.write(page, &texts[want]);
+        let delay = took.mul_f64(1.3 * random_fraction());
+        let mut child = std::process::Command::new(crate::site::KB)
+            .args(["build", "--quiet"])
+            .current_dir(site.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start kb build");
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = files_under(&site.path("book"));
+        let which = sites.iter().position(|s| *s == now);
+        let differ = |site: &crate::site::Files| -> Vec<String> {
+            now.keys()
+                .chain(site.keys())
+                .filter(|k| now.get(*k) != site.get(*k))
+                .cloned()
+                .collect()
+        };
+        assert!(
+            which == Some(before) || which == Some(want),
+            "run {run}, killed after {delay:?}: the output is neither the old site (differs in {:?}) nor the new one (differs in {:?})",
+            differ(&sites[before]),
+            differ(&sites[want])
+        );
+        outcomes[usize::from(which == Some(want))] += 1;
+        // The next build finishes, publishes, and removes what the killed one left.
+        site.build_ok(&["--quiet"]);
+        assert_eq!(files_under(&site.path("book")), sites[want], "run {run}");
+        assert_eq!(swap_debris(site.root()), Vec::<String>::new(), "run {run}");
+        published = want;
+    }
+    eprintln!(
+        "20 killed builds: {} left the old site, {} the new one",
+        outcomes[0], outcomes[1]
+    );
+}

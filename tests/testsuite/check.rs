@@ -243,3 +243,64 @@ fn a_site_that_does_not_run_go_tests_only_vets_them() {
     let text = out.stderr_text();
     assert!(!text.contains("run with go test"), "{text}");
 }
+
+#[test]
+fn untrusted_mode_compiles_no_sample() {
+    let site = TestSite::fixture("check-bad");
+    // Untrusted first: the trusted run caches what go vet passed, and a cached verdict
+    // counts as type-checked in either mode.
+    let untrusted = site.kb(&["--untrusted", "check"]).code(1).stderr_has(
+        "0 type-checked with go vet, 3 syntax and gofmt only (untrusted mode compiles nothing)",
+    );
+    let trusted = site.kb(&["check"]).code(1);
+    // What only go vet finds is not found; everything else still is.
+    let vet_only: Vec<String> = trusted
+        .diagnostics()
+        .into_iter()
+        .filter(|d| !untrusted.diagnostics().contains(d))
+        .collect();
+    assert!(!vet_only.is_empty(), "go vet found nothing in check-bad");
+    assert!(
+        untrusted
+            .diagnostics()
+            .iter()
+            .all(|d| trusted.diagnostics().contains(d)),
+        "{:?}",
+        untrusted.diagnostics()
+    );
+}
+
+#[test]
+fn untrusted_mode_requests_no_local_address() {
+    let site = TestSite::fixture("basic");
+    let port = local_web();
+    site.write(
+        "content/beta/links.md",
+        &format!("---\ntitle: Links\ndescription: Links out.\n---\nSee [metadata](http://169.254.169.254/latest/) and\n[local](http://127.0.0.1:{port}/gone).\n"),
+    );
+    site.kb(&["--untrusted", "check", "--external"])
+        .code(1)
+        .stderr_has("untrusted mode")
+        .stderr_has("pass --external=public");
+    // The environment variable CI sets does the same.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["check", "--external"])
+        .current_dir(site.root())
+        .env("KB_UNTRUSTED", "1")
+        .output()
+        .expect("run kb");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        lossy(&out.stderr).contains("pass --external=public"),
+        "{}",
+        lossy(&out.stderr)
+    );
+    let out = site
+        .kb(&["--untrusted", "check", "--external=public", "--timeout", "5"])
+        .code(1)
+        .stderr_has("external link http://169.254.169.254/latest/ was not requested: 169.254.169.254 is not a public address")
+        .stderr_has(&format!("external link http://127.0.0.1:{port}/gone was not requested"));
+    // Had it been requested, the local server would have answered 404.
+    let text = out.stderr_text();
+    assert!(!text.contains("404"), "{text}");
+}

@@ -29,6 +29,8 @@ impl Run {
             .args(args)
             .current_dir(cwd)
             .env("NO_COLOR", "1")
+            // Tests ask for untrusted mode with the flag, whatever the shell has set.
+            .env_remove("KB_UNTRUSTED")
             .envs(env.iter().copied())
             .output()
             .expect("run kb");

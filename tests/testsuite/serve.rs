@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::server::{atomic_write, differences, request, PATIENCE};
+use crate::server::{atomic_write, differences, request, request_for_host, PATIENCE};
 use crate::site::{TestSite, KB};
 
 /// The fixture page the tests edit.
@@ -379,4 +379,129 @@ fn loopback_by_default_and_a_warning_for_any_other_address() {
     assert_eq!(open.get("/").status, 200);
     let stderr = open.stderr();
     assert!(stderr.contains("warning: serving on 0.0.0.0"), "{stderr}");
+}
+
+#[test]
+fn foreign_host_names_are_refused_unless_allowed() {
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
+    for host in ["127.0.0.1", "localhost:1234", "[::1]"] {
+        assert_eq!(
+            request_for_host(server.port, "GET", "/", host).status,
+            200,
+            "{host}"
+        );
+    }
+    // A DNS-rebinding page names its own host: refused, with the flag that allows it.
+    for path in [
+        "/",
+        "/alpha/one/",
+        "/__kb/search?q=pool",
+        "/__kb/livereload",
+    ] {
+        let refused = request_for_host(server.port, "GET", path, "rebind.example:80");
+        assert_eq!(refused.status, 403, "{path}");
+        let page = refused.text();
+        assert!(
+            page.contains("kb serve --allowed-host rebind.example<"),
+            "{page}"
+        );
+        assert!(!page.contains("Pool"), "{page}");
+    }
+    drop(server);
+    let forwarded = site.serve(&[
+        "--allowed-host",
+        "rebind.example",
+        "--allowed-host",
+        ".dev.example",
+    ]);
+    for host in ["rebind.example", "me-3000.dev.example:443", "127.0.0.1"] {
+        assert_eq!(
+            request_for_host(forwarded.port, "GET", "/", host).status,
+            200,
+            "{host}"
+        );
+    }
+    assert_eq!(
+        request_for_host(forwarded.port, "GET", "/", "other.example").status,
+        403
+    );
+}
+
+#[test]
+fn a_bad_allowed_host_is_a_clear_error() {
+    let site = TestSite::fixture("basic");
+    let out = std::process::Command::new(KB)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--allowed-host",
+            "http://x.example:3000",
+            "--root",
+        ])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not a host name"), "{stderr}");
+}
+
+/// A WebSocket handshake to live reload with `origin`, as a browser on that page sends it:
+/// the handshake's status.
+fn livereload_status(port: u16, origin: &str) -> u16 {
+    use tungstenite::client::IntoClientRequest as _;
+    let mut request = format!("ws://127.0.0.1:{port}/__kb/livereload")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", origin.parse().unwrap());
+    match tungstenite::connect(request) {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(e) => panic!("websocket handshake: {e}"),
+    }
+}
+
+#[test]
+fn live_reload_refuses_foreign_origins() {
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
+    let own = format!("http://127.0.0.1:{}", server.port);
+    assert_eq!(livereload_status(server.port, &own), 101);
+    assert_eq!(livereload_status(server.port, "http://localhost:9999"), 101);
+    for foreign in ["http://evil.example", "https://evil.example:443", "null"] {
+        assert_eq!(livereload_status(server.port, foreign), 403, "{foreign}");
+    }
+}
+
+#[test]
+fn an_unfinished_request_is_closed_after_the_header_timeout() {
+    use std::io::{Read as _, Write as _};
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let started = std::time::Instant::now();
+    // Headers that never end.
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n")
+        .unwrap();
+    let mut buf = Vec::new();
+    let closed = stream.read_to_end(&mut buf);
+    let waited = started.elapsed();
+    assert!(closed.is_ok(), "the server kept the connection: {closed:?}");
+    assert!(
+        waited >= Duration::from_secs(8) && waited < PATIENCE,
+        "closed after {waited:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&buf).contains("200 OK"),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
+    // The server still answers others.
+    assert_eq!(server.get("/").status, 200);
 }

@@ -209,11 +209,16 @@ pub(crate) fn get(port: u16, path: &str) -> Response {
 
 /// A bare HTTP/1.1 request without a body.
 pub(crate) fn request(port: u16, method: &str, path: &str) -> Response {
+    request_for_host(port, method, path, "127.0.0.1")
+}
+
+/// A bare HTTP/1.1 request without a body, naming `host` in its `Host` header.
+pub(crate) fn request_for_host(port: u16, method: &str, path: &str, host: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .expect("send");
     let mut raw = Vec::new();

@@ -13,7 +13,7 @@ use crate::paged::PagedBlob;
 use crate::results::SearchResults;
 use crate::schema::{name, register_tokenizer, Fields};
 use crate::search::Engine;
-use crate::settings::{QueryOptions, SearchRequest, SearchSettings};
+use crate::settings::{QueryOptions, SearchSettings};
 
 /// A read-only index opened from a whole blob, or from its head with more pages loaded
 /// as searches need them (the browser).
@@ -130,20 +130,22 @@ impl SearchIndex {
     /// Searches. Never fails: malformed syntax is searched as plain words. On an index
     /// opened from its head, missing pages read as "no match": use [`SearchIndex::answer`].
     pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
-        let searcher = self.reader.searcher();
-        Engine {
-            searcher: &searcher,
-            fields: &self.fields,
-            catalog: &self.catalog,
-        }
-        .search(query, options)
+        self.with_engine(|engine| engine.search(query, options))
     }
 
     /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON: the
     /// entry point of `kb serve`'s `/__kb/search`.
     pub fn search_json(&self, request: &str) -> String {
-        let req = SearchRequest::from_url_query(request);
-        self.search(&req.query, &req.options).to_json()
+        self.with_engine(|engine| engine.search_json(request))
+    }
+
+    fn with_engine<R>(&self, run: impl FnOnce(&Engine<'_>) -> R) -> R {
+        let searcher = self.reader.searcher();
+        run(&Engine {
+            searcher: &searcher,
+            fields: &self.fields,
+            catalog: &self.catalog,
+        })
     }
 
     /// Number of sections in the index.

@@ -39,7 +39,7 @@ pub use error::SearchError;
 pub use index::{build_index, DocPreparer, IndexWriter, PreparedDoc};
 pub use index::{Answer, SearchIndex};
 #[cfg(feature = "writer")]
-pub use live::LiveIndex;
+pub use live::{LiveIndex, LiveSnapshot};
 pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
 pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
 pub use settings::{QueryOptions, SearchSettings, MAX_LIMIT};

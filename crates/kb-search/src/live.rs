@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 
 use crate::blob::{AreaInfo, Catalog};
 use crate::doc::SectionDoc;
@@ -13,10 +13,38 @@ use crate::index::writer::{build_index, to_document, tokenizers};
 use crate::results::SearchResults;
 use crate::schema::{build_schema, Fields};
 use crate::search::Engine;
-use crate::settings::{QueryOptions, SearchRequest, SearchSettings};
+use crate::settings::{QueryOptions, SearchSettings};
 
 /// Writer memory for incremental updates (tantivy's minimum is 15 MB per thread).
 const LIVE_WRITER_MEMORY: usize = 50_000_000;
+
+/// A read-only view of a [`LiveIndex`] at one commit: queries on it never wait for the
+/// writer, and the writer never waits for them.
+pub struct LiveSnapshot {
+    searcher: Searcher,
+    fields: Fields,
+    catalog: Catalog,
+}
+
+impl LiveSnapshot {
+    /// Searches, exactly like [`crate::SearchIndex::search`].
+    pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
+        self.engine().search(query, options)
+    }
+
+    /// The `/__kb/search` answer for a request string, like [`crate::SearchIndex::search_json`].
+    pub fn search_json(&self, request: &str) -> String {
+        self.engine().search_json(request)
+    }
+
+    fn engine(&self) -> Engine<'_> {
+        Engine {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            catalog: &self.catalog,
+        }
+    }
+}
 
 /// A searchable index that can change one page at a time.
 pub struct LiveIndex {
@@ -142,19 +170,22 @@ impl LiveIndex {
 
     /// Searches, exactly like [`crate::SearchIndex::search`].
     pub fn search(&self, query: &str, options: &QueryOptions) -> SearchResults {
-        let searcher = self.reader.searcher();
-        Engine {
-            searcher: &searcher,
-            fields: &self.fields,
-            catalog: &self.catalog,
-        }
-        .search(query, options)
+        self.snapshot().search(query, options)
     }
 
     /// The `/__kb/search` answer for a request string, like [`crate::SearchIndex::search_json`].
     pub fn search_json(&self, request: &str) -> String {
-        let req = SearchRequest::from_url_query(request);
-        self.search(&req.query, &req.options).to_json()
+        self.snapshot().search_json(request)
+    }
+
+    /// The index as it is now, searchable from any thread while this one keeps changing
+    /// (cheap: the segments are shared, not copied).
+    pub fn snapshot(&self) -> LiveSnapshot {
+        LiveSnapshot {
+            searcher: self.reader.searcher(),
+            fields: self.fields,
+            catalog: self.catalog.clone(),
+        }
     }
 
     /// The blob [`crate::build_index`] would write for the current sections.

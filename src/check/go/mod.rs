@@ -67,6 +67,7 @@ use crate::check::sample::CodeSample;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::diagnostics::Diagnostics;
 use crate::position::char_column;
+use crate::trust::Trust;
 
 pub(crate) use self::error::GoUnavailable;
 
@@ -108,8 +109,10 @@ pub(crate) struct GoReport {
 /// How the Go samples are checked.
 #[derive(Debug, Clone)]
 pub(crate) struct GoOptions {
-    /// Run packages that have a test block with `go test`.
+    /// Run packages that have a test block with `go test` (only when `trust` runs code).
     pub run_tests: bool,
+    /// Untrusted content: nothing is compiled or run.
+    pub trust: Trust,
     /// How long one package's tests may run.
     pub test_timeout: Duration,
 }
@@ -118,6 +121,7 @@ impl Default for GoOptions {
     fn default() -> Self {
         GoOptions {
             run_tests: false,
+            trust: Trust::Trusted,
             // Compiling is not counted: this is the test binary's own run time, and the
             // samples' tests use a fake clock, so they take milliseconds.
             test_timeout: Duration::from_secs(60),
@@ -129,6 +133,9 @@ impl Default for GoOptions {
 ///
 /// `cache_dir` holds the result cache and the private Go build cache; it is created if
 /// missing. Nothing is printed.
+/// Untrusted, nothing is compiled: `go vet` builds the sample (and cgo would run a C
+/// compiler with the flags the sample names), so whole files get the gofmt pass only, and
+/// no test runs.
 pub(crate) fn check_go(samples: &[CodeSample], cache_dir: &Path, options: &GoOptions) -> GoReport {
     check_go_with(samples, cache_dir, "go", options)
 }
@@ -193,6 +200,15 @@ fn check_go_with(
         .iter()
         .filter(|plan| plan.cached.is_none() && plan.kind == Kind::StdFile && parsed(plan.package))
         .collect();
+    let trust = options.trust;
+    let (to_vet, not_vetted) = if trust.runs_code() {
+        (to_vet, Vec::new())
+    } else {
+        (Vec::new(), to_vet)
+    };
+    for plan in &not_vetted {
+        outcomes[plan.id].demoted = true;
+    }
     let mut vet_failed = false;
     if !to_vet.is_empty() {
         match vet::vet(&to_vet, &toolchain) {
@@ -219,7 +235,7 @@ fn check_go_with(
         }
     }
 
-    if options.run_tests && !vet_failed {
+    if options.run_tests && trust.runs_code() && !vet_failed {
         gotest::test_packages(
             &planned,
             &mut outcomes,
@@ -239,7 +255,11 @@ fn check_go_with(
         }
         if plan.cached.is_some() {
             report.cached += 1;
-        } else if outcome.diagnostics.is_empty() && !vet_failed {
+        } else if outcome.diagnostics.is_empty()
+            && !vet_failed
+            // Unvetted files are not cached: a trusted run later must still vet them.
+            && !not_vetted.iter().any(|p| p.id == plan.id)
+        {
             cache.remember_clean(&plan.cache_key, outcome.demoted);
         }
         report.diagnostics.extend(outcome.diagnostics);

@@ -362,6 +362,7 @@ fn check_running_tests(samples: &[CodeSample], timeout: Duration) -> GoReport {
     let options = GoOptions {
         run_tests: true,
         test_timeout: timeout,
+        ..GoOptions::default()
     };
     check_go(samples, cache_dir().path(), &options)
 }
@@ -488,4 +489,36 @@ fn a_package_importing_another_module_or_marked_no_run_is_not_run_and_is_counted
         ),
         (0, 1, 2)
     );
+}
+
+/// Untrusted, whole files are parsed and formatted but never vetted (nothing of theirs is
+/// compiled), and the unvetted verdict is not cached for a trusted run.
+#[test]
+fn untrusted_mode_never_runs_go_vet() {
+    require_go();
+    let cache = cache_dir();
+    // Formatted and parses; only go vet (type checking) finds the unused variable.
+    let unused = "package main\n\nfunc main() {\n\tx := 1\n}\n";
+    let samples = [sample(1, &[], CLEAN), sample(20, &[], unused)];
+    let untrusted = check_go(
+        &samples,
+        cache.path(),
+        &GoOptions {
+            trust: Trust::Untrusted,
+            ..GoOptions::default()
+        },
+    );
+    assert_eq!(
+        (untrusted.type_checked, untrusted.syntax_only),
+        (0, 2),
+        "{untrusted:?}"
+    );
+    assert_eq!(untrusted.diagnostics, Vec::new());
+    let trusted = check_go(&samples, cache.path(), &GoOptions::default());
+    assert_eq!(
+        (trusted.cached, trusted.type_checked),
+        (0, 2),
+        "{trusted:?}"
+    );
+    assert_eq!(trusted.diagnostics.len(), 1, "{trusted:?}");
 }

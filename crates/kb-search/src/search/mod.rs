@@ -48,6 +48,12 @@ pub(crate) struct Engine<'a> {
 }
 
 impl Engine<'_> {
+    /// Answers a request string (`q=...&area=...&limit=...`) with the wire JSON.
+    pub(crate) fn search_json(&self, request: &str) -> String {
+        let req = crate::settings::SearchRequest::from_url_query(request);
+        self.search(&req.query, &req.options).to_json()
+    }
+
     /// The fields a clause in `scope` is searched in, with their boosts.
     fn text_fields(&self, scope: Scope) -> Vec<TextField> {
         let s = &self.catalog.settings;
