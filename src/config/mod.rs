@@ -108,10 +108,7 @@ pub(crate) struct Settings {
     pub url_style: UrlStyle,
     /// Front matter fields every page must have (names from [`REQUIRABLE_FIELDS`]).
     pub required_fields: Vec<String>,
-    // Read by link validation and `kb check` (in the work being merged).
-    #[allow(dead_code)]
     pub broken_anchors: Severity,
-    #[allow(dead_code)]
     pub run_go_tests: bool,
 }
 
