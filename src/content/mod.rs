@@ -4,6 +4,7 @@
 mod assemble;
 pub(crate) mod front_matter;
 pub(crate) mod heading;
+pub(crate) mod includes;
 pub(crate) mod load;
 pub(crate) mod page;
 pub(crate) mod summary;

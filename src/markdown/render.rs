@@ -92,7 +92,8 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
     let lines = LineIndex::new(body);
     let locate = |offset: usize| {
         let (line, column) = lines.line_col(offset);
-        Location::new(&page.file, line + page.body_line - 1, column)
+        let (line, column) = page.file_position(line, column);
+        Location::new(&page.file, line, column)
     };
     let mut out = RenderedPage::default();
     out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
@@ -504,6 +505,7 @@ mod tests {
             meta: FrontMatter::default(),
             body: body.to_string(),
             body_line: 5,
+            included: Default::default(),
         }
     }
 

@@ -225,6 +225,8 @@ impl Session {
                 || page.url != old.url
                 || page.kind != old.kind
                 || page.title_in_body != old.title_in_body
+                // New includes change the dependencies, which only a full install records.
+                || page.included.files != old.included.files
             {
                 return Ok(None);
             }
