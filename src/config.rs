@@ -66,6 +66,17 @@ pub(crate) struct RawHtml {
     pub redirect: BTreeMap<String, String>,
     #[serde(default)]
     pub search: RawSearch,
+    #[serde(default)]
+    pub code: RawCode,
+}
+
+/// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of
+/// its code blocks (Rust's `#` is built in).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawCode {
+    #[serde(default)]
+    pub hidelines: BTreeMap<String, String>,
 }
 
 /// `[output.html.search]`, named as in mdBook.
@@ -217,6 +228,8 @@ pub(crate) struct Settings {
     /// Old path (site-relative, no leading slash) to target URL.
     pub redirects: BTreeMap<String, String>,
     pub search: SearchConfig,
+    /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
+    pub hidelines: BTreeMap<String, String>,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,
@@ -471,6 +484,7 @@ impl RawConfig {
             additional_js: html.additional_js,
             redirects,
             search,
+            hidelines: html.code.hidelines,
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir

@@ -155,6 +155,15 @@ impl Dependencies {
     pub(crate) fn pages_from(&self, source: &str) -> impl Iterator<Item = &String> {
         self.dependents.get(source).into_iter().flatten()
     }
+
+    /// Sources outside the content folder (`../listings/a.rs`): the watcher does not see
+    /// them unless told.
+    pub(crate) fn outside_content(&self) -> impl Iterator<Item = &str> {
+        self.dependents
+            .keys()
+            .map(String::as_str)
+            .filter(|source| source.starts_with("../"))
+    }
 }
 
 /// The files a page's body is made from, its own first.

@@ -1,10 +1,13 @@
 //! Markdown to HTML: one pass per page that renders the body and collects what later passes
 //! need (headings, links, code samples, searchable sections).
 
+mod hidden_lines;
 pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-pub(crate) use render::{render, RenderedPage, Section};
+#[cfg(test)]
+pub(crate) use render::render;
+pub(crate) use render::{render_with, RenderOptions, RenderedPage, Section};
