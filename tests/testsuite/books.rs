@@ -142,15 +142,6 @@ fn kb_init_writes_a_site_that_builds() {
         .stderr_has("is not empty");
 }
 
-/// The `<div class="content">` of a built page: what the chapter's Markdown became.
-fn content(html: &str) -> &str {
-    let start = html.find("<div class=\"content\">").expect("content");
-    let end = html[start..]
-        .find("</article>")
-        .map_or(html.len(), |e| start + e);
-    &html[start..end]
-}
-
 #[test]
 fn an_mdbook_book_includes_listings_as_mdbook_does() {
     let site = TestSite::fixture("books/includes");
@@ -169,12 +160,12 @@ fn an_mdbook_book_includes_listings_as_mdbook_does() {
     // `{{#title}}` names the page; the escaped directive is printed as written.
     let home = site.read("book/index.html");
     assert!(home.contains("<title>Includes, the full story"), "{home}");
+    let content = |page: &str| site.part(page, "<div class=\"content\"");
     assert!(
-        content(&home).contains("<code>{{#include file.rs}}</code>"),
+        content("book/index.html").contains("<code>{{#include file.rs}}</code>"),
         "{home}"
     );
-    let listings = site.read("book/listings.html");
-    let listings = content(&listings);
+    let listings = content("book/listings.html");
     // The whole file, a single anchor (its markers dropped), a range.
     assert!(listings.contains("// ANCHOR: all"), "{listings}");
     assert_eq!(
@@ -198,15 +189,14 @@ fn an_mdbook_book_includes_listings_as_mdbook_does() {
     // playground: a Rust block with the attributes.
     assert!(listings.contains("A runnable file:</p>\n<figure class=\"code-block\"><pre class=\"code\" tabindex=\"0\" data-lang=\"rust\">"));
     // A nested include resolves relative to the fragment; its heading is the chapter's.
-    let nested = site.read("book/nested.html");
+    let nested = content("book/nested.html");
     assert!(
-        content(&nested).contains(r#"<h2 id="from-the-fragment">"#),
+        nested.contains(r#"<h2 id="from-the-fragment">"#),
         "{nested}"
     );
-    assert!(content(&nested).contains("add_one"), "{nested}");
+    assert!(nested.contains("add_one"), "{nested}");
     // Hidden lines: Rust's `# `, a lone `#`, the `##` escape; configured and own prefixes.
-    let hidden = site.read("book/hidden.html");
-    let hidden = content(&hidden);
+    let hidden = content("book/hidden.html");
     assert_eq!(
         hidden.matches(r#"<span class="line hidden">"#).count(),
         6,
