@@ -8,6 +8,4 @@ pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-#[cfg(test)]
-pub(crate) use render::render;
 pub(crate) use render::{render_with, RenderOptions, RenderedPage, Section};
