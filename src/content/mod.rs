@@ -2,6 +2,7 @@
 //! areas, with the table of contents the sidebar shows.
 
 mod assemble;
+mod directive;
 pub(crate) mod front_matter;
 pub(crate) mod heading;
 pub(crate) mod includes;
