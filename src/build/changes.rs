@@ -20,6 +20,10 @@ pub(crate) struct Layout {
     pub content: PathBuf,
     /// The site's theme folder, when `[kb] theme` names one.
     pub theme: Option<PathBuf>,
+    /// Files outside the content folder that pages include (`{{#include ../x.rs}}`), and
+    /// their paths relative to the content folder (`../x.rs`), which is how the session's
+    /// dependencies name them.
+    pub includes: Vec<(PathBuf, String)>,
 }
 
 impl Layout {
@@ -30,7 +34,18 @@ impl Layout {
             config: root.join(CONFIG_FILE),
             content: absolute(&settings.content_dir),
             theme: settings.theme_dir.as_deref().map(absolute),
+            includes: Vec::new(),
         }
+    }
+
+    /// The layout with the included files outside the content folder named by `rels`
+    /// (relative to it, as [`crate::build::session::Session::included_outside`] gives them).
+    pub(crate) fn with_includes(mut self, rels: Vec<String>) -> Layout {
+        self.includes = rels
+            .into_iter()
+            .map(|rel| (absolute(&self.content.join(&rel)), rel))
+            .collect();
+        self
     }
 }
 
@@ -77,6 +92,10 @@ pub(crate) fn classify(layout: &Layout, path: &Path) -> ChangeKind {
             }
             return ChangeKind::Theme;
         }
+    }
+    // A file a page includes is a change of the content it is part of.
+    if let Some((_, rel)) = layout.includes.iter().find(|(file, _)| file == path) {
+        return ChangeKind::Content(rel.clone());
     }
     ChangeKind::Unrelated
 }
@@ -131,6 +150,10 @@ mod tests {
             config: PathBuf::from("/site/book.toml"),
             content: PathBuf::from("/site/content"),
             theme: Some(PathBuf::from("/site/themes/mine")),
+            includes: vec![(
+                PathBuf::from("/site/listings/main.rs"),
+                "../listings/main.rs".to_string(),
+            )],
         }
     }
 
@@ -174,6 +197,12 @@ mod tests {
         );
         // A folder whose name starts like the content folder's is not inside it.
         assert_eq!(kind("/site/content2/a.md"), ChangeKind::Unrelated);
+        // An included file outside the content folder is content; its neighbours are not.
+        assert_eq!(
+            kind("/site/listings/main.rs"),
+            ChangeKind::Content("../listings/main.rs".into())
+        );
+        assert_eq!(kind("/site/listings/other.rs"), ChangeKind::Unrelated);
     }
 
     #[test]

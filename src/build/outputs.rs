@@ -134,10 +134,9 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// The source files of the content folder each page's body was made from, and the reverse:
-/// which pages must be loaded again when a source file changes. Today a page is made from
-/// its own file; files a page pulls in (includes) join `page_sources` below and are followed
-/// here without other changes.
+/// The source files each page's body was made from (its own, and those it includes), by
+/// path relative to the content folder (`../listings/a.rs` for one outside it), and the
+/// reverse: which pages must be loaded again when a source file changes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dependencies {
     /// Content-relative source path to the pages (by content-relative path) made from it.
@@ -163,9 +162,18 @@ impl Dependencies {
     pub(crate) fn pages_from(&self, source: &str) -> impl Iterator<Item = &String> {
         self.dependents.get(source).into_iter().flatten()
     }
+
+    /// Sources outside the content folder (`../listings/a.rs`): the watcher does not see
+    /// them unless told.
+    pub(crate) fn outside_content(&self) -> impl Iterator<Item = &str> {
+        self.dependents
+            .keys()
+            .map(String::as_str)
+            .filter(|source| source.starts_with("../"))
+    }
 }
 
 /// The files a page's body is made from, its own first.
 fn page_sources(page: &Page) -> impl Iterator<Item = &str> {
-    std::iter::once(page.rel.as_str())
+    std::iter::once(page.rel.as_str()).chain(page.included.files.iter().map(String::as_str))
 }

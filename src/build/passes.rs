@@ -129,10 +129,9 @@ fn render_site(
     sections: Sections,
     timings: &mut Timings,
 ) -> Analysis {
-    let split = settings.search.heading_split_level;
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let url_style = settings.url_style;
-    let render = |page: &crate::content::Page| markdown::render(page, split, url_style);
+    let render_options = markdown::RenderOptions::of(settings);
+    let render = |page: &crate::content::Page| markdown::render_with(page, &render_options);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
         Sections::Keep => site
             .pages

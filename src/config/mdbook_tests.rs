@@ -107,10 +107,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:1:14: kb does not use `output.html.playpen`; ignored",
         ),
         (
-            "[output.html.code.hidelines]\npython = \"~\"\n",
-            "book.toml:1:14: kb does not use `output.html.code`; ignored",
-        ),
-        (
             "[output.html.print]\nenable = false\n",
             "book.toml:1:14: kb does not use `output.html.print`; ignored",
         ),
@@ -374,12 +370,11 @@ extra-watch-dirs = ["guide-helper/src"]
 "#;
     let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{:#?}", shown(&e)));
     let warned: Vec<String> = shown(&loaded.warnings);
-    assert_eq!(warned.len(), 7, "{warned:#?}");
+    assert_eq!(warned.len(), 6, "{warned:#?}");
     for key in [
         "book.text-direction",
         "rust",
         "output.html.playground",
-        "output.html.code",
         "preprocessor.guide-helper",
         "build.extra-watch-dirs",
     ] {
@@ -392,6 +387,10 @@ extra-watch-dirs = ["guide-helper/src"]
         .iter()
         .any(|w| w.contains("`output.html.mathjax-support = true`")));
     let settings = loaded.settings;
+    assert_eq!(
+        settings.hidelines.get("python").map(String::as_str),
+        Some("~")
+    );
     assert_eq!(settings.title, "mdBook Documentation");
     assert_eq!(settings.base_path, "/mdBook/");
     assert_eq!(settings.site_url, None);

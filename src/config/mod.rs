@@ -102,6 +102,8 @@ pub(crate) struct Settings {
     /// Old path (site-relative, no leading slash) to target URL.
     pub redirects: BTreeMap<String, String>,
     pub search: SearchConfig,
+    /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
+    pub hidelines: BTreeMap<String, String>,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,

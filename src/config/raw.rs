@@ -65,6 +65,17 @@ pub(crate) struct RawHtml {
     pub redirect: BTreeMap<String, String>,
     #[serde(default)]
     pub search: RawSearch,
+    #[serde(default)]
+    pub code: RawCode,
+}
+
+/// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of
+/// its code blocks (Rust's `#` is built in).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawCode {
+    #[serde(default)]
+    pub hidelines: BTreeMap<String, String>,
 }
 
 /// `[output.html.search]`, named as in mdBook (`boost-code` is kb's own).

@@ -191,6 +191,7 @@ impl RawConfig {
             additional_js: html.additional_js,
             redirects,
             search,
+            hidelines: html.code.hidelines,
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir

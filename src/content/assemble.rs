@@ -416,8 +416,13 @@ fn from_summary(
         }
     }
     areas.retain(|a| a.index.is_some() || !a.pages.is_empty());
+    // Markdown files that chapters include are parts of those chapters, not pages.
+    let included: std::collections::HashSet<&str> = pages
+        .iter()
+        .flat_map(|p| p.included.files.iter().map(String::as_str))
+        .collect();
     for (i, page) in pages.iter().enumerate() {
-        if !listed[i] {
+        if !listed[i] && !included.contains(page.rel.as_str()) {
             errors.push(
                 Diagnostic::warning(
                     Location::new(&page.file, 1, 1),

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::assemble::assemble;
 use super::front_matter;
 use super::heading;
+use super::includes::{Included, Includes};
 use super::page::{index_folder, url_for, Page, PageKind};
 use super::summary::{self, Summary};
 use super::toc::TocItem;
@@ -77,6 +78,8 @@ pub(crate) struct Loader {
     /// index, the cache), relative to it: they are inside it when the site is a plain
     /// folder of Markdown whose content folder is the root itself.
     excluded: Vec<String>,
+    /// Where `{{#include}}` may read from.
+    includes: Includes,
 }
 
 /// Folders beside `book.toml` that are never content when the content folder is the root.
@@ -118,6 +121,7 @@ impl Loader {
             url_style: settings.url_style,
             required_fields: settings.required_fields.clone(),
             excluded,
+            includes: Includes::new(&settings.root, &settings.content_dir),
         }
     }
 
@@ -254,12 +258,19 @@ impl Loader {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Diagnostic::file_error(&file, format!("cannot read the page: {e}")))?;
         let split = front_matter::split(&file, &text)?;
-        let meta = split.front_matter;
+        let mut meta = split.front_matter;
         if meta.draft && !self.include_drafts {
             return Ok(None);
         }
         self.check_required(&file, &text, &meta)?;
-        let leading = heading::leading_title(split.body);
+        let expanded = self
+            .includes
+            .expand(&path, &file, split.body, split.body_line)?;
+        // `{{#title}}` names the page unless its front matter does.
+        if meta.title.is_none() {
+            meta.title = expanded.title;
+        }
+        let leading = heading::leading_title(&expanded.body);
         let title = match meta.title.as_deref().map(str::trim) {
             Some(title) if !title.is_empty() => title.to_string(),
             _ => leading
@@ -282,8 +293,9 @@ impl Loader {
             title,
             description,
             title_in_body: leading.is_some(),
-            body: split.body.to_string(),
+            body: expanded.body,
             body_line: split.body_line,
+            included: expanded.included,
             meta,
         }))
     }
@@ -304,6 +316,7 @@ impl Loader {
             title_in_body: false,
             body: String::new(),
             body_line: 1,
+            included: Included::default(),
             meta: front_matter::FrontMatter::default(),
         }
     }

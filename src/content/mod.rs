@@ -2,8 +2,10 @@
 //! areas, with the table of contents the sidebar shows.
 
 mod assemble;
+mod directive;
 pub(crate) mod front_matter;
 pub(crate) mod heading;
+pub(crate) mod includes;
 pub(crate) mod load;
 pub(crate) mod page;
 pub(crate) mod summary;

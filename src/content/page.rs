@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::front_matter::FrontMatter;
+use super::includes::Included;
 use crate::config::UrlStyle;
 
 /// What role a page plays in the site.
@@ -46,6 +47,17 @@ pub(crate) struct Page {
     pub body: String,
     /// 1-based line of the file on which `body` starts.
     pub body_line: usize,
+    /// The files `{{#include}}` and its kin brought into `body`, and how its lines map
+    /// back to the file's.
+    pub included: Included,
+}
+
+impl Page {
+    /// The line and column in the page's file of `line`, `column` of `body` (1-based).
+    pub(crate) fn file_position(&self, line: usize, column: usize) -> (usize, usize) {
+        let (line, column) = self.included.lines.locate(line, column);
+        (line + self.body_line - 1, column)
+    }
 }
 
 /// Number of folders in a site-relative URL: 2 for `caching/stampedes/`, 1 for

@@ -59,6 +59,8 @@ const ALIASES: &[(&str, &str)] = &[
 pub(crate) struct BlockOptions<'a> {
     pub lang: &'a str,
     pub hl_lines: &'a BTreeSet<usize>,
+    /// 1-based lines the reader sees only on request (see `hidden_lines`).
+    pub hidden: &'a BTreeSet<usize>,
 }
 
 /// One colour scheme: a theme and the palette its classes index.
@@ -211,8 +213,8 @@ impl Highlighter {
         };
         let known_language = syntax.is_some() || PLAIN.contains(&options.lang);
         let html = syntax
-            .and_then(|syntax| self.highlight_lines(code, syntax, options.hl_lines))
-            .unwrap_or_else(|| plain_lines(code, options.hl_lines));
+            .and_then(|syntax| self.highlight_lines(code, syntax, options))
+            .unwrap_or_else(|| plain_lines(code, options));
         Highlighted {
             html,
             known_language,
@@ -224,7 +226,7 @@ impl Highlighter {
         &self,
         code: &str,
         syntax: &SyntaxReference,
-        hl_lines: &BTreeSet<usize>,
+        options: &BlockOptions<'_>,
     ) -> Option<String> {
         let light = &self.light.highlighter;
         let dark = &self.dark.highlighter;
@@ -242,7 +244,7 @@ impl Highlighter {
                 RangedHighlightIterator::new(&mut dark_state, &ops, line, dark)
                     .map(|(style, _, range)| (style, range))
                     .collect();
-            open_line(&mut html, n + 1, hl_lines);
+            open_line(&mut html, n + 1, options);
             self.push_tokens(&mut html, line, &l, &d);
             html.push_str("</span>");
         }
@@ -338,19 +340,22 @@ impl Highlighter {
     }
 }
 
-fn open_line(html: &mut String, line_no: usize, hl_lines: &BTreeSet<usize>) {
-    if hl_lines.contains(&line_no) {
-        html.push_str("<span class=\"line hl\">");
-    } else {
-        html.push_str("<span class=\"line\">");
+fn open_line(html: &mut String, line_no: usize, options: &BlockOptions<'_>) {
+    html.push_str("<span class=\"line");
+    if options.hl_lines.contains(&line_no) {
+        html.push_str(" hl");
     }
+    if options.hidden.contains(&line_no) {
+        html.push_str(" hidden");
+    }
+    html.push_str("\">");
 }
 
 /// Unhighlighted code, escaped, in the same line structure.
-fn plain_lines(code: &str, hl_lines: &BTreeSet<usize>) -> String {
+fn plain_lines(code: &str, options: &BlockOptions<'_>) -> String {
     let mut html = String::with_capacity(code.len() + code.len() / 4);
     for (n, line) in LinesWithEndings::from(code).enumerate() {
-        open_line(&mut html, n + 1, hl_lines);
+        open_line(&mut html, n + 1, options);
         html.push_str(&html_escape::encode_text(line));
         html.push_str("</span>");
     }
@@ -399,6 +404,7 @@ mod tests {
             &BlockOptions {
                 lang: "go",
                 hl_lines: &hl,
+                hidden: &BTreeSet::from([3]),
             },
         );
         assert!(out.known_language);
@@ -446,6 +452,7 @@ mod tests {
             &BlockOptions {
                 lang: "klingon",
                 hl_lines: &BTreeSet::new(),
+                hidden: &BTreeSet::new(),
             },
         );
         assert!(!out.known_language);

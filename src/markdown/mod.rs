@@ -2,10 +2,11 @@
 //! need (headings, links, code samples, searchable sections).
 
 pub(crate) mod body_html;
+mod hidden_lines;
 pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-pub(crate) use render::{render, RenderedPage, Section};
+pub(crate) use render::{render_with, RenderOptions, RenderedPage, Section};

@@ -5,11 +5,13 @@
 //! code, turns GFM alerts into callouts and collects searchable sections, then hands the
 //! events to pulldown-cmark's HTML writer.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use super::body_html;
+use super::hidden_lines;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
@@ -88,9 +90,48 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `page`; sections for search are split at headings of level `split_level` or
-/// less, and links to other pages are written in `url_style`.
+/// What the Markdown pass needs of the site's settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RenderOptions<'s> {
+    /// Sections for search are split at headings of this level or less.
+    pub split_level: u8,
+    /// Links to other pages are written in this style.
+    pub url_style: UrlStyle,
+    /// Line-hiding prefixes by code language (`[output.html.code.hidelines]`).
+    pub hidelines: &'s BTreeMap<String, String>,
+}
+
+impl RenderOptions<'_> {
+    /// The options `settings` give.
+    pub(crate) fn of(settings: &crate::config::Settings) -> RenderOptions<'_> {
+        RenderOptions {
+            split_level: settings.search.heading_split_level,
+            url_style: settings.url_style,
+            hidelines: &settings.hidelines,
+        }
+    }
+}
+
+/// Renders `page` with no configured hidden-line prefixes.
+#[cfg(test)]
 pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> RenderedPage {
+    render_with(
+        page,
+        &RenderOptions {
+            split_level,
+            url_style,
+            hidelines: &BTreeMap::new(),
+        },
+    )
+}
+
+/// Renders `page`.
+pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> RenderedPage {
+    let RenderOptions {
+        split_level,
+        url_style,
+        hidelines,
+    } = *settings;
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -98,7 +139,8 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
     let lines = LineIndex::new(body);
     let locate = |offset: usize| {
         let (line, column) = lines.line_col(offset);
-        Location::new(&page.file, line + page.body_line - 1, column)
+        let (line, column) = page.file_position(line, column);
+        Location::new(&page.file, line, column)
     };
     let mut out = RenderedPage::default();
     out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
@@ -109,6 +151,7 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
         out: &mut out,
         split_level,
         url_style,
+        hidelines,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -238,6 +281,7 @@ struct Writer<'p, 'o, 'e> {
     out: &'o mut RenderedPage,
     split_level: u8,
     url_style: UrlStyle,
+    hidelines: &'p BTreeMap<String, String>,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
@@ -494,12 +538,20 @@ impl<'e> Writer<'_, '_, 'e> {
         }
         let location = (self.locate)(open.range.start);
         let (info, code) = (open.info, open.text);
+        // Hidden lines are shown without their prefix and marked; search gets every line
+        // as shown, `kb check` the block as written.
+        let hidden = hidden_lines::hide(&code, &info.lang, &info.flags, self.hidelines);
+        let no_lines = BTreeSet::new();
+        let (shown, hidden_lines) = hidden
+            .as_ref()
+            .map_or((code.as_str(), &no_lines), |h| (h.code.as_str(), &h.lines));
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
-            &code,
+            shown,
             &BlockOptions {
                 lang: &info.lang,
                 hl_lines: &info.hl_lines,
+                hidden: hidden_lines,
             },
         );
         if !highlighted.known_language {
@@ -541,7 +593,7 @@ impl<'e> Writer<'_, '_, 'e> {
         if !self.section.code.is_empty() {
             self.section.code.push('\n');
         }
-        self.section.code.push_str(&code);
+        self.section.code.push_str(shown);
         self.out.code_blocks.push(CodeBlock {
             fence_line: location.line,
             info,
@@ -585,6 +637,7 @@ mod tests {
             meta: FrontMatter::default(),
             body: body.to_string(),
             body_line: 5,
+            included: Default::default(),
         }
     }
 

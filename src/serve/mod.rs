@@ -171,6 +171,7 @@ pub(crate) fn run(
         )),
         shutdown,
     });
+    let layout = layout.with_includes(session.included_outside());
     let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
     let report = std::sync::Arc::new(report);
     let loop_report = report.clone();
@@ -292,14 +293,15 @@ fn rebuild_loop(
                     new_warnings: &outcome.new_warnings,
                 });
                 failing = false;
-                if outcome.reloaded_settings {
-                    let moved = Layout::of(live.session.settings());
-                    if moved != layout {
-                        if let Err(e) = watcher.watch(&moved) {
-                            report(Event::Warning(format!("{e:#}")));
-                        }
-                        layout = moved;
+                // The configuration may have moved the folders, and the pages may include
+                // other files outside the content folder now.
+                let moved = Layout::of(live.session.settings())
+                    .with_includes(live.session.included_outside());
+                if moved != layout {
+                    if let Err(e) = watcher.watch(&moved) {
+                        report(Event::Warning(format!("{e:#}")));
                     }
+                    layout = moved;
                 }
             }
             Err(diagnostics) => {

@@ -105,6 +105,16 @@ impl FileWatcher {
         if let Some(theme) = &layout.theme {
             wanted.push((theme.clone(), RecursiveMode::Recursive));
         }
+        // Included files outside the content folder: their folders, not the files, so an
+        // editor's save-by-rename is seen too.
+        for (file, _) in &layout.includes {
+            if let Some(folder) = file.parent() {
+                let entry = (folder.to_path_buf(), RecursiveMode::NonRecursive);
+                if !folder.starts_with(&layout.content) && !wanted.contains(&entry) {
+                    wanted.push(entry);
+                }
+            }
+        }
         for (path, mode) in wanted {
             if !path.exists() {
                 continue;

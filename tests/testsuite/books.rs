@@ -141,3 +141,118 @@ fn kb_init_writes_a_site_that_builds() {
         .failure()
         .stderr_has("is not empty");
 }
+
+#[test]
+fn an_mdbook_book_includes_listings_as_mdbook_does() {
+    let site = TestSite::fixture("books/includes");
+    let run = site.build_ok(&["--deny-warnings"]);
+    assert!(
+        broken_links(&site.path("book")).is_empty(),
+        "{:#?}",
+        broken_links(&site.path("book"))
+    );
+    // The included fragment is part of a chapter, not an unlisted page.
+    assert!(
+        !run.stderr_text().contains("not listed"),
+        "{}",
+        run.stderr_text()
+    );
+    // `{{#title}}` names the page; the escaped directive is printed as written.
+    let home = site.read("book/index.html");
+    assert!(home.contains("<title>Includes, the full story"), "{home}");
+    let content = |page: &str| site.part(page, "<div class=\"content\"");
+    assert!(
+        content("book/index.html").contains("<code>{{#include file.rs}}</code>"),
+        "{home}"
+    );
+    let listings = content("book/listings.html");
+    // The whole file, a single anchor (its markers dropped), a range.
+    assert!(listings.contains("// ANCHOR: all"), "{listings}");
+    assert_eq!(
+        listings
+            .matches("add_one</span>(<span class=\"l6 d8\">41")
+            .count(),
+        4
+    );
+    assert!(!listings.contains("{{#"), "{listings}");
+    // rustdoc_include: the other lines are there, hidden.
+    assert!(
+        listings.contains(r#"<span class="line hidden">    println!("#),
+        "{listings}"
+    );
+    // From outside the source folder (inside the repository), the first three lines shown.
+    assert!(listings.contains("You guessed"), "{listings}");
+    assert!(
+        listings.contains(r#"<span class="line"><span class="l8 d9">use </span>std::io;"#),
+        "{listings}"
+    );
+    // playground: a Rust block with the attributes.
+    assert!(listings.contains("A runnable file:</p>\n<figure class=\"code-block\"><pre class=\"code\" tabindex=\"0\" data-lang=\"rust\">"));
+    // A nested include resolves relative to the fragment; its heading is the chapter's.
+    let nested = content("book/nested.html");
+    assert!(
+        nested.contains(r#"<h2 id="from-the-fragment">"#),
+        "{nested}"
+    );
+    assert!(nested.contains("add_one"), "{nested}");
+    // Hidden lines: Rust's `# `, a lone `#`, the `##` escape; configured and own prefixes.
+    let hidden = content("book/hidden.html");
+    assert_eq!(
+        hidden.matches(r#"<span class="line hidden">"#).count(),
+        6,
+        "{hidden}"
+    );
+    assert!(
+        hidden.contains(
+            r#"<span class="line"><span class="l8 d9">#</span> not hidden: an escaped hash"#
+        ),
+        "{hidden}"
+    );
+    assert!(hidden.contains("# not hidden outside Rust"), "{hidden}");
+    assert!(
+        !hidden.contains("~import") && !hidden.contains("!!!"),
+        "{hidden}"
+    );
+}
+
+#[test]
+fn include_errors_name_the_page_line_and_column() {
+    let site = TestSite::fixture("books/includes");
+    site.write(
+        "src/nested.md",
+        "# Nested includes\n\nText.\n  {{#include fragments/missing.md}}\n",
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("src/nested.md:4:3: error: cannot include `fragments/missing.md`");
+    // A cycle through another file is named where the page starts it.
+    site.write("src/fragments/part.md", "{{#include ../nested.md}}\n");
+    site.write(
+        "src/nested.md",
+        "# Nested\n{{#include fragments/part.md}}\n",
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("src/nested.md:2:1: error: in `fragments/part.md` line 1: `../nested.md` is already being included here");
+    // Reading outside the book is refused.
+    site.write(
+        "src/nested.md",
+        "# Nested\n\n{{#include ../../../../../etc/passwd}}\n",
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("src/nested.md:3:1: error: cannot include");
+}
+
+#[test]
+fn diagnostics_after_an_include_keep_the_page_lines() {
+    let site = TestSite::fixture("books/includes");
+    // Line 9 of the file, after an include of eleven lines.
+    site.write(
+        "src/nested.md",
+        "# Nested includes\n\n```rust\n{{#include code/main.rs}}\n```\n\n{{#include fragments/part.md}}\n\nSee [nowhere](missing-page.md).\n",
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("src/nested.md:9:5: error:");
+}

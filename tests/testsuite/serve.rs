@@ -505,3 +505,42 @@ fn an_unfinished_request_is_closed_after_the_header_timeout() {
     // The server still answers others.
     assert_eq!(server.get("/").status, 200);
 }
+
+#[test]
+fn editing_an_included_file_updates_the_pages_that_include_it() {
+    let site = TestSite::fixture("books/includes");
+    let server = site.serve(&[]);
+    let (mut socket, _) = server.livereload();
+    // A listing in the source folder, included by two chapters (once through a fragment).
+    let listing = site.root().join("src/code/main.rs");
+    let text = std::fs::read_to_string(&listing).unwrap();
+    atomic_write(&listing, &text.replace("add_one(41)", "add_one(1234567)"));
+    socket.expect("reload");
+    for page in ["/listings.html", "/nested.html"] {
+        server.wait_for(page, "the new listing", |r| r.text().contains("1234567"));
+    }
+    assert!(!server.get("/hidden.html").text().contains("1234567"));
+    // A listing outside the source folder.
+    let outside = site.root().join("listings/ch01/guess.rs");
+    let text = std::fs::read_to_string(&outside).unwrap();
+    atomic_write(&outside, &text.replace("You guessed", "Zanzibar guessed"));
+    socket.expect("reload");
+    server.wait_for("/listings.html", "the outside listing", |r| {
+        r.text().contains("Zanzibar guessed")
+    });
+    // A fragment that is not a chapter: the chapter including it changes.
+    let fragment = site.root().join("src/fragments/part.md");
+    let text = std::fs::read_to_string(&fragment).unwrap();
+    atomic_write(
+        &fragment,
+        &text.replace("of its own", "of its own, Quixotic"),
+    );
+    socket.expect("reload");
+    server.wait_for("/nested.html", "the new fragment", |r| {
+        r.text().contains("Quixotic")
+    });
+    assert_eq!(
+        differences(&server, &site.built_files().unwrap()),
+        Vec::<String>::new()
+    );
+}

@@ -37,11 +37,14 @@ impl Session {
         let content_dir = self.settings.content_dir.clone();
         let loader = Loader::new(&self.settings, self.options.drafts);
         // Paths the site ignores whatever happens to them (hidden files, editors' swap
-        // files, the tags file) change nothing.
+        // files, the tags file) change nothing, unless a page includes them.
         let relevant: Vec<&String> = changed
             .iter()
             .filter(|rel| {
-                rel.is_empty() || rel.as_str() == "SUMMARY.md" || loader.classify(rel).is_some()
+                rel.is_empty()
+                    || rel.as_str() == "SUMMARY.md"
+                    || loader.classify(rel).is_some()
+                    || state.dependencies.pages_from(rel).next().is_some()
             })
             .collect();
         if relevant.is_empty() {
@@ -117,14 +120,13 @@ impl Session {
             .iter()
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
-        let split = self.settings.search.heading_split_level;
-        let url_style = self.settings.url_style;
+        let render_options = markdown::RenderOptions::of(&self.settings);
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
                 let page = loader.load_page(rel)?;
                 Ok(page.map(|page| {
-                    let rendered = markdown::render(&page, split, url_style);
+                    let rendered = markdown::render_with(&page, &render_options);
                     (page, rendered)
                 }))
             })
@@ -232,16 +234,17 @@ impl Session {
                 || page.url != old.url
                 || page.kind != old.kind
                 || page.title_in_body != old.title_in_body
+                // New includes change the dependencies, which only a full install records.
+                || page.included.files != old.included.files
             {
                 return Ok(None);
             }
             edits.push((i, page));
         }
-        let split = self.settings.search.heading_split_level;
-        let url_style = self.settings.url_style;
+        let render_options = markdown::RenderOptions::of(&self.settings);
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
-            .map(|(_, page)| markdown::render(page, split, url_style))
+            .map(|(_, page)| markdown::render_with(page, &render_options))
             .collect();
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());

@@ -169,6 +169,19 @@ impl Session {
         Ok(outcome)
     }
 
+    /// Files outside the content folder that pages include, by path relative to the
+    /// content folder (`../listings/a.rs`), sorted.
+    pub(crate) fn included_outside(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.state.as_ref().map_or_else(Vec::new, |s| {
+            s.dependencies
+                .outside_content()
+                .map(str::to_string)
+                .collect()
+        });
+        paths.sort();
+        paths
+    }
+
     /// What the live search index should hold now: the ranking settings and every page's
     /// sections (`None` when search is off or nothing is built).
     pub(crate) fn search_snapshot(&self) -> Option<SearchSnapshot> {

@@ -225,18 +225,40 @@
     if (link instanceof HTMLAnchorElement) location.href = link.href;
   });
 
-  // Copy buttons on code blocks.
+  // Copy buttons on code blocks, and a button that shows hidden lines (Rust's `# `).
   document.querySelectorAll("figure.code-block").forEach(function (figure) {
     var pre = figure.querySelector("pre");
     if (!pre) return;
     var code = pre;
+    if (pre.querySelector(".line.hidden")) {
+      var reveal = document.createElement("button");
+      reveal.type = "button";
+      reveal.className = "hidden-lines-button";
+      reveal.textContent = "Show all";
+      reveal.setAttribute("aria-pressed", "false");
+      reveal.setAttribute("aria-label", "Show hidden lines");
+      reveal.addEventListener("click", function () {
+        var shown = figure.classList.toggle("show-hidden");
+        reveal.setAttribute("aria-pressed", shown ? "true" : "false");
+        reveal.textContent = shown ? "Hide" : "Show all";
+      });
+      figure.appendChild(reveal);
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-button";
     button.textContent = "Copy";
     button.setAttribute("aria-label", "Copy code to clipboard");
     button.addEventListener("click", function () {
-      var text = code.textContent || "";
+      // What the reader sees: hidden lines only when they are shown.
+      var text = "";
+      var lines = code.querySelectorAll(".line");
+      if (lines.length === 0) text = code.textContent || "";
+      lines.forEach(function (line) {
+        if (!line.classList.contains("hidden") || figure.classList.contains("show-hidden")) {
+          text += line.textContent || "";
+        }
+      });
       var done = function () {
         button.textContent = "Copied";
         setTimeout(function () { button.textContent = "Copy"; }, 1500);
