@@ -80,6 +80,9 @@ pub(crate) struct RawSearch {
     pub boost_code: Option<f32>,
     pub use_boolean_and: Option<bool>,
     pub heading_split_level: Option<u8>,
+    /// Query-time synonyms: a word and what it also matches (one-way).
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl RawSearch {
@@ -114,6 +117,7 @@ impl RawSearch {
             boost_code: self.boost_code.unwrap_or(0.5),
             use_boolean_and: self.use_boolean_and.unwrap_or(true),
             heading_split_level,
+            synonyms: self.synonyms,
         }
     }
 }
@@ -198,6 +202,8 @@ pub(crate) struct SearchConfig {
     pub use_boolean_and: bool,
     /// Pages are split into search documents at headings up to this level (2 or 3).
     pub heading_split_level: u8,
+    /// `synonyms`: a word and what it also matches, added to the built-in list.
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 /// Validated configuration. Paths are absolute.
