@@ -164,8 +164,14 @@ fn a_page_matches_when_its_sections_together_have_the_words() {
         .filter(|h| h.page_url == "caching/stampedes/")
         .map(|h| h.url.as_str())
         .collect();
-    assert!(sections.contains(&"caching/stampedes/#singleflight"), "{sections:?}");
-    assert!(sections.contains(&"caching/stampedes/#locking"), "{sections:?}");
+    assert!(
+        sections.contains(&"caching/stampedes/#singleflight"),
+        "{sections:?}"
+    );
+    assert!(
+        sections.contains(&"caching/stampedes/#locking"),
+        "{sections:?}"
+    );
     // An exclusion excludes the page that has the word anywhere.
     let r = index.search("singleflight -redis ", &QueryOptions::default());
     assert_eq!(r.total, 0);
@@ -179,7 +185,10 @@ fn words_no_page_has_are_left_out_and_reported() {
     assert_eq!(r.hits[0].url, "caching/stampedes/#singleflight");
     assert!(r.to_json().contains(r#""dropped":["zzzzqqq"]"#));
     // A phrase is left out whole; the page with most of the words decides what is kept.
-    let r = index.search(r#"singleflight "zzz qqq" golang "#, &QueryOptions::default());
+    let r = index.search(
+        r#"singleflight "zzz qqq" golang "#,
+        &QueryOptions::default(),
+    );
     assert_eq!(r.dropped, [r#""zzz qqq""#]);
     // Words that are each on some page but never together: the best page keeps its own.
     let r = index.search("singleflight histogram ", &QueryOptions::default());
@@ -192,7 +201,10 @@ fn synonyms_built_in_and_from_settings() {
     let index = index_with(&SearchSettings::default());
     // `pg` is `postgresql` or `postgres`.
     assert_eq!(
-        index.search("pg max_connections ", &QueryOptions::default()).hits[0].page_url,
+        index
+            .search("pg max_connections ", &QueryOptions::default())
+            .hits[0]
+            .page_url,
         "databases/connection-pools/"
     );
     let own = index_with(&SearchSettings {
@@ -205,7 +217,10 @@ fn synonyms_built_in_and_from_settings() {
         ..Default::default()
     });
     // A site's synonym, several words as a phrase.
-    assert_eq!(first(&own, "throttling "), "http/rate-limiting/#token-bucket");
+    assert_eq!(
+        first(&own, "throttling "),
+        "http/rate-limiting/#token-bucket"
+    );
     assert!(first(&index, "throttling ").is_empty());
     // An empty list turns a built-in one off.
     assert!(!urls(&index, "perf ").is_empty(), "perf finds performance");
@@ -215,7 +230,10 @@ fn synonyms_built_in_and_from_settings() {
 #[test]
 fn the_description_is_searched_with_its_own_boost() {
     let mut docs = corpus();
-    for d in docs.iter_mut().filter(|d| d.page_url == "caching/patterns/") {
+    for d in docs
+        .iter_mut()
+        .filter(|d| d.page_url == "caching/patterns/")
+    {
         d.description = "Lazy loading, read-through and write-back explained.".into();
     }
     let blob = build_index(&docs, &SearchSettings::default()).unwrap();
