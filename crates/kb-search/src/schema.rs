@@ -44,7 +44,8 @@ pub(crate) struct Fields {
     /// `overview` on those of overview pages.
     pub kind: Field,
     /// Number of the page (fast field), the same on its sections and its page document:
-    /// how a matched section finds its page.
+    /// how a matched section finds its page (read by name on the search side).
+    #[cfg_attr(not(feature = "writer"), allow(dead_code))]
     pub page_ord: Field,
     /// Page document fields: title, description, tags, every heading, all prose, all code.
     pub p_title: Field,

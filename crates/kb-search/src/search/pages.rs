@@ -145,7 +145,7 @@ impl Engine<'_> {
 
 /// Sums the matches of each page document over the clauses.
 fn tally(mut all: Vec<(Match, u32)>) -> Vec<Tally> {
-    all.sort_by(|a, b| a.0.address.cmp(&b.0.address));
+    all.sort_by_key(|(m, _)| m.address);
     let mut tallies: Vec<Tally> = Vec::new();
     for (m, bit) in all {
         match tallies.last_mut() {
