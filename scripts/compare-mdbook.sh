@@ -30,8 +30,8 @@ measure() { # label dir command...
 }
 echo "== $(basename "$(realpath "$book")")"
 measure mdbook "$work/mdbook" "$mdbook" build -d "$work/mdbook-out"
-measure kb "$work/kb" "$kb" build -q --dest "$work/kb-out"
-grep -c 'warning:' "$work/kb.log" | xargs printf 'kb warnings: %s\n'
+measure kb "$work/kb" "$kb" build --dest "$work/kb-out"
+echo "kb: $(tail -n 1 "$work/kb.log")"
 
 python3 - "$work/mdbook-out" "$work/kb-out" <<'PY'
 import html.parser, os, posixpath, sys
