@@ -187,7 +187,6 @@ pub(crate) mod writer {
     use crate::blob::{self, AreaInfo, Catalog, CATALOG_FILE, FIXED_SEGMENT_ID};
     use crate::doc::SectionDoc;
     use crate::error::SearchError;
-    use crate::page_doc::PageDoc;
     use crate::schema::{build_schema, Fields};
     use crate::settings::SearchSettings;
     use crate::tokenizer::{KbTokenizer, TOKENIZER_NAME};
@@ -250,8 +249,6 @@ pub(crate) mod writer {
     pub struct PreparedDoc {
         doc: TantivyDocument,
         area_id: u64,
-        /// The page document this section would start, used when it is its page's first.
-        page: PageDoc,
     }
 
     /// Prepares sections for an [`IndexWriter`]: shareable across threads.
@@ -273,7 +270,6 @@ pub(crate) mod writer {
             PreparedDoc {
                 doc: to_document(&self.fields, doc, area_id),
                 area_id,
-                page: PageDoc::new(&self.fields, doc, area_id),
             }
         }
     }
@@ -286,13 +282,10 @@ pub(crate) mod writer {
         directory: RamDirectory,
         settings: SearchSettings,
         preparer: DocPreparer,
-        /// Declared areas by id (their sorted order): folder, title, sections and pages so far.
-        areas: Vec<(String, String, usize, usize)>,
+        /// Declared areas by id (their sorted order): folder, title, sections so far.
+        areas: Vec<(String, String, usize)>,
         pages: BTreeSet<String>,
-        /// The page document of the page whose sections are arriving.
-        page: Option<PageDoc>,
-        /// Number of that page (pages are numbered from 1 in the order they come).
-        page_ord: u64,
+        last_page: Option<String>,
         sections: usize,
     }
 
@@ -336,11 +329,10 @@ pub(crate) mod writer {
                 },
                 areas: declared
                     .into_iter()
-                    .map(|(area, title)| (area, title, 0, 0))
+                    .map(|(area, title)| (area, title, 0))
                     .collect(),
                 pages: BTreeSet::new(),
-                page: None,
-                page_ord: 0,
+                last_page: None,
                 sections: 0,
             })
         }
@@ -356,63 +348,41 @@ pub(crate) mod writer {
             self.add_prepared(prepared)
         }
 
-        /// Indexes the next section, prepared by this writer's [`DocPreparer`]. Sections
-        /// of one page must come one after the other: the page's document is written when
-        /// the next page starts.
+        /// Indexes the next section, prepared by this writer's [`DocPreparer`].
         pub fn add_prepared(&mut self, prepared: PreparedDoc) -> Result<(), SearchError> {
-            let PreparedDoc { doc, area_id, page } = prepared;
-            let same_page = self
-                .page
-                .as_ref()
-                .is_some_and(|p| p.page_url() == page.page_url());
-            if let Some((_, _, sections, pages)) = self.areas.get_mut(area_id as usize) {
+            let PreparedDoc { doc, area_id } = prepared;
+            if let Some((_, _, sections)) = self.areas.get_mut(area_id as usize) {
                 *sections += 1;
-                *pages += usize::from(!same_page);
             }
-            if !same_page {
-                self.finish_page()?;
-                self.pages.insert(page.page_url().to_owned());
-                self.page = Some(page);
-                self.page_ord += 1;
+            // Sections come page by page, so the set is asked once per page, not per section.
+            let page_url = doc
+                .get_first(self.preparer.fields.page_url)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if self.last_page.as_deref() != Some(page_url) {
+                self.last_page = Some(page_url.to_owned());
+                self.pages.insert(page_url.to_owned());
             }
-            let mut doc = doc;
-            let f = &self.preparer.fields;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-            if let Some(current) = self.page.as_mut() {
-                current.push(f, text(f.heading), text(f.body), text(f.code));
-            }
-            doc.add_u64(f.page_ord, self.page_ord);
             self.sections += 1;
             self.writer.add_document(doc)?;
             Ok(())
         }
 
-        /// Writes the page document of the page whose sections came last.
-        fn finish_page(&mut self) -> Result<(), SearchError> {
-            if let Some(page) = self.page.take() {
-                let doc = page.finish(&self.preparer.fields, self.page_ord);
-                self.writer.add_document(doc)?;
-            }
-            Ok(())
-        }
-
         /// Writes the segment and packs it into a blob. Areas without sections are left
         /// out of the catalog (their ids stay unused).
-        pub fn finish(mut self) -> Result<Vec<u8>, SearchError> {
-            self.finish_page()?;
+        pub fn finish(self) -> Result<Vec<u8>, SearchError> {
             let catalog = Catalog {
                 settings: self.settings.sanitized(),
                 areas: self
                     .areas
                     .into_iter()
                     .enumerate()
-                    .filter(|(_, (_, _, sections, _))| *sections > 0)
-                    .map(|(id, (area, title, sections, pages))| AreaInfo {
+                    .filter(|(_, (_, _, sections))| *sections > 0)
+                    .map(|(id, (area, title, sections))| AreaInfo {
                         id: id as u64,
                         area,
                         title,
                         sections,
-                        pages,
                     })
                     .collect(),
                 pages: self.pages.len(),
