@@ -4,7 +4,8 @@
 #   bash scripts/test-all.sh            every suite below, in this order (what `.ci/run` calls)
 #   bash scripts/test-all.sh rust       cargo fmt --check, clippy, cargo test (unit tests and the
 #                                       one integration binary, tests/testsuite/), and
-#                                       `kb check --deny-warnings` on the bundled guide
+#                                       `kb check --deny-warnings` on the bundled guide, and
+#                                       the search relevance suite against its floor
 #   bash scripts/test-all.sh search     the committed search module matches its sources, and
 #                                       wasm and native search give the same hits (node)
 #   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search and
@@ -53,6 +54,9 @@ suite_rust() {
 
     step "kb check --deny-warnings on the bundled knowledge base"
     cargo run --release --quiet -- check --deny-warnings
+
+    step "Search relevance on the bundled guide (fails below tests/search/relevance/floor.txt)"
+    python3 scripts/relevance.py --kb target/release/kb --check
 }
 
 suite_search() {
