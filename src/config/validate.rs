@@ -160,7 +160,13 @@ impl RawConfig {
         let theme_at = mdbook_theme.is_some().then(|| at_key("output.html.theme"));
         if mdbook_theme.is_some() || layout == Layout::MdBook {
             let folder = mdbook_theme.as_deref().unwrap_or("theme");
-            warnings.extend(mdbook_theme::warning(root, folder, theme_at));
+            let used: Vec<PathBuf> = html
+                .additional_css
+                .iter()
+                .chain(&html.additional_js)
+                .cloned()
+                .collect();
+            warnings.extend(mdbook_theme::warning(root, folder, theme_at, &used));
         }
         let src = self.book.src.unwrap_or_else(|| default_src(root, layout));
         let content_dir = root.join(src);
