@@ -2,7 +2,8 @@
 # Runs the tests of kb, all of them or one suite:
 #
 #   bash scripts/test-all.sh            every suite below, in this order (what `.ci/run` calls)
-#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, cargo test (unit tests and the
+#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, the dependency advisory check
+#                                       (scripts/audit.sh), cargo test (unit tests and the
 #                                       one integration binary, tests/testsuite/), and
 #                                       `kb check --deny-warnings` on the bundled guide, and
 #                                       the search relevance suite against its floor
@@ -48,6 +49,9 @@ suite_rust() {
 
     step "cargo clippy --all-targets -- -D warnings"
     cargo clippy --workspace --all-targets -- -D warnings
+
+    step "Dependency advisories (cargo audit or cargo deny; says SKIPPED and why without them)"
+    bash scripts/audit.sh
 
     step "cargo test (unit tests and the integration test suite, both crates)"
     cargo test --workspace

@@ -21,6 +21,7 @@ mod render;
 mod safe_url;
 mod serve;
 mod slug;
+mod text_file;
 mod trust;
 
 pub use cli::Cli;

@@ -136,9 +136,9 @@ fn front_matter_quality(settings: &Settings, site: &Site) -> Vec<Diagnostic> {
     let vocabulary = match read_vocabulary(&settings.tags_file) {
         Ok(v) => v,
         Err(e) => {
-            diagnostics.push(Diagnostic::file_error(
-                &settings.tags_file,
-                format!("cannot read the tag vocabulary: {e}"),
+            diagnostics.push(e.diagnostic(
+                &crate::diagnostic::shown_path(&settings.tags_file),
+                "cannot read the tag vocabulary",
             ));
             None
         }

@@ -104,6 +104,9 @@ pub(crate) struct Settings {
     pub search: SearchConfig,
     /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
     pub hidelines: BTreeMap<String, String>,
+    /// What raw HTML in Markdown becomes (`[output.html] raw-html`), before untrusted
+    /// mode has its say ([`crate::markdown::raw_html::RawHtmlMode::under`]).
+    pub raw_html: crate::markdown::raw_html::RawHtmlMode,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,
@@ -128,15 +131,12 @@ impl Settings {
     /// applied. A missing file gives the defaults.
     pub(crate) fn load_with_warnings(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::text_file::read(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(vec![Diagnostic::file_error(
-                    &path,
-                    format!("cannot read the configuration: {e}"),
-                )])
+            Err(crate::text_file::TextError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                String::new()
             }
+            Err(e) => return Err(vec![e.diagnostic(&path, "cannot read the configuration")]),
         };
         // Variables whose name or value is not Unicode cannot be mdBook's; skip them.
         let vars: Vec<(String, String)> = std::env::vars_os()

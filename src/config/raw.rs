@@ -67,6 +67,8 @@ pub(crate) struct RawHtml {
     pub search: RawSearch,
     #[serde(default)]
     pub code: RawCode,
+    /// `"allow"`, `"sanitize"` or `"escape"`: what raw HTML in Markdown becomes.
+    pub raw_html: Option<String>,
 }
 
 /// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of

@@ -11,6 +11,7 @@ use super::{
     CONFIG_FILE, REQUIRABLE_FIELDS,
 };
 use crate::diagnostic::Diagnostic;
+use crate::markdown::raw_html::RawHtmlMode;
 
 /// mdBook's colour themes that are dark; `light` and `rust` are its light ones.
 const MDBOOK_DARK_THEMES: &[&str] = &["coal", "navy", "ayu"];
@@ -142,6 +143,19 @@ impl RawConfig {
                 Severity::Error
             }
         };
+        let raw_html = match html.raw_html.as_deref() {
+            None => RawHtmlMode::default(),
+            Some(name) => RawHtmlMode::parse(name).unwrap_or_else(|| {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("output.html.raw-html"),
+                        format!("unknown raw-html mode `{name}`"),
+                    )
+                    .with_help("use \"allow\" (raw HTML as written, mdBook's way), \"sanitize\" (keep what is safe) or \"escape\" (show it as text)"),
+                );
+                RawHtmlMode::default()
+            }),
+        };
         for field in &kb.required_fields {
             if !REQUIRABLE_FIELDS.contains(&field.as_str()) {
                 errors.push(
@@ -192,6 +206,7 @@ impl RawConfig {
             redirects,
             search,
             hidelines: html.code.hidelines,
+            raw_html,
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir

@@ -240,8 +240,15 @@ impl Loader {
     }
 
     fn read_summary(&self, errors: &mut Vec<Diagnostic>) -> Option<Summary> {
-        let text = std::fs::read_to_string(self.content_dir.join(SUMMARY)).ok()?;
         let shown = self.shown_content.join(SUMMARY);
+        let text = match crate::text_file::read(&self.content_dir.join(SUMMARY)) {
+            Ok(text) => text,
+            Err(crate::text_file::TextError::Io(_)) => return None,
+            Err(e) => {
+                errors.push(e.diagnostic(&shown, "cannot read the table of contents"));
+                return None;
+            }
+        };
         match summary::parse(&shown, &text) {
             Ok(summary) => Some(summary),
             Err(mut e) => {
@@ -255,8 +262,8 @@ impl Loader {
     pub(crate) fn load_page(&self, rel: &str) -> Result<Option<Page>, Diagnostic> {
         let path = self.content_dir.join(rel);
         let file = self.shown_content.join(rel);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::file_error(&file, format!("cannot read the page: {e}")))?;
+        let text = crate::text_file::read(&path)
+            .map_err(|e| e.diagnostic(&file, "cannot read the page"))?;
         let split = front_matter::split(&file, &text)?;
         let mut meta = split.front_matter;
         if meta.draft && !self.include_drafts {

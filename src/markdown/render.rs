@@ -15,12 +15,14 @@ use super::hidden_lines;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
+use super::raw_html::{self, RawHtmlMode};
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::position::LineIndex;
 use crate::safe_url::{dangerous_scheme, UrlUse, NEUTRALISED};
 use crate::slug::IdAllocator;
+use crate::trust::Trust;
 
 /// A heading of the page, with its final id.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -99,15 +101,18 @@ pub(crate) struct RenderOptions<'s> {
     pub url_style: UrlStyle,
     /// Line-hiding prefixes by code language (`[output.html.code.hidelines]`).
     pub hidelines: &'s BTreeMap<String, String>,
+    /// What raw HTML in the Markdown becomes.
+    pub raw_html: RawHtmlMode,
 }
 
 impl RenderOptions<'_> {
-    /// The options `settings` give.
-    pub(crate) fn of(settings: &crate::config::Settings) -> RenderOptions<'_> {
+    /// The options `settings` give, for content trusted as `trust` says.
+    pub(crate) fn of(settings: &crate::config::Settings, trust: Trust) -> RenderOptions<'_> {
         RenderOptions {
             split_level: settings.search.heading_split_level,
             url_style: settings.url_style,
             hidelines: &settings.hidelines,
+            raw_html: settings.raw_html.under(trust),
         }
     }
 }
@@ -121,6 +126,7 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
             split_level,
             url_style,
             hidelines: &BTreeMap::new(),
+            raw_html: RawHtmlMode::Allow,
         },
     )
 }
@@ -131,6 +137,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         split_level,
         url_style,
         hidelines,
+        raw_html,
     } = *settings;
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -152,6 +159,8 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         split_level,
         url_style,
         hidelines,
+        raw_html,
+        has_raw_html: false,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -166,6 +175,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
     let Writer {
         html_events,
         section,
+        has_raw_html,
         ..
     } = writer;
     out.sections.push(section);
@@ -178,6 +188,12 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         .sum();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+    // Only raw HTML can bring what the sanitizer removes: kb's own markup is safe, so a
+    // page without any is not parsed twice. Sanitizing before the URL pass means the
+    // anchors and links it collects are the ones the reader gets.
+    if has_raw_html && raw_html == RawHtmlMode::Sanitize {
+        html = raw_html::sanitize(&html);
+    }
     let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
     let pass = body_html::rewrite_relative_urls(&html, &|url| {
         raw_page_link(page, url_style, url)
@@ -282,6 +298,9 @@ struct Writer<'p, 'o, 'e> {
     split_level: u8,
     url_style: UrlStyle,
     hidelines: &'p BTreeMap<String, String>,
+    raw_html: RawHtmlMode,
+    /// Whether the page has raw HTML of its own.
+    has_raw_html: bool,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
@@ -406,6 +425,14 @@ impl<'e> Writer<'_, '_, 'e> {
                     title,
                     id,
                 }));
+            }
+            Event::Html(html) | Event::InlineHtml(html) if self.raw_html == RawHtmlMode::Escape => {
+                self.has_raw_html = true;
+                self.html_events.push(Event::Text(html));
+            }
+            raw @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                self.has_raw_html = true;
+                self.html_events.push(raw);
             }
             other => self.html_events.push(other),
         }
@@ -908,5 +935,123 @@ mod tests {
         );
         assert!(out.html.contains("<code>&lt;b&gt;</code>"));
         assert!(out.html.contains("<div class=\"x\">raw</div>"));
+    }
+
+    /// A page of XSS payloads between the Markdown kb renders itself.
+    fn hostile_page() -> Page {
+        hostile_page_of(raw_html::hostile())
+    }
+
+    fn hostile_page_of<'a>(payloads: impl Iterator<Item = &'a str>) -> Page {
+        let mut body = String::from("## Head\n\n```go\nfunc f() {}\n```\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n<details>\n<summary>More</summary>\n\n*inside*\n\n</details>\n\n");
+        for payload in payloads {
+            body.push_str(payload);
+            body.push_str("\n\ntext ");
+            body.push_str(payload);
+            body.push_str(" inline\n\n");
+        }
+        page("a/b.md", &body)
+    }
+
+    fn render_mode(page: &Page, raw_html: RawHtmlMode) -> RenderedPage {
+        render_with(
+            page,
+            &RenderOptions {
+                split_level: 3,
+                url_style: UrlStyle::Pretty,
+                hidelines: &BTreeMap::new(),
+                raw_html,
+            },
+        )
+    }
+
+    /// What every mode must keep: kb's own markup and the details with Markdown inside.
+    fn assert_kb_markup_kept(html: &str) {
+        for kept in [
+            r##"<h2 id="head"><a class="heading-link" href="#head">Head</a></h2>"##,
+            r#"<figure class="code-block"><pre class="code" tabindex="0" data-lang="go"><code><span class="line">"#,
+            r#"<div class="table-wrap" tabindex="0" role="region" aria-label="Table 1">"#,
+        ] {
+            assert!(html.contains(kept), "{kept} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_allowed_passes_but_never_with_a_url_that_runs_code() {
+        // Without the mutation-XSS payload: its `<style>` inside MathML is an element for a
+        // browser but opens raw text for a streaming tokenizer, which then sees no tags up to
+        // the next `</style>`. Allowed raw HTML runs scripts anyway; `sanitize` parses as
+        // a browser does and is the mode for content nobody vouched for.
+        let page = hostile_page_of(raw_html::hostile().filter(|p| !p.starts_with("<math>")));
+        let html = render_mode(&page, RawHtmlMode::Allow).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains(r#"<img src="../x" onerror=alert(1)>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p><em>inside</em></p>\n</details>"),
+            "{html}"
+        );
+        let lower = html.to_ascii_lowercase();
+        for bad in [
+            "href=\"javascript",
+            "href=\"&#106",
+            "href=\"vbscript",
+            "href=\"data:",
+            "src=\"javascript",
+            "action=\"javascript",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_sanitized_keeps_docs_markup_and_nothing_that_runs() {
+        let html = render_mode(&hostile_page(), RawHtmlMode::Sanitize).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains("<details>\n<summary>More</summary>\n<p><em>inside</em></p>\n</details>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<th style="text-align:left">a</th>"#),
+            "{html}"
+        );
+        let lower = html.to_ascii_lowercase();
+        for bad in raw_html::runs_code() {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn sanitizing_leaves_a_page_without_raw_html_as_it_was() {
+        let page = page("a/b.md", "## H\n\n```go\nfunc f() {}\n```\n\n| a |\n|:-:|\n| 1 |\n\n- [x] t\n\nx[^1]\n\n[^1]: n\n");
+        assert_eq!(
+            render_mode(&page, RawHtmlMode::Sanitize).html,
+            render_mode(&page, RawHtmlMode::Allow).html
+        );
+    }
+
+    #[test]
+    fn raw_html_escaped_is_text() {
+        let html = render_mode(&hostile_page(), RawHtmlMode::Escape).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;details&gt;"), "{html}");
+        let lower = html.to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "<img",
+            "<iframe",
+            "<a href=\"javascript",
+            "<details",
+            "<svg",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
     }
 }

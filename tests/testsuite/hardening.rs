@@ -1,0 +1,151 @@
+//! Content nobody vouched for: raw HTML in each `raw-html` mode (with XSS payloads in the
+//! style of OWASP's cheat sheet, `tests/fixtures/hostile_html/payloads.txt`), files that are
+//! not UTF-8, and the edit link of a site named by an absolute `--root`.
+
+use crate::site::{fixture_path, TestSite};
+
+/// The `basic` fixture with a page of every payload, as a block and inline, and
+/// `raw-html` set to `mode` (none: the default).
+fn hostile_site(mode: Option<&str>) -> TestSite {
+    let site = TestSite::fixture("basic");
+    let payloads = std::fs::read_to_string(fixture_path("hostile_html/payloads.txt")).unwrap();
+    let mut page = String::from("---\ntitle: Hostile\ndescription: Raw HTML from a stranger.\n---\n\n<details>\n<summary>More</summary>\n\n*inside*\n\n</details>\n\n");
+    for payload in payloads.lines().filter(|l| !l.is_empty()) {
+        page.push_str(&format!("{payload}\n\ntext {payload} inline\n\n"));
+    }
+    site.write("content/alpha/hostile.md", &page);
+    if let Some(mode) = mode {
+        let config = site.read("book.toml").replace(
+            "[output.html]\n",
+            &format!("[output.html]\nraw-html = \"{mode}\"\n"),
+        );
+        site.write("book.toml", &config);
+    }
+    site
+}
+
+/// The hostile page's `<main>`, lower case.
+fn hostile_main(site: &TestSite) -> String {
+    site.part("book/alpha/hostile/index.html", "<main")
+        .to_ascii_lowercase()
+}
+
+/// What must not be left of the payloads once sanitized, lower case.
+fn runs_code() -> Vec<String> {
+    std::fs::read_to_string(fixture_path("hostile_html/runs_code.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Panics when `main` has anything of [`runs_code`].
+fn assert_runs_nothing(main: &str) {
+    for bad in runs_code() {
+        assert!(!main.contains(&bad), "{bad} in {main}");
+    }
+}
+
+#[test]
+fn raw_html_sanitized_keeps_details_and_runs_nothing() {
+    let site = hostile_site(Some("sanitize"));
+    site.build_ok(&[]);
+    let main = hostile_main(&site);
+    assert!(
+        main.contains("<details>\n<summary>more</summary>\n<p><em>inside</em></p>\n</details>"),
+        "{main}"
+    );
+    assert_runs_nothing(&main);
+}
+
+#[test]
+fn untrusted_mode_sanitizes_raw_html_by_default() {
+    let site = hostile_site(None);
+    site.build_ok(&["--untrusted"]);
+    let main = hostile_main(&site);
+    assert!(main.contains("<details>"), "{main}");
+    assert_runs_nothing(&main);
+    // Trusted, the default is mdBook's: raw HTML as written.
+    site.build_ok(&[]);
+    assert!(hostile_main(&site).contains("onerror=alert(1)"));
+}
+
+#[test]
+fn raw_html_escaped_is_shown_as_text_even_untrusted() {
+    let site = hostile_site(Some("escape"));
+    site.build_ok(&["--untrusted"]);
+    let main = hostile_main(&site);
+    assert!(
+        main.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{main}"
+    );
+    for bad in [
+        "<script",
+        "<img",
+        "<iframe",
+        "<details",
+        "<svg",
+        "<a href=\"javascript",
+    ] {
+        assert!(!main.contains(bad), "{bad} in {main}");
+    }
+}
+
+#[test]
+fn an_unknown_raw_html_mode_is_an_error_at_its_key() {
+    hostile_site(Some("strip"))
+        .kb(&["build"])
+        .failure()
+        .stderr_has("book.toml:6:1: error: unknown raw-html mode `strip`");
+}
+
+#[test]
+fn a_page_that_is_not_utf8_is_an_error_at_the_first_bad_byte() {
+    let site = TestSite::fixture("basic");
+    let mut bytes = site.read("content/beta/two.md").into_bytes();
+    let at = bytes.len() - 1;
+    bytes.splice(at..at, b"caf\xE9 ".iter().copied());
+    std::fs::write(site.path("content/beta/two.md"), &bytes).unwrap();
+    let line = bytes.iter().filter(|&&b| b == b'\n').count();
+    let column = String::from_utf8_lossy(&bytes[..at])
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .chars()
+        .count()
+        + 4;
+    site.kb(&["build"]).failure().stderr_has(&format!(
+        "content/beta/two.md:{line}:{column}: error: cannot read the page: the file is not UTF-8 text: byte 0xE9"
+    ));
+}
+
+#[test]
+fn a_utf8_bom_is_accepted_and_a_nul_byte_is_not() {
+    let site = TestSite::fixture("basic");
+    let page = site.read("content/beta/two.md");
+    std::fs::write(site.path("content/beta/two.md"), format!("\u{feff}{page}")).unwrap();
+    std::fs::write(
+        site.path("book.toml"),
+        format!("\u{feff}{}", site.read("book.toml")),
+    )
+    .unwrap();
+    site.build_ok(&[]);
+    site.write("content/tags.txt", "go\nx\0y\n");
+    site.kb(&["check"]).failure().stderr_has(
+        "content/tags.txt:2:2: error: cannot read the tag vocabulary: the file has a NUL byte",
+    );
+}
+
+#[test]
+fn the_edit_link_of_an_absolute_root_is_relative_to_the_site_root() {
+    let site = TestSite::fixture("basic");
+    let root = site.root().to_str().unwrap().to_string();
+    crate::run::Run::new(&std::env::temp_dir(), &["build", "--root", &root]).success();
+    let page = site.read("book/alpha/one/index.html");
+    assert!(
+        page.contains("https://git.example.org/guide/edit/main/content/alpha/one.md"),
+        "{page}"
+    );
+    assert!(!page.contains(&root), "the root path leaks into the page");
+}
