@@ -74,6 +74,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("img", ["loading"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("details", ["open"])
+        // kb's own neutralised URL (`about:invalid#kb-unsafe-url`) stays as it is.
+        .add_url_schemes(["about"])
         .filter_style_properties(HashSet::from_iter(STYLE_PROPERTIES.iter().copied()))
         // The page's links stay as written (ammonia would add `rel` to each).
         .link_rel(None);
