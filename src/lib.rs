@@ -15,6 +15,7 @@ mod content;
 mod diagnostic;
 mod diagnostics;
 mod failure;
+mod limits;
 mod markdown;
 mod position;
 mod render;

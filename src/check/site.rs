@@ -63,7 +63,10 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
         .iter()
         .filter(|s| data_language(&s.lang).is_some())
         .collect();
-    diagnostics.extend(data.iter().flat_map(|s| check_data_block(s)));
+    diagnostics.extend(
+        data.iter()
+            .flat_map(|s| check_data_block(s, settings.limits.max_nesting)),
+    );
     // Go wants absolute GOPATH and GOCACHE; `--root .` would make them relative.
     let cache = settings.root.join(".kb-cache").join("snippets");
     let go_options = GoOptions {

@@ -115,6 +115,8 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// Limits on one input: page size, code block size, nesting.
+    pub limits: crate::limits::Limits,
 }
 
 /// The configuration file's name, looked up in the site root.
@@ -156,6 +158,16 @@ impl Settings {
         let overrides = env::overrides(vars);
         let names = overrides.iter().map(|o| o.variable.clone()).collect();
         let origin = Origin::new(path, text, names);
+        // The TOML parser recurses on nesting: refuse a hostile depth before it starts.
+        let max_nesting = crate::limits::Limits::default().max_nesting;
+        if let Some(at) = crate::limits::too_deep(text, max_nesting) {
+            let (line, column) = line_col(text, at);
+            return Err(vec![Diagnostic::error(
+                Location::new(path, line, column),
+                crate::limits::too_deep_message("the configuration", max_nesting),
+            )
+            .with_help("book.toml never needs this: close the brackets")]);
+        }
         let mut doc = DeTable::parse(text)
             .map_err(|e| {
                 vec![toml_error(&origin, &e).with_help("fix the TOML syntax at this position")]

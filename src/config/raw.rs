@@ -154,4 +154,8 @@ pub(crate) struct RawKb {
     /// Run Go samples that are tests or examples (`go test`) during `kb check`.
     #[serde(default)]
     pub run_go_tests: bool,
+    /// Limits on one input ([`crate::limits::Limits`]).
+    pub max_page_bytes: Option<usize>,
+    pub max_code_block_bytes: Option<usize>,
+    pub max_nesting: Option<usize>,
 }

@@ -19,6 +19,7 @@ use super::raw_html::{self, RawHtmlMode};
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::limits::Limits;
 use crate::position::LineIndex;
 use crate::safe_url::{dangerous_scheme, UrlUse, NEUTRALISED};
 use crate::slug::IdAllocator;
@@ -103,6 +104,8 @@ pub(crate) struct RenderOptions<'s> {
     pub hidelines: &'s BTreeMap<String, String>,
     /// What raw HTML in the Markdown becomes.
     pub raw_html: RawHtmlMode,
+    /// Code block size and nesting limits.
+    pub limits: Limits,
 }
 
 impl RenderOptions<'_> {
@@ -113,6 +116,7 @@ impl RenderOptions<'_> {
             url_style: settings.url_style,
             hidelines: &settings.hidelines,
             raw_html: settings.raw_html.under(trust),
+            limits: settings.limits,
         }
     }
 }
@@ -127,6 +131,7 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
             url_style,
             hidelines: &BTreeMap::new(),
             raw_html: RawHtmlMode::Allow,
+            limits: Limits::default(),
         },
     )
 }
@@ -138,6 +143,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         url_style,
         hidelines,
         raw_html,
+        limits,
     } = *settings;
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -161,6 +167,8 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         hidelines,
         raw_html,
         has_raw_html: false,
+        limits,
+        depth: 0,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -301,6 +309,9 @@ struct Writer<'p, 'o, 'e> {
     raw_html: RawHtmlMode,
     /// Whether the page has raw HTML of its own.
     has_raw_html: bool,
+    limits: Limits,
+    /// How many elements are open; past `limits.max_nesting` the page is an error.
+    depth: usize,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
@@ -328,6 +339,25 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
                 _ => return,
             }
+        }
+        match event {
+            Event::Start(_) => {
+                self.depth += 1;
+                if self.depth == self.limits.max_nesting + 1 {
+                    self.out.diagnostics.push(
+                        Diagnostic::error(
+                            (self.locate)(range.start),
+                            format!(
+                                "block quotes, lists or emphasis nest more than {} deep here",
+                                self.limits.max_nesting
+                            ),
+                        )
+                        .with_help(crate::limits::HELP),
+                    );
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
         }
         self.collect_section_text(&event);
         match event {
@@ -572,11 +602,26 @@ impl<'e> Writer<'_, '_, 'e> {
         let (shown, hidden_lines) = hidden
             .as_ref()
             .map_or((code.as_str(), &no_lines), |h| (h.code.as_str(), &h.lines));
+        // Grammars slow down on huge or deeply nested blocks: those are shown plain.
+        let max_bytes = self.limits.max_code_block_bytes;
+        let plain = if shown.len() > max_bytes {
+            Some(format!("this code block has {} bytes, more than max-code-block-bytes ({max_bytes}); it is shown without highlighting", shown.len()))
+        } else {
+            crate::limits::too_deep(shown, self.limits.max_nesting).map(|_| {
+                format!("this code block nests brackets more than {} deep (max-nesting); it is shown without highlighting", self.limits.max_nesting)
+            })
+        };
+        if let Some(message) = &plain {
+            self.out.diagnostics.push(
+                Diagnostic::warning(location.clone(), message.clone())
+                    .with_help(crate::limits::HELP),
+            );
+        }
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
             shown,
             &BlockOptions {
-                lang: &info.lang,
+                lang: if plain.is_some() { "" } else { &info.lang },
                 hl_lines: &info.hl_lines,
                 hidden: hidden_lines,
             },
@@ -961,6 +1006,7 @@ mod tests {
                 url_style: UrlStyle::Pretty,
                 hidelines: &BTreeMap::new(),
                 raw_html,
+                limits: Limits::default(),
             },
         )
     }

@@ -149,3 +149,101 @@ fn the_edit_link_of_an_absolute_root_is_relative_to_the_site_root() {
     );
     assert!(!page.contains(&root), "the root path leaks into the page");
 }
+
+/// A site whose home page has `body` after its title, built with `args`; the run.
+fn build_page(body: &str, args: &[&str]) -> (TestSite, crate::run::Run) {
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"P\"\n");
+    site.write("index.md", &format!("# P\n\n{body}"));
+    let mut all = vec!["build"];
+    all.extend_from_slice(args);
+    let run = site.kb(&all);
+    (site, run)
+}
+
+#[test]
+fn toml_block_100k_deep_builds_plain_and_fails_kb_check() {
+    let block = format!("```toml\na = {}\n```\n", "[".repeat(100_000));
+    let (site, run) = build_page(&block, &[]);
+    run.success().stderr_has(
+        "index.md:3:1: warning: this code block nests brackets more than 256 deep (max-nesting); it is shown without highlighting",
+    );
+    site.kb(&["check"])
+        .failure()
+        .stderr_has("index.md:4:261: error: this toml block nests brackets more than 256 deep");
+}
+
+#[test]
+fn json_block_of_100k_brackets_builds_plain() {
+    let (_, run) = build_page(&format!("```json\n{}\n```\n", "[".repeat(100_000)), &[]);
+    run.success().stderr_has("it is shown without highlighting");
+}
+
+#[test]
+fn front_matter_50k_deep_is_an_error_at_its_place() {
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"P\"\n");
+    site.write(
+        "index.md",
+        &format!("---\nx: {}\n---\n# P\n", "{a: ".repeat(50_000)),
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("index.md:2:1028: error: the front matter nests brackets more than 256 deep");
+}
+
+#[test]
+fn go_raw_string_full_of_braces_builds_plain() {
+    let block = format!(
+        "```go\npackage main\n\nvar s = `{}`\n```\n",
+        "{".repeat(60_000)
+    );
+    let (_, run) = build_page(&block, &[]);
+    run.success()
+        .stderr_has("index.md:3:1: warning: this code block nests brackets more than 256 deep");
+}
+
+#[test]
+fn go_block_of_10_mb_builds_plain_and_a_page_over_the_limit_is_refused() {
+    let block = format!(
+        "```go\npackage main\n\n{}```\n",
+        "func f() { x := 1; _ = x }\n".repeat(400_000)
+    );
+    let (site, run) = build_page(&block, &[]);
+    run.success().stderr_has(
+        "warning: this code block has 10800014 bytes, more than max-code-block-bytes (1048576)",
+    );
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"P\"\n\n[kb]\nmax-page-bytes = 1000000\n",
+    );
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("index.md: error: the page has 10800029 bytes, more than the limit of 1000000 (max-page-bytes)");
+}
+
+#[test]
+fn markdown_nested_100k_deep_is_an_error_not_a_stack_overflow() {
+    for body in [
+        ">".repeat(100_000) + " deep\n",
+        "- ".repeat(100_000) + "x\n",
+    ] {
+        let (_, run) = build_page(&body, &[]);
+        run.failure()
+            .stderr_has("index.md:3:")
+            .stderr_has("nest more than 256 deep here");
+    }
+}
+
+#[test]
+fn book_toml_nested_100k_deep_is_an_error() {
+    let site = TestSite::empty();
+    site.write(
+        "book.toml",
+        &format!("[book]\ntitle = \"P\"\nx = {}\n", "[".repeat(100_000)),
+    );
+    site.write("index.md", "# P\n");
+    site.kb(&["build"])
+        .failure()
+        .stderr_has("book.toml:3:261: error: the configuration nests brackets more than 256 deep");
+}
