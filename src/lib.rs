@@ -18,6 +18,8 @@ mod failure;
 mod limits;
 mod markdown;
 mod position;
+#[cfg(test)]
+mod proptests;
 mod render;
 mod safe_url;
 mod serve;

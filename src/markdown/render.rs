@@ -685,7 +685,7 @@ fn callout_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::content::front_matter::FrontMatter;
     use crate::content::PageKind;
@@ -695,7 +695,7 @@ mod tests {
         super::render(page, split_level, UrlStyle::Pretty)
     }
 
-    fn page(rel: &str, body: &str) -> Page {
+    pub(crate) fn page(rel: &str, body: &str) -> Page {
         Page {
             source: std::path::PathBuf::from(rel),
             file: std::path::PathBuf::from(format!("content/{rel}")),

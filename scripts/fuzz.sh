@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The long property run: every parser kb runs on content and configuration (front matter,
+# book.toml, SUMMARY.md, Markdown with mdBook's directives, data blocks; src/proptests.rs)
+# on CASES inputs each (default 100,000) in a release build. Prints, per parser, the inputs
+# run, the time and the slowest input, and fails when a parser panics or one input took
+# over LIMIT_MS (default 5,000 ms). CI runs the same tests with proptest's 256 cases.
+#
+#   bash scripts/fuzz.sh                 # or CASES=1000000 bash scripts/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CASES="${CASES:-100000}"
+LIMIT_MS="${LIMIT_MS:-5000}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+PROPTEST_CASES="$CASES" cargo test --release --quiet --lib proptest_ -- --nocapture --test-threads=1 | tee "$log"
+grep '^proptest ' "$log" | awk -v limit="$LIMIT_MS" '
+    { for (i = 1; i <= NF; i++) if ($i == "slowest") ms = $(i + 1) }
+    ms + 0 > limit { print "too slow: " $0; bad = 1 }
+    END { exit bad }'
+echo "every parser: $CASES inputs, no panic, none over ${LIMIT_MS} ms"
