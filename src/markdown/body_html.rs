@@ -117,6 +117,26 @@ pub(crate) fn rewrite_relative_urls(
     }
 }
 
+/// The URLs a reader follows or loads in a fragment of raw HTML as written (`<a href>`,
+/// `<img src>`, ...), undecoded, in document order: what the link check looks at.
+pub(crate) fn raw_link_urls(html: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let settings = lol_html::RewriteStrSettings::new()
+        .append_element_content_handler(lol_html::element!("*", |el| {
+            for attribute in URL_ATTRIBUTES {
+                if let Some(url) = el.get_attribute(attribute) {
+                    urls.push(decoded(&url));
+                }
+            }
+            Ok(())
+        }))
+        .with_strict(false)
+        .with_enable_esi_tags(false);
+    // Markup the tokenizer cannot read has no links it can check.
+    let _ = lol_html::rewrite_str(html, settings);
+    urls
+}
+
 /// `url` with `prefix` in front: the URL from the output folder when `url` is from the
 /// source folder and `prefix` is [`source_to_output_prefix`].
 pub(crate) fn prefixed(prefix: &str, url: &str) -> String {
@@ -197,6 +217,16 @@ mod tests {
             format!(
                 r#"<a href="{NEUTRALISED}">a</a><form action="{NEUTRALISED}"></form><img src="data:image/png;base64,AA"><iframe src="{NEUTRALISED}"></iframe>"#
             )
+        );
+    }
+
+    #[test]
+    fn raw_link_urls_are_found_in_a_fragment() {
+        assert_eq!(
+            raw_link_urls(
+                r#"<a href="x.md#a&amp;b">x</a> <img src='img/p.png'> <pre>href="no"</pre>"#
+            ),
+            ["x.md#a&b", "img/p.png"]
         );
     }
 

@@ -460,9 +460,10 @@ impl<'e> Writer<'_, '_, 'e> {
                 self.has_raw_html = true;
                 self.html_events.push(Event::Text(html));
             }
-            raw @ (Event::Html(_) | Event::InlineHtml(_)) => {
+            Event::Html(html) | Event::InlineHtml(html) => {
                 self.has_raw_html = true;
-                self.html_events.push(raw);
+                self.record_raw_links(&html, range, body);
+                self.html_events.push(Event::Html(html));
             }
             other => self.html_events.push(other),
         }
@@ -519,8 +520,36 @@ impl<'e> Writer<'_, '_, 'e> {
     }
 
     fn rewrite(&mut self, dest: &str, offset: usize) -> String {
+        let target = self.record_link(dest, (self.locate)(offset));
+        links::href(&self.page.rel, self.url_style, &target, dest)
+    }
+
+    /// The links of a fragment of raw HTML, recorded for the link check like Markdown's,
+    /// each at the place its URL is written (the body pass rewrites them later).
+    fn record_raw_links(&mut self, html: &str, range: Range<usize>, body: &str) {
+        if !html.contains("href") && !html.contains("src") && !html.contains("poster") {
+            return;
+        }
+        let written = body.get(range.clone()).unwrap_or("");
+        let mut from = 0;
+        for url in body_html::raw_link_urls(html) {
+            if dangerous_scheme(&url, UrlUse::Link).is_some() {
+                continue;
+            }
+            // The URL as written may be entity-encoded; then the tag's place will do.
+            let at = written[from..].find(url.as_str()).map(|i| from + i);
+            if let Some(at) = at {
+                from = at + url.len();
+            }
+            let location = (self.locate)(range.start + at.unwrap_or(0));
+            self.record_link(&url, location);
+        }
+    }
+
+    /// Resolves a link destination and records it for validation (external ones for
+    /// `--external`, links leaving the book as a warning).
+    fn record_link(&mut self, dest: &str, location: Location) -> LinkTarget {
         let target = links::resolve(&self.page.rel, dest);
-        let location = (self.locate)(offset);
         match &target {
             LinkTarget::External => {
                 if dest.starts_with("http://") || dest.starts_with("https://") {
@@ -540,7 +569,7 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(&self.page.rel, self.url_style, &target, dest)
+        target
     }
 
     /// CommonMark lets a fence run to the end of its container (the document, a block
@@ -1099,5 +1128,24 @@ pub(crate) mod tests {
         ] {
             assert!(!lower.contains(bad), "{bad} in {html}");
         }
+    }
+
+    #[test]
+    fn raw_html_links_are_recorded_at_their_place() {
+        let out = render(
+            &page(
+                "a/b.md",
+                "Text <a href=\"../x/c.md#in-go\">c</a>.\n\n<div>\n<img src=\"img/p.png\"> <a href=\"https://go.dev\">go</a> <a href=\"javascript:x\">j</a>\n</div>\n",
+            ),
+            3,
+        );
+        let found: Vec<_> = out
+            .links
+            .iter()
+            .map(|l| (l.written.as_str(), l.location.line, l.location.column))
+            .collect();
+        assert_eq!(found, [("../x/c.md#in-go", 5, 15), ("img/p.png", 8, 11)]);
+        assert_eq!(out.external_links.len(), 1);
+        assert_eq!(out.external_links[0].1.line, 8);
     }
 }
