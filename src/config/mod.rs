@@ -107,6 +107,8 @@ pub(crate) struct Settings {
     /// What raw HTML in Markdown becomes (`[output.html] raw-html`), before untrusted
     /// mode has its say ([`crate::markdown::raw_html::RawHtmlMode::under`]).
     pub raw_html: crate::markdown::raw_html::RawHtmlMode,
+    /// How the sidebar shows an mdBook book's chapters.
+    pub sidebar: SidebarOptions,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,
@@ -117,6 +119,16 @@ pub(crate) struct Settings {
     pub run_go_tests: bool,
     /// Limits on one input: page size, code block size, nesting.
     pub limits: crate::limits::Limits,
+}
+
+/// `[output.html] no-section-label` and `[output.html.fold]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SidebarOptions {
+    /// With folding on, how many levels of chapters start open (0: all folded); `None`:
+    /// no folding, every chapter shows its sub-chapters.
+    pub fold_level: Option<usize>,
+    /// Whether chapters show their numbers (`1.2.`).
+    pub section_labels: bool,
 }
 
 /// The configuration file's name, looked up in the site root.

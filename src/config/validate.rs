@@ -227,6 +227,10 @@ impl RawConfig {
             search,
             hidelines: html.code.hidelines,
             raw_html,
+            sidebar: super::SidebarOptions {
+                fold_level: html.fold.enable.then_some(html.fold.level),
+                section_labels: !html.no_section_label,
+            },
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir
