@@ -14,6 +14,8 @@ fn hostile_site(mode: Option<&str>) -> TestSite {
         page.push_str(&format!("{payload}\n\ntext {payload} inline\n\n"));
     }
     site.write("content/alpha/hostile.md", &page);
+    // `<img src=x>` is a link the check follows: give it its file.
+    site.write("content/alpha/x", "");
     if let Some(mode) = mode {
         let config = site.read("book.toml").replace(
             "[output.html]\n",
