@@ -49,6 +49,8 @@ function build(mode) {
   page += LINKS.map((href, i) => `<a href="${href}">link-${i}</a>`).join(' ') + '\n\n';
   for (const payload of PAYLOADS) page += `${payload}\n\ntext ${payload} inline\n\n`;
   writeFileSync(join(src, 'content', 'index.md'), page);
+  // `<img src=x>` is a link kb checks: give it its file.
+  writeFileSync(join(src, 'content', 'x'), '');
   const dest = join(OUT, mode);
   execFileSync(KB, ['build', '--root', src, '--dest', dest], { stdio: 'pipe' });
   return pathToFileURL(join(dest, 'index.html')).href;
