@@ -13,7 +13,14 @@ LIMIT_MS="${LIMIT_MS:-5000}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 PROPTEST_CASES="$CASES" cargo test --release --quiet --lib proptest_ -- --nocapture --test-threads=1 | tee "$log"
-grep '^proptest ' "$log" | awk -v limit="$LIMIT_MS" '
+# libtest prints "test NAME ... " before a test's own output, on the same line.
+results="$(grep -o 'proptest [A-Za-z].* inputs in .*' "$log" || true)"
+if [ "$(printf '%s\n' "$results" | grep -c 'inputs in')" -ne 5 ]; then
+    echo "expected a result line from each of the 5 parsers, got:" >&2
+    printf '%s\n' "$results" >&2
+    exit 1
+fi
+printf '%s\n' "$results" | awk -v limit="$LIMIT_MS" '
     { for (i = 1; i <= NF; i++) if ($i == "slowest") ms = $(i + 1) }
     ms + 0 > limit { print "too slow: " $0; bad = 1 }
     END { exit bad }'
