@@ -2,14 +2,15 @@
 # Runs the tests of kb, all of them or one suite:
 #
 #   bash scripts/test-all.sh            every suite below, in this order (what `.ci/run` calls)
-#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, cargo test (unit tests and the
+#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, the dependency advisory check
+#                                       (scripts/audit.sh), cargo test (unit tests and the
 #                                       one integration binary, tests/testsuite/), and
 #                                       `kb check --deny-warnings` on the bundled guide, and
 #                                       the search relevance suite against its floor
 #   bash scripts/test-all.sh search     the committed search module matches its sources, and
 #                                       wasm and native search give the same hits (node)
-#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search and
-#                                       `kb serve` browser tests (headless Chromium)
+#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search,
+#                                       `kb serve` and raw-html browser tests (headless Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
@@ -49,6 +50,9 @@ suite_rust() {
     step "cargo clippy --all-targets -- -D warnings"
     cargo clippy --workspace --all-targets -- -D warnings
 
+    step "Dependency advisories (cargo audit or cargo deny; says SKIPPED and why without them)"
+    bash scripts/audit.sh
+
     step "cargo test (unit tests and the integration test suite, both crates)"
     cargo test --workspace
 
@@ -78,6 +82,7 @@ suite_browser() {
     step "Browser tests (headless Chromium)"
     bash tests/search/run-browser.sh
     bash tests/serve/run-browser.sh
+    bash tests/raw_html/run-browser.sh
 }
 
 suite_reader() {

@@ -15,12 +15,16 @@ mod content;
 mod diagnostic;
 mod diagnostics;
 mod failure;
+mod limits;
 mod markdown;
 mod position;
+#[cfg(test)]
+mod proptests;
 mod render;
 mod safe_url;
 mod serve;
 mod slug;
+mod text_file;
 mod trust;
 
 pub use cli::Cli;

@@ -130,7 +130,7 @@ fn render_site(
     timings: &mut Timings,
 ) -> Analysis {
     let bar = progress_bar(options.progress, site.pages.len(), "markdown");
-    let render_options = markdown::RenderOptions::of(settings);
+    let render_options = markdown::RenderOptions::of(settings, options.trust);
     let render = |page: &crate::content::Page| markdown::render_with(page, &render_options);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || match sections {
         Sections::Keep => site

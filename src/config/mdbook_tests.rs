@@ -95,10 +95,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not use `output.html.google-analytics`; ignored",
         ),
         (
-            "[output.html.fold]\nenable = true\nlevel = 1\n",
-            "book.toml:1:14: kb does not use `output.html.fold`; ignored",
-        ),
-        (
             "[output.html.playground]\neditable = true\nline-numbers = true\n",
             "book.toml:1:14: kb does not use `output.html.playground`; ignored",
         ),
@@ -109,10 +105,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
         (
             "[output.html.print]\nenable = false\n",
             "book.toml:1:14: kb does not use `output.html.print`; ignored",
-        ),
-        (
-            "[output.html]\nno-section-label = true\n",
-            "book.toml:2:1: kb does not support `output.html.no-section-label = true`; ignored",
         ),
         (
             "[output.html.search]\nteaser-word-count = 20\n",
@@ -210,7 +202,7 @@ fn a_wrong_type_is_an_error_for_keys_kb_uses_only() {
     assert_eq!(errors[0].line, Some(2));
     assert_eq!(errors[0].column, Some(17));
     // A key kb ignores is not checked: mdBook's own type is its business.
-    assert!(load("[output.html.fold]\nlevel = \"deep\"\n", &[]).is_ok());
+    assert!(load("[output.html.playground]\neditable = \"deep\"\n", &[]).is_ok());
 }
 
 #[test]
@@ -302,7 +294,6 @@ copy-js = true
             "book.toml:18:1: kb does not use `output.html.google-analytics`; ignored",
             "book.toml:22:1: kb does not use `output.html.livereload-url`; ignored",
             "book.toml:26:14: kb does not use `output.html.playpen`; ignored",
-            "book.toml:30:14: kb does not use `output.html.fold`; ignored",
             "book.toml:37:1: kb does not use `output.html.search.teaser-word-count`; ignored",
             "book.toml:3:1: kb does not use `book.multilingual`; ignored",
             "book.toml:49:15: kb does not use `preprocessor.links`; ignored",
@@ -470,10 +461,10 @@ fn environment_problems_name_the_variable() {
         shown(&errors),
         ["MDBOOK_OUTPUT__HTML__SEARCH__ENABLE: invalid type: string \"maybe\", expected a boolean"]
     );
-    let loaded = load("", &[("MDBOOK_OUTPUT__HTML__FOLD__ENABLE", "true")]).unwrap();
+    let loaded = load("", &[("MDBOOK_OUTPUT__HTML__PLAYGROUND__EDITABLE", "true")]).unwrap();
     assert_eq!(
         shown(&loaded.warnings),
-        ["MDBOOK_OUTPUT__HTML__FOLD__ENABLE: kb does not use `output.html.fold`; ignored"]
+        ["MDBOOK_OUTPUT__HTML__PLAYGROUND__EDITABLE: kb does not use `output.html.playground`; ignored"]
     );
     let errors = load("", &[("MDBOOK_BOOK__TITEL", "x")]).unwrap_err();
     assert_eq!(errors[0].file, Path::new("MDBOOK_BOOK__TITEL"));

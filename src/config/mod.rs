@@ -104,6 +104,11 @@ pub(crate) struct Settings {
     pub search: SearchConfig,
     /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
     pub hidelines: BTreeMap<String, String>,
+    /// What raw HTML in Markdown becomes (`[output.html] raw-html`), before untrusted
+    /// mode has its say ([`crate::markdown::raw_html::RawHtmlMode::under`]).
+    pub raw_html: crate::markdown::raw_html::RawHtmlMode,
+    /// How the sidebar shows an mdBook book's chapters.
+    pub sidebar: SidebarOptions,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,
@@ -112,6 +117,18 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// Limits on one input: page size, code block size, nesting.
+    pub limits: crate::limits::Limits,
+}
+
+/// `[output.html] no-section-label` and `[output.html.fold]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SidebarOptions {
+    /// With folding on, how many levels of chapters start open (0: all folded); `None`:
+    /// no folding, every chapter shows its sub-chapters.
+    pub fold_level: Option<usize>,
+    /// Whether chapters show their numbers (`1.2.`).
+    pub section_labels: bool,
 }
 
 /// The configuration file's name, looked up in the site root.
@@ -128,15 +145,12 @@ impl Settings {
     /// applied. A missing file gives the defaults.
     pub(crate) fn load_with_warnings(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::text_file::read(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(vec![Diagnostic::file_error(
-                    &path,
-                    format!("cannot read the configuration: {e}"),
-                )])
+            Err(crate::text_file::TextError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                String::new()
             }
+            Err(e) => return Err(vec![e.diagnostic(&path, "cannot read the configuration")]),
         };
         // Variables whose name or value is not Unicode cannot be mdBook's; skip them.
         let vars: Vec<(String, String)> = std::env::vars_os()
@@ -156,6 +170,16 @@ impl Settings {
         let overrides = env::overrides(vars);
         let names = overrides.iter().map(|o| o.variable.clone()).collect();
         let origin = Origin::new(path, text, names);
+        // The TOML parser recurses on nesting: refuse a hostile depth before it starts.
+        let max_nesting = crate::limits::Limits::default().max_nesting;
+        if let Some(at) = crate::limits::too_deep(text, max_nesting) {
+            let (line, column) = line_col(text, at);
+            return Err(vec![Diagnostic::error(
+                Location::new(path, line, column),
+                crate::limits::too_deep_message("the configuration", max_nesting),
+            )
+            .with_help("book.toml never needs this: close the brackets")]);
+        }
         let mut doc = DeTable::parse(text)
             .map_err(|e| {
                 vec![toml_error(&origin, &e).with_help("fix the TOML syntax at this position")]

@@ -67,6 +67,24 @@ pub(crate) struct RawHtml {
     pub search: RawSearch,
     #[serde(default)]
     pub code: RawCode,
+    /// `"allow"`, `"sanitize"` or `"escape"`: what raw HTML in Markdown becomes.
+    pub raw_html: Option<String>,
+    /// Hide chapter numbers in the sidebar.
+    #[serde(default)]
+    pub no_section_label: bool,
+    #[serde(default)]
+    pub fold: RawFold,
+}
+
+/// `[output.html.fold]`: chapters with sub-chapters fold in the sidebar; `level` is how
+/// many levels start open (0: all folded).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawFold {
+    #[serde(default)]
+    pub enable: bool,
+    #[serde(default)]
+    pub level: usize,
 }
 
 /// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of
@@ -152,4 +170,8 @@ pub(crate) struct RawKb {
     /// Run Go samples that are tests or examples (`go test`) during `kb check`.
     #[serde(default)]
     pub run_go_tests: bool,
+    /// Limits on one input ([`crate::limits::Limits`]).
+    pub max_page_bytes: Option<usize>,
+    pub max_code_block_bytes: Option<usize>,
+    pub max_nesting: Option<usize>,
 }

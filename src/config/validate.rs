@@ -11,6 +11,7 @@ use super::{
     CONFIG_FILE, REQUIRABLE_FIELDS,
 };
 use crate::diagnostic::Diagnostic;
+use crate::markdown::raw_html::RawHtmlMode;
 
 /// mdBook's colour themes that are dark; `light` and `rust` are its light ones.
 const MDBOOK_DARK_THEMES: &[&str] = &["coal", "navy", "ayu"];
@@ -142,6 +143,39 @@ impl RawConfig {
                 Severity::Error
             }
         };
+        let raw_html = match html.raw_html.as_deref() {
+            None => RawHtmlMode::default(),
+            Some(name) => RawHtmlMode::parse(name).unwrap_or_else(|| {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("output.html.raw-html"),
+                        format!("unknown raw-html mode `{name}`"),
+                    )
+                    .with_help("use \"allow\" (raw HTML as written, mdBook's way), \"sanitize\" (keep what is safe) or \"escape\" (show it as text)"),
+                );
+                RawHtmlMode::default()
+            }),
+        };
+        let defaults = crate::limits::Limits::default();
+        let limits = crate::limits::Limits {
+            max_page_bytes: kb.max_page_bytes.unwrap_or(defaults.max_page_bytes),
+            max_code_block_bytes: kb
+                .max_code_block_bytes
+                .unwrap_or(defaults.max_code_block_bytes),
+            max_nesting: kb.max_nesting.unwrap_or(defaults.max_nesting),
+        };
+        for (key, value) in [
+            ("kb.max-page-bytes", limits.max_page_bytes),
+            ("kb.max-code-block-bytes", limits.max_code_block_bytes),
+            ("kb.max-nesting", limits.max_nesting),
+        ] {
+            if value == 0 {
+                errors.push(
+                    Diagnostic::error(at_key(key), format!("{key} must be at least 1"))
+                        .with_help("leave the key out for kb's default"),
+                );
+            }
+        }
         for field in &kb.required_fields {
             if !REQUIRABLE_FIELDS.contains(&field.as_str()) {
                 errors.push(
@@ -198,6 +232,11 @@ impl RawConfig {
             redirects,
             search,
             hidelines: html.code.hidelines,
+            raw_html,
+            sidebar: super::SidebarOptions {
+                fold_level: html.fold.enable.then_some(html.fold.level),
+                section_labels: !html.no_section_label,
+            },
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir
@@ -211,6 +250,7 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            limits,
         };
         Ok(Loaded { settings, warnings })
     }
@@ -290,7 +330,9 @@ fn detect_layout(root: &Path, src: Option<&Path>, has_kb_table: bool) -> Layout 
 fn title_of_front_page(content_dir: &Path) -> Option<String> {
     crate::content::page::INDEX_NAMES.iter().find_map(|name| {
         let text = std::fs::read_to_string(content_dir.join(name)).ok()?;
-        let split = crate::content::front_matter::split(Path::new(name), &text).ok()?;
+        let max_nesting = crate::limits::Limits::default().max_nesting;
+        let split =
+            crate::content::front_matter::split(Path::new(name), &text, max_nesting).ok()?;
         split
             .front_matter
             .title

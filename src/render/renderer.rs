@@ -110,7 +110,7 @@ impl<'a> SiteRenderer<'a> {
     ) -> SiteRenderer<'a> {
         let views = ViewBuilder::new(settings, site, rendered);
         let tags = views.tags();
-        let sidebar = Sidebar::new(site, settings.layout, !tags.is_empty());
+        let sidebar = Sidebar::new(site, settings.layout, settings.sidebar, !tags.is_empty());
         SiteRenderer {
             settings,
             site,

@@ -18,6 +18,7 @@ mod confine;
 mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
+mod hardening;
 mod linkcheck;
 mod links;
 mod mdbook_config;

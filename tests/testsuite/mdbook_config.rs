@@ -18,8 +18,8 @@ site-url = "https://example.org/guide/"
 edit-url-template = "https://git.example.org/guide/edit/main/{path}"
 curly-quotes = true
 
-[output.html.fold]
-enable = true
+[output.html.playground]
+editable = true
 
 [output.html.redirect]
 "/old/start.html" = "alpha/one/"
@@ -34,7 +34,7 @@ follow-web-links = false
 const WARNINGS: [&str; 4] = [
     "book.toml:4:1: warning: kb does not use `book.multilingual`; ignored",
     "book.toml:6:2: warning: kb does not use `rust`; ignored",
-    "book.toml:14:14: warning: kb does not use `output.html.fold`; ignored",
+    "book.toml:14:14: warning: kb does not use `output.html.playground`; ignored",
     "book.toml:20:9: warning: kb does not use `output.linkcheck`; ignored",
 ];
 
@@ -72,7 +72,7 @@ fn deny_warnings_fails_on_configuration_warnings() {
         .success()
         .stdout_text();
     assert!(
-        json.contains("kb does not use `output.html.fold`; ignored"),
+        json.contains("kb does not use `output.html.playground`; ignored"),
         "{json}"
     );
 }

@@ -120,7 +120,7 @@ impl Session {
             .iter()
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
-        let render_options = markdown::RenderOptions::of(&self.settings);
+        let render_options = markdown::RenderOptions::of(&self.settings, self.options.trust);
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
@@ -241,7 +241,7 @@ impl Session {
             }
             edits.push((i, page));
         }
-        let render_options = markdown::RenderOptions::of(&self.settings);
+        let render_options = markdown::RenderOptions::of(&self.settings, self.options.trust);
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
             .map(|(_, page)| markdown::render_with(page, &render_options))

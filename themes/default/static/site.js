@@ -16,6 +16,12 @@
     });
   }
 
+  // Folded chapters ([output.html.fold]) open down to the current page.
+  var currentInNav = document.querySelector('.nav-tree a[aria-current="page"]');
+  for (var folded = currentInNav?.closest("details"); folded; folded = folded.parentElement?.closest("details")) {
+    folded.open = true;
+  }
+
   // The 404 page is served at any path and has <base href>, which would resolve in-page
   // links (the skip link, headings) against the home page: keep them on this page.
   if (document.querySelector("base[href]")) {
