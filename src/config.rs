@@ -24,6 +24,9 @@ pub(crate) struct RawConfig {
     pub output: RawOutput,
     /// `[kb]`; whether the table is there at all matters (see [`Layout`]).
     pub kb: Option<RawKb>,
+    /// `[preprocessor.NAME]`: mdBook plugins the book runs.
+    #[serde(default)]
+    pub preprocessor: BTreeMap<String, crate::preprocess::config::RawPreprocessor>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +231,11 @@ pub(crate) struct Settings {
     pub broken_anchors: Severity,
     #[allow(dead_code)]
     pub run_go_tests: bool,
+    /// mdBook plugins (`[preprocessor.NAME]`), mdBook's built-ins left out.
+    pub preprocessors: Vec<crate::preprocess::config::Preprocessor>,
+    /// Whether the build may run programs the book names (its preprocessors). On by
+    /// default; kb's untrusted mode turns it off.
+    pub allow_exec: bool,
 }
 
 /// The configuration file's name, looked up in the site root.
@@ -484,6 +492,8 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
+            allow_exec: true,
         })
     }
 }

@@ -19,6 +19,7 @@ mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
 mod linkcheck;
+mod plugins;
 mod run;
 mod serve;
 mod server;

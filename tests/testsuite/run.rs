@@ -20,10 +20,16 @@ pub(crate) struct Run {
 impl Run {
     /// Runs `kb <args>` in `cwd`, without colours.
     pub(crate) fn new(cwd: &Path, args: &[&str]) -> Run {
+        Run::with_env(cwd, args, &[])
+    }
+
+    /// [`Run::new`] with environment variables set for `kb` (a `PATH` with plugins on it).
+    pub(crate) fn with_env(cwd: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
         let output = Command::new(KB)
             .args(args)
             .current_dir(cwd)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .expect("run kb");
         Run {
