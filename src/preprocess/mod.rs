@@ -194,6 +194,51 @@ fn book_toml(settings: &Settings) -> Value {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .map(mdbook_config)
         .and_then(|table| serde_json::to_value(table).ok())
         .unwrap_or_else(|| json!({}))
+}
+
+/// The keys of `book.toml` that mdBook 0.5's `Config` knows, by table (`None`: any key).
+/// 0.5 refuses any other key (`deny_unknown_fields`), so a plugin built on it could not
+/// read the context of a book with a `[kb]` table or a 0.4-era key such as
+/// `book.multilingual`; 0.4 plugins ignore unknown keys, so the same subset suits both.
+const MDBOOK_KEYS: &[(&str, Option<&[&str]>)] = &[
+    (
+        "book",
+        Some(&[
+            "title",
+            "authors",
+            "description",
+            "src",
+            "language",
+            "text-direction",
+        ]),
+    ),
+    (
+        "build",
+        Some(&[
+            "build-dir",
+            "create-missing",
+            "use-default-preprocessors",
+            "extra-watch-dirs",
+        ]),
+    ),
+    ("rust", Some(&["edition"])),
+    ("output", None),
+    ("preprocessor", None),
+];
+
+/// `table` without the keys mdBook's `Config` does not know (see [`MDBOOK_KEYS`]).
+fn mdbook_config(mut table: toml::Table) -> toml::Table {
+    table.retain(|key, value| {
+        let Some((_, known)) = MDBOOK_KEYS.iter().find(|(name, _)| name == key) else {
+            return false;
+        };
+        if let (Some(known), toml::Value::Table(inner)) = (known, value) {
+            inner.retain(|k, _| known.contains(&k.as_str()));
+        }
+        true
+    });
+    table
 }

@@ -258,3 +258,18 @@ fn write_executable(path: &Path, text: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
 }
+
+#[test]
+fn the_config_keeps_only_what_mdbook_05_accepts() {
+    let table: toml::Table = toml::from_str(
+        "[book]\ntitle = \"T\"\nmultilingual = false\n[kb]\nlayout = \"mdbook\"\n[output.html.fold]\nenable = true\n[preprocessor.x]\nown-key = 1\n",
+    )
+    .expect("TOML");
+    let config = mdbook_config(table);
+    assert_eq!(
+        config.keys().collect::<Vec<_>>(),
+        ["book", "output", "preprocessor"]
+    );
+    assert_eq!(config["book"].as_table().map(|t| t.len()), Some(1));
+    assert_eq!(config["preprocessor"]["x"]["own-key"].as_integer(), Some(1));
+}

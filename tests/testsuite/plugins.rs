@@ -70,7 +70,7 @@ fn real_plugins_from_crates_io_render_their_blocks() {
     assert!(run.diagnostics().is_empty(), "{}", run.stderr_text());
     // admonish (0.4 format) turned its fences into admonitions...
     let notes = site.read("book/notes.html");
-    assert!(notes.contains("admonition warning"), "{notes}");
+    assert!(notes.contains("admonition admonish-warning"), "{notes}");
     assert!(notes.contains("Data loss"), "{notes}");
     assert!(!notes.contains("```admonish"), "{notes}");
     // ... and its stylesheet, added by `mdbook-admonish install`, is linked and copied.
