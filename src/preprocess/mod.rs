@@ -232,11 +232,11 @@ const MDBOOK_KEYS: &[(&str, Option<&[&str]>)] = &[
 /// `table` without the keys mdBook's `Config` does not know (see [`MDBOOK_KEYS`]).
 fn mdbook_config(mut table: toml::Table) -> toml::Table {
     table.retain(|key, value| {
-        let Some((_, known)) = MDBOOK_KEYS.iter().find(|(name, _)| name == key) else {
+        let Some((_, known)) = MDBOOK_KEYS.iter().find(|(name, _)| *name == key) else {
             return false;
         };
         if let (Some(known), toml::Value::Table(inner)) = (known, value) {
-            inner.retain(|k, _| known.contains(&k.as_str()));
+            inner.retain(|k, _| known.contains(&k));
         }
         true
     });
