@@ -17,6 +17,7 @@ mod diagnostics;
 mod failure;
 mod markdown;
 mod position;
+mod preprocess;
 mod render;
 mod safe_url;
 mod serve;

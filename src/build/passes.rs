@@ -116,7 +116,18 @@ fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || Loader::new(settings, options.drafts).load_site())
+    let (mut site, mut diagnostics) =
+        timings.time("load", || Loader::new(settings, options.drafts).load_site());
+    if !settings.preprocessors.is_empty() {
+        // Plugins see the whole book, so they run once every page is loaded.
+        match timings.time("plugins", || {
+            crate::preprocess::run(settings, options.trust, &mut site)
+        }) {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(error) => diagnostics.push(error),
+        }
+    }
+    (site, diagnostics)
 }
 
 /// The Markdown and validation passes over a loaded site; `sections` says where the

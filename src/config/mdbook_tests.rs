@@ -170,14 +170,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "[output.epub]\ncommand = \"mdbook-epub\"\noptional = true\n",
             "book.toml:1:9: kb does not use `output.epub`; ignored",
         ),
-        (
-            "[preprocessor.links]\n",
-            "book.toml:1:15: kb does not use `preprocessor.links`; ignored",
-        ),
-        (
-            "[preprocessor.katex]\nafter = [\"links\"]\nrenderers = [\"html\"]\n",
-            "book.toml:1:15: kb does not use `preprocessor.katex`; ignored",
-        ),
     ];
     for (text, expected) in cases {
         let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{text}: {:#?}", shown(&e)));
@@ -188,7 +180,7 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
 
 #[test]
 fn values_kb_already_follows_are_silent() {
-    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n";
+    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n\n[preprocessor.links]\n";
     let loaded = load(text, &[]).unwrap();
     assert_eq!(shown(&loaded.warnings), Vec::<String>::new());
 }
@@ -305,7 +297,6 @@ copy-js = true
             "book.toml:30:14: kb does not use `output.html.fold`; ignored",
             "book.toml:37:1: kb does not use `output.html.search.teaser-word-count`; ignored",
             "book.toml:3:1: kb does not use `book.multilingual`; ignored",
-            "book.toml:49:15: kb does not use `preprocessor.links`; ignored",
             "book.toml:7:2: kb does not use `rust`; ignored",
         ]
     );
@@ -370,12 +361,11 @@ extra-watch-dirs = ["guide-helper/src"]
 "#;
     let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{:#?}", shown(&e)));
     let warned: Vec<String> = shown(&loaded.warnings);
-    assert_eq!(warned.len(), 6, "{warned:#?}");
+    assert_eq!(warned.len(), 5, "{warned:#?}");
     for key in [
         "book.text-direction",
         "rust",
         "output.html.playground",
-        "preprocessor.guide-helper",
         "build.extra-watch-dirs",
     ] {
         assert!(
@@ -402,6 +392,19 @@ extra-watch-dirs = ["guide-helper/src"]
         Some("https://github.com/rust-lang/mdBook/edit/master/guide/{path}")
     );
     assert!(settings.redirects.contains_key("format/config.html"));
+    // The guide's own plugin is read (and run at build time), not ignored.
+    let plugins: Vec<(&str, &str)> = settings
+        .preprocessors
+        .iter()
+        .map(|p| (p.name.as_str(), p.command.as_str()))
+        .collect();
+    assert_eq!(
+        plugins,
+        [(
+            "guide-helper",
+            "cargo run --quiet --manifest-path guide-helper/Cargo.toml"
+        )]
+    );
 }
 
 #[test]

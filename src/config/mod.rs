@@ -112,6 +112,9 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// mdBook plugins (`[preprocessor.NAME]`), mdBook's built-ins left out. They run only
+    /// when the build's trust allows running the book's programs.
+    pub preprocessors: Vec<crate::preprocess::config::Preprocessor>,
 }
 
 /// The configuration file's name, looked up in the site root.

@@ -23,6 +23,9 @@ pub(crate) struct RawConfig {
     pub output: RawOutput,
     /// `[kb]`; whether the table is there at all matters (see [`super::Layout`]).
     pub kb: Option<RawKb>,
+    /// `[preprocessor.NAME]`: mdBook plugins the book runs.
+    #[serde(default)]
+    pub preprocessor: BTreeMap<String, crate::preprocess::config::RawPreprocessor>,
 }
 
 #[derive(Debug, Default, Deserialize)]

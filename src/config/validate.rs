@@ -205,6 +205,7 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
         };
         Ok(Loaded { settings, warnings })
     }

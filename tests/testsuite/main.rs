@@ -21,6 +21,7 @@ mod edits;
 mod linkcheck;
 mod links;
 mod mdbook_config;
+mod plugins;
 mod run;
 mod serve;
 mod server;
