@@ -8,8 +8,9 @@
 #                                       the search relevance suite against its floor
 #   bash scripts/test-all.sh search     the committed search module matches its sources, and
 #                                       wasm and native search give the same hits (node)
-#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search and
-#                                       `kb serve` browser tests (headless Chromium)
+#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search,
+#                                       `kb serve` and mdBook-book browser tests (headless
+#                                       Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
@@ -78,6 +79,7 @@ suite_browser() {
     step "Browser tests (headless Chromium)"
     bash tests/search/run-browser.sh
     bash tests/serve/run-browser.sh
+    bash tests/books/run-browser.sh
 }
 
 suite_reader() {
