@@ -107,10 +107,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:1:14: kb does not use `output.html.playpen`; ignored",
         ),
         (
-            "[output.html.print]\nenable = false\n",
-            "book.toml:1:14: kb does not use `output.html.print`; ignored",
-        ),
-        (
             "[output.html]\nno-section-label = true\n",
             "book.toml:2:1: kb does not support `output.html.no-section-label = true`; ignored",
         ),

@@ -70,6 +70,18 @@ pub(crate) struct RawHtml {
     pub search: RawSearch,
     #[serde(default)]
     pub code: RawCode,
+    #[serde(default)]
+    pub print: RawPrint,
+}
+
+/// `[output.html.print]`: the whole book on one page, `print.html`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawPrint {
+    /// Absent: on for mdBook books, off for kb sites.
+    pub enable: Option<bool>,
+    /// Each chapter starts a new sheet (mdBook's default: true).
+    pub page_break: Option<bool>,
 }
 
 /// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of

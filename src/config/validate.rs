@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::origin::{KeySpans, Origin};
 use super::raw::{RawConfig, RawHtml};
 use super::{
-    mdbook_theme, value_location, Layout, Loaded, Settings, Severity, ThemeMode, UrlStyle,
-    CONFIG_FILE, REQUIRABLE_FIELDS,
+    mdbook_theme, value_location, Layout, Loaded, PrintSettings, Settings, Severity, ThemeMode,
+    UrlStyle, CONFIG_FILE, REQUIRABLE_FIELDS,
 };
 use crate::diagnostic::Diagnostic;
 
@@ -74,6 +74,7 @@ impl RawConfig {
             // mdBook's form: the path the book is served at (its 404 page links from there).
             Some(path) => (None, base_path(&path)),
         };
+        let print = &html.print;
         let search = html.search.into_config(&mut errors, &|key| {
             at_key(&format!("output.html.search.{key}"))
         });
@@ -205,6 +206,11 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            print: PrintSettings {
+                // mdBook writes print.html unless told not to; a kb site asks for it.
+                enable: print.enable.unwrap_or(layout == Layout::MdBook),
+                page_break: print.page_break.unwrap_or(true),
+            },
             preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
         };
         Ok(Loaded { settings, warnings })

@@ -1,5 +1,6 @@
 // Browser tests of mdBook books built by kb, in headless Chromium (run through
 // run-browser.sh, which builds the fixture books and sets KB_BOOKS_SITE):
+// - the print page: chrome hidden on paper, a chapter per sheet, screenshots to look at;
 // - the "Show all" button of a Rust block with hidden `# ` lines: the lines are not shown at
 //   first, are after a click (mouse or keyboard), and Copy leaves out what is not shown.
 import { test, before, after } from "node:test";
@@ -114,6 +115,24 @@ test("Copy copies what is shown: without hidden lines, with them once shown", as
   const full = await copy();
   assert.ok(full.includes("fn main() {") && full.includes("let hidden = 2;"), `shown lines are copied: ${JSON.stringify(full)}`);
   assert.ok(!full.includes("# fn main"), "the hiding prefix is not copied");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("print.html: printed without the site's chrome, a chapter a sheet; screenshots", async () => {
+  const { context, page, errors } = await open("mdbook/print.html");
+  const shots = process.env.KB_BOOKS_SHOTS;
+  for (const theme of ["light", "dark"]) {
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    if (shots) await page.screenshot({ path: `${shots}/print-${theme}.png` });
+  }
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator(".sidebar").isVisible(), false, "no sidebar on paper");
+  assert.equal(await page.locator(".print-note").isVisible(), false);
+  const breaks = await page.locator(".print-chapter").evaluateAll((s) => s.map((e) => getComputedStyle(e).breakBefore));
+  assert.ok(breaks.length > 3, "the book's chapters are there");
+  assert.deepEqual(breaks.slice(1), breaks.slice(1).map(() => "page"), "each chapter after the first starts a sheet");
+  if (shots) await page.screenshot({ path: `${shots}/print-paper.png`, fullPage: false });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -22,6 +22,7 @@ mod linkcheck;
 mod links;
 mod mdbook_config;
 mod plugins;
+mod print;
 mod run;
 mod serve;
 mod server;
