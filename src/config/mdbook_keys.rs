@@ -71,7 +71,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.curly-quotes", Fixed { value: true, why: SMART }),
     key("output.html.definition-lists", Fixed { value: true, why: "kb always renders definition lists" }),
     key("output.html.admonitions", Fixed { value: true, why: "kb always renders `> [!NOTE]` alerts as callouts" }),
-    key("output.html.mathjax-support", Fixed { value: false, why: "kb does not render math yet; formulas show as written" }),
+    key("output.html.mathjax-support", Read),
     key("output.html.copy-fonts", Ignored("kb's theme brings its own fonts")),
     key("output.html.google-analytics", Ignored("add the analytics script with additional-js (mdBook 0.5 dropped this key too)")),
     key("output.html.additional-css", Read),

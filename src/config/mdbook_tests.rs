@@ -83,10 +83,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not support `output.html.admonitions = false`; ignored",
         ),
         (
-            "[output.html]\nmathjax-support = true\n",
-            "book.toml:2:1: kb does not support `output.html.mathjax-support = true`; ignored",
-        ),
-        (
             "[output.html]\ncopy-fonts = true\n",
             "book.toml:2:1: kb does not use `output.html.copy-fonts`; ignored",
         ),
@@ -357,7 +353,7 @@ extra-watch-dirs = ["guide-helper/src"]
 "#;
     let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{:#?}", shown(&e)));
     let warned: Vec<String> = shown(&loaded.warnings);
-    assert_eq!(warned.len(), 5, "{warned:#?}");
+    assert_eq!(warned.len(), 4, "{warned:#?}");
     for key in [
         "book.text-direction",
         "rust",
@@ -369,10 +365,8 @@ extra-watch-dirs = ["guide-helper/src"]
             "{key}: {warned:#?}"
         );
     }
-    assert!(warned
-        .iter()
-        .any(|w| w.contains("`output.html.mathjax-support = true`")));
     let settings = loaded.settings;
+    assert!(settings.math, "mathjax-support = true turns math on");
     assert_eq!(
         settings.hidelines.get("python").map(String::as_str),
         Some("~")

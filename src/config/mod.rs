@@ -122,6 +122,9 @@ pub(crate) struct Settings {
     pub run_go_tests: bool,
     /// The print page (`[output.html.print]`).
     pub print: PrintSettings,
+    /// Whether formulas (`\\( \\)`, `\\[ \\]`, `$$ $$`) are rendered as MathML: only
+    /// when the book turns it on, so a `$` in ordinary prose never changes.
+    pub math: bool,
     /// mdBook plugins (`[preprocessor.NAME]`), mdBook's built-ins left out. They run only
     /// when the build's trust allows running the book's programs.
     pub preprocessors: Vec<crate::preprocess::config::Preprocessor>,

@@ -72,6 +72,8 @@ pub(crate) struct RawHtml {
     pub code: RawCode,
     #[serde(default)]
     pub print: RawPrint,
+    /// mdBook's switch for math; kb renders it at build time (see [`super::Settings::math`]).
+    pub mathjax_support: Option<bool>,
 }
 
 /// `[output.html.print]`: the whole book on one page, `print.html`.
@@ -167,4 +169,7 @@ pub(crate) struct RawKb {
     /// Run Go samples that are tests or examples (`go test`) during `kb check`.
     #[serde(default)]
     pub run_go_tests: bool,
+    /// Render math, as `output.html.mathjax-support = true` does.
+    #[serde(default)]
+    pub math: bool,
 }

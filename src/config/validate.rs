@@ -74,7 +74,7 @@ impl RawConfig {
             // mdBook's form: the path the book is served at (its 404 page links from there).
             Some(path) => (None, base_path(&path)),
         };
-        let print = &html.print;
+        let (print, mathjax_support) = (&html.print, html.mathjax_support);
         let search = html.search.into_config(&mut errors, &|key| {
             at_key(&format!("output.html.search.{key}"))
         });
@@ -211,6 +211,7 @@ impl RawConfig {
                 enable: print.enable.unwrap_or(layout == Layout::MdBook),
                 page_break: print.page_break.unwrap_or(true),
             },
+            math: mathjax_support.unwrap_or(false) || kb.math,
             preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
         };
         Ok(Loaded { settings, warnings })

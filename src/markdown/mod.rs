@@ -6,6 +6,7 @@ mod hidden_lines;
 pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;
+mod math;
 pub(crate) mod render;
 pub(crate) mod validate;
 

@@ -99,6 +99,8 @@ pub(crate) struct RenderOptions<'s> {
     pub url_style: UrlStyle,
     /// Line-hiding prefixes by code language (`[output.html.code.hidelines]`).
     pub hidelines: &'s BTreeMap<String, String>,
+    /// Formulas become MathML (see [`super::math`]).
+    pub math: bool,
 }
 
 impl RenderOptions<'_> {
@@ -108,6 +110,7 @@ impl RenderOptions<'_> {
             split_level: settings.search.heading_split_level,
             url_style: settings.url_style,
             hidelines: &settings.hidelines,
+            math: settings.math,
         }
     }
 }
@@ -121,6 +124,7 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
             split_level,
             url_style,
             hidelines: &BTreeMap::new(),
+            math: false,
         },
     )
 }
@@ -131,6 +135,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         split_level,
         url_style,
         hidelines,
+        math,
     } = *settings;
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -143,6 +148,11 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         Location::new(&page.file, line, column)
     };
     let mut out = RenderedPage::default();
+    let events = if math {
+        super::math::render_math(events, &locate, &mut out.diagnostics)
+    } else {
+        events
+    };
     out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
 
     let mut writer = Writer {

@@ -20,6 +20,7 @@ mod convergence;
 mod edits;
 mod linkcheck;
 mod links;
+mod math;
 mod mdbook_config;
 mod plugins;
 mod print;
