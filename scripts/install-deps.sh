@@ -30,3 +30,31 @@ if ! node tests/check-node-deps.mjs 2>/dev/null; then
     npm ci --prefix tests --no-audit --no-fund --loglevel=error
 fi
 node tests/check-node-deps.mjs
+
+# mdBook preprocessor plugins that the plugin tests run (tests/fixtures/books/plugins/):
+# mdbook-admonish speaks mdBook 0.4's book format (`sections`), mdbook-mermaid 0.17 speaks
+# 0.5's (`items`), so both of kb's formats are exercised by real plugins. Installed from
+# crates.io into a folder outside the checkout (kept between runs on this machine), each
+# only when it does not already print the pinned version: a `cargo install` costs minutes.
+# The two installs share one scratch target folder, so the dependencies they have in
+# common (serde, pulldown-cmark, clap, mdbook's own crates...) are compiled once; it is
+# removed afterwards (only the binaries are kept). Measured cold on 2 cores (2026-12-03,
+# other builds running, load 13-15): admonish 23 min, then mermaid 11 min on the shared
+# folder; a machine that keeps ~/.cache/kb/mdbook-plugins pays this once.
+PLUGINS_DIR="${KB_PLUGINS_DIR:-$HOME/.cache/kb/mdbook-plugins}"
+PLUGINS_BUILD=""
+install_plugin() {
+    local name="$1" version="$2"
+    if "$PLUGINS_DIR/bin/$name" --version 2>/dev/null | grep -qF "$version"; then
+        return
+    fi
+    if [ -z "$PLUGINS_BUILD" ]; then
+        PLUGINS_BUILD="$(mktemp -d "${TMPDIR:-/tmp}/kb-plugins-build.XXXXXX")"
+        trap 'rm -rf "$PLUGINS_BUILD"' EXIT
+    fi
+    echo "Installing $name $version (crates.io) into $PLUGINS_DIR…"
+    CARGO_TARGET_DIR="$PLUGINS_BUILD" \
+        cargo install --quiet --locked --root "$PLUGINS_DIR" --version "$version" "$name"
+}
+install_plugin mdbook-admonish 1.20.0
+install_plugin mdbook-mermaid 0.17.1

@@ -10,7 +10,8 @@
 #   bash scripts/test-all.sh search     the committed search module matches its sources, and
 #                                       wasm and native search give the same hits (node)
 #   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search,
-#                                       `kb serve` and raw-html browser tests (headless Chromium)
+#                                       `kb serve`, raw-html and mdBook-book browser tests
+#                                       (headless Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
@@ -83,6 +84,7 @@ suite_browser() {
     bash tests/search/run-browser.sh
     bash tests/serve/run-browser.sh
     bash tests/raw_html/run-browser.sh
+    bash tests/books/run-browser.sh
 }
 
 suite_reader() {

@@ -20,6 +20,7 @@ mod markdown;
 mod position;
 #[cfg(test)]
 mod proptests;
+mod preprocess;
 mod render;
 mod safe_url;
 mod serve;

@@ -116,7 +116,18 @@ fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || Loader::new(settings, options.drafts).load_site())
+    let (mut site, mut diagnostics) =
+        timings.time("load", || Loader::new(settings, options.drafts).load_site());
+    if !settings.preprocessors.is_empty() {
+        // Plugins see the whole book, so they run once every page is loaded.
+        match timings.time("plugins", || {
+            crate::preprocess::run(settings, options.trust, &mut site)
+        }) {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(error) => diagnostics.push(error),
+        }
+    }
+    (site, diagnostics)
 }
 
 /// The Markdown and validation passes over a loaded site; `sections` says where the
@@ -176,11 +187,29 @@ fn render_site(
     });
     bar.finish_and_clear();
     diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
+    diagnostics.extend(print_page_left_out(settings, &rendered));
     Analysis {
         site,
         rendered,
         diagnostics: Diagnostics::new(diagnostics),
     }
+}
+
+/// The warning that a book too large for a print page gets none (see
+/// [`crate::render::print::too_large`]).
+fn print_page_left_out(settings: &Settings, rendered: &[RenderedPage]) -> Option<Diagnostic> {
+    if !settings.print.enable {
+        return None;
+    }
+    let bytes = rendered.iter().map(|r| r.html.len()).sum();
+    let why = crate::render::print::too_large(rendered.len(), bytes)?;
+    Some(
+        Diagnostic::warning(
+            crate::config::config_value_location(&settings.root, "output.html.print"),
+            format!("print.html is not written: {why}"),
+        )
+        .with_help("readers print chapters one by one; set `[output.html.print] enable = false` to say so and silence this"),
+    )
 }
 
 /// The diagnostics of the rendered pages and of the links between them.
@@ -373,7 +402,8 @@ pub(crate) fn write_site(
             }
             count += 1;
         };
-        for file in renderer.listing_pages() {
+        let print = renderer.print_page(&|i| prepared.body(i));
+        for file in renderer.listing_pages().into_iter().chain(print) {
             match renderer.render(&file) {
                 Ok(html) => put(&file.path, html.as_bytes()),
                 Err(e) => return Err(e.into()),

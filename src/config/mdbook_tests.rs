@@ -83,10 +83,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not support `output.html.admonitions = false`; ignored",
         ),
         (
-            "[output.html]\nmathjax-support = true\n",
-            "book.toml:2:1: kb does not support `output.html.mathjax-support = true`; ignored",
-        ),
-        (
             "[output.html]\ncopy-fonts = true\n",
             "book.toml:2:1: kb does not use `output.html.copy-fonts`; ignored",
         ),
@@ -101,10 +97,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
         (
             "[output.html.playpen]\neditable = true\n",
             "book.toml:1:14: kb does not use `output.html.playpen`; ignored",
-        ),
-        (
-            "[output.html.print]\nenable = false\n",
-            "book.toml:1:14: kb does not use `output.html.print`; ignored",
         ),
         (
             "[output.html.search]\nteaser-word-count = 20\n",
@@ -162,14 +154,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "[output.epub]\ncommand = \"mdbook-epub\"\noptional = true\n",
             "book.toml:1:9: kb does not use `output.epub`; ignored",
         ),
-        (
-            "[preprocessor.links]\n",
-            "book.toml:1:15: kb does not use `preprocessor.links`; ignored",
-        ),
-        (
-            "[preprocessor.katex]\nafter = [\"links\"]\nrenderers = [\"html\"]\n",
-            "book.toml:1:15: kb does not use `preprocessor.katex`; ignored",
-        ),
     ];
     for (text, expected) in cases {
         let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{text}: {:#?}", shown(&e)));
@@ -180,7 +164,7 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
 
 #[test]
 fn values_kb_already_follows_are_silent() {
-    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n";
+    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n\n[preprocessor.links]\n";
     let loaded = load(text, &[]).unwrap();
     assert_eq!(shown(&loaded.warnings), Vec::<String>::new());
 }
@@ -296,7 +280,6 @@ copy-js = true
             "book.toml:26:14: kb does not use `output.html.playpen`; ignored",
             "book.toml:37:1: kb does not use `output.html.search.teaser-word-count`; ignored",
             "book.toml:3:1: kb does not use `book.multilingual`; ignored",
-            "book.toml:49:15: kb does not use `preprocessor.links`; ignored",
             "book.toml:7:2: kb does not use `rust`; ignored",
         ]
     );
@@ -361,12 +344,11 @@ extra-watch-dirs = ["guide-helper/src"]
 "#;
     let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{:#?}", shown(&e)));
     let warned: Vec<String> = shown(&loaded.warnings);
-    assert_eq!(warned.len(), 6, "{warned:#?}");
+    assert_eq!(warned.len(), 4, "{warned:#?}");
     for key in [
         "book.text-direction",
         "rust",
         "output.html.playground",
-        "preprocessor.guide-helper",
         "build.extra-watch-dirs",
     ] {
         assert!(
@@ -374,10 +356,8 @@ extra-watch-dirs = ["guide-helper/src"]
             "{key}: {warned:#?}"
         );
     }
-    assert!(warned
-        .iter()
-        .any(|w| w.contains("`output.html.mathjax-support = true`")));
     let settings = loaded.settings;
+    assert!(settings.math, "mathjax-support = true turns math on");
     assert_eq!(
         settings.hidelines.get("python").map(String::as_str),
         Some("~")
@@ -393,6 +373,19 @@ extra-watch-dirs = ["guide-helper/src"]
         Some("https://github.com/rust-lang/mdBook/edit/master/guide/{path}")
     );
     assert!(settings.redirects.contains_key("format/config.html"));
+    // The guide's own plugin is read (and run at build time), not ignored.
+    let plugins: Vec<(&str, &str)> = settings
+        .preprocessors
+        .iter()
+        .map(|p| (p.name.as_str(), p.command.as_str()))
+        .collect();
+    assert_eq!(
+        plugins,
+        [(
+            "guide-helper",
+            "cargo run --quiet --manifest-path guide-helper/Cargo.toml"
+        )]
+    );
 }
 
 #[test]

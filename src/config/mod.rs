@@ -77,6 +77,14 @@ pub(crate) struct SearchConfig {
     pub heading_split_level: u8,
 }
 
+/// `print.html`, the whole book on one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrintSettings {
+    pub enable: bool,
+    /// Each chapter starts on a new sheet.
+    pub page_break: bool,
+}
+
 /// Validated configuration. Paths are absolute.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
@@ -117,6 +125,14 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// The print page (`[output.html.print]`).
+    pub print: PrintSettings,
+    /// Whether formulas (`\\( \\)`, `\\[ \\]`, `$$ $$`) are rendered as MathML: only
+    /// when the book turns it on, so a `$` in ordinary prose never changes.
+    pub math: bool,
+    /// mdBook plugins (`[preprocessor.NAME]`), mdBook's built-ins left out. They run only
+    /// when the build's trust allows running the book's programs.
+    pub preprocessors: Vec<crate::preprocess::config::Preprocessor>,
     /// Limits on one input: page size, code block size, nesting.
     pub limits: crate::limits::Limits,
 }

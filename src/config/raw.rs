@@ -23,6 +23,9 @@ pub(crate) struct RawConfig {
     pub output: RawOutput,
     /// `[kb]`; whether the table is there at all matters (see [`super::Layout`]).
     pub kb: Option<RawKb>,
+    /// `[preprocessor.NAME]`: mdBook plugins the book runs.
+    #[serde(default)]
+    pub preprocessor: BTreeMap<String, crate::preprocess::config::RawPreprocessor>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +77,10 @@ pub(crate) struct RawHtml {
     pub no_section_label: bool,
     #[serde(default)]
     pub fold: RawFold,
+    #[serde(default)]
+    pub print: RawPrint,
+    /// mdBook's switch for math; kb renders it at build time (see [`super::Settings::math`]).
+    pub mathjax_support: Option<bool>,
 }
 
 /// `[output.html.fold]`: chapters with sub-chapters fold in the sidebar; `level` is how
@@ -85,6 +92,16 @@ pub(crate) struct RawFold {
     pub enable: bool,
     #[serde(default)]
     pub level: usize,
+}
+
+/// `[output.html.print]`: the whole book on one page, `print.html`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawPrint {
+    /// Absent: on for mdBook books, off for kb sites.
+    pub enable: Option<bool>,
+    /// Each chapter starts a new sheet (mdBook's default: true).
+    pub page_break: Option<bool>,
 }
 
 /// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of
@@ -174,4 +191,7 @@ pub(crate) struct RawKb {
     pub max_page_bytes: Option<usize>,
     pub max_code_block_bytes: Option<usize>,
     pub max_nesting: Option<usize>,
+    /// Render math, as `output.html.mathjax-support = true` does.
+    #[serde(default)]
+    pub math: bool,
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::origin::{KeySpans, Origin};
 use super::raw::{RawConfig, RawHtml};
 use super::{
-    mdbook_theme, value_location, Layout, Loaded, Settings, Severity, ThemeMode, UrlStyle,
-    CONFIG_FILE, REQUIRABLE_FIELDS,
+    mdbook_theme, value_location, Layout, Loaded, PrintSettings, Settings, Severity, ThemeMode,
+    UrlStyle, CONFIG_FILE, REQUIRABLE_FIELDS,
 };
 use crate::diagnostic::Diagnostic;
 use crate::markdown::raw_html::RawHtmlMode;
@@ -75,6 +75,7 @@ impl RawConfig {
             // mdBook's form: the path the book is served at (its 404 page links from there).
             Some(path) => (None, base_path(&path)),
         };
+        let (print, mathjax_support) = (&html.print, html.mathjax_support);
         let search = html.search.into_config(&mut errors, &|key| {
             at_key(&format!("output.html.search.{key}"))
         });
@@ -251,6 +252,13 @@ impl RawConfig {
             broken_anchors,
             run_go_tests: kb.run_go_tests,
             limits,
+            print: PrintSettings {
+                // mdBook writes print.html unless told not to; a kb site asks for it.
+                enable: print.enable.unwrap_or(layout == Layout::MdBook),
+                page_break: print.page_break.unwrap_or(true),
+            },
+            math: mathjax_support.unwrap_or(false) || kb.math,
+            preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
         };
         Ok(Loaded { settings, warnings })
     }

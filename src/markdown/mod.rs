@@ -7,6 +7,7 @@ pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;
 pub(crate) mod raw_html;
+mod math;
 pub(crate) mod render;
 pub(crate) mod validate;
 

@@ -106,6 +106,8 @@ pub(crate) struct RenderOptions<'s> {
     pub raw_html: RawHtmlMode,
     /// Code block size and nesting limits.
     pub limits: Limits,
+    /// Formulas become MathML (see [`super::math`]).
+    pub math: bool,
 }
 
 impl RenderOptions<'_> {
@@ -117,6 +119,7 @@ impl RenderOptions<'_> {
             hidelines: &settings.hidelines,
             raw_html: settings.raw_html.under(trust),
             limits: settings.limits,
+            math: settings.math,
         }
     }
 }
@@ -132,6 +135,7 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
             hidelines: &BTreeMap::new(),
             raw_html: RawHtmlMode::Allow,
             limits: Limits::default(),
+            math: false,
         },
     )
 }
@@ -144,6 +148,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         hidelines,
         raw_html,
         limits,
+        math,
     } = *settings;
     let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -156,6 +161,11 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         Location::new(&page.file, line, column)
     };
     let mut out = RenderedPage::default();
+    let events = if math {
+        super::math::render_math(events, &locate, &mut out.diagnostics)
+    } else {
+        events
+    };
     out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
 
     let mut writer = Writer {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::assets::{self, HashedAssets};
 use super::extras;
 use super::pages::ViewBuilder;
+use super::print;
 use crate::config::Layout;
 use crate::config::Settings;
 use crate::content::page::{output_file, root_prefix, url_depth};
@@ -214,6 +215,43 @@ impl<'a> SiteRenderer<'a> {
             base: Some(base),
         });
         files
+    }
+
+    /// `print.html` (see [`super::print`]) when the book has one: its chapters' `bodies`
+    /// (by page number) in reading order. `None` when the print page is turned off or the
+    /// book is too large for it (the build warns about that).
+    pub(crate) fn print_page(&self, body: &dyn Fn(usize) -> String) -> Option<TemplatePage> {
+        if !self.settings.print.enable {
+            return None;
+        }
+        let order = self.site.reading_order();
+        let mut bytes = 0;
+        let mut chapters = Vec::with_capacity(order.len());
+        for i in order {
+            let page = &self.site.pages[i];
+            let html = body(i);
+            bytes += html.len();
+            if print::too_large(chapters.len() + 1, bytes).is_some() {
+                return None;
+            }
+            chapters.push(print::Chapter {
+                url: &page.url,
+                title: &page.title,
+                title_in_body: page.title_in_body,
+                body: html,
+            });
+        }
+        let mut view = PageView::new("print", &self.settings.title, &self.settings.description);
+        view.content = print::print_body(&chapters);
+        view.page_break = self.settings.print.page_break;
+        Some(TemplatePage {
+            path: print::FILE.to_string(),
+            template: "print.html",
+            view,
+            url: print::FILE.to_string(),
+            area: None,
+            base: None,
+        })
     }
 
     /// The files made without templates, in the order a build writes them: hashed assets,

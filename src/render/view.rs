@@ -54,7 +54,7 @@ pub(crate) struct TocEntry {
 /// The page being rendered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct PageView {
-    /// `home`, `area`, `article`, `tags`, `tag` or `404`.
+    /// `home`, `area`, `article`, `tags`, `tag`, `404` or `print`.
     pub kind: &'static str,
     pub title: String,
     /// The body begins with its own `<h1>`: the template leaves its own out.
@@ -74,6 +74,8 @@ pub(crate) struct PageView {
     pub related: Vec<CardView>,
     pub cards: Vec<CardView>,
     pub edit_url: Option<String>,
+    /// The print page: each chapter starts on a new sheet.
+    pub page_break: bool,
 }
 
 impl PageView {
@@ -101,6 +103,7 @@ impl PageView {
             related: Vec::new(),
             cards: Vec::new(),
             edit_url: None,
+            page_break: false,
         }
     }
 }

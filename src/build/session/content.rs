@@ -34,6 +34,10 @@ impl Session {
         let Some(state) = &self.state else {
             return self.rebuild_everything(false, sink);
         };
+        // A preprocessor sees the whole book and may change any page: run them all again.
+        if !self.settings.preprocessors.is_empty() {
+            return self.rebuild_everything(false, sink);
+        }
         let content_dir = self.settings.content_dir.clone();
         let loader = Loader::new(&self.settings, self.options.drafts);
         // Paths the site ignores whatever happens to them (hidden files, editors' swap

@@ -115,6 +115,19 @@ pub(super) fn render_site_files(
             Err(e) => errors.push(e),
         }
     }
+    // The print page repeats every chapter: made again on every install, written only
+    // when its bytes changed.
+    if let Some(print) = renderer.print_page(&|i| prepared.body(i)) {
+        match renderer.render(&print) {
+            Ok(html) => {
+                outputs.record(print.path.clone(), None, html.as_bytes());
+                if old.differs(&print.path, html.as_bytes()) {
+                    batch.write(print.path, html.into_bytes());
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
     let mut assets: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
     for rel in &site.assets {
         let cached = old_assets
