@@ -152,4 +152,7 @@ pub(crate) struct RawKb {
     /// Run Go samples that are tests or examples (`go test`) during `kb check`.
     #[serde(default)]
     pub run_go_tests: bool,
+    /// `[kb.agents]`: llms.txt, llms-full.txt and Markdown twins.
+    #[serde(default)]
+    pub agents: super::agents::RawAgents,
 }

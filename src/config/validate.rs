@@ -205,6 +205,7 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            agents: kb.agents.validated(),
         };
         Ok(Loaded { settings, warnings })
     }
