@@ -17,6 +17,7 @@ mod diagnostic;
 mod diagnostics;
 mod failure;
 mod markdown;
+mod mcp;
 mod position;
 mod render;
 mod safe_url;
