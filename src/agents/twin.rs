@@ -60,7 +60,7 @@ pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
         text.push_str("\n\n");
     }
     let body_start = text.len();
-    text.push_str(&rewrite_links(site, page));
+    text.push_str(&rewrite_links(site, page, settings.agents.markdown_twins));
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -75,8 +75,9 @@ fn front_matter_line(out: &mut String, key: &str, value: &str) {
     out.push('\n');
 }
 
-/// The page's body with every link to a page or an asset rewritten for the twin's folder.
-fn rewrite_links(site: &Site, page: &Page) -> String {
+/// The page's body with every link to a page or an asset rewritten for the twin's folder;
+/// links to pages go to their twins when `to_twins` (twins are written), else to the pages.
+fn rewrite_links(site: &Site, page: &Page, to_twins: bool) -> String {
     let body = page.body.as_str();
     let prefix = root_prefix(url_depth(&twin_file(&page.url)));
     let new_dest = |dest: &str| -> Option<String> {
@@ -87,10 +88,13 @@ fn rewrite_links(site: &Site, page: &Page) -> String {
             LinkTarget::Page { rel, fragment } => {
                 let target = site.page_by_rel(&rel)?;
                 let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-                Some(format!(
-                    "{prefix}{}{fragment}",
-                    twin_file(&site.pages[target].url)
-                ))
+                let url = &site.pages[target].url;
+                let file = if to_twins {
+                    twin_file(url)
+                } else {
+                    url.clone()
+                };
+                Some(format!("{prefix}{file}{fragment}"))
             }
             LinkTarget::Asset { rel } => Some(format!("{prefix}{rel}")),
             _ => None,
