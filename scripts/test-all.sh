@@ -12,7 +12,8 @@
 #                                       `kb serve` browser tests (headless Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
 #   bash scripts/test-all.sh agents     `kb mcp` driven by the official MCP Python SDK: every tool,
-#                                       the resources, search == `kb search --json`, live edits
+#                                       the resources, search == `kb search --json`, live edits;
+#                                       the Copy page as Markdown button (headless Chromium)
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
 # works on a fresh machine; install them alone with `bash scripts/install-deps.sh`.
@@ -92,9 +93,12 @@ suite_reader() {
 suite_agents() {
     install_deps
 
-    step "kb mcp with a real MCP client (the official Python SDK, tests/mcp/mcp_client.py)"
+    step "kb mcp with a real MCP client (the official Python SDK, tests/agents/mcp_client.py)"
     cargo build --release --quiet
-    "$HOME/.cache/kb/mcp-venv/bin/python" tests/mcp/mcp_client.py --kb target/release/kb
+    "$HOME/.cache/kb/mcp-venv/bin/python" tests/agents/mcp_client.py --kb target/release/kb
+
+    step "The Copy page as Markdown button (headless Chromium)"
+    KB=target/release/kb bash tests/agents/run-browser.sh
 }
 
 if [ "$#" -gt 1 ]; then

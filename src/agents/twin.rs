@@ -60,7 +60,9 @@ pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
         text.push_str("\n\n");
     }
     let body_start = text.len();
-    text.push_str(&rewrite_links(site, page, settings.agents.markdown_twins));
+    // The blank line after the front matter is already there.
+    let body = rewrite_links(site, page, settings.agents.markdown_twins);
+    text.push_str(body.trim_start_matches(['\n', '\r']));
     if !text.ends_with('\n') {
         text.push('\n');
     }

@@ -1,6 +1,6 @@
 //! Docs for coding agents: `llms.txt` (llmstxt.org's format, every page once, links that
 //! resolve), `llms-full.txt`, and a Markdown twin beside every page, made after includes.
-//! `kb mcp` is driven by a real MCP client in `tests/mcp/` (the `agents` suite).
+//! `kb mcp` is driven by a real MCP client in `tests/agents/` (the `agents` suite).
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -5,7 +5,7 @@ page resources, check that `search` gives exactly what the `kb search --json` bi
 (a separate process) for every query below, and that an edit saved while the server runs
 reaches its answers.
 
-    python tests/mcp/mcp_client.py --kb target/release/kb [--site content-root]
+    python tests/agents/mcp_client.py --kb target/release/kb [--site content-root]
 
 The site (default: the bundled guide) is copied to a temporary folder first, so the edit
 never touches the original. Exits non-zero on the first failed check.
