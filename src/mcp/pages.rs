@@ -206,3 +206,62 @@ pub(crate) struct PageResource {
     pub title: String,
     pub description: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::passes::{analyze, BuildOptions};
+    use crate::build::session::fixture::copy_fixture;
+    use crate::build::timings::Timings;
+
+    #[test]
+    fn pages_are_found_by_any_name_and_never_outside_the_site() {
+        let (_dir, root) = copy_fixture("basic");
+        let settings = Settings::load(&root).expect("settings");
+        let analysis = analyze(&settings, &BuildOptions::default(), &mut Timings::default());
+        let view = SiteView {
+            settings: &settings,
+            site: &analysis.site,
+            rendered: &analysis.rendered,
+        };
+        let one = view.find_page("alpha/one.md").expect("by source path");
+        for name in [
+            "alpha/one/",
+            "/alpha/one/",
+            "alpha/one",
+            "alpha/one/index.html",
+            "alpha/one/index.md",
+            "kb://page/alpha/one.md",
+            "https://example.org/guide/alpha/one/#in-go",
+        ] {
+            assert_eq!(view.find_page(name), Ok(one), "{name}");
+        }
+        let missing = view.find_page("alpha/onw.md").unwrap_err();
+        assert!(missing.contains("did you mean `alpha/one.md`"), "{missing}");
+        let escape = view.find_page("../../etc/passwd").unwrap_err();
+        assert!(escape.contains("is not a page path"), "{escape}");
+
+        let section = view.read_page(one, Some("in-go")).expect("a section");
+        assert!(section.starts_with("## In Go\n"), "{section}");
+        let unknown = view.read_page(one, Some("nope")).unwrap_err();
+        assert!(unknown.contains("`what-to-consider`"), "{unknown}");
+
+        let all: serde_json::Value =
+            serde_json::from_str(&view.list_pages(None).expect("toc")).expect("json");
+        let n = all["pages"].as_array().expect("pages").len();
+        assert_eq!(n, analysis.site.pages.len(), "every page once");
+        let alpha: serde_json::Value =
+            serde_json::from_str(&view.list_pages(Some("alpha")).expect("area")).expect("json");
+        assert!(alpha["pages"]
+            .as_array()
+            .expect("pages")
+            .iter()
+            .all(|p| p["area"] == "alpha"));
+        assert!(view.list_pages(Some("gamma")).is_err());
+
+        let (first, next) = view.resources(None).expect("resources");
+        assert_eq!(first.len(), n.min(RESOURCES_PER_LIST));
+        assert_eq!(next, None);
+        assert!(view.resources(Some("x")).is_err());
+    }
+}
