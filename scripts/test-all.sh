@@ -13,13 +13,16 @@
 #                                       `kb serve`, raw-html and mdBook-book browser tests
 #                                       (headless Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
+#   bash scripts/test-all.sh agents     `kb mcp` driven by the official MCP Python SDK: every tool,
+#                                       the resources, search == `kb search --json`, live edits;
+#                                       the Copy page as Markdown button (headless Chromium)
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
 # works on a fresh machine; install them alone with `bash scripts/install-deps.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=(rust search browser reader)
+SUITES=(rust search browser reader agents)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -94,6 +97,17 @@ suite_reader() {
     bash tests/reader/run.sh
 }
 
+suite_agents() {
+    install_deps
+
+    step "kb mcp with a real MCP client (the official Python SDK, tests/agents/mcp_client.py)"
+    cargo build --release --quiet
+    "$HOME/.cache/kb/mcp-venv/bin/python" tests/agents/mcp_client.py --kb target/release/kb
+
+    step "The Copy page as Markdown button (headless Chromium)"
+    KB=target/release/kb bash tests/agents/run-browser.sh
+}
+
 if [ "$#" -gt 1 ]; then
     usage
     exit 2
@@ -109,7 +123,7 @@ if [ "$#" -eq 0 ]; then
 fi
 
 case "$1" in
-    rust | search | browser | reader)
+    rust | search | browser | reader | agents)
         "suite_$1"
         echo
         echo "Test suite '$1' passed."

@@ -5,6 +5,7 @@
 //! A build is a sequence of passes over plain data: [`content`] loads pages, [`markdown`]
 //! renders them, [`render`] applies the theme's templates, and [`build`] writes the site.
 
+mod agents;
 mod build;
 mod check;
 mod cli;
@@ -17,6 +18,7 @@ mod diagnostics;
 mod failure;
 mod limits;
 mod markdown;
+mod mcp;
 mod position;
 #[cfg(test)]
 mod proptests;

@@ -27,11 +27,10 @@ pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Fa
             settings.search_index_dir.display()
         )
     })?;
-    let options = kb_search::QueryOptions {
-        limit: args.limit.unwrap_or(settings.search.limit_results),
-        area: args.area.clone(),
-    };
-    let results = index.search(&args.query, &options);
+    let results = index.search(
+        &args.query,
+        &query_options(&settings, args.limit, args.area),
+    );
     if args.json {
         println!("{}", results.to_json());
         return Ok(ExitCode::SUCCESS);
@@ -43,8 +42,9 @@ pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Fa
     Ok(ExitCode::SUCCESS)
 }
 
-/// The index blob from `search-index/`, rebuilt from the content when missing or stale.
-fn fresh_index(
+/// The index blob from `search-index/`, rebuilt from the content when missing or stale
+/// (`kb mcp` answers its searches from it too, so both give the same hits).
+pub(crate) fn fresh_index(
     settings: &Settings,
     drafts: bool,
     verbosity: Verbosity,
@@ -75,6 +75,18 @@ fn fresh_index(
     let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)?;
     site_search::save_native(settings, &blob, &stamp)?;
     Ok(blob)
+}
+
+/// The options of a query: `limit` results (default: `limit-results`), from `area` only.
+pub(crate) fn query_options(
+    settings: &Settings,
+    limit: Option<usize>,
+    area: Option<String>,
+) -> kb_search::QueryOptions {
+    kb_search::QueryOptions {
+        limit: limit.unwrap_or(settings.search.limit_results),
+        area,
+    }
 }
 
 /// Ranked hits as text: title and section, URL, and an excerpt with matched words marked

@@ -6,6 +6,7 @@
 //! [`raw`] (unknown keys are errors there, with line and column) and then validated into
 //! [`Settings`], the values the rest of the program uses.
 
+pub(crate) mod agents;
 mod env;
 mod mdbook_keys;
 mod mdbook_theme;
@@ -125,6 +126,8 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// What the site writes for coding agents (`[kb.agents]`).
+    pub agents: agents::AgentsConfig,
     /// The print page (`[output.html.print]`).
     pub print: PrintSettings,
     /// Whether formulas (`\\( \\)`, `\\[ \\]`, `$$ $$`) are rendered as MathML: only

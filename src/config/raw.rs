@@ -194,4 +194,7 @@ pub(crate) struct RawKb {
     /// Render math, as `output.html.mathjax-support = true` does.
     #[serde(default)]
     pub math: bool,
+    /// `[kb.agents]`: llms.txt, llms-full.txt and Markdown twins.
+    #[serde(default)]
+    pub agents: super::agents::RawAgents,
 }

@@ -259,6 +259,7 @@ impl RawConfig {
             },
             math: mathjax_support.unwrap_or(false) || kb.math,
             preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
+            agents: kb.agents.validated(),
         };
         Ok(Loaded { settings, warnings })
     }

@@ -99,6 +99,10 @@ impl<'a> ViewBuilder<'a> {
         let mut view = PageView::new(kind, &page.title, &page.description);
         view.title_in_body = page.title_in_body;
         view.canonical = self.canonical(&page.url);
+        view.markdown = self.settings.agents.markdown_twins.then(|| {
+            let twin = crate::agents::twin::twin_file(&page.url);
+            twin.rsplit('/').next().unwrap_or(&twin).to_string()
+        });
         view.toc = rendered
             .headings
             .iter()

@@ -256,7 +256,7 @@ impl<'a> SiteRenderer<'a> {
 
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
-    /// redirects, the sitemap, robots.txt and the output marker. Assets that cannot be read
+    /// redirects, the sitemap, robots.txt, the agents' files and the output marker. Assets that cannot be read
     /// are left out and reported.
     pub(crate) fn plain_files(
         &self,
@@ -397,6 +397,8 @@ impl<'a> SiteRenderer<'a> {
             "robots.txt".to_string(),
             extras::robots(settings.site_url.as_deref()).into_bytes(),
         ));
+        // Markdown twins, llms.txt and llms-full.txt.
+        files.extend(crate::agents::files(settings, site));
         files.push((
             extras::OUTPUT_MARKER.to_string(),
             extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),

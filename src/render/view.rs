@@ -61,6 +61,8 @@ pub(crate) struct PageView {
     pub title_in_body: bool,
     pub description: String,
     pub canonical: Option<String>,
+    /// The page's Markdown twin, relative to the page (it sits beside it): `index.md`.
+    pub markdown: Option<String>,
     /// The rendered Markdown body.
     pub content: String,
     pub toc: Vec<TocEntry>,
@@ -91,6 +93,7 @@ impl PageView {
             title_in_body: false,
             description: description.into(),
             canonical: None,
+            markdown: None,
             content: String::new(),
             toc: Vec::new(),
             tags: Vec::new(),

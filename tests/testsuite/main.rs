@@ -9,6 +9,7 @@
 //! One binary, not one per file: cargo links each test binary separately, and one binary
 //! shares one harness instead of a copy per file.
 
+mod agents;
 mod bad_input;
 mod bench;
 mod books;

@@ -285,6 +285,15 @@ impl Session {
             }
             records.push((path, inputs, fingerprint));
         }
+        // The edited pages' twins and llms-full.txt follow the bodies.
+        let mut plain_records = Vec::new();
+        for (path, bytes) in crate::agents::files(&self.settings, &state.prepared.site) {
+            let fingerprint = fingerprint(&bytes);
+            if state.outputs.differs_from(&path, fingerprint) {
+                batch.write(path.clone(), bytes);
+            }
+            plain_records.push((path, fingerprint));
+        }
         let changed = ChangedFiles::of(&batch, None, BTreeSet::new());
         if let Err(e) = sink.apply(batch) {
             restore(state, old);
@@ -294,6 +303,9 @@ impl Session {
             state
                 .outputs
                 .record_fingerprint(path, Some(inputs), fingerprint);
+        }
+        for (path, fingerprint) in plain_records {
+            state.outputs.record_fingerprint(path, None, fingerprint);
         }
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;

@@ -286,6 +286,29 @@
     figure.appendChild(button);
   });
 
+  // "View as Markdown" becomes "Copy page as Markdown": the twin beside the page is fetched
+  // and copied. From file://, where the browser refuses to fetch it, the link still opens
+  // the twin, to copy from there.
+  document.querySelectorAll("a[data-kb-copy-markdown]").forEach(function (link) {
+    if (location.protocol === "file:" || !navigator.clipboard || !window.fetch) return;
+    var href = link.getAttribute("href") || "";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-markdown";
+    button.textContent = "Copy page as Markdown";
+    var status = document.createElement("span");
+    status.className = "copy-markdown-status";
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      fetch(href)
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (text) { return navigator.clipboard.writeText(text); })
+        .then(function () { status.textContent = "Copied"; },
+          function () { location.href = href; });
+    });
+    link.before(button, " ", status);
+  });
+
   // "On this page" follows scrolling.
   var tocLinks = document.querySelectorAll(".toc a[href^='#']");
   if (tocLinks.length && "IntersectionObserver" in window) {
