@@ -9,13 +9,17 @@
 //!   against the term dictionary); `synonyms.rs`: the synonym list;
 //! * `plan.rs`: the tantivy queries of each clause, over pages and over sections;
 //! * `pages.rs`: which pages match and their order, leaving out words no page has;
-//! * `sections.rs`: which sections of those pages to show;
+//! * `sections.rs`: which sections of those pages to show (`in_pages.rs`: the filter that
+//!   finds them);
+//! * `sparse_union.rs`: a union that scores only the documents it is asked about;
 //! * `suggest.rs`: other queries to offer when this one found nothing.
 
 mod expand;
+mod in_pages;
 mod pages;
 mod plan;
 mod sections;
+mod sparse_union;
 mod suggest;
 mod synonyms;
 

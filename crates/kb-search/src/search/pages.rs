@@ -10,20 +10,27 @@
 //!    page on a tie) are kept, the others are *left out* and reported, and the pages with
 //!    all the kept words are shown. Without `use-boolean-and`, any word will do.
 //! 4. Pages are ranked by how many words they have, then by BM25 summed over the words
-//!    (stop words and word pairs count here, though they are never required), best field
-//!    per word. An overview page (home, area) counts [`OVERVIEW_WEIGHT`] of its score: it
-//!    names the topics of the pages it introduces without being about them.
+//!    (stop words count here, though they are never required), best field per word.
+//!    Then the best [`PAIR_WINDOW`] pages also score the word pairs typed next to each
+//!    other where they stand next to each other, and are ranked again: proximity orders
+//!    the best matches, and reading positions for every page that has the words cost
+//!    most of a query's time. An overview page (home, area) counts [`OVERVIEW_WEIGHT`] of
+//!    its score: it names the topics of the pages it introduces without being about them.
 
 use tantivy::query::{Occur, Query};
 use tantivy::DocAddress;
 
+use super::in_pages::InDocs;
 use super::plan::{boolean, const_term, Plan, Role};
+use super::sparse_union::SparseUnion;
 use super::Engine;
 use crate::collector::{AllMatches, Match};
 use crate::schema::name;
 
 /// Share of its score an overview page keeps.
 const OVERVIEW_WEIGHT: f32 = 0.5;
+/// How many of the best pages score word pairs (rule 4).
+pub(super) const PAIR_WINDOW: usize = 100;
 
 /// A matched page.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +41,8 @@ pub(super) struct MatchedPage {
     pub score: f32,
     /// How many required words it has.
     pub words: u32,
+    /// Share of its score it keeps ([`OVERVIEW_WEIGHT`] on overview pages).
+    weight: f32,
 }
 
 /// The pages a query matches.
@@ -56,6 +65,8 @@ struct Tally {
     /// Bit `i`: the page has the text clause at `i` in the plan.
     mask: u32,
     area: u64,
+    /// Share of its score it keeps.
+    weight: f32,
 }
 
 impl Engine<'_> {
@@ -66,7 +77,7 @@ impl Engine<'_> {
             match c.role {
                 Role::Filter => clauses.push((Occur::Must, c.page.box_clone())),
                 Role::Excluded => clauses.push((Occur::MustNot, c.page.box_clone())),
-                Role::Required | Role::Optional => {}
+                Role::Required | Role::Optional | Role::Pair => {}
             }
         }
         let collector = AllMatches {
@@ -130,17 +141,57 @@ impl Engine<'_> {
                     address: t.address,
                     score: t.score,
                     words: (t.mask & required).count_ones(),
+                    weight: t.weight,
                 });
             }
         }
-        result.pages.sort_by(|a, b| {
-            b.words
-                .cmp(&a.words)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a.address.cmp(&b.address))
-        });
+        result.pages.sort_by(rank);
+        self.score_pairs(plan, &mut result.pages);
         result
     }
+
+    /// Adds the word pairs' scores to the best [`PAIR_WINDOW`] of `pages` (ranked) and
+    /// ranks those again (rule 4). Every other page has no more words and no higher score
+    /// than the last of them, so the whole list stays ranked.
+    fn score_pairs(&self, plan: &Plan, pages: &mut [MatchedPage]) {
+        let pairs: Vec<Box<dyn Query>> = plan
+            .clauses
+            .iter()
+            .filter(|c| c.role == Role::Pair)
+            .map(|c| c.page.box_clone())
+            .collect();
+        let window = pages.len().min(PAIR_WINDOW);
+        if pairs.is_empty() || window == 0 {
+            return;
+        }
+        let best = &mut pages[..window];
+        let docs = InDocs::new(self.searcher, best.iter().map(|p| p.address));
+        let query = boolean(vec![
+            (Occur::Must, Box::new(docs)),
+            (Occur::Must, Box::new(SparseUnion::sum(pairs))),
+        ]);
+        let collector = AllMatches {
+            column: name::AREA_ID,
+        };
+        let found = self
+            .searcher
+            .search(query.as_ref(), &collector)
+            .unwrap_or_default();
+        for m in found {
+            if let Some(p) = best.iter_mut().find(|p| p.address == m.address) {
+                p.score += m.score * p.weight;
+            }
+        }
+        best.sort_by(rank);
+    }
+}
+
+/// Best first: more words, then a higher score, then index order.
+fn rank(a: &MatchedPage, b: &MatchedPage) -> std::cmp::Ordering {
+    b.words
+        .cmp(&a.words)
+        .then_with(|| b.score.total_cmp(&a.score))
+        .then_with(|| a.address.cmp(&b.address))
 }
 
 /// Sums the matches of each page document over the clauses.
@@ -158,6 +209,7 @@ fn tally(mut all: Vec<(Match, u32)>) -> Vec<Tally> {
                 score: m.score,
                 mask: bit,
                 area: m.value,
+                weight: 1.0,
             }),
         }
     }
@@ -174,6 +226,7 @@ fn demote_overviews(tallies: &mut [Tally], overviews: &[Match]) {
         while next.next_if(|a| *a < t.address).is_some() {}
         if next.peek() == Some(&t.address) {
             t.score *= OVERVIEW_WEIGHT;
+            t.weight = OVERVIEW_WEIGHT;
         }
     }
 }
@@ -216,6 +269,7 @@ mod tests {
             score,
             mask,
             area: 0,
+            weight: 1.0,
         }
     }
 

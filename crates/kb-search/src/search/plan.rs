@@ -13,6 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::expand::Alternatives;
+use super::sparse_union::SparseUnion;
 use super::{Engine, Level, TextField};
 use crate::query::{Clause, ClauseKind, ParsedQuery, Scope};
 
@@ -28,6 +29,9 @@ pub(super) enum Role {
     Required,
     /// A stop word: scores, never required.
     Optional,
+    /// Two words typed next to each other: scores where they stand next to each other,
+    /// on the best pages only (see `pages.rs`). Never required.
+    Pair,
     /// `-word`: pages that have it are excluded. Never left out.
     Excluded,
     /// `tag:` or `area:`: only pages that pass. Never left out.
@@ -67,7 +71,12 @@ impl Plan {
 
 impl Engine<'_> {
     /// Spreads alternatives over fields: the best field counts, the others a little.
-    fn text_query(alts: &Alternatives, fields: &[TextField]) -> Option<Box<dyn Query>> {
+    /// `sparse`: the query only scores chosen documents (see `sparse_union.rs`).
+    fn text_query(
+        alts: &Alternatives,
+        fields: &[TextField],
+        sparse: bool,
+    ) -> Option<Box<dyn Query>> {
         let mut per_field: Vec<Box<dyn Query>> = Vec::with_capacity(fields.len());
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();
@@ -91,6 +100,7 @@ impl Engine<'_> {
             let q: Box<dyn Query> = match subs.len() {
                 0 => continue,
                 1 => subs.remove(0),
+                _ if sparse => Box::new(SparseUnion::sum(subs)),
                 _ => Box::new(BooleanQuery::union(subs)),
             };
             per_field.push(boosted(q, f.boost));
@@ -98,6 +108,7 @@ impl Engine<'_> {
         match per_field.len() {
             0 => None,
             1 => Some(per_field.remove(0)),
+            _ if sparse => Some(Box::new(SparseUnion::max(per_field, TIE_BREAKER))),
             _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
                 per_field,
                 TIE_BREAKER,
@@ -145,11 +156,11 @@ impl Engine<'_> {
                         _ => self.phrase_alternatives(kind),
                     };
                     let Some(alts) = alts else { continue };
-                    let Some(page) = Self::text_query(&alts, &page_fields) else {
+                    let Some(page) = Self::text_query(&alts, &page_fields, false) else {
                         continue;
                     };
                     let section_fields = self.text_fields(*scope, Level::Section);
-                    let section = Self::text_query(&alts, &section_fields);
+                    let section = Self::text_query(&alts, &section_fields, true);
                     let marks = alts.all_terms().map(str::to_owned).collect();
                     (page, section, marks, alts.fuzzy)
                 }
@@ -183,7 +194,7 @@ impl Engine<'_> {
 
 impl Engine<'_> {
     /// Proximity: two words typed next to each other score more where they stand next to
-    /// each other. One optional phrase clause per pair of adjacent words (not both stop
+    /// each other. One phrase clause per pair of adjacent words (not both stop
     /// words, neither a filter nor an exclusion), at most [`MAX_PAIRS`].
     fn proximity(&self, parsed: &ParsedQuery, skip: Option<usize>) -> Vec<ClausePlan> {
         let word = |i: usize| match parsed.clauses.get(i) {
@@ -210,13 +221,14 @@ impl Engine<'_> {
             if alts.phrases.is_empty() {
                 continue; // one term: nothing to be near
             }
-            let page = Self::text_query(&alts, &self.text_fields(Scope::Everywhere, Level::Page));
-            let section =
-                Self::text_query(&alts, &self.text_fields(Scope::Everywhere, Level::Section));
+            let page_fields = self.text_fields(Scope::Everywhere, Level::Page);
+            let page = Self::text_query(&alts, &page_fields, true);
+            let section_fields = self.text_fields(Scope::Everywhere, Level::Section);
+            let section = Self::text_query(&alts, &section_fields, true);
             if let Some(page) = page {
                 plans.push(ClausePlan {
                     index: i,
-                    role: Role::Optional,
+                    role: Role::Pair,
                     page,
                     section,
                     marks: vec![],

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::query::{Occur, Query};
+use tantivy::DocAddress;
 
+use super::in_pages::InPages;
 use super::pages::MatchedPage;
 use super::plan::{boolean, const_term, Plan, Role};
+use super::sparse_union::SparseUnion;
 use super::Engine;
 use crate::collector::{AllMatches, Match};
 use crate::schema::name;
@@ -22,25 +23,22 @@ pub(super) const SECTIONS_PER_PAGE: usize = 3;
 pub(super) type Shown = (DocAddress, f32);
 
 impl Engine<'_> {
-    /// The URL and number of a page, read from its page document.
-    fn page_key(&self, page: &MatchedPage) -> Option<(String, u64)> {
-        let doc: TantivyDocument = self.searcher.doc(page.address).ok()?;
-        let url = doc.get_first(self.fields.page_url)?.as_str()?.to_owned();
+    /// The number of a page, read from its page document's `page_ord` column (not the
+    /// doc store: see `in_pages.rs`).
+    fn page_ord(&self, page: &MatchedPage) -> Option<u64> {
         let reader = self.searcher.segment_reader(page.address.segment_ord);
         let ords = reader.fast_fields().u64(name::PAGE_ORD).ok()?;
-        Some((url, ords.first(page.address.doc_id)?))
+        ords.first(page.address.doc_id)
     }
 
-    /// Every section of `pages` that `words` matches (all sections with no words).
-    fn sections_of(&self, urls: &[&str], words: Option<Box<dyn Query>>) -> Vec<Match> {
-        let pages: Vec<Box<dyn Query>> = urls
-            .iter()
-            .map(|url| const_term(self.fields.page_url, url))
-            .collect();
-        let mut clauses = vec![(Occur::Must, boolean_union(pages))];
+    /// Every section of the pages numbered `ords` that `words` matches (all their
+    /// sections with no words).
+    fn sections_of(&self, ords: Vec<u64>, words: Option<Box<dyn Query>>) -> Vec<Match> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(InPages::new(ords)))];
         match words {
             Some(words) => clauses.push((Occur::Must, words)),
-            // Sections only: the page document has the page's URL too.
+            // Sections only: the page document has the page's number too.
             None => clauses.push((
                 Occur::MustNot,
                 const_term(self.fields.kind, name::PAGE_KIND),
@@ -62,15 +60,14 @@ impl Engine<'_> {
         pages: &[MatchedPage],
         limit: usize,
     ) -> Vec<Shown> {
-        let keys: Vec<(String, u64)> = pages
+        let keys: Vec<u64> = pages
             .iter()
             .take(limit)
-            .filter_map(|p| self.page_key(p))
+            .filter_map(|p| self.page_ord(p))
             .collect();
         if keys.is_empty() {
             return Vec::new();
         }
-        let urls: Vec<&str> = keys.iter().map(|(u, _)| u.as_str()).collect();
         let section = |role| {
             plan.clauses
                 .iter()
@@ -82,23 +79,27 @@ impl Engine<'_> {
         if !required.is_empty() {
             words.push((Occur::Must, boolean_union(required)));
         }
-        words.extend(section(Role::Optional).map(|q| (Occur::Should, q)));
+        let optional: Vec<Box<dyn Query>> =
+            section(Role::Optional).chain(section(Role::Pair)).collect();
+        if !optional.is_empty() {
+            words.push((Occur::Should, Box::new(SparseUnion::sum(optional))));
+        }
         let words = (!words.is_empty()).then(|| boolean(words));
         let mut by_page: BTreeMap<u64, Vec<Shown>> = BTreeMap::new();
-        for m in self.sections_of(&urls, words) {
+        for m in self.sections_of(keys.clone(), words) {
             by_page
                 .entry(m.value)
                 .or_default()
                 .push((m.address, m.score));
         }
         // Pages found through their title, description or tags only: their first section.
-        let bare: Vec<&str> = keys
+        let bare: Vec<u64> = keys
             .iter()
-            .filter(|(_, ord)| !by_page.contains_key(ord))
-            .map(|(u, _)| u.as_str())
+            .filter(|ord| !by_page.contains_key(ord))
+            .copied()
             .collect();
         if !bare.is_empty() {
-            for m in self.sections_of(&bare, None) {
+            for m in self.sections_of(bare, None) {
                 let first = by_page.entry(m.value).or_default();
                 match first.first_mut() {
                     Some(s) if s.0 <= m.address => {}
@@ -108,7 +109,7 @@ impl Engine<'_> {
             }
         }
         let mut shown = Vec::new();
-        for (_, ord) in &keys {
+        for ord in &keys {
             let Some(sections) = by_page.get_mut(ord) else {
                 continue;
             };
@@ -127,5 +128,5 @@ fn boolean_union(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if queries.len() == 1 {
         return queries.remove(0);
     }
-    Box::new(BooleanQuery::union(queries))
+    Box::new(SparseUnion::sum(queries))
 }
