@@ -23,23 +23,26 @@ const LEAD_BYTES: usize = 50;
 /// Texts whose tokens are kept, per thread (the browser has one).
 const TOKENS_KEPT: usize = 256;
 
+/// The analysed tokens of a text: term, start and end byte.
+type Tokens = Rc<[(String, usize, usize)]>;
+
 thread_local! {
     /// The tokens of recently shown texts, by the text's hash. A reader typing a query
     /// letter by letter sees the same sections again and again, and analysing their text
     /// (stemming every word) was the largest part of a warm query.
-    static TOKENS: RefCell<HashMap<u64, Rc<[(String, usize, usize)]>>> =
+    static TOKENS: RefCell<HashMap<u64, Tokens>> =
         RefCell::new(HashMap::new());
 }
 
 /// The analysed tokens of `text`: term, start and end byte.
-fn tokens(text: &str) -> Rc<[(String, usize, usize)]> {
+fn tokens(text: &str) -> Tokens {
     let mut hasher = DefaultHasher::new();
     text.hash(&mut hasher);
     let key = hasher.finish();
     if let Some(found) = TOKENS.with(|t| t.borrow().get(&key).cloned()) {
         return found;
     }
-    let tokens: Rc<[(String, usize, usize)]> = analyze(text)
+    let tokens: Tokens = analyze(text)
         .into_iter()
         .map(|t| (t.text, t.from, t.to))
         .collect();
