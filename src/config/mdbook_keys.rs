@@ -91,6 +91,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.search.enable", Read),
     key("output.html.search.limit-results", Read),
     key("output.html.search.use-boolean-and", Read),
+    key("output.html.search.synonyms", Read),
     key("output.html.search.boost-title", Read),
     key("output.html.search.boost-hierarchy", Read),
     key("output.html.search.boost-paragraph", Read),

@@ -76,6 +76,8 @@ pub(crate) struct SearchConfig {
     pub use_boolean_and: bool,
     /// Pages are split into search documents at headings up to this level (2 or 3).
     pub heading_split_level: u8,
+    /// `synonyms`: a word and what it also matches, added to the built-in list.
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 /// `print.html`, the whole book on one page.

@@ -125,6 +125,9 @@ pub(crate) struct RawSearch {
     pub boost_code: Option<f32>,
     pub use_boolean_and: Option<bool>,
     pub heading_split_level: Option<u8>,
+    /// Query-time synonyms: a word and what it also matches (one-way).
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl RawSearch {
@@ -160,6 +163,7 @@ impl RawSearch {
             boost_code: self.boost_code.unwrap_or(0.5),
             use_boolean_and: self.use_boolean_and.unwrap_or(true),
             heading_split_level,
+            synonyms: self.synonyms,
         }
     }
 }
