@@ -321,6 +321,7 @@ fn proptest_markdown_and_directives_never_panic() {
                 hidelines: &Default::default(),
                 raw_html: crate::markdown::raw_html::RawHtmlMode::Sanitize,
                 limits: crate::limits::Limits::default(),
+                math: false,
             },
         );
     });

@@ -1046,6 +1046,7 @@ pub(crate) mod tests {
                 hidelines: &BTreeMap::new(),
                 raw_html,
                 limits: Limits::default(),
+                math: false,
             },
         )
     }
