@@ -20,9 +20,9 @@ mod limits;
 mod markdown;
 mod mcp;
 mod position;
+mod preprocess;
 #[cfg(test)]
 mod proptests;
-mod preprocess;
 mod render;
 mod safe_url;
 mod serve;
