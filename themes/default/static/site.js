@@ -306,7 +306,8 @@
         .then(function () { status.textContent = "Copied"; },
           function () { location.href = href; });
     });
-    link.before(button, " ", status);
+    // After the link, so nothing already drawn moves.
+    link.after(button, status);
   });
 
   // "On this page" follows scrolling.
