@@ -7,8 +7,9 @@
 //! math events know `$` and `$$` only, and a single `$` is ordinary prose in most books, so
 //! this pass finds the delimiters itself in the text of the event list: runs of text
 //! events (never code, never raw HTML) are joined and scanned, and each formula becomes
-//! MathML (math-core); line breaks inside a run belong to it. A formula that cannot be converted is a warning at its text's
-//! position and is shown as written, as code. A formula must sit in one run of text:
+//! MathML (math-core); line breaks inside a run belong to it. A formula that cannot be
+//! converted is a warning at the formula's own line and column and is shown as written, as
+//! code. A formula must sit in one run of text:
 //! emphasis inside it (`\\( a *b* \\)`) splits the run and it is left as written.
 
 use std::ops::Range;
@@ -28,6 +29,7 @@ const DELIMITERS: &[(&str, &str, MathDisplay)] = &[
 /// The events with every formula in text turned into MathML (raw HTML events), and a
 /// warning for each formula that could not be.
 pub(crate) fn render_math<'a>(
+    source: &str,
     events: Vec<(Event<'a>, Range<usize>)>,
     locate: &dyn Fn(usize) -> Location,
     diagnostics: &mut Vec<Diagnostic>,
@@ -37,16 +39,16 @@ pub(crate) fn render_math<'a>(
         return events;
     };
     let mut out = Vec::with_capacity(events.len());
-    let mut run: Option<(String, Range<usize>)> = None;
+    let mut run: Option<Run> = None;
     let mut in_code = false;
-    let flush = |run: &mut Option<(String, Range<usize>)>,
+    let flush = |run: &mut Option<Run>,
                  out: &mut Vec<(Event<'a>, Range<usize>)>,
                  diagnostics: &mut Vec<Diagnostic>| {
-        if let Some((text, range)) = run.take() {
+        if let Some(run) = run.take() {
             out.extend(
-                convert_text(&converter, &text, range.start, locate, diagnostics)
+                convert_text(&converter, &run, source, locate, diagnostics)
                     .into_iter()
-                    .map(|event| (event, range.clone())),
+                    .map(|event| (event, run.range.clone())),
             );
         }
     };
@@ -57,20 +59,14 @@ pub(crate) fn render_math<'a>(
             // A formula may span lines (`$$` on lines of their own): a line break inside
             // a run of text is part of it.
             Event::SoftBreak if run.is_some() => {
-                if let Some((joined, joined_range)) = run.as_mut() {
-                    joined.push('\n');
-                    joined_range.end = range.end;
+                if let Some(run) = run.as_mut() {
+                    run.push("\n", range);
                 }
                 continue;
             }
             Event::Text(ref text) if !in_code => {
-                match run.as_mut() {
-                    Some((joined, joined_range)) => {
-                        joined.push_str(text);
-                        joined_range.end = range.end;
-                    }
-                    None => run = Some((text.to_string(), range)),
-                }
+                run.get_or_insert_with(|| Run::new(range.start))
+                    .push(text, range);
                 continue;
             }
             _ => {}
@@ -82,16 +78,69 @@ pub(crate) fn render_math<'a>(
     out
 }
 
-/// `text` (starting at source offset `at`) as text and MathML events.
+/// Text events joined into one string, with where each piece came from in the source, so
+/// that a formula found in the joined text can be reported at its own line and column.
+struct Run {
+    text: String,
+    /// The source range the run covers.
+    range: Range<usize>,
+    /// For each piece: its offset in `text` and its source range.
+    pieces: Vec<(usize, Range<usize>)>,
+}
+
+impl Run {
+    fn new(start: usize) -> Run {
+        Run {
+            text: String::new(),
+            range: start..start,
+            pieces: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str, source: Range<usize>) {
+        self.range.end = source.end;
+        self.pieces.push((self.text.len(), source));
+        self.text.push_str(text);
+    }
+
+    /// The source offset of byte `at` of the joined text. A piece whose text is as long as
+    /// its source maps byte for byte, one that is not to its start. pulldown-cmark starts
+    /// a piece after a backslash escape at the escaped character (`\\\\(` in the source
+    /// is a piece `\\(` whose range skips the first backslash): the first byte of such a
+    /// piece maps to the backslash, where the reader sees the delimiter begin.
+    fn source_offset(&self, source: &str, at: usize) -> usize {
+        let index = self.pieces.partition_point(|(start, _)| *start <= at);
+        let Some((start, source_range)) = index.checked_sub(1).map(|i| &self.pieces[i]) else {
+            return self.range.start;
+        };
+        let text_end = self
+            .pieces
+            .get(index)
+            .map_or(self.text.len(), |(next, _)| *next);
+        let range = source_range;
+        let escaped = at == *start
+            && range.start > 0
+            && source.as_bytes().get(range.start - 1) == Some(&b'\\');
+        if escaped {
+            range.start - 1
+        } else if text_end - start == range.len() {
+            range.start + (at - start)
+        } else {
+            range.start
+        }
+    }
+}
+
+/// The run's text as text and MathML events.
 fn convert_text(
     converter: &LatexToMathML,
-    text: &str,
-    at: usize,
+    run: &Run,
+    source: &str,
     locate: &dyn Fn(usize) -> Location,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Event<'static>> {
     let mut events = Vec::new();
-    let mut rest = text;
+    let mut rest = run.text.as_str();
     while let Some((start, open, close, display)) = next_opening(rest) {
         let inner_start = start + open.len();
         let Some(length) = rest[inner_start..].find(close) else {
@@ -107,7 +156,7 @@ fn convert_text(
             Err(e) => {
                 diagnostics.push(
                     Diagnostic::warning(
-                        locate(at),
+                        locate(run.source_offset(source, run.text.len() - rest.len() + start)),
                         format!("this math cannot be shown as MathML: {e}: `{written}`"),
                     )
                     .with_help("fix the LaTeX; until then the formula is shown as written"),
@@ -143,7 +192,7 @@ mod tests {
             .collect();
         let mut diagnostics = Vec::new();
         let locate = |offset: usize| Location::new("p.md", 1, offset + 1);
-        let events = render_math(events, &locate, &mut diagnostics);
+        let events = render_math(markdown, events, &locate, &mut diagnostics);
         let mut out = String::new();
         pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
         (out, diagnostics.iter().map(|d| d.to_string()).collect())
@@ -174,11 +223,24 @@ mod tests {
     fn math_that_cannot_be_converted_is_a_warning_and_shown_as_code() {
         let (out, warnings) = html("Broken \\\\( \\frac{a} \\\\) here.\n");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // At the formula's own column (the test's `locate` gives offset + 1).
         assert!(
-            warnings[0].starts_with("p.md:1:1: warning: this math cannot be shown as MathML"),
+            warnings[0].starts_with("p.md:1:8: warning: this math cannot be shown as MathML"),
             "{warnings:?}"
         );
         assert!(out.contains("<code>\\( \\frac{a} \\)</code>"), "{out}");
+    }
+
+    #[test]
+    fn a_warning_points_at_its_formula_after_escapes_and_line_breaks() {
+        let markdown = "One \\\\( x \\\\) and *b*\nthen \\\\( \\frac{b} \\\\) here.\n";
+        let (_, warnings) = html(markdown);
+        let at = markdown.find("\\\\( \\frac").expect("the formula") + 1;
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(&format!("p.md:1:{at}: warning:")),
+            "{warnings:?}"
+        );
     }
 
     #[test]

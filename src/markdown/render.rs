@@ -162,7 +162,7 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
     };
     let mut out = RenderedPage::default();
     let events = if math {
-        super::math::render_math(events, &locate, &mut out.diagnostics)
+        super::math::render_math(body, events, &locate, &mut out.diagnostics)
     } else {
         events
     };

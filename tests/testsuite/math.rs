@@ -16,7 +16,7 @@ fn a_book_with_mathjax_support_gets_mathml() {
     assert_eq!(warnings.len(), 1, "{}", run.stderr_text());
     assert!(
         warnings[0]
-            .starts_with("src/formulas.md:11:1: warning: this math cannot be shown as MathML"),
+            .starts_with("src/formulas.md:11:15: warning: this math cannot be shown as MathML"),
         "{warnings:?}"
     );
     let main = site.part("book/formulas.html", "<main");
