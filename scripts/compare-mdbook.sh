@@ -67,7 +67,8 @@ def pages(root, skip):
     return out
 
 md_skip = ["print.html", "404.html", "toc.html", "searchindex", "FontAwesome", "fonts/", "theme/"]
-kb_skip = ["404.html", "tags/", "search/", "__kb/"]
+# Both print pages are left out: each repeats every chapter's links.
+kb_skip = ["print.html", "404.html", "tags/", "search/", "__kb/"]
 md, kb = pages(md_out, md_skip), pages(kb_out, kb_skip)
 # Redirect pages are not chapters.
 is_redirect = lambda text: 'http-equiv="refresh"' in text

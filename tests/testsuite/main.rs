@@ -20,6 +20,7 @@ mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
 mod hardening;
+mod kitchen_sink;
 mod linkcheck;
 mod links;
 mod math;

@@ -26,7 +26,7 @@ fn plugins_bin() -> PathBuf {
 
 /// `PATH` with the plugins' folder first; `None` (after saying why) when a plugin is
 /// missing outside CI.
-fn path_with_plugins() -> Option<OsString> {
+pub(crate) fn path_with_plugins() -> Option<OsString> {
     let bin = plugins_bin();
     let missing: Vec<&str> = ["mdbook-admonish", "mdbook-mermaid"]
         .into_iter()
@@ -49,23 +49,27 @@ fn path_with_plugins() -> Option<OsString> {
     Some(std::env::join_paths(paths).expect("a PATH"))
 }
 
+/// What a user does after `cargo install`: each plugin's `install` adds its assets
+/// (admonish's stylesheet, mermaid's scripts) and their book.toml keys to the book.
+pub(crate) fn install_plugins(site: &TestSite, path: &OsString, plugins: &[&str]) {
+    for plugin in plugins {
+        let status = Command::new(plugins_bin().join(plugin))
+            .arg("install")
+            .current_dir(site.root())
+            .env("PATH", path)
+            .status()
+            .expect("run the plugin's install");
+        assert!(status.success(), "{plugin} install failed");
+    }
+}
+
 #[test]
 fn real_plugins_from_crates_io_render_their_blocks() {
     let Some(path) = path_with_plugins() else {
         return;
     };
     let site = TestSite::fixture("books/plugins");
-    // What a user does after `cargo install`: each plugin's `install` adds its assets
-    // (admonish's stylesheet, mermaid's scripts) and their book.toml keys.
-    for plugin in ["mdbook-admonish", "mdbook-mermaid"] {
-        let status = Command::new(plugins_bin().join(plugin))
-            .arg("install")
-            .current_dir(site.root())
-            .env("PATH", &path)
-            .status()
-            .expect("run the plugin's install");
-        assert!(status.success(), "{plugin} install failed");
-    }
+    install_plugins(&site, &path, &["mdbook-admonish", "mdbook-mermaid"]);
     let run = Run::with_env(
         site.root(),
         &["build"],

@@ -7,9 +7,17 @@ use crate::linkcheck::broken_links;
 use crate::site::TestSite;
 
 /// The values of `attr="..."` in `html`, in order.
-fn values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+pub(crate) fn values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
     html.split(needle.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// The ids of the chapter sections of a print page's `<main>`, in order.
+pub(crate) fn chapters(main: &str) -> Vec<&str> {
+    main.split("<section class=\"print-chapter\" id=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .collect()
@@ -26,13 +34,8 @@ fn an_mdbook_book_gets_its_whole_text_on_one_page() {
     let print = site.read("book/print.html");
     let main = site.part("book/print.html", "<main");
     // Chapters in reading order, each a section whose id is its URL as mdBook makes it.
-    let sections: Vec<&str> = main
-        .split("<section class=\"print-chapter\" id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
     assert_eq!(
-        sections,
+        chapters(&main),
         [
             "index",
             "guide-getting-started",
