@@ -3,38 +3,12 @@
 // - the print page: chrome hidden on paper, a chapter per sheet, screenshots to look at;
 // - the "Show all" button of a Rust block with hidden `# ` lines: the lines are not shown at
 //   first, are after a click (mouse or keyboard), and Copy leaves out what is not shown.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { serve } from "../reader/server.mjs";
-import { CHROMIUM, CHROMIUM_FLAGS } from "../reader/pages.mjs";
+import { browserSuite } from "../lib/browser.mjs";
 
-const SITE = resolve(process.env.KB_BOOKS_SITE || "");
-
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(process.env.KB_BOOKS_SITE, "set KB_BOOKS_SITE to the folder of built books");
-  server = await serve(SITE);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A fresh context and page at `path` of the served books; `errors` collects page errors. */
-async function open(path, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(server.url + path);
-  return { context, page, errors };
-}
+const suite = browserSuite("KB_BOOKS_SITE", "the folder of built books");
+const { open } = suite;
 
 /** The first Rust block of the hidden-lines chapter. */
 const RUST_BLOCK = 'figure.code-block:has(pre[data-lang="rust"])';
@@ -135,4 +109,35 @@ test("print.html: printed without the site's chrome, a chapter a sheet; screensh
   if (shots) await page.screenshot({ path: `${shots}/print-paper.png`, fullPage: false });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("kitchen sink: a nested chapter, a part title, an included listing and the print page, light and dark", async () => {
+  const shots = process.env.KB_BOOKS_SHOTS;
+  for (const theme of ["light", "dark"]) {
+    const { context, page, errors } = await open("kitchen-sink/format/deep/nested.html", { colorScheme: theme });
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    // The nested chapter is the current one in the sidebar, under its part's title.
+    const current = page.locator('.sidebar a[aria-current="page"]');
+    assert.ok(await current.isVisible(), "the current chapter is shown in the sidebar");
+    assert.match(await current.textContent(), /2\.2\.1\.\s*The deepest chapter/);
+    const part = page.locator(".sidebar .nav-part", { hasText: "The format" });
+    assert.ok(await part.isVisible(), "the part title is shown");
+    assert.ok(await page.locator("main img").evaluate((img) => img.complete && img.naturalWidth > 0), "the image loads");
+    if (shots) await page.screenshot({ path: `${shots}/sink-nested-${theme}.png` });
+
+    await page.goto(new URL("../includes.html", page.url()).href);
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    const listing = page.locator("figure.code-block").first();
+    assert.ok(await listing.getByText("struct Counter {").isVisible(), "the included listing is shown");
+    if (shots) await page.screenshot({ path: `${shots}/sink-includes-${theme}.png` });
+    await page.locator("#including-a-file-but-initially-hiding-all-except-specified-lines").scrollIntoViewIfNeeded();
+    if (shots) await page.screenshot({ path: `${shots}/sink-rustdoc-include-${theme}.png` });
+
+    await page.goto(new URL("../print.html", page.url()).href);
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    assert.ok((await page.locator(".print-chapter").count()) >= 10, "every chapter is on the print page");
+    if (shots) await page.screenshot({ path: `${shots}/sink-print-${theme}.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });

@@ -4,44 +4,20 @@
 // the weight of a first visit, the colour theme (system, toggle, remembered), print, the copy
 // button on code blocks and the "On this page" list following scrolling.
 // Run through run.sh, which builds the site and sets KB_READER_SITE.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
-import { PAGES, CHROMIUM, CHROMIUM_FLAGS } from "./pages.mjs";
+import { browserSuite } from "../lib/browser.mjs";
+import { PAGES } from "./pages.mjs";
 
-const SITE = resolve(process.env.KB_READER_SITE || "");
+const suite = browserSuite("KB_READER_SITE", "a built site");
+const { open, site: SITE } = suite;
 /** A first visit to any page may transfer at most this much, compressed (search excluded). */
 const WEIGHT_BUDGET = 50_000;
 const CODE_PAGE = PAGES.find((p) => p.name === "code").path;
-
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(process.env.KB_READER_SITE, "set KB_READER_SITE to a built site");
-  server = await serve(SITE);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A fresh context and page; `errors` collects uncaught page errors. */
-async function open(path, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  if (path !== null) await page.goto(path.startsWith("file:") ? path : server.url + path);
-  return { context, page, errors };
-}
 
 /** What the focused element looks like: its outline (or its label's, for the hidden checkbox). */
 function focusRing() {
@@ -142,9 +118,9 @@ test("the 404 page keeps in-page links on its own URL despite <base href>", asyn
   assert.equal(await page.locator("h1").textContent(), "Page not found");
   assert.equal(await page.locator("#sidebar [aria-current]").count(), 0, "no sidebar link is marked current");
   const skip = await page.locator(".skip-link").evaluate((a) => a.href);
-  assert.equal(skip, server.url + "no/such/page/#content");
+  assert.equal(skip, suite.server.url + "no/such/page/#content");
   const home = await page.locator(".site-title").evaluate((a) => a.href);
-  assert.equal(home, server.url, "site links resolve against <base href>");
+  assert.equal(home, suite.server.url, "site links resolve against <base href>");
   await context.close();
 });
 
@@ -162,7 +138,7 @@ test("JavaScript off: reading, navigation, TOC and the mobile menu work", async 
   assert.ok(await page.locator(".sidebar details[open]").count() >= 2, "areas in the sidebar expand");
   await page.locator(".pager a[rel=next]").click();
   await page.waitForLoadState();
-  assert.notEqual(page.url(), server.url + CODE_PAGE);
+  assert.notEqual(page.url(), suite.server.url + CODE_PAGE);
   await page.setViewportSize({ width: 375, height: 740 });
   assert.equal(await page.locator("#sidebar").isVisible(), false);
   await page.locator(".nav-toggle-label").click();
@@ -190,7 +166,7 @@ test("320 px: no sideways page scroll; code blocks scroll inside themselves", as
   const { context, page } = await open(null, { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
   const wide = [];
   for (const p of [...PAGES, { name: "tables", path: "cloud/multi-region-dr/" }, { name: "tags", path: "tags/" }]) {
-    await page.goto(server.url + p.path);
+    await page.goto(suite.server.url + p.path);
     for (const menu of [false, true]) {
       if (menu) await page.locator(".nav-toggle-label").click();
       const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
@@ -198,7 +174,7 @@ test("320 px: no sideways page scroll; code blocks scroll inside themselves", as
     }
   }
   assert.deepEqual(wide, []);
-  await page.goto(server.url + CODE_PAGE);
+  await page.goto(suite.server.url + CODE_PAGE);
   const overflowing = await page.$$eval("pre.code", (pres) => pres.filter((p) => p.scrollWidth > p.clientWidth).length);
   assert.ok(overflowing > 0, "long code lines overflow their block (and scroll there), not the page");
   await context.close();
@@ -211,7 +187,7 @@ test("no layout shift, no web fonts", async () => {
     const fonts = [];
     page.on("request", (r) => { if (r.resourceType() === "font") fonts.push(r.url()); });
     for (const p of PAGES) {
-      await page.goto(server.url + p.path);
+      await page.goto(suite.server.url + p.path);
       await page.waitForLoadState("load");
       await page.waitForTimeout(400);
       const cls = await page.evaluate(() => new Promise((done) => {
@@ -232,7 +208,7 @@ test(`a first visit transfers at most ${WEIGHT_BUDGET} bytes compressed (measure
     const { context, page } = await open(null);
     const responses = [];
     page.on("requestfinished", async (r) => responses.push(r));
-    await page.goto(server.url + p.path);
+    await page.goto(suite.server.url + p.path);
     await page.waitForLoadState("load");
     await page.waitForTimeout(300);
     let total = 0;
@@ -268,7 +244,7 @@ test("colour theme: follows the system, the toggle cycles and is remembered", as
   await toggle.click(); // system -> light
   assert.equal(await bg(page), "rgb(255, 255, 255)");
   assert.match(await toggle.getAttribute("aria-label"), /light/);
-  await page.goto(server.url);
+  await page.goto(suite.server.url);
   assert.equal(await bg(page), "rgb(255, 255, 255)", "the choice is remembered on the next page");
   await toggle.click(); // light -> dark
   assert.equal(await bg(page), dark);
@@ -294,7 +270,7 @@ test("print: one column, no chrome, link URLs written out", async () => {
 });
 
 test("copy button: added by the script, copies the code block's text", async () => {
-  const html = await (await fetch(server.url + CODE_PAGE)).text();
+  const html = await (await fetch(suite.server.url + CODE_PAGE)).text();
   assert.ok(!html.includes("copy-button"), "the served page has no button: it works without JavaScript");
   const { context, page, errors } = await open(CODE_PAGE, { permissions: ["clipboard-read", "clipboard-write"] });
   const button = page.locator("figure.code-block .copy-button").first();
