@@ -75,15 +75,23 @@ pub(crate) fn parse(info: &str) -> InfoString {
             None
         };
         rest = rest.trim_start();
-        match (key, value) {
-            ("title", Some(v)) => result.title = Some(v.to_string()),
-            ("hl_lines", Some(v)) => result.hl_lines = parse_ranges(v),
-            ("linenos", _) => result.linenos = true,
-            ("", _) => {}
-            (k, None) if RUSTDOC_ATTRIBUTES.contains(&k) => result.flags.push(k.to_string()),
-            // mdBook's per-block hidden-line prefix (`hidelines=#`).
-            ("hidelines", Some(_)) => {}
-            (k, _) => result.unknown.push(k.to_string()),
+        // rustdoc and mdBook split attributes on commas as well as spaces: ```` ```rust
+        // ,ignore ```` and ```` ```rust ignore,no_run ```` are two known words each.
+        let words: Vec<&str> = match value {
+            None => key.split(',').filter(|w| !w.is_empty()).collect(),
+            Some(_) => vec![key.trim_start_matches(',')],
+        };
+        for key in words {
+            match (key, value) {
+                ("title", Some(v)) => result.title = Some(v.to_string()),
+                ("hl_lines", Some(v)) => result.hl_lines = parse_ranges(v),
+                ("linenos", _) => result.linenos = true,
+                ("", _) => {}
+                (k, None) if RUSTDOC_ATTRIBUTES.contains(&k) => result.flags.push(k.to_string()),
+                // mdBook's per-block hidden-line prefix (`hidelines=#`).
+                ("hidelines", Some(_)) => {}
+                (k, _) => result.unknown.push(k.to_string()),
+            }
         }
     }
     result
@@ -112,6 +120,21 @@ fn parse_ranges(text: &str) -> BTreeSet<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Rustonomicon writes ```` ```rust ,ignore ````; rustdoc reads `ignore`.
+    #[test]
+    fn attributes_split_on_commas_after_a_space() {
+        let info = parse("rust ,ignore");
+        assert_eq!(
+            (info.lang.as_str(), info.flags),
+            ("rust", vec!["ignore".to_string()])
+        );
+        assert!(info.unknown.is_empty(), "{:?}", info.unknown);
+        let info = parse("rust no_run,should_panic ,title=\"a.rs\" odd,");
+        assert_eq!(info.flags, ["no_run", "should_panic"]);
+        assert_eq!(info.title.as_deref(), Some("a.rs"));
+        assert_eq!(info.unknown, ["odd"]);
+    }
 
     #[test]
     fn rustdoc_attributes_are_known_words() {

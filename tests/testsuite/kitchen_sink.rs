@@ -198,6 +198,7 @@ fn the_kitchen_sink_book_builds_with_every_feature_at_once() {
         hidden,
         [
             "[hidden] fn main() {\nlet x = 5;\nlet y = 6;\n\nprintln!(\"{}\", x + y);\n[hidden] }\n",
+            "[hidden] struct Vec<T>(T);\nunsafe impl<#[may_dangle] T> Drop for Vec<T> { /* … */ }\n",
             "[hidden] hidden()\nnothidden():\n[hidden]     hidden()\n[hidden]     hidden()\n    nothidden()\n",
             "[hidden] import os\nprint(\"shown\")\n",
         ],
