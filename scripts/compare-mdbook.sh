@@ -5,7 +5,10 @@
 #
 #   bash scripts/compare-mdbook.sh path/to/book [KB_BINARY] [MDBOOK_BINARY]
 #
-# The book is copied to a temporary folder first, so neither tool writes into it. Needs
+# The book is copied to a temporary folder first, so neither tool writes into it;
+# IN_PLACE=1 builds it where it is instead (output still goes to the temporary folder), for
+# a book whose plugins are built from the repository around it (the mdBook guide's
+# `cargo run --manifest-path guide-helper/Cargo.toml` is a member of mdBook's workspace). Needs
 # `mdbook` (cargo install mdbook) and GNU time. A benchmark script, not a test: it prints
 # figures and the differences it found.
 set -euo pipefail
@@ -17,8 +20,13 @@ command -v "$mdbook" >/dev/null || { echo "compare-mdbook: no mdbook binary ($md
 kb=$(realpath "$kb")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r "$book" "$work/kb"
-cp -r "$book" "$work/mdbook"
+if [ "${IN_PLACE:-}" = 1 ]; then
+    ln -s "$(realpath "$book")" "$work/kb"
+    ln -s "$(realpath "$book")" "$work/mdbook"
+else
+    cp -r "$book" "$work/kb"
+    cp -r "$book" "$work/mdbook"
+fi
 
 measure() { # label dir command...
     local label=$1 dir=$2

@@ -37,16 +37,19 @@ fn command(line: &str, root: &Path) -> Result<Command, Failure> {
     Ok(cmd)
 }
 
-/// Whether the plugin says it supports `renderer` (exit status 0).
-pub(crate) fn supports(line: &str, root: &Path, renderer: &str) -> Result<bool, Failure> {
-    let status = command(line, root)?
+/// Whether the plugin says it supports `renderer` (exit status 0), and what it wrote to
+/// standard error (trimmed; empty for a plain "no"). mdBook shows that text; a plugin that
+/// cannot start its real work (a `cargo run` whose toolchain is missing) says why there.
+pub(crate) fn supports(line: &str, root: &Path, renderer: &str) -> Result<(bool, String), Failure> {
+    let output = command(line, root)?
         .args(["supports", renderer])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
+        .stderr(Stdio::piped())
+        .output()
         .map_err(Failure::NotFound)?;
-    Ok(status.success())
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    Ok((output.status.success(), stderr))
 }
 
 /// Runs the plugin with `input` on standard input; its standard output.

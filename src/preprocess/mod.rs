@@ -74,7 +74,7 @@ pub(crate) fn run(
     let mut current = book::book_of(site);
     let mut changed = false;
     for plugin in order {
-        let ran = match wanted(plugin, &settings.root)? {
+        let ran = match wanted(plugin, &settings.root, &mut warnings)? {
             Some(false) => continue,
             Some(true) => run_one(plugin, &settings.root, &context, &current)?,
             None => None,
@@ -103,16 +103,46 @@ pub(crate) fn run(
 }
 
 /// Whether the plugin runs for kb's renderer: its `renderers` list, else its answer to
-/// `supports html`, as mdBook decides.
-fn wanted(plugin: &Preprocessor, root: &Path) -> Result<Option<bool>, Diagnostic> {
+/// `supports html`, as mdBook decides. A "no" that came with an error message is a
+/// warning with that message (mdBook prints it too): such a plugin usually could not start.
+fn wanted(
+    plugin: &Preprocessor,
+    root: &Path,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Option<bool>, Diagnostic> {
     if let Some(renderers) = &plugin.renderers {
         return Ok(Some(renderers.iter().any(|r| r == RENDERER)));
     }
     match command::supports(&plugin.command, root, RENDERER) {
-        Ok(yes) => Ok(Some(yes)),
+        Ok((yes, stderr)) => {
+            if !yes && !stderr.is_empty() {
+                warnings.push(said_no(plugin, &stderr));
+            }
+            Ok(Some(yes))
+        }
         Err(Failure::NotFound(_)) if plugin.optional => Ok(None),
         Err(e) => Err(failed(plugin, e)),
     }
+}
+
+/// The warning for a plugin that answered `supports html` with "no" and an error message.
+fn said_no(plugin: &Preprocessor, stderr: &str) -> Diagnostic {
+    const SHOWN: usize = 5;
+    let lines = || stderr.lines().filter(|l| !l.trim().is_empty());
+    let mut shown: Vec<&str> = lines().take(SHOWN).collect();
+    if lines().count() > SHOWN {
+        shown.push("...");
+    }
+    Diagnostic::warning(
+        plugin.location.clone(),
+        format!(
+            "the `{}` preprocessor was not run: `{} supports {RENDERER}` said no, printing:\n  {}",
+            plugin.name,
+            plugin.command,
+            shown.join("\n  ")
+        ),
+    )
+    .with_help("kb, like mdBook, runs a plugin only when `supports html` exits with 0; if it should run, fix what it printed")
 }
 
 /// The warning for an optional plugin that is not installed.

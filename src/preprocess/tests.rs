@@ -160,6 +160,32 @@ fn a_plugin_that_does_not_support_html_is_not_run() {
     assert_eq!(body(&site, "intro.md"), "# Intro\n\nTODO intro\n");
 }
 
+/// The Rust Programming Language's plugins are `cargo run ...`: where its pinned toolchain
+/// is missing, `supports` fails with rustup's message, which is a warning, not silence.
+#[test]
+fn a_plugin_that_says_no_with_an_error_message_is_a_warning_with_it() {
+    let book = Book::new(STUB, "sys.exit(3)");
+    let script = book.file("stub.py").expect("stub").replace(
+        "sys.exit(0)",
+        "sys.stderr.write('error: toolchain 1.97 is not installed\\n')\n    sys.exit(1)",
+    );
+    std::fs::write(book.root.join("stub.py"), script).expect("write");
+    let (site, result) = book.run();
+    let warnings: Vec<String> = result
+        .expect("skipped")
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "the `stub` preprocessor was not run: `python3 stub.py supports html` said no, printing:\n  error: toolchain 1.97 is not installed"
+        ),
+        "{warnings:?}"
+    );
+    assert_eq!(body(&site, "intro.md"), "# Intro\n\nTODO intro\n");
+}
+
 #[test]
 fn renderers_without_html_skip_the_plugin_without_asking_it() {
     let book = Book::new(&format!("{STUB}renderers = [\"latex\"]\n"), "sys.exit(3)");
