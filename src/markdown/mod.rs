@@ -9,4 +9,4 @@ pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-pub(crate) use render::{render_with, RenderOptions, RenderedPage, Section};
+pub(crate) use render::{render_source, render_with, RenderOptions, RenderedPage, Section};

@@ -105,10 +105,9 @@ impl<'a> SiteRenderer<'a> {
     pub(crate) fn new(
         settings: &'a Settings,
         site: &'a Site,
-        rendered: &'a [RenderedPage],
         presentation: &'a Presentation,
     ) -> SiteRenderer<'a> {
-        let views = ViewBuilder::new(settings, site, rendered);
+        let views = ViewBuilder::new(settings, site);
         let tags = views.tags();
         let sidebar = Sidebar::new(site, settings.layout, !tags.is_empty());
         SiteRenderer {
@@ -121,15 +120,15 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Content page `i` with its rendered HTML `body`.
-    pub(crate) fn page(&self, i: usize, body: String) -> TemplatePage {
-        let mut file = self.page_frame(i);
+    /// Content page `i`, rendered as `rendered`, with its rendered HTML `body`.
+    pub(crate) fn page(&self, i: usize, rendered: &RenderedPage, body: String) -> TemplatePage {
+        let mut file = self.page_frame(i, rendered);
         file.view.content = body;
         file
     }
 
     /// Content page `i` without its body (see [`ViewBuilder::page_frame`]).
-    pub(crate) fn page_frame(&self, i: usize) -> TemplatePage {
+    pub(crate) fn page_frame(&self, i: usize, rendered: &RenderedPage) -> TemplatePage {
         let page = &self.site.pages[i];
         let template = match page.kind {
             PageKind::Home => "home.html",
@@ -139,7 +138,7 @@ impl<'a> SiteRenderer<'a> {
         TemplatePage {
             path: crate::content::page::output_file(&page.url),
             template,
-            view: self.views.page_frame(i),
+            view: self.views.page_frame(i, rendered),
             url: page.url.clone(),
             area: self.area_number(page),
             base: None,
@@ -350,10 +349,11 @@ impl<'a> SiteRenderer<'a> {
                         .map(|t| (format!("tags/{}/", tag_slug(t)), None)),
                 );
             }
-            files.push((
-                "sitemap.xml".to_string(),
-                extras::sitemap(site_url, &urls).into_bytes(),
-            ));
+            files.extend(
+                extras::sitemaps(site_url, &urls)
+                    .into_iter()
+                    .map(|(path, xml)| (path, xml.into_bytes())),
+            );
         }
         files.push((
             "robots.txt".to_string(),

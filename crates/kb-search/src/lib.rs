@@ -22,6 +22,8 @@ mod index;
 #[cfg(feature = "writer")]
 mod live;
 mod paged;
+#[cfg(feature = "writer")]
+mod parts;
 mod query;
 mod results;
 mod schema;

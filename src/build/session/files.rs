@@ -48,11 +48,11 @@ pub(super) fn render_site_files(
     stylesheet: Option<&Renamed>,
 ) -> Result<SiteFiles, Diagnostics> {
     let site = &prepared.site;
-    let renderer = SiteRenderer::new(settings, site, &prepared.rendered, presentation);
+    let renderer = SiteRenderer::new(settings, site, presentation);
     let n = site.pages.len();
     let frames: Vec<TemplatePage> = (0..n)
         .into_par_iter()
-        .map(|i| renderer.page_frame(i))
+        .map(|i| renderer.page_frame(i, &prepared.rendered[i]))
         .collect();
     let listing = renderer.listing_pages();
     let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
