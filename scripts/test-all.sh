@@ -2,22 +2,27 @@
 # Runs the tests of kb, all of them or one suite:
 #
 #   bash scripts/test-all.sh            every suite below, in this order (what `.ci/run` calls)
-#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, cargo test (unit tests and the
+#   bash scripts/test-all.sh rust       cargo fmt --check, clippy, the dependency advisory check
+#                                       (scripts/audit.sh), cargo test (unit tests and the
 #                                       one integration binary, tests/testsuite/), and
 #                                       `kb check --deny-warnings` on the bundled guide, and
 #                                       the search relevance suite against its floor
 #   bash scripts/test-all.sh search     the committed search module matches its sources, and
 #                                       wasm and native search give the same hits (node)
-#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search and
-#                                       `kb serve` browser tests (headless Chromium)
+#   bash scripts/test-all.sh browser    the theme's JavaScript type check, and the search,
+#                                       `kb serve`, raw-html and mdBook-book browser tests
+#                                       (headless Chromium)
 #   bash scripts/test-all.sh reader     tests/reader: HTML checker, axe, Lighthouse, keyboard, ...
+#   bash scripts/test-all.sh agents     `kb mcp` driven by the official MCP Python SDK: every tool,
+#                                       the resources, search == `kb search --json`, live edits;
+#                                       the Copy page as Markdown button (headless Chromium)
 #
 # Suites that need Go or Chromium run `scripts/install-deps.sh` first (idempotent), so this
 # works on a fresh machine; install them alone with `bash scripts/install-deps.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=(rust search browser reader)
+SUITES=(rust search browser reader agents)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -49,6 +54,9 @@ suite_rust() {
     step "cargo clippy --all-targets -- -D warnings"
     cargo clippy --workspace --all-targets -- -D warnings
 
+    step "Dependency advisories (cargo audit or cargo deny; says SKIPPED and why without them)"
+    bash scripts/audit.sh
+
     step "cargo test (unit tests and the integration test suite, both crates)"
     cargo test --workspace
 
@@ -78,6 +86,8 @@ suite_browser() {
     step "Browser tests (headless Chromium)"
     bash tests/search/run-browser.sh
     bash tests/serve/run-browser.sh
+    bash tests/raw_html/run-browser.sh
+    bash tests/books/run-browser.sh
 }
 
 suite_reader() {
@@ -85,6 +95,17 @@ suite_reader() {
 
     step "Reader experience: Nu HTML checker, axe, Lighthouse, keyboard, JS off, file://, mobile, print, weight"
     bash tests/reader/run.sh
+}
+
+suite_agents() {
+    install_deps
+
+    step "kb mcp with a real MCP client (the official Python SDK, tests/agents/mcp_client.py)"
+    cargo build --release --quiet
+    "$HOME/.cache/kb/mcp-venv/bin/python" tests/agents/mcp_client.py --kb target/release/kb
+
+    step "The Copy page as Markdown button (headless Chromium)"
+    KB=target/release/kb bash tests/agents/run-browser.sh
 }
 
 if [ "$#" -gt 1 ]; then
@@ -102,7 +123,7 @@ if [ "$#" -eq 0 ]; then
 fi
 
 case "$1" in
-    rust | search | browser | reader)
+    rust | search | browser | reader | agents)
         "suite_$1"
         echo
         echo "Test suite '$1' passed."

@@ -34,6 +34,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Check links, anchors, front matter and code samples without writing the site.
     Check(CheckArgs),
+    /// Serve the site to a coding agent over the Model Context Protocol (stdio): search,
+    /// pages as Markdown, the table of contents; follows edits as they are saved.
+    Mcp(McpArgs),
 }
 
 /// Options shared by every command that reads a site.
@@ -84,6 +87,12 @@ pub struct ServeArgs {
     /// little more time per rebuild.
     #[arg(long)]
     pub compress_pages: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! A build is a sequence of passes over plain data: [`content`] loads pages, [`markdown`]
 //! renders them, [`render`] applies the theme's templates, and [`build`] writes the site.
 
+mod agents;
 mod build;
 mod check;
 mod cli;
@@ -15,12 +16,18 @@ mod content;
 mod diagnostic;
 mod diagnostics;
 mod failure;
+mod limits;
 mod markdown;
+mod mcp;
 mod position;
+mod preprocess;
+#[cfg(test)]
+mod proptests;
 mod render;
 mod safe_url;
 mod serve;
 mod slug;
+mod text_file;
 mod trust;
 
 pub use cli::Cli;

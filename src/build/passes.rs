@@ -71,7 +71,18 @@ pub(super) fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    timings.time("load", || Loader::new(settings, options.drafts).load_site())
+    let (mut site, mut diagnostics) =
+        timings.time("load", || Loader::new(settings, options.drafts).load_site());
+    if !settings.preprocessors.is_empty() {
+        // Plugins see the whole book, so they run once every page is loaded.
+        match timings.time("plugins", || {
+            crate::preprocess::run(settings, options.trust, &mut site)
+        }) {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(error) => diagnostics.push(error),
+        }
+    }
+    (site, diagnostics)
 }
 
 /// The Markdown and validation passes over a loaded site, keeping every page's rendering
@@ -85,7 +96,7 @@ fn render_site(
 ) -> Analysis {
     let progress = Progress::new(options.progress, site.pages.len(), "markdown");
     let bar = progress.bar();
-    let render_options = markdown::RenderOptions::of(settings);
+    let render_options = markdown::RenderOptions::of(settings, options.trust);
     let render = |page: &crate::content::Page| markdown::render_with(page, &render_options);
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
         site.pages
@@ -100,11 +111,33 @@ fn render_site(
     });
     progress.finish();
     diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
+    let html_bytes = rendered.iter().map(|r| r.html.len()).sum();
+    diagnostics.extend(print_page_left_out(settings, rendered.len(), html_bytes));
     Analysis {
         site,
         rendered,
         diagnostics: Diagnostics::new(diagnostics),
     }
+}
+
+/// The warning that a book of `pages` chapters and `html_bytes` of chapter HTML, too large
+/// for a print page, gets none (see [`crate::render::print::too_large`]).
+pub(super) fn print_page_left_out(
+    settings: &Settings,
+    pages: usize,
+    html_bytes: usize,
+) -> Option<Diagnostic> {
+    if !settings.print.enable {
+        return None;
+    }
+    let why = crate::render::print::too_large(pages, html_bytes)?;
+    Some(
+        Diagnostic::warning(
+            crate::config::config_value_location(&settings.root, "output.html.print"),
+            format!("print.html is not written: {why}"),
+        )
+        .with_help("readers print chapters one by one; set `[output.html.print] enable = false` to say so and silence this"),
+    )
 }
 
 /// The diagnostics of the rendered pages and of the links between them.

@@ -32,6 +32,8 @@ pub(crate) fn search_settings(config: &SearchConfig) -> kb_search::SearchSetting
         boost_code: config.boost_code,
         limit_results: config.limit_results,
         use_boolean_and: config.use_boolean_and,
+        synonyms: config.synonyms.clone(),
+        ..kb_search::SearchSettings::default()
     }
 }
 
@@ -71,6 +73,7 @@ pub(crate) fn section_docs(
                 },
                 page_url: page.url.clone(),
                 page_title: page.title.clone(),
+                description: page.description.clone(),
                 heading: section.heading,
                 breadcrumb,
                 body: section.body,
@@ -78,6 +81,7 @@ pub(crate) fn section_docs(
                 tags: page.meta.tags.clone(),
                 area: area.clone(),
                 area_title: area_title.clone(),
+                overview: page.kind != PageKind::Article,
             }
         })
         .collect()

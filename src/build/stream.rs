@@ -14,14 +14,16 @@ use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
 use super::output::Sink;
-use super::passes::{load, page_diagnostics, BuildOptions, BuildReport};
+use super::passes::{load, page_diagnostics, print_page_left_out, BuildOptions, BuildReport};
 use super::progress::Progress;
 use super::search;
 use super::timings::Timings;
+use crate::agents::{twin, FullTextKeeper};
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::{self, RenderedPage};
+use crate::render::print;
 use crate::render::renderer::{self, Presentation, SiteRenderer};
 
 /// Pages rendered and written between two hand-overs to the indexer: small enough that
@@ -98,19 +100,30 @@ pub(crate) fn build(
             }
         };
         let renderer = SiteRenderer::new(settings, &site, &presentation);
-        let (rendered, page_errors) = timings.time("pages", || {
+        let Written {
+            rendered,
+            errors: page_errors,
+            twins,
+            full_text,
+            print,
+            html_bytes,
+        } = timings.time("pages", || {
             render_pages(&renderer, sources, to_indexer, sink, options)
         });
         diagnostics
             .extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
+        diagnostics.extend(print_page_left_out(settings, site.pages.len(), html_bytes));
         let mut diagnostics = Diagnostics::new(diagnostics);
         if !diagnostics.has_errors() && !page_errors.is_empty() {
             diagnostics = page_errors.into();
         }
         let mut files = 0;
         if !diagnostics.has_errors() {
-            files = site.pages.len();
-            files += timings.time("extras", || write_extras(settings, &renderer, sink))?;
+            files = site.pages.len() + twins;
+            let agents = full_text.map_or_else(Vec::new, |kept| kept.files(settings, &site));
+            files += timings.time("extras", || {
+                write_extras(settings, &renderer, print, agents, sink)
+            })?;
         }
         if let Some(indexer) = indexer {
             // Whatever indexing is left once the pages are written: the last chunk, the
@@ -143,30 +156,63 @@ pub(crate) fn build(
     })
 }
 
-/// Renders every page's Markdown and template and writes it, a chunk at a time, freeing
-/// each page's Markdown and HTML as soon as it is written; hands the sections to the
-/// indexer. Returns each page's rendering without its HTML, sections or code, and the
-/// errors of templates and writes.
+/// What rendering the pages leaves for the later steps.
+struct Written {
+    /// Each page's rendering without its HTML, sections or code.
+    rendered: Vec<RenderedPage>,
+    /// The errors of templates and writes.
+    errors: Vec<Diagnostic>,
+    /// Markdown twins written.
+    twins: usize,
+    /// The twins `llms-full.txt` needs, when it is written.
+    full_text: Option<FullTextKeeper>,
+    /// Each page's HTML body for the print page, when the book gets one.
+    print: Option<Vec<String>>,
+    /// The pages' HTML bodies, in bytes (the print page's size limit).
+    html_bytes: usize,
+}
+
+/// One page, rendered, written and reduced to what is kept.
+struct PageDone {
+    rendered: RenderedPage,
+    docs: Vec<kb_search::PreparedDoc>,
+    error: Option<Diagnostic>,
+    /// The page's twin, when `llms-full.txt` may need it.
+    twin: Option<String>,
+    /// The page's HTML body, when the print page needs it.
+    body: Option<String>,
+    html_bytes: usize,
+}
+
+/// Renders every page's Markdown and template and writes it with its Markdown twin, a chunk
+/// at a time, freeing each page's Markdown and HTML as soon as it is written; hands the
+/// sections to the indexer.
 fn render_pages(
     renderer: &SiteRenderer<'_>,
     mut sources: Vec<String>,
     to_indexer: Option<ToIndexer>,
     sink: &dyn Sink,
     options: &BuildOptions,
-) -> (Vec<RenderedPage>, Vec<Diagnostic>) {
-    let site = renderer.site;
+) -> Written {
+    let (site, settings) = (renderer.site, renderer.settings);
     let progress = Progress::new(options.progress, site.pages.len(), "pages");
     let bar = progress.bar();
-    let render_options = markdown::RenderOptions::of(renderer.settings);
-    let mut rendered = Vec::with_capacity(site.pages.len());
-    let mut errors = Vec::new();
+    let render_options = markdown::RenderOptions::of(settings, options.trust);
+    let mut written = Written {
+        rendered: Vec::with_capacity(site.pages.len()),
+        errors: Vec::new(),
+        twins: 0,
+        full_text: FullTextKeeper::new(settings, site),
+        // A book past the print page's chapter limit gets none: keep nothing for it.
+        print: (settings.print.enable && print::too_large(site.pages.len(), 0).is_none())
+            .then(|| Vec::with_capacity(site.pages.len())),
+        html_bytes: 0,
+    };
     for (n, sources) in sources.chunks_mut(CHUNK).enumerate() {
         let first = n * CHUNK;
-        let results: Vec<(
-            RenderedPage,
-            Vec<kb_search::PreparedDoc>,
-            Option<Diagnostic>,
-        )> = sources
+        let full_text = written.full_text.as_ref();
+        let keep_body = written.print.is_some();
+        let results: Vec<PageDone> = sources
             .par_iter_mut()
             .enumerate()
             .progress_with(bar.clone())
@@ -175,6 +221,7 @@ fn render_pages(
                 let page = &site.pages[i];
                 let source = std::mem::take(source);
                 let mut r = markdown::render_source(page, &source, &render_options);
+                let (twin, twin_error) = write_twin(renderer, sink, i, &source, full_text);
                 drop(source);
                 let sections = std::mem::take(&mut r.sections);
                 let docs = match &to_indexer {
@@ -184,20 +231,41 @@ fn render_pages(
                 // Only `kb check` reads the code blocks.
                 r.code_blocks = Vec::new();
                 let html = std::mem::take(&mut r.html);
+                let html_bytes = html.len();
+                let body = keep_body.then(|| html.clone());
                 let file = renderer.page(i, &r, html);
                 let error = renderer
                     .render(&file)
                     .and_then(|html| write(sink, &file.path, html.as_bytes()))
-                    .err();
+                    .err()
+                    .or(twin_error);
                 progress.report();
-                (r, docs, error)
+                PageDone {
+                    rendered: r,
+                    docs,
+                    error,
+                    twin,
+                    body,
+                    html_bytes,
+                }
             })
             .collect();
         let mut docs = Vec::new();
-        for (r, mut page_docs, error) in results {
-            rendered.push(r);
-            docs.append(&mut page_docs);
-            errors.extend(error);
+        for (k, mut done) in results.into_iter().enumerate() {
+            written.rendered.push(done.rendered);
+            docs.append(&mut done.docs);
+            written.errors.extend(done.error);
+            written.html_bytes += done.html_bytes;
+            written.twins += usize::from(settings.agents.markdown_twins);
+            if let (Some(kept), Some(twin)) = (written.full_text.as_mut(), done.twin) {
+                kept.offer(first + k, twin);
+            }
+            if let (Some(bodies), Some(body)) = (written.print.as_mut(), done.body) {
+                bodies.push(body);
+            }
+        }
+        if print::too_large(site.pages.len(), written.html_bytes).is_some() {
+            written.print = None;
         }
         if let Some(to) = &to_indexer {
             // A closed channel means the indexer failed; its error is reported when the
@@ -206,7 +274,31 @@ fn render_pages(
         }
     }
     progress.finish();
-    (rendered, errors)
+    written
+}
+
+/// Makes page `i`'s Markdown twin from its Markdown `source` and writes it when twins are
+/// on; returns the twin when `llms-full.txt` may need it, and the write's error.
+fn write_twin(
+    renderer: &SiteRenderer<'_>,
+    sink: &dyn Sink,
+    i: usize,
+    source: &str,
+    full_text: Option<&FullTextKeeper>,
+) -> (Option<String>, Option<Diagnostic>) {
+    let (site, settings) = (renderer.site, renderer.settings);
+    let wanted = full_text.is_some_and(|kept| kept.wants(i));
+    if !settings.agents.markdown_twins && !wanted {
+        return (None, None);
+    }
+    let page = &site.pages[i];
+    let text = twin::twin_of_body(settings, site, page, source).text;
+    let error = settings
+        .agents
+        .markdown_twins
+        .then(|| write(sink, &twin::twin_file(&page.url), text.as_bytes()).err())
+        .flatten();
+    (wanted.then_some(text), error)
 }
 
 fn write(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
@@ -214,11 +306,13 @@ fn write(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         .map_err(|e| Diagnostic::file_error(path, format!("cannot write the output file: {e}")))
 }
 
-/// Writes the files besides content pages (tag pages, 404, assets, sitemap, …); returns
-/// how many.
+/// Writes the files besides content pages (tag pages, 404, the print page from the pages'
+/// `print` bodies, assets, sitemap, the `agents` files, …); returns how many.
 fn write_extras(
     settings: &Settings,
     renderer: &SiteRenderer<'_>,
+    print: Option<Vec<String>>,
+    agents: Vec<(String, Vec<u8>)>,
     sink: &dyn Sink,
 ) -> Result<usize, Diagnostics> {
     let mut count = 0;
@@ -229,11 +323,13 @@ fn write_extras(
         }
         count += 1;
     };
-    for file in renderer.listing_pages() {
+    let print = print.and_then(|bodies| renderer.print_page(&|i| bodies[i].clone()));
+    for file in renderer.listing_pages().into_iter().chain(print) {
         let html = renderer.render(&file)?;
         put(&file.path, html.as_bytes());
     }
-    let (files, mut read_errors) = renderer.plain_files(&|rel| renderer::read_asset(settings, rel));
+    let read_asset = |rel: &str| renderer::read_asset(settings, rel);
+    let (files, mut read_errors) = renderer.plain_files(&read_asset, agents);
     for (path, bytes) in &files {
         put(path, bytes);
     }

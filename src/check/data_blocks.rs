@@ -31,12 +31,27 @@ pub(crate) fn data_language(lang: &str) -> Option<DataLanguage> {
 }
 
 /// Checks that a data block parses in its language. Blocks in other languages, and blocks
-/// flagged `ignore`, give no diagnostics.
-pub(crate) fn check_data_block(sample: &CodeSample) -> Vec<Diagnostic> {
+/// flagged `ignore`, give no diagnostics. Brackets nested deeper than `max_nesting` are an
+/// error before any parser (they recurse on nesting) sees them.
+pub(crate) fn check_data_block(sample: &CodeSample, max_nesting: usize) -> Vec<Diagnostic> {
     if sample.has_flag("ignore") {
         return Vec::new();
     }
-    match data_language(&sample.lang) {
+    let language = data_language(&sample.lang);
+    if language.is_some() {
+        if let Some(offset) = crate::limits::too_deep(&sample.code, max_nesting) {
+            let (line, column) = line_col(&sample.code, offset);
+            return vec![Diagnostic::error(
+                at(sample, line, column),
+                crate::limits::too_deep_message(
+                    &format!("this {} block", sample.lang),
+                    max_nesting,
+                ),
+            )
+            .with_help(crate::limits::HELP)];
+        }
+    }
+    match language {
         Some(DataLanguage::Yaml) => check_yaml(sample),
         Some(DataLanguage::Json) => check_json(sample),
         Some(DataLanguage::Toml) => check_toml(sample),
@@ -242,7 +257,7 @@ mod tests {
     }
 
     fn one(lang: &str, code: &str) -> Diagnostic {
-        let mut diagnostics = check_data_block(&sample(lang, code));
+        let mut diagnostics = check_data_block(&sample(lang, code), 256);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
         diagnostics.remove(0)
     }
@@ -263,7 +278,7 @@ mod tests {
         ];
         for (lang, code) in cases {
             assert_eq!(
-                check_data_block(&sample(lang, code)),
+                check_data_block(&sample(lang, code), 256),
                 vec![],
                 "{lang}: {code}"
             );
@@ -271,10 +286,32 @@ mod tests {
     }
 
     #[test]
+    fn toml_block_100k_deep_is_an_error_at_its_place() {
+        let d = one("toml", &format!("x = 1\na = {}\n", "[".repeat(100_000)));
+        assert!(
+            d.message.contains("nests brackets more than 256 deep"),
+            "{}",
+            d.message
+        );
+        assert_eq!((d.line, d.column), (Some(12), Some(261)));
+    }
+
+    #[test]
+    fn json_block_of_100k_brackets_is_an_error() {
+        let d = one("json", &"[".repeat(100_000));
+        assert!(
+            d.message.contains("this json block nests brackets"),
+            "{}",
+            d.message
+        );
+        assert_eq!((d.line, d.column), (Some(11), Some(257)));
+    }
+
+    #[test]
     fn ignore_flag_skips_the_block() {
         let mut s = sample("json", "{ not json");
         s.flags.push("ignore".into());
-        assert!(check_data_block(&s).is_empty());
+        assert!(check_data_block(&s, 256).is_empty());
     }
 
     #[test]

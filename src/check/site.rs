@@ -63,7 +63,10 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
         .iter()
         .filter(|s| data_language(&s.lang).is_some())
         .collect();
-    diagnostics.extend(data.iter().flat_map(|s| check_data_block(s)));
+    diagnostics.extend(
+        data.iter()
+            .flat_map(|s| check_data_block(s, settings.limits.max_nesting)),
+    );
     // Go wants absolute GOPATH and GOCACHE; `--root .` would make them relative.
     let cache = settings.root.join(".kb-cache").join("snippets");
     let go_options = GoOptions {
@@ -136,9 +139,9 @@ fn front_matter_quality(settings: &Settings, site: &Site) -> Vec<Diagnostic> {
     let vocabulary = match read_vocabulary(&settings.tags_file) {
         Ok(v) => v,
         Err(e) => {
-            diagnostics.push(Diagnostic::file_error(
-                &settings.tags_file,
-                format!("cannot read the tag vocabulary: {e}"),
+            diagnostics.push(e.diagnostic(
+                &crate::diagnostic::shown_path(&settings.tags_file),
+                "cannot read the tag vocabulary",
             ));
             None
         }

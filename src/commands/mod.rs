@@ -3,6 +3,7 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod init;
+pub(crate) mod mcp;
 pub(crate) mod search;
 pub(crate) mod serve;
 
@@ -42,6 +43,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Search(args) => search::run(args, verbosity),
         Command::Check(args) => check::run(args, verbosity, trust),
         Command::Serve(args) => serve::run(args, verbosity, trust),
+        Command::Mcp(args) => mcp::run(args, verbosity, trust),
     }
 }
 

@@ -27,11 +27,10 @@ pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Fa
             settings.search_index_dir.display()
         )
     })?;
-    let options = kb_search::QueryOptions {
-        limit: args.limit.unwrap_or(settings.search.limit_results),
-        area: args.area.clone(),
-    };
-    let results = index.search(&args.query, &options);
+    let results = index.search(
+        &args.query,
+        &query_options(&settings, args.limit, args.area),
+    );
     if args.json {
         println!("{}", results.to_json());
         return Ok(ExitCode::SUCCESS);
@@ -43,8 +42,9 @@ pub(crate) fn run(args: SearchArgs, verbosity: Verbosity) -> Result<ExitCode, Fa
     Ok(ExitCode::SUCCESS)
 }
 
-/// The index blob from `search-index/`, rebuilt from the content when missing or stale.
-fn fresh_index(
+/// The index blob from `search-index/`, rebuilt from the content when missing or stale
+/// (`kb mcp` answers its searches from it too, so both give the same hits).
+pub(crate) fn fresh_index(
     settings: &Settings,
     drafts: bool,
     verbosity: Verbosity,
@@ -77,10 +77,42 @@ fn fresh_index(
     Ok(blob)
 }
 
+/// The options of a query: `limit` results (default: `limit-results`), from `area` only.
+pub(crate) fn query_options(
+    settings: &Settings,
+    limit: Option<usize>,
+    area: Option<String>,
+) -> kb_search::QueryOptions {
+    kb_search::QueryOptions {
+        limit: limit.unwrap_or(settings.search.limit_results),
+        area,
+    }
+}
+
+/// The line that names the words no page has with the others, and what was searched.
+fn left_out(results: &kb_search::SearchResults) -> String {
+    let quote = |words: &[String]| {
+        let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+        quoted.join(", ")
+    };
+    let mut kept = results.query.clone();
+    for word in &results.dropped {
+        kept = kept.replacen(word.as_str(), "", 1);
+    }
+    format!(
+        "No page has all the words: left out {}; showing results for `{}`.\n",
+        quote(&results.dropped),
+        kept.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
+}
+
 /// Ranked hits as text: title and section, URL, and an excerpt with matched words marked
 /// (bold on a terminal, `[word]` elsewhere).
 pub(crate) fn format_results(results: &kb_search::SearchResults, color: bool) -> String {
     let mut out = String::new();
+    if !results.dropped.is_empty() && !results.hits.is_empty() {
+        out.push_str(&left_out(results));
+    }
     if results.hits.is_empty() {
         out.push_str(&format!("No results for “{}”.\n", results.query));
         if !results.suggestions.is_empty() {
@@ -118,10 +150,12 @@ pub(crate) fn format_results(results: &kb_search::SearchResults, color: bool) ->
             out.push_str(&format!("    {excerpt}\n"));
         }
     }
-    let shown = results.hits.len();
-    if results.total > shown {
+    let mut pages: Vec<&str> = results.hits.iter().map(|h| h.page_url.as_str()).collect();
+    pages.dedup();
+    if results.total > pages.len() {
         out.push_str(&format!(
-            "{shown} of {} matching sections shown; use --limit for more.\n",
+            "{} of {} matching pages shown; use --limit for more.\n",
+            pages.len(),
             results.total
         ));
     }

@@ -16,8 +16,6 @@ use crate::diagnostic::Diagnostic;
 pub(crate) enum Support {
     /// kb reads it; for a table, its listed keys are looked at one by one.
     Read,
-    /// A table kb does not read whose keys are listed; it is dropped once they are.
-    Within,
     /// kb always behaves as `value` asks: that value is accepted silently, the other is
     /// ignored with a warning saying why; anything but a boolean is an error.
     Fixed { value: bool, why: &'static str },
@@ -45,7 +43,7 @@ const LIVE_RELOAD: &str = "`kb serve` reloads pages by itself";
 const THEME: &str =
     "kb's pages come from its own templates; see \"Moving an mdBook theme to kb\" in README.md";
 
-use Support::{Fixed, Honoured, Ignored, Read, Within};
+use Support::{Fixed, Honoured, Ignored, Read};
 
 /// Every key mdBook documents (0.5, with 0.4's), most specific first: the first match wins.
 pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
@@ -61,7 +59,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("build", Read),
     key("build.build-dir", Read),
     key("build.create-missing", Ignored("kb never writes into the source folder; a chapter whose file is missing is an empty page with a warning")),
-    key("build.use-default-preprocessors", Ignored("kb runs no mdBook preprocessors; it treats README.md as its folder's index by itself")),
+    key("build.use-default-preprocessors", Ignored("kb always does the work of mdBook's default preprocessors itself: it expands {{#include}} and treats README.md as its folder's index")),
     key("build.extra-watch-dirs", Ignored("`kb serve` watches book.toml, the source folder and the theme")),
     key("rust", Ignored(RUST)),
     key("output", Read),
@@ -73,22 +71,27 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.curly-quotes", Fixed { value: true, why: SMART }),
     key("output.html.definition-lists", Fixed { value: true, why: "kb always renders definition lists" }),
     key("output.html.admonitions", Fixed { value: true, why: "kb always renders `> [!NOTE]` alerts as callouts" }),
-    key("output.html.mathjax-support", Fixed { value: false, why: "kb does not render math yet; formulas show as written" }),
+    key("output.html.mathjax-support", Read),
     key("output.html.copy-fonts", Ignored("kb's theme brings its own fonts")),
     key("output.html.google-analytics", Ignored("add the analytics script with additional-js (mdBook 0.5 dropped this key too)")),
     key("output.html.additional-css", Read),
     key("output.html.additional-js", Read),
-    key("output.html.fold", Ignored("kb's sidebar decides by itself which chapters are open")),
+    key("output.html.fold", Read),
+    key("output.html.fold.enable", Read),
+    key("output.html.fold.level", Read),
     key("output.html.playground", Ignored(PLAYGROUND)),
     key("output.html.playpen", Ignored(PLAYGROUND)),
     key("output.html.code", Read),
     key("output.html.code.hidelines", Read),
-    key("output.html.print", Ignored("kb has no print page yet")),
-    key("output.html.no-section-label", Fixed { value: false, why: "kb's sidebar always shows chapter numbers, as mdBook does by default" }),
+    key("output.html.print", Read),
+    key("output.html.print.enable", Read),
+    key("output.html.print.page-break", Read),
+    key("output.html.no-section-label", Read),
     key("output.html.search", Read),
     key("output.html.search.enable", Read),
     key("output.html.search.limit-results", Read),
     key("output.html.search.use-boolean-and", Read),
+    key("output.html.search.synonyms", Read),
     key("output.html.search.boost-title", Read),
     key("output.html.search.boost-hierarchy", Read),
     key("output.html.search.boost-paragraph", Read),
@@ -110,10 +113,10 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.sidebar-header-nav", Ignored("kb's sidebar lists chapters, not the current page's headings")),
     key("output.linkcheck", Ignored("kb checks links itself: `kb build` and `kb check` report broken ones")),
     key("output.*", Ignored("kb renders HTML only and runs no other mdBook renderer")),
-    key("preprocessor", Within),
+    key("preprocessor", Read),
     key("preprocessor.index", Honoured),
-    key("preprocessor.links", Ignored("kb does not expand {{#include}}, {{#rustdoc_include}} or {{#playground}} yet")),
-    key("preprocessor.*", Ignored("kb runs no mdBook preprocessors")),
+    key("preprocessor.links", Honoured),
+    key("preprocessor.*", Read),
 ];
 
 /// The top-level tables of `book.toml`: mdBook's and `[kb]`.
@@ -206,16 +209,14 @@ fn prune_below(
                 None => false,
             },
             None => false,
-            Some(Read | Within) if !is_table => false,
-            Some(support @ (Read | Within)) => {
-                let mut emptied = false;
+            Some(Read) if !is_table => false,
+            Some(Read) => {
                 if let Some(DeValue::Table(inner)) =
                     table.get_mut(name.as_str()).map(|v| v.get_mut())
                 {
                     prune_below(inner, path, origin, findings);
-                    emptied = inner.is_empty();
                 }
-                support == Within && emptied
+                false
             }
             Some(Fixed { value: wanted, why }) => {
                 match given {

@@ -83,10 +83,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not support `output.html.admonitions = false`; ignored",
         ),
         (
-            "[output.html]\nmathjax-support = true\n",
-            "book.toml:2:1: kb does not support `output.html.mathjax-support = true`; ignored",
-        ),
-        (
             "[output.html]\ncopy-fonts = true\n",
             "book.toml:2:1: kb does not use `output.html.copy-fonts`; ignored",
         ),
@@ -95,24 +91,12 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not use `output.html.google-analytics`; ignored",
         ),
         (
-            "[output.html.fold]\nenable = true\nlevel = 1\n",
-            "book.toml:1:14: kb does not use `output.html.fold`; ignored",
-        ),
-        (
             "[output.html.playground]\neditable = true\nline-numbers = true\n",
             "book.toml:1:14: kb does not use `output.html.playground`; ignored",
         ),
         (
             "[output.html.playpen]\neditable = true\n",
             "book.toml:1:14: kb does not use `output.html.playpen`; ignored",
-        ),
-        (
-            "[output.html.print]\nenable = false\n",
-            "book.toml:1:14: kb does not use `output.html.print`; ignored",
-        ),
-        (
-            "[output.html]\nno-section-label = true\n",
-            "book.toml:2:1: kb does not support `output.html.no-section-label = true`; ignored",
         ),
         (
             "[output.html.search]\nteaser-word-count = 20\n",
@@ -170,14 +154,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "[output.epub]\ncommand = \"mdbook-epub\"\noptional = true\n",
             "book.toml:1:9: kb does not use `output.epub`; ignored",
         ),
-        (
-            "[preprocessor.links]\n",
-            "book.toml:1:15: kb does not use `preprocessor.links`; ignored",
-        ),
-        (
-            "[preprocessor.katex]\nafter = [\"links\"]\nrenderers = [\"html\"]\n",
-            "book.toml:1:15: kb does not use `preprocessor.katex`; ignored",
-        ),
     ];
     for (text, expected) in cases {
         let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{text}: {:#?}", shown(&e)));
@@ -188,7 +164,7 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
 
 #[test]
 fn values_kb_already_follows_are_silent() {
-    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n";
+    let text = "[output.html]\nsmart-punctuation = true\ncurly-quotes = true\nmathjax-support = false\nhash-files = true\nno-section-label = false\ndefinition-lists = true\nadmonitions = true\n\n[output.html.search]\nexpand = true\ncopy-js = true\n\n[preprocessor.index]\n\n[preprocessor.links]\n";
     let loaded = load(text, &[]).unwrap();
     assert_eq!(shown(&loaded.warnings), Vec::<String>::new());
 }
@@ -210,7 +186,7 @@ fn a_wrong_type_is_an_error_for_keys_kb_uses_only() {
     assert_eq!(errors[0].line, Some(2));
     assert_eq!(errors[0].column, Some(17));
     // A key kb ignores is not checked: mdBook's own type is its business.
-    assert!(load("[output.html.fold]\nlevel = \"deep\"\n", &[]).is_ok());
+    assert!(load("[output.html.playground]\neditable = \"deep\"\n", &[]).is_ok());
 }
 
 #[test]
@@ -302,10 +278,8 @@ copy-js = true
             "book.toml:18:1: kb does not use `output.html.google-analytics`; ignored",
             "book.toml:22:1: kb does not use `output.html.livereload-url`; ignored",
             "book.toml:26:14: kb does not use `output.html.playpen`; ignored",
-            "book.toml:30:14: kb does not use `output.html.fold`; ignored",
             "book.toml:37:1: kb does not use `output.html.search.teaser-word-count`; ignored",
             "book.toml:3:1: kb does not use `book.multilingual`; ignored",
-            "book.toml:49:15: kb does not use `preprocessor.links`; ignored",
             "book.toml:7:2: kb does not use `rust`; ignored",
         ]
     );
@@ -370,12 +344,11 @@ extra-watch-dirs = ["guide-helper/src"]
 "#;
     let loaded = load(text, &[]).unwrap_or_else(|e| panic!("{:#?}", shown(&e)));
     let warned: Vec<String> = shown(&loaded.warnings);
-    assert_eq!(warned.len(), 6, "{warned:#?}");
+    assert_eq!(warned.len(), 4, "{warned:#?}");
     for key in [
         "book.text-direction",
         "rust",
         "output.html.playground",
-        "preprocessor.guide-helper",
         "build.extra-watch-dirs",
     ] {
         assert!(
@@ -383,10 +356,8 @@ extra-watch-dirs = ["guide-helper/src"]
             "{key}: {warned:#?}"
         );
     }
-    assert!(warned
-        .iter()
-        .any(|w| w.contains("`output.html.mathjax-support = true`")));
     let settings = loaded.settings;
+    assert!(settings.math, "mathjax-support = true turns math on");
     assert_eq!(
         settings.hidelines.get("python").map(String::as_str),
         Some("~")
@@ -402,6 +373,19 @@ extra-watch-dirs = ["guide-helper/src"]
         Some("https://github.com/rust-lang/mdBook/edit/master/guide/{path}")
     );
     assert!(settings.redirects.contains_key("format/config.html"));
+    // The guide's own plugin is read (and run at build time), not ignored.
+    let plugins: Vec<(&str, &str)> = settings
+        .preprocessors
+        .iter()
+        .map(|p| (p.name.as_str(), p.command.as_str()))
+        .collect();
+    assert_eq!(
+        plugins,
+        [(
+            "guide-helper",
+            "cargo run --quiet --manifest-path guide-helper/Cargo.toml"
+        )]
+    );
 }
 
 #[test]
@@ -470,10 +454,10 @@ fn environment_problems_name_the_variable() {
         shown(&errors),
         ["MDBOOK_OUTPUT__HTML__SEARCH__ENABLE: invalid type: string \"maybe\", expected a boolean"]
     );
-    let loaded = load("", &[("MDBOOK_OUTPUT__HTML__FOLD__ENABLE", "true")]).unwrap();
+    let loaded = load("", &[("MDBOOK_OUTPUT__HTML__PLAYGROUND__EDITABLE", "true")]).unwrap();
     assert_eq!(
         shown(&loaded.warnings),
-        ["MDBOOK_OUTPUT__HTML__FOLD__ENABLE: kb does not use `output.html.fold`; ignored"]
+        ["MDBOOK_OUTPUT__HTML__PLAYGROUND__EDITABLE: kb does not use `output.html.playground`; ignored"]
     );
     let errors = load("", &[("MDBOOK_BOOK__TITEL", "x")]).unwrap_err();
     assert_eq!(errors[0].file, Path::new("MDBOOK_BOOK__TITEL"));

@@ -6,6 +6,7 @@
 //! [`raw`] (unknown keys are errors there, with line and column) and then validated into
 //! [`Settings`], the values the rest of the program uses.
 
+pub(crate) mod agents;
 mod env;
 mod mdbook_keys;
 mod mdbook_theme;
@@ -75,6 +76,16 @@ pub(crate) struct SearchConfig {
     pub use_boolean_and: bool,
     /// Pages are split into search documents at headings up to this level (2 or 3).
     pub heading_split_level: u8,
+    /// `synonyms`: a word and what it also matches, added to the built-in list.
+    pub synonyms: BTreeMap<String, Vec<String>>,
+}
+
+/// `print.html`, the whole book on one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrintSettings {
+    pub enable: bool,
+    /// Each chapter starts on a new sheet.
+    pub page_break: bool,
 }
 
 /// Validated configuration. Paths are absolute.
@@ -104,6 +115,11 @@ pub(crate) struct Settings {
     pub search: SearchConfig,
     /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
     pub hidelines: BTreeMap<String, String>,
+    /// What raw HTML in Markdown becomes (`[output.html] raw-html`), before untrusted
+    /// mode has its say ([`crate::markdown::raw_html::RawHtmlMode::under`]).
+    pub raw_html: crate::markdown::raw_html::RawHtmlMode,
+    /// How the sidebar shows an mdBook book's chapters.
+    pub sidebar: SidebarOptions,
     pub tags_file: PathBuf,
     pub search_index_dir: PathBuf,
     pub layout: Layout,
@@ -112,6 +128,28 @@ pub(crate) struct Settings {
     pub required_fields: Vec<String>,
     pub broken_anchors: Severity,
     pub run_go_tests: bool,
+    /// What the site writes for coding agents (`[kb.agents]`).
+    pub agents: agents::AgentsConfig,
+    /// The print page (`[output.html.print]`).
+    pub print: PrintSettings,
+    /// Whether formulas (`\\( \\)`, `\\[ \\]`, `$$ $$`) are rendered as MathML: only
+    /// when the book turns it on, so a `$` in ordinary prose never changes.
+    pub math: bool,
+    /// mdBook plugins (`[preprocessor.NAME]`), mdBook's built-ins left out. They run only
+    /// when the build's trust allows running the book's programs.
+    pub preprocessors: Vec<crate::preprocess::config::Preprocessor>,
+    /// Limits on one input: page size, code block size, nesting.
+    pub limits: crate::limits::Limits,
+}
+
+/// `[output.html] no-section-label` and `[output.html.fold]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SidebarOptions {
+    /// With folding on, how many levels of chapters start open (0: all folded); `None`:
+    /// no folding, every chapter shows its sub-chapters.
+    pub fold_level: Option<usize>,
+    /// Whether chapters show their numbers (`1.2.`).
+    pub section_labels: bool,
 }
 
 /// The configuration file's name, looked up in the site root.
@@ -128,15 +166,12 @@ impl Settings {
     /// applied. A missing file gives the defaults.
     pub(crate) fn load_with_warnings(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         let path = crate::diagnostic::shown_path(&root.join(CONFIG_FILE));
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::text_file::read(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(vec![Diagnostic::file_error(
-                    &path,
-                    format!("cannot read the configuration: {e}"),
-                )])
+            Err(crate::text_file::TextError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                String::new()
             }
+            Err(e) => return Err(vec![e.diagnostic(&path, "cannot read the configuration")]),
         };
         // Variables whose name or value is not Unicode cannot be mdBook's; skip them.
         let vars: Vec<(String, String)> = std::env::vars_os()
@@ -156,6 +191,16 @@ impl Settings {
         let overrides = env::overrides(vars);
         let names = overrides.iter().map(|o| o.variable.clone()).collect();
         let origin = Origin::new(path, text, names);
+        // The TOML parser recurses on nesting: refuse a hostile depth before it starts.
+        let max_nesting = crate::limits::Limits::default().max_nesting;
+        if let Some(at) = crate::limits::too_deep(text, max_nesting) {
+            let (line, column) = line_col(text, at);
+            return Err(vec![Diagnostic::error(
+                Location::new(path, line, column),
+                crate::limits::too_deep_message("the configuration", max_nesting),
+            )
+            .with_help("book.toml never needs this: close the brackets")]);
+        }
         let mut doc = DeTable::parse(text)
             .map_err(|e| {
                 vec![toml_error(&origin, &e).with_help("fix the TOML syntax at this position")]

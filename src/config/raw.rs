@@ -23,6 +23,9 @@ pub(crate) struct RawConfig {
     pub output: RawOutput,
     /// `[kb]`; whether the table is there at all matters (see [`super::Layout`]).
     pub kb: Option<RawKb>,
+    /// `[preprocessor.NAME]`: mdBook plugins the book runs.
+    #[serde(default)]
+    pub preprocessor: BTreeMap<String, crate::preprocess::config::RawPreprocessor>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,6 +70,38 @@ pub(crate) struct RawHtml {
     pub search: RawSearch,
     #[serde(default)]
     pub code: RawCode,
+    /// `"allow"`, `"sanitize"` or `"escape"`: what raw HTML in Markdown becomes.
+    pub raw_html: Option<String>,
+    /// Hide chapter numbers in the sidebar.
+    #[serde(default)]
+    pub no_section_label: bool,
+    #[serde(default)]
+    pub fold: RawFold,
+    #[serde(default)]
+    pub print: RawPrint,
+    /// mdBook's switch for math; kb renders it at build time (see [`super::Settings::math`]).
+    pub mathjax_support: Option<bool>,
+}
+
+/// `[output.html.fold]`: chapters with sub-chapters fold in the sidebar; `level` is how
+/// many levels start open (0: all folded).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawFold {
+    #[serde(default)]
+    pub enable: bool,
+    #[serde(default)]
+    pub level: usize,
+}
+
+/// `[output.html.print]`: the whole book on one page, `print.html`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawPrint {
+    /// Absent: on for mdBook books, off for kb sites.
+    pub enable: Option<bool>,
+    /// Each chapter starts a new sheet (mdBook's default: true).
+    pub page_break: Option<bool>,
 }
 
 /// `[output.html.code]`: `hidelines` maps a language to the prefix that hides a line of
@@ -90,6 +125,9 @@ pub(crate) struct RawSearch {
     pub boost_code: Option<f32>,
     pub use_boolean_and: Option<bool>,
     pub heading_split_level: Option<u8>,
+    /// Query-time synonyms: a word and what it also matches (one-way).
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl RawSearch {
@@ -125,6 +163,7 @@ impl RawSearch {
             boost_code: self.boost_code.unwrap_or(0.5),
             use_boolean_and: self.use_boolean_and.unwrap_or(true),
             heading_split_level,
+            synonyms: self.synonyms,
         }
     }
 }
@@ -152,4 +191,14 @@ pub(crate) struct RawKb {
     /// Run Go samples that are tests or examples (`go test`) during `kb check`.
     #[serde(default)]
     pub run_go_tests: bool,
+    /// Limits on one input ([`crate::limits::Limits`]).
+    pub max_page_bytes: Option<usize>,
+    pub max_code_block_bytes: Option<usize>,
+    pub max_nesting: Option<usize>,
+    /// Render math, as `output.html.mathjax-support = true` does.
+    #[serde(default)]
+    pub math: bool,
+    /// `[kb.agents]`: llms.txt, llms-full.txt and Markdown twins.
+    #[serde(default)]
+    pub agents: super::agents::RawAgents,
 }

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use super::origin::{KeySpans, Origin};
 use super::raw::{RawConfig, RawHtml};
 use super::{
-    mdbook_theme, value_location, Layout, Loaded, Settings, Severity, ThemeMode, UrlStyle,
-    CONFIG_FILE, REQUIRABLE_FIELDS,
+    mdbook_theme, value_location, Layout, Loaded, PrintSettings, Settings, Severity, ThemeMode,
+    UrlStyle, CONFIG_FILE, REQUIRABLE_FIELDS,
 };
 use crate::diagnostic::Diagnostic;
+use crate::markdown::raw_html::RawHtmlMode;
 
 /// mdBook's colour themes that are dark; `light` and `rust` are its light ones.
 const MDBOOK_DARK_THEMES: &[&str] = &["coal", "navy", "ayu"];
@@ -74,6 +75,7 @@ impl RawConfig {
             // mdBook's form: the path the book is served at (its 404 page links from there).
             Some(path) => (None, base_path(&path)),
         };
+        let (print, mathjax_support) = (&html.print, html.mathjax_support);
         let search = html.search.into_config(&mut errors, &|key| {
             at_key(&format!("output.html.search.{key}"))
         });
@@ -142,6 +144,39 @@ impl RawConfig {
                 Severity::Error
             }
         };
+        let raw_html = match html.raw_html.as_deref() {
+            None => RawHtmlMode::default(),
+            Some(name) => RawHtmlMode::parse(name).unwrap_or_else(|| {
+                errors.push(
+                    Diagnostic::error(
+                        at_key("output.html.raw-html"),
+                        format!("unknown raw-html mode `{name}`"),
+                    )
+                    .with_help("use \"allow\" (raw HTML as written, mdBook's way), \"sanitize\" (keep what is safe) or \"escape\" (show it as text)"),
+                );
+                RawHtmlMode::default()
+            }),
+        };
+        let defaults = crate::limits::Limits::default();
+        let limits = crate::limits::Limits {
+            max_page_bytes: kb.max_page_bytes.unwrap_or(defaults.max_page_bytes),
+            max_code_block_bytes: kb
+                .max_code_block_bytes
+                .unwrap_or(defaults.max_code_block_bytes),
+            max_nesting: kb.max_nesting.unwrap_or(defaults.max_nesting),
+        };
+        for (key, value) in [
+            ("kb.max-page-bytes", limits.max_page_bytes),
+            ("kb.max-code-block-bytes", limits.max_code_block_bytes),
+            ("kb.max-nesting", limits.max_nesting),
+        ] {
+            if value == 0 {
+                errors.push(
+                    Diagnostic::error(at_key(key), format!("{key} must be at least 1"))
+                        .with_help("leave the key out for kb's default"),
+                );
+            }
+        }
         for field in &kb.required_fields {
             if !REQUIRABLE_FIELDS.contains(&field.as_str()) {
                 errors.push(
@@ -160,7 +195,13 @@ impl RawConfig {
         let theme_at = mdbook_theme.is_some().then(|| at_key("output.html.theme"));
         if mdbook_theme.is_some() || layout == Layout::MdBook {
             let folder = mdbook_theme.as_deref().unwrap_or("theme");
-            warnings.extend(mdbook_theme::warning(root, folder, theme_at));
+            let used: Vec<PathBuf> = html
+                .additional_css
+                .iter()
+                .chain(&html.additional_js)
+                .cloned()
+                .collect();
+            warnings.extend(mdbook_theme::warning(root, folder, theme_at, &used));
         }
         let src = self.book.src.unwrap_or_else(|| default_src(root, layout));
         let content_dir = root.join(src);
@@ -192,6 +233,11 @@ impl RawConfig {
             redirects,
             search,
             hidelines: html.code.hidelines,
+            raw_html,
+            sidebar: super::SidebarOptions {
+                fold_level: html.fold.enable.then_some(html.fold.level),
+                section_labels: !html.no_section_label,
+            },
             // Not in the source tree unless asked for: a hidden cache beside book.toml.
             search_index_dir: root.join(
                 kb.search_index_dir
@@ -205,6 +251,15 @@ impl RawConfig {
             required_fields: kb.required_fields,
             broken_anchors,
             run_go_tests: kb.run_go_tests,
+            limits,
+            print: PrintSettings {
+                // mdBook writes print.html unless told not to; a kb site asks for it.
+                enable: print.enable.unwrap_or(layout == Layout::MdBook),
+                page_break: print.page_break.unwrap_or(true),
+            },
+            math: mathjax_support.unwrap_or(false) || kb.math,
+            preprocessors: crate::preprocess::config::preprocessors(self.preprocessor, path, text),
+            agents: kb.agents.validated(),
         };
         Ok(Loaded { settings, warnings })
     }
@@ -284,7 +339,9 @@ fn detect_layout(root: &Path, src: Option<&Path>, has_kb_table: bool) -> Layout 
 fn title_of_front_page(content_dir: &Path) -> Option<String> {
     crate::content::page::INDEX_NAMES.iter().find_map(|name| {
         let text = std::fs::read_to_string(content_dir.join(name)).ok()?;
-        let split = crate::content::front_matter::split(Path::new(name), &text).ok()?;
+        let max_nesting = crate::limits::Limits::default().max_nesting;
+        let split =
+            crate::content::front_matter::split(Path::new(name), &text, max_nesting).ok()?;
         split
             .front_matter
             .title

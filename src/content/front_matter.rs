@@ -68,8 +68,13 @@ impl Format {
 }
 
 /// Splits and parses the front matter of `text`; `file` is used in diagnostics. A page
-/// that does not start with a fence has none.
-pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, Diagnostic> {
+/// that does not start with a fence has none. Brackets nested deeper than `max_nesting`
+/// are an error before any parser sees them.
+pub(crate) fn split<'a>(
+    file: &Path,
+    text: &'a str,
+    max_nesting: usize,
+) -> Result<SplitSource<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let opened = [Format::Yaml, Format::Toml].into_iter().find_map(|format| {
         let fence = format.fence();
@@ -97,6 +102,14 @@ pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<SplitSource<'a>, D
     let block = &rest[..end.start];
     let body = &rest[end.end..];
     let body_line = 2 + block.matches('\n').count() + 1;
+    if let Some(at) = crate::limits::too_deep(block, max_nesting) {
+        let (line, column) = crate::position::line_col(block, at);
+        return Err(Diagnostic::error(
+            Location::new(file, line + 1, column),
+            crate::limits::too_deep_message("the front matter", max_nesting),
+        )
+        .with_help(crate::limits::HELP));
+    }
     let front_matter = if block.trim().is_empty() {
         FrontMatter::default()
     } else {
@@ -184,7 +197,22 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<SplitSource<'_>, Diagnostic> {
-        split(Path::new("content/a.md"), text)
+        split(Path::new("content/a.md"), text, 256)
+    }
+
+    #[test]
+    fn front_matter_50k_deep_is_an_error_not_a_hang() {
+        let text = format!("---\nx: {}\n---\n", "{a: ".repeat(50_000));
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("content/a.md:2:") && err.contains("nests brackets more than 256 deep"),
+            "{err}"
+        );
+        let toml = format!("+++\na = {}\n+++\n", "[".repeat(100_000));
+        assert!(parse(&toml)
+            .unwrap_err()
+            .to_string()
+            .contains("more than 256 deep"));
     }
 
     #[test]

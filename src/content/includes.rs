@@ -313,9 +313,13 @@ impl State<'_> {
                 "include fewer levels deep",
             ));
         }
-        let text = std::fs::read_to_string(&canonical).map_err(|e| {
+        let text = crate::text_file::read(&canonical).map_err(|e| {
+            let at = e
+                .position()
+                .map(|(line, column)| format!(" (line {line}, column {column} of `{path}`)"))
+                .unwrap_or_default();
             fail(
-                format!("cannot include `{path}`: {e}"),
+                format!("cannot include `{path}`: {e}{at}"),
                 "included files must be readable UTF-8 text",
             )
         })?;

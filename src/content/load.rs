@@ -80,6 +80,7 @@ pub(crate) struct Loader {
     excluded: Vec<String>,
     /// Where `{{#include}}` may read from.
     includes: Includes,
+    limits: crate::limits::Limits,
 }
 
 /// Folders beside `book.toml` that are never content when the content folder is the root.
@@ -122,6 +123,7 @@ impl Loader {
             required_fields: settings.required_fields.clone(),
             excluded,
             includes: Includes::new(&settings.root, &settings.content_dir),
+            limits: settings.limits,
         }
     }
 
@@ -240,8 +242,15 @@ impl Loader {
     }
 
     fn read_summary(&self, errors: &mut Vec<Diagnostic>) -> Option<Summary> {
-        let text = std::fs::read_to_string(self.content_dir.join(SUMMARY)).ok()?;
         let shown = self.shown_content.join(SUMMARY);
+        let text = match crate::text_file::read(&self.content_dir.join(SUMMARY)) {
+            Ok(text) => text,
+            Err(crate::text_file::TextError::Io(_)) => return None,
+            Err(e) => {
+                errors.push(e.diagnostic(&shown, "cannot read the table of contents"));
+                return None;
+            }
+        };
         match summary::parse(&shown, &text) {
             Ok(summary) => Some(summary),
             Err(mut e) => {
@@ -255,9 +264,25 @@ impl Loader {
     pub(crate) fn load_page(&self, rel: &str) -> Result<Option<Page>, Diagnostic> {
         let path = self.content_dir.join(rel);
         let file = self.shown_content.join(rel);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::file_error(&file, format!("cannot read the page: {e}")))?;
-        let split = front_matter::split(&file, &text)?;
+        let max = self.limits.max_page_bytes;
+        let too_big = |what: &str, bytes: u64| {
+            Diagnostic::file_error(
+                &file,
+                format!("{what} {bytes} bytes, more than the limit of {max} (max-page-bytes)"),
+            )
+            .with_help(format!(
+                "split the page into several; {}",
+                crate::limits::HELP
+            ))
+        };
+        // Before reading it: a huge file is refused without filling memory.
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > max as u64 {
+            return Err(too_big("the page has", size));
+        }
+        let text = crate::text_file::read(&path)
+            .map_err(|e| e.diagnostic(&file, "cannot read the page"))?;
+        let split = front_matter::split(&file, &text, self.limits.max_nesting)?;
         let mut meta = split.front_matter;
         if meta.draft && !self.include_drafts {
             return Ok(None);
@@ -266,6 +291,12 @@ impl Loader {
         let expanded = self
             .includes
             .expand(&path, &file, split.body, split.body_line)?;
+        if expanded.body.len() > max {
+            return Err(too_big(
+                "with its includes the page has",
+                expanded.body.len() as u64,
+            ));
+        }
         // `{{#title}}` names the page unless its front matter does.
         if meta.title.is_none() {
             meta.title = expanded.title;

@@ -4,8 +4,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The allowed tags, read from the vocabulary file; `None` when the site has none.
-pub(crate) fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<String>>> {
-    match std::fs::read_to_string(path) {
+pub(crate) fn read_vocabulary(
+    path: &Path,
+) -> Result<Option<BTreeSet<String>>, crate::text_file::TextError> {
+    match crate::text_file::read(path) {
         Ok(text) => Ok(Some(
             text.lines()
                 .map(str::trim)
@@ -13,7 +15,9 @@ pub(crate) fn read_vocabulary(path: &Path) -> std::io::Result<Option<BTreeSet<St
                 .map(str::to_string)
                 .collect(),
         )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(crate::text_file::TextError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None)
+        }
         Err(e) => Err(e),
     }
 }

@@ -7,14 +7,28 @@
 //! put `a/b.md` at `a/b/index.html`), every one of them needs the same prefix. A real
 //! HTML tokenizer (lol_html, a streaming rewriter that leaves the bytes it does not
 //! change as they were) finds them, so a URL inside a code sample or a comment is never
-//! touched; the sanitizer is meant to run its handlers in this same pass. What happens
-//! to each URL is the caller's: the Markdown pass also turns raw HTML's `.md` links into
+//! touched. URLs that would run code are neutralised here in every `raw-html` mode; the
+//! sanitizer ([`super::raw_html`]), when on, runs just before. What happens to each URL is the caller's: the Markdown pass also turns raw HTML's `.md` links into
 //! page URLs there, as mdBook does.
 
 use crate::markdown::links::{is_page_relative, source_folder};
+use crate::safe_url::{dangerous_scheme, UrlUse, NEUTRALISED};
 
 /// Attributes that hold one URL.
 const URL_ATTRIBUTES: &[&str] = &["href", "src", "poster"];
+
+/// Attributes whose URL a browser follows or loads: one that would run code
+/// (`javascript:`...) is neutralised in every `raw-html` mode, so such a link is never
+/// clickable even where raw HTML is allowed.
+const FOLLOWED_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "poster",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+];
 
 /// What the pass found in a body and the body with its URLs moved.
 #[derive(Debug, Default, PartialEq)]
@@ -61,6 +75,18 @@ pub(crate) fn rewrite_relative_urls(
                         anchors.push(decoded(&name));
                     }
                 }
+                for attribute in FOLLOWED_ATTRIBUTES {
+                    if let Some(url) = el.get_attribute(attribute) {
+                        let use_ = if el.tag_name() == "img" {
+                            UrlUse::Image
+                        } else {
+                            UrlUse::Link
+                        };
+                        if dangerous_scheme(&url, use_).is_some() {
+                            el.set_attribute(attribute, NEUTRALISED)?;
+                        }
+                    }
+                }
                 for attribute in URL_ATTRIBUTES {
                     if let Some(url) = el.get_attribute(attribute) {
                         if let Some(new) = rewritten(rewrite, &url) {
@@ -89,6 +115,26 @@ pub(crate) fn rewrite_relative_urls(
             }
         }
     }
+}
+
+/// The URLs a reader follows or loads in a fragment of raw HTML as written (`<a href>`,
+/// `<img src>`, ...), undecoded, in document order: what the link check looks at.
+pub(crate) fn raw_link_urls(html: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let settings = lol_html::RewriteStrSettings::new()
+        .append_element_content_handler(lol_html::element!("*", |el| {
+            for attribute in URL_ATTRIBUTES {
+                if let Some(url) = el.get_attribute(attribute) {
+                    urls.push(decoded(&url));
+                }
+            }
+            Ok(())
+        }))
+        .with_strict(false)
+        .with_enable_esi_tags(false);
+    // Markup the tokenizer cannot read has no links it can check.
+    let _ = lol_html::rewrite_str(html, settings);
+    urls
 }
 
 /// `url` with `prefix` in front: the URL from the output folder when `url` is from the
@@ -159,6 +205,28 @@ mod tests {
             r##"<p><img src="../../img/a.png" alt="a"> <a href="../../b.html#x">b</a> <a href="#top">t</a>
 <a href="https://go.dev">go</a> <img src="/abs.png"> <img srcset="../../s.png 1x, https://c/d.png 2x"></p>
 <pre><code>&lt;img src="img/a.png"&gt;</code></pre>"##
+        );
+    }
+
+    #[test]
+    fn urls_that_run_code_are_neutralised_in_raw_html() {
+        let html = r#"<a href="&#106;avascript:alert(1)">a</a><form action="vbscript:x"></form><img src="data:image/png;base64,AA"><iframe src="data:text/html,x"></iframe>"#;
+        let out = rewrite_relative_urls(html, &|_| None).html;
+        assert_eq!(
+            out,
+            format!(
+                r#"<a href="{NEUTRALISED}">a</a><form action="{NEUTRALISED}"></form><img src="data:image/png;base64,AA"><iframe src="{NEUTRALISED}"></iframe>"#
+            )
+        );
+    }
+
+    #[test]
+    fn raw_link_urls_are_found_in_a_fragment() {
+        assert_eq!(
+            raw_link_urls(
+                r#"<a href="x.md#a&amp;b">x</a> <img src='img/p.png'> <pre>href="no"</pre>"#
+            ),
+            ["x.md#a&b", "img/p.png"]
         );
     }
 

@@ -6,6 +6,8 @@ mod hidden_lines;
 pub(crate) mod highlight;
 pub(crate) mod info_string;
 pub(crate) mod links;
+mod math;
+pub(crate) mod raw_html;
 pub(crate) mod render;
 pub(crate) mod validate;
 

@@ -15,12 +15,15 @@ use super::hidden_lines;
 use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
+use super::raw_html::{self, RawHtmlMode};
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::limits::Limits;
 use crate::position::LineIndex;
 use crate::safe_url::{dangerous_scheme, UrlUse, NEUTRALISED};
 use crate::slug::IdAllocator;
+use crate::trust::Trust;
 
 /// A heading of the page, with its final id.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -99,15 +102,24 @@ pub(crate) struct RenderOptions<'s> {
     pub url_style: UrlStyle,
     /// Line-hiding prefixes by code language (`[output.html.code.hidelines]`).
     pub hidelines: &'s BTreeMap<String, String>,
+    /// What raw HTML in the Markdown becomes.
+    pub raw_html: RawHtmlMode,
+    /// Code block size and nesting limits.
+    pub limits: Limits,
+    /// Formulas become MathML (see [`super::math`]).
+    pub math: bool,
 }
 
 impl RenderOptions<'_> {
-    /// The options `settings` give.
-    pub(crate) fn of(settings: &crate::config::Settings) -> RenderOptions<'_> {
+    /// The options `settings` give, for content trusted as `trust` says.
+    pub(crate) fn of(settings: &crate::config::Settings, trust: Trust) -> RenderOptions<'_> {
         RenderOptions {
             split_level: settings.search.heading_split_level,
             url_style: settings.url_style,
             hidelines: &settings.hidelines,
+            raw_html: settings.raw_html.under(trust),
+            limits: settings.limits,
+            math: settings.math,
         }
     }
 }
@@ -121,6 +133,9 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
             split_level,
             url_style,
             hidelines: &BTreeMap::new(),
+            raw_html: RawHtmlMode::Allow,
+            limits: Limits::default(),
+            math: false,
         },
     )
 }
@@ -137,6 +152,9 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         split_level,
         url_style,
         hidelines,
+        raw_html,
+        limits,
+        math,
     } = *settings;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -148,6 +166,11 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         Location::new(&page.file, line, column)
     };
     let mut out = RenderedPage::default();
+    let events = if math {
+        super::math::render_math(events, &locate, &mut out.diagnostics)
+    } else {
+        events
+    };
     out.headings = assign_heading_ids(&events, &locate, &mut out.diagnostics);
 
     let mut writer = Writer {
@@ -157,6 +180,10 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         split_level,
         url_style,
         hidelines,
+        raw_html,
+        has_raw_html: false,
+        limits,
+        depth: 0,
         html_events: Vec::with_capacity(events.len()),
         heading_index: 0,
         section: Section::default(),
@@ -171,6 +198,7 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
     let Writer {
         html_events,
         section,
+        has_raw_html,
         ..
     } = writer;
     out.sections.push(section);
@@ -183,6 +211,12 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         .sum();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+    // Only raw HTML can bring what the sanitizer removes: kb's own markup is safe, so a
+    // page without any is not parsed twice. Sanitizing before the URL pass means the
+    // anchors and links it collects are the ones the reader gets.
+    if has_raw_html && raw_html == RawHtmlMode::Sanitize {
+        html = raw_html::sanitize(&html);
+    }
     let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
     let pass = body_html::rewrite_relative_urls(&html, &|url| {
         raw_page_link(page, url_style, url)
@@ -287,6 +321,12 @@ struct Writer<'p, 'o, 'e> {
     split_level: u8,
     url_style: UrlStyle,
     hidelines: &'p BTreeMap<String, String>,
+    raw_html: RawHtmlMode,
+    /// Whether the page has raw HTML of its own.
+    has_raw_html: bool,
+    limits: Limits,
+    /// How many elements are open; past `limits.max_nesting` the page is an error.
+    depth: usize,
     html_events: Vec<Event<'e>>,
     heading_index: usize,
     section: Section,
@@ -314,6 +354,25 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
                 _ => return,
             }
+        }
+        match event {
+            Event::Start(_) => {
+                self.depth += 1;
+                if self.depth == self.limits.max_nesting + 1 {
+                    self.out.diagnostics.push(
+                        Diagnostic::error(
+                            (self.locate)(range.start),
+                            format!(
+                                "block quotes, lists or emphasis nest more than {} deep here",
+                                self.limits.max_nesting
+                            ),
+                        )
+                        .with_help(crate::limits::HELP),
+                    );
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
         }
         self.collect_section_text(&event);
         match event {
@@ -412,6 +471,15 @@ impl<'e> Writer<'_, '_, 'e> {
                     id,
                 }));
             }
+            Event::Html(html) | Event::InlineHtml(html) if self.raw_html == RawHtmlMode::Escape => {
+                self.has_raw_html = true;
+                self.html_events.push(Event::Text(html));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                self.has_raw_html = true;
+                self.record_raw_links(&html, range, body);
+                self.html_events.push(Event::Html(html));
+            }
             other => self.html_events.push(other),
         }
     }
@@ -467,8 +535,36 @@ impl<'e> Writer<'_, '_, 'e> {
     }
 
     fn rewrite(&mut self, dest: &str, offset: usize) -> String {
+        let target = self.record_link(dest, (self.locate)(offset));
+        links::href(&self.page.rel, self.url_style, &target, dest)
+    }
+
+    /// The links of a fragment of raw HTML, recorded for the link check like Markdown's,
+    /// each at the place its URL is written (the body pass rewrites them later).
+    fn record_raw_links(&mut self, html: &str, range: Range<usize>, body: &str) {
+        if !html.contains("href") && !html.contains("src") && !html.contains("poster") {
+            return;
+        }
+        let written = body.get(range.clone()).unwrap_or("");
+        let mut from = 0;
+        for url in body_html::raw_link_urls(html) {
+            if dangerous_scheme(&url, UrlUse::Link).is_some() {
+                continue;
+            }
+            // The URL as written may be entity-encoded; then the tag's place will do.
+            let at = written[from..].find(url.as_str()).map(|i| from + i);
+            if let Some(at) = at {
+                from = at + url.len();
+            }
+            let location = (self.locate)(range.start + at.unwrap_or(0));
+            self.record_link(&url, location);
+        }
+    }
+
+    /// Resolves a link destination and records it for validation (external ones for
+    /// `--external`, links leaving the book as a warning).
+    fn record_link(&mut self, dest: &str, location: Location) -> LinkTarget {
         let target = links::resolve(&self.page.rel, dest);
-        let location = (self.locate)(offset);
         match &target {
             LinkTarget::External => {
                 if dest.starts_with("http://") || dest.starts_with("https://") {
@@ -488,7 +584,7 @@ impl<'e> Writer<'_, '_, 'e> {
                 location,
             }),
         }
-        links::href(&self.page.rel, self.url_style, &target, dest)
+        target
     }
 
     /// CommonMark lets a fence run to the end of its container (the document, a block
@@ -550,11 +646,26 @@ impl<'e> Writer<'_, '_, 'e> {
         let (shown, hidden_lines) = hidden
             .as_ref()
             .map_or((code.as_str(), &no_lines), |h| (h.code.as_str(), &h.lines));
+        // Grammars slow down on huge or deeply nested blocks: those are shown plain.
+        let max_bytes = self.limits.max_code_block_bytes;
+        let plain = if shown.len() > max_bytes {
+            Some(format!("this code block has {} bytes, more than max-code-block-bytes ({max_bytes}); it is shown without highlighting", shown.len()))
+        } else {
+            crate::limits::too_deep(shown, self.limits.max_nesting).map(|_| {
+                format!("this code block nests brackets more than {} deep (max-nesting); it is shown without highlighting", self.limits.max_nesting)
+            })
+        };
+        if let Some(message) = &plain {
+            self.out.diagnostics.push(
+                Diagnostic::warning(location.clone(), message.clone())
+                    .with_help(crate::limits::HELP),
+            );
+        }
         let highlighter = Highlighter::shared();
         let highlighted = highlighter.highlight(
             shown,
             &BlockOptions {
-                lang: &info.lang,
+                lang: if plain.is_some() { "" } else { &info.lang },
                 hl_lines: &info.hl_lines,
                 hidden: hidden_lines,
             },
@@ -618,7 +729,7 @@ fn callout_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::content::front_matter::FrontMatter;
     use crate::content::PageKind;
@@ -628,7 +739,7 @@ mod tests {
         super::render(page, split_level, UrlStyle::Pretty)
     }
 
-    fn page(rel: &str, body: &str) -> Page {
+    pub(crate) fn page(rel: &str, body: &str) -> Page {
         Page {
             source: std::path::PathBuf::from(rel),
             file: std::path::PathBuf::from(format!("content/{rel}")),
@@ -913,5 +1024,144 @@ mod tests {
         );
         assert!(out.html.contains("<code>&lt;b&gt;</code>"));
         assert!(out.html.contains("<div class=\"x\">raw</div>"));
+    }
+
+    /// A page of XSS payloads between the Markdown kb renders itself.
+    fn hostile_page() -> Page {
+        hostile_page_of(raw_html::hostile())
+    }
+
+    fn hostile_page_of<'a>(payloads: impl Iterator<Item = &'a str>) -> Page {
+        let mut body = String::from("## Head\n\n```go\nfunc f() {}\n```\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n<details>\n<summary>More</summary>\n\n*inside*\n\n</details>\n\n");
+        for payload in payloads {
+            body.push_str(payload);
+            body.push_str("\n\ntext ");
+            body.push_str(payload);
+            body.push_str(" inline\n\n");
+        }
+        page("a/b.md", &body)
+    }
+
+    fn render_mode(page: &Page, raw_html: RawHtmlMode) -> RenderedPage {
+        render_with(
+            page,
+            &RenderOptions {
+                split_level: 3,
+                url_style: UrlStyle::Pretty,
+                hidelines: &BTreeMap::new(),
+                raw_html,
+                limits: Limits::default(),
+                math: false,
+            },
+        )
+    }
+
+    /// What every mode must keep: kb's own markup and the details with Markdown inside.
+    fn assert_kb_markup_kept(html: &str) {
+        for kept in [
+            r##"<h2 id="head"><a class="heading-link" href="#head">Head</a></h2>"##,
+            r#"<figure class="code-block"><pre class="code" tabindex="0" data-lang="go"><code><span class="line">"#,
+            r#"<div class="table-wrap" tabindex="0" role="region" aria-label="Table 1">"#,
+        ] {
+            assert!(html.contains(kept), "{kept} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_allowed_passes_but_never_with_a_url_that_runs_code() {
+        // Without the mutation-XSS payload: its `<style>` inside MathML is an element for a
+        // browser but opens raw text for a streaming tokenizer, which then sees no tags up to
+        // the next `</style>`. Allowed raw HTML runs scripts anyway; `sanitize` parses as
+        // a browser does and is the mode for content nobody vouched for.
+        let page = hostile_page_of(raw_html::hostile().filter(|p| !p.starts_with("<math>")));
+        let html = render_mode(&page, RawHtmlMode::Allow).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains(r#"<img src="../x" onerror=alert(1)>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p><em>inside</em></p>\n</details>"),
+            "{html}"
+        );
+        let lower = html.to_ascii_lowercase();
+        for bad in [
+            "href=\"javascript",
+            "href=\"&#106",
+            "href=\"vbscript",
+            "href=\"data:",
+            "src=\"javascript",
+            "action=\"javascript",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_sanitized_keeps_docs_markup_and_nothing_that_runs() {
+        let html = render_mode(&hostile_page(), RawHtmlMode::Sanitize).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains("<details>\n<summary>More</summary>\n<p><em>inside</em></p>\n</details>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<th style="text-align:left">a</th>"#),
+            "{html}"
+        );
+        let lower = html.to_ascii_lowercase();
+        for bad in raw_html::runs_code() {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn sanitizing_leaves_a_page_without_raw_html_as_it_was() {
+        let page = page("a/b.md", "## H\n\n```go\nfunc f() {}\n```\n\n| a |\n|:-:|\n| 1 |\n\n- [x] t\n\nx[^1]\n\n[^1]: n\n");
+        assert_eq!(
+            render_mode(&page, RawHtmlMode::Sanitize).html,
+            render_mode(&page, RawHtmlMode::Allow).html
+        );
+    }
+
+    #[test]
+    fn raw_html_escaped_is_text() {
+        let html = render_mode(&hostile_page(), RawHtmlMode::Escape).html;
+        assert_kb_markup_kept(&html);
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;details&gt;"), "{html}");
+        let lower = html.to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "<img",
+            "<iframe",
+            "<a href=\"javascript",
+            "<details",
+            "<svg",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_links_are_recorded_at_their_place() {
+        let out = render(
+            &page(
+                "a/b.md",
+                "Text <a href=\"../x/c.md#in-go\">c</a>.\n\n<div>\n<img src=\"img/p.png\"> <a href=\"https://go.dev\">go</a> <a href=\"javascript:x\">j</a>\n</div>\n",
+            ),
+            3,
+        );
+        let found: Vec<_> = out
+            .links
+            .iter()
+            .map(|l| (l.written.as_str(), l.location.line, l.location.column))
+            .collect();
+        assert_eq!(found, [("../x/c.md#in-go", 5, 15), ("img/p.png", 8, 11)]);
+        assert_eq!(out.external_links.len(), 1);
+        assert_eq!(out.external_links[0].1.line, 8);
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod assets;
 pub(crate) mod extras;
 pub(crate) mod nav;
 pub(crate) mod pages;
+pub(crate) mod print;
 pub(crate) mod renderer;
 pub(crate) mod theme;
 pub(crate) mod view;

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::Layout;
+use crate::config::{Layout, SidebarOptions};
 use crate::content::page::{root_prefix, url_depth};
 use crate::content::toc::{TocEntry, TocItem};
 use crate::content::Site;
@@ -32,7 +32,12 @@ pub(crate) struct Sidebar {
 }
 
 impl Sidebar {
-    pub(crate) fn new(site: &Site, layout: Layout, has_tags: bool) -> Sidebar {
+    pub(crate) fn new(
+        site: &Site,
+        layout: Layout,
+        options: SidebarOptions,
+        has_tags: bool,
+    ) -> Sidebar {
         let full_tree = site.pages.len() <= FULL_TREE_LIMIT;
         // Every folder depth a page (or a tag page, two deep) is written at.
         let deepest = site
@@ -46,6 +51,7 @@ impl Sidebar {
         let sidebar = Render {
             site,
             layout,
+            options,
             full_tree,
             has_tags,
         };
@@ -95,6 +101,7 @@ impl Sidebar {
 struct Render<'a> {
     site: &'a Site,
     layout: Layout,
+    options: SidebarOptions,
     full_tree: bool,
     has_tags: bool,
 }
@@ -136,7 +143,7 @@ impl Render<'_> {
                     Layout::Site if !entry.children.is_empty() || entry.page.is_none() => {
                         self.area_folder(&mut html, entry, open, &root);
                     }
-                    _ => self.chapter(&mut html, entry, &root),
+                    _ => self.chapter(&mut html, entry, &root, 0),
                 },
             }
         }
@@ -200,36 +207,56 @@ impl Render<'_> {
             ));
         } else {
             for child in &entry.children {
-                self.chapter(html, child, root);
+                self.chapter(html, child, root, 0);
             }
         }
         html.push_str("</ul></details></li>");
     }
 
-    /// A page (with its number, in an mdBook book) and the pages nested under it.
-    fn chapter(&self, html: &mut String, entry: &TocEntry, root: &str) {
+    /// A page (with its number, in an mdBook book) and the pages nested under it, `level`
+    /// levels below the top. With `[output.html.fold]` a chapter with sub-chapters is a
+    /// `<details>` (open down to the fold level; the theme's script opens the current
+    /// page's chapters), so folding needs no script and a closed one opens with a click.
+    fn chapter(&self, html: &mut String, entry: &TocEntry, root: &str, level: usize) {
         let number = entry
             .number
             .as_deref()
+            .filter(|_| self.options.section_labels)
             .map(|n| format!("<span class=\"nav-number\">{n}</span> "))
             .unwrap_or_default();
-        match entry.page {
-            Some(page) => html.push_str(&format!(
-                "<li><a href=\"{}\">{number}{}</a>",
+        let label = match entry.page {
+            Some(page) => format!(
+                "<a href=\"{}\">{number}{}</a>",
                 self.href(root, page),
                 esc(&entry.title)
+            ),
+            None => format!("<span>{number}{}</span>", esc(&entry.title)),
+        };
+        let class = if entry.page.is_none() {
+            " class=\"nav-draft\""
+        } else {
+            ""
+        };
+        let fold = self
+            .options
+            .fold_level
+            .filter(|_| !entry.children.is_empty());
+        match fold {
+            Some(open_levels) => html.push_str(&format!(
+                "<li{class}><details class=\"nav-fold\"{}><summary>{label}</summary>",
+                if level < open_levels { " open" } else { "" }
             )),
-            None => html.push_str(&format!(
-                "<li class=\"nav-draft\"><span>{number}{}</span>",
-                esc(&entry.title)
-            )),
+            None => html.push_str(&format!("<li{class}>{label}")),
         }
         if !entry.children.is_empty() {
             html.push_str("<ul>");
             for child in &entry.children {
-                self.chapter(html, child, root);
+                self.chapter(html, child, root, level + 1);
             }
             html.push_str("</ul>");
+        }
+        if fold.is_some() {
+            html.push_str("</details>");
         }
         html.push_str("</li>");
     }

@@ -2,6 +2,7 @@
 //! [`PageView`]s templates receive.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::config::Settings;
 use crate::content::page::{root_prefix, url_depth};
@@ -91,6 +92,10 @@ impl<'a> ViewBuilder<'a> {
         let mut view = PageView::new(kind, &page.title, &page.description);
         view.title_in_body = page.title_in_body;
         view.canonical = self.canonical(&page.url);
+        view.markdown = self.settings.agents.markdown_twins.then(|| {
+            let twin = crate::agents::twin::twin_file(&page.url);
+            twin.rsplit('/').next().unwrap_or(&twin).to_string()
+        });
         view.toc = rendered
             .headings
             .iter()
@@ -159,7 +164,12 @@ impl<'a> ViewBuilder<'a> {
             .settings
             .edit_url_template
             .as_ref()
-            .map(|t| t.replace("{path}", &page.file.to_string_lossy()))
+            .map(|t| {
+                t.replace(
+                    "{path}",
+                    &edit_path(&self.settings.root, &page.source, &page.file),
+                )
+            })
             .map(|url| neutralise(&url, UrlUse::Link).into_owned());
         view
     }
@@ -226,5 +236,50 @@ impl<'a> ViewBuilder<'a> {
             })
             .into_iter()
             .collect()
+    }
+}
+
+/// The `{path}` of `edit-url-template`: the page's file (`source` on disk, `file` as shown)
+/// relative to the site root, with `/` separators (`content/a.md`, as mdBook gives
+/// `src/a.md`), however the root was named on the command line: an absolute `--root` must
+/// not end up inside the URL.
+fn edit_path(root: &Path, source: &Path, file: &Path) -> String {
+    let relative = source
+        .strip_prefix(root)
+        .map(Path::to_path_buf)
+        .ok()
+        .or_else(|| {
+            let root = root.canonicalize().ok()?;
+            let source = source.canonicalize().ok()?;
+            source.strip_prefix(root).map(Path::to_path_buf).ok()
+        })
+        .unwrap_or_else(|| file.to_path_buf());
+    relative
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_edit_path_is_relative_to_the_site_root() {
+        let absolute = Path::new("/tmp/fx/content/alpha/one.md");
+        assert_eq!(
+            edit_path(Path::new("/tmp/fx"), absolute, absolute),
+            "content/alpha/one.md"
+        );
+        assert_eq!(
+            edit_path(
+                Path::new("."),
+                Path::new("./content/alpha/one.md"),
+                Path::new("content/alpha/one.md")
+            ),
+            "content/alpha/one.md"
+        );
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::assets::{self, HashedAssets};
 use super::extras;
 use super::pages::ViewBuilder;
+use super::print;
 use crate::config::Layout;
 use crate::config::Settings;
 use crate::content::page::{output_file, root_prefix, url_depth};
@@ -109,7 +110,7 @@ impl<'a> SiteRenderer<'a> {
     ) -> SiteRenderer<'a> {
         let views = ViewBuilder::new(settings, site);
         let tags = views.tags();
-        let sidebar = Sidebar::new(site, settings.layout, !tags.is_empty());
+        let sidebar = Sidebar::new(site, settings.layout, settings.sidebar, !tags.is_empty());
         SiteRenderer {
             settings,
             site,
@@ -215,13 +216,52 @@ impl<'a> SiteRenderer<'a> {
         files
     }
 
+    /// `print.html` (see [`super::print`]) when the book has one: its chapters' `bodies`
+    /// (by page number) in reading order. `None` when the print page is turned off or the
+    /// book is too large for it (the build warns about that).
+    pub(crate) fn print_page(&self, body: &dyn Fn(usize) -> String) -> Option<TemplatePage> {
+        if !self.settings.print.enable {
+            return None;
+        }
+        let order = self.site.reading_order();
+        let mut bytes = 0;
+        let mut chapters = Vec::with_capacity(order.len());
+        for i in order {
+            let page = &self.site.pages[i];
+            let html = body(i);
+            bytes += html.len();
+            if print::too_large(chapters.len() + 1, bytes).is_some() {
+                return None;
+            }
+            chapters.push(print::Chapter {
+                url: &page.url,
+                title: &page.title,
+                title_in_body: page.title_in_body,
+                body: html,
+            });
+        }
+        let mut view = PageView::new("print", &self.settings.title, &self.settings.description);
+        view.content = print::print_body(&chapters);
+        view.page_break = self.settings.print.page_break;
+        Some(TemplatePage {
+            path: print::FILE.to_string(),
+            template: "print.html",
+            view,
+            url: print::FILE.to_string(),
+            area: None,
+            base: None,
+        })
+    }
+
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
-    /// redirects, the sitemap, robots.txt and the output marker. Assets that cannot be read
-    /// are left out and reported.
+    /// redirects, the sitemap, robots.txt, `agents` (the agents' files, see
+    /// [`crate::agents`]) and the output marker. Assets that cannot be read are left out
+    /// and reported.
     pub(crate) fn plain_files(
         &self,
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
+        agents: Vec<(String, Vec<u8>)>,
     ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
         let (site, settings, hashed) = (self.site, self.settings, &self.presentation.hashed);
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -359,6 +399,7 @@ impl<'a> SiteRenderer<'a> {
             "robots.txt".to_string(),
             extras::robots(settings.site_url.as_deref()).into_bytes(),
         ));
+        files.extend(agents);
         files.push((
             extras::OUTPUT_MARKER.to_string(),
             extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),

@@ -54,13 +54,15 @@ pub(crate) struct TocEntry {
 /// The page being rendered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct PageView {
-    /// `home`, `area`, `article`, `tags`, `tag` or `404`.
+    /// `home`, `area`, `article`, `tags`, `tag`, `404` or `print`.
     pub kind: &'static str,
     pub title: String,
     /// The body begins with its own `<h1>`: the template leaves its own out.
     pub title_in_body: bool,
     pub description: String,
     pub canonical: Option<String>,
+    /// The page's Markdown twin, relative to the page (it sits beside it): `index.md`.
+    pub markdown: Option<String>,
     /// The rendered Markdown body.
     pub content: String,
     pub toc: Vec<TocEntry>,
@@ -74,6 +76,8 @@ pub(crate) struct PageView {
     pub related: Vec<CardView>,
     pub cards: Vec<CardView>,
     pub edit_url: Option<String>,
+    /// The print page: each chapter starts on a new sheet.
+    pub page_break: bool,
 }
 
 impl PageView {
@@ -89,6 +93,7 @@ impl PageView {
             title_in_body: false,
             description: description.into(),
             canonical: None,
+            markdown: None,
             content: String::new(),
             toc: Vec::new(),
             tags: Vec::new(),
@@ -101,6 +106,7 @@ impl PageView {
             related: Vec::new(),
             cards: Vec::new(),
             edit_url: None,
+            page_break: false,
         }
     }
 }

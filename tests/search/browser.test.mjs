@@ -149,11 +149,19 @@ async function scenario(startUrl, transport) {
   assert.equal(await page.locator('.kb-search img, .kb-search script, .kb-search svg').count(), 0);
   assert.equal(await page.evaluate(() => window.__kbXss), undefined);
 
-  // No results: say so and offer something.
-  await typeQuery(page, 'singleflight zzzzqqq');
+  // A word no page has is left out, and the dialog says which and what it searched.
+  await typeQuery(page, 'pools zzzzqqq');
+  await page.waitForFunction(() => /left out zzzzqqq; showing results for pools\./
+    .test(document.querySelector('.kb-search__dropped')?.textContent || ''));
+  assert.ok(await options.count() > 0, 'results for the words that are kept');
+  assert.equal(await page.locator('.kb-search__dropped code').first().textContent(), 'zzzzqqq');
+
+  // No indexed word at all: say so and offer something.
+  await typeQuery(page, 'zzzzqqq');
   await page.waitForFunction(() => /No results/.test(document.querySelector('#kb-search-status').textContent));
   assert.equal(await options.count(), 0);
   assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.locator('.kb-search__dropped').count(), 0);
 
   // Area filter: only that area's sections.
   await typeQuery(page, 'index');

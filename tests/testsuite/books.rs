@@ -256,3 +256,44 @@ fn diagnostics_after_an_include_keep_the_page_lines() {
         .failure()
         .stderr_has("src/nested.md:9:5: error:");
 }
+
+#[test]
+fn fold_and_no_section_label_shape_the_sidebar() {
+    let site = TestSite::fixture("books/mdbook");
+    // Default: numbers, every chapter's sub-chapters listed, nothing folds.
+    site.build_ok(&[]);
+    let page = site.read("book/guide/advanced/tuning.html");
+    let nav = sidebar(&page);
+    assert!(
+        nav.contains("<span class=\"nav-number\">2.</span>"),
+        "{nav}"
+    );
+    assert!(!nav.contains("nav-fold"), "{nav}");
+    site.write(
+        "book.toml",
+        &format!(
+            "{}\n[output.html]\nno-section-label = true\n\n[output.html.fold]\nenable = true\nlevel = 1\n",
+            site.read("book.toml")
+        ),
+    );
+    let run = site.build_ok(&[]);
+    assert!(
+        !run.stderr_text().contains("kb does not"),
+        "{}",
+        run.stderr_text()
+    );
+    let page = site.read("book/guide/advanced/tuning.html");
+    let nav = sidebar(&page);
+    assert!(!nav.contains("nav-number"), "numbers hidden: {nav}");
+    // Level 1: top-level chapters start open, deeper ones folded (the script opens the
+    // current page's); every page stays one click away without the script.
+    assert!(
+        nav.contains("<li><details class=\"nav-fold\" open><summary><a href=\"../../guide/advanced/index.html\">Advanced use</a></summary>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<li><details class=\"nav-fold\"><summary><a href=\"../../guide/advanced/tuning.html\" aria-current=\"page\">Tuning</a></summary><ul>"),
+        "{nav}"
+    );
+    assert!(nav.contains("deep-dive.html"), "{nav}");
+}

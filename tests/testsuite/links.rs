@@ -115,3 +115,24 @@ fn regression_fence_in_blockquote_and_list_items_builds() {
         "three code blocks: {main}"
     );
 }
+
+#[test]
+fn broken_links_in_raw_html_are_reported_like_markdown_links() {
+    let site = TestSite::fixture("links");
+    site.write(
+        "content/guide/raw.md",
+        "---\ntitle: Raw\ndescription: Raw HTML links.\n---\n<p>See <a href=\"setup.md#gone\">setup</a>\nand <a href=\"missing.md\">this</a> <img src=\"img/none.png\" alt=\"\"></p>\n",
+    );
+    let out = site.kb(&["build"]).code(1);
+    for expected in [
+        "content/guide/raw.md:5:17: error: broken anchor `setup.md#gone`",
+        "content/guide/raw.md:6:14: error:",
+        "content/guide/raw.md:6:45: error:",
+    ] {
+        assert!(
+            out.stderr_text().contains(expected),
+            "{expected}:\n{}",
+            out.stderr_text()
+        );
+    }
+}

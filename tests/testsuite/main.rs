@@ -9,6 +9,7 @@
 //! One binary, not one per file: cargo links each test binary separately, and one binary
 //! shares one harness instead of a copy per file.
 
+mod agents;
 mod bad_input;
 mod bench;
 mod books;
@@ -18,9 +19,13 @@ mod confine;
 mod convergence;
 #[path = "../support/edits.rs"]
 mod edits;
+mod hardening;
 mod linkcheck;
 mod links;
+mod math;
 mod mdbook_config;
+mod plugins;
+mod print;
 mod run;
 mod serve;
 mod server;

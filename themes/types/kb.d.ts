@@ -36,11 +36,14 @@ interface AreaCount {
 interface SearchResults {
   query: string;
   hits: SearchHit[];
+  /** Matching pages. */
   total: number;
   areas: AreaCount[];
   fuzzy: boolean;
   truncated: boolean;
   suggestions: string[];
+  /** Words of the query no page has with the others, as typed: left out of the search. */
+  dropped: string[];
   /** The query's positive words, lowercased. */
   words: string[];
 }

@@ -190,6 +190,9 @@ fn generate(pages: usize) -> Vec<SectionDoc> {
             rng.pick(PROSE),
             rng.pick(PROSE)
         );
+        // From a generator of its own, so the rest of the corpus stays what it was before
+        // pages had descriptions (figures stay comparable).
+        let description = Rng(0x5EED_0000 + p as u64).words(20, p);
         for s in 0..5 {
             let heading = if s == 0 {
                 String::new()
@@ -205,6 +208,7 @@ fn generate(pages: usize) -> Vec<SectionDoc> {
                 url,
                 page_url: page_url.clone(),
                 page_title: page_title.clone(),
+                description: description.clone(),
                 breadcrumb: format!("{area_title} > {page_title} > {heading}"),
                 heading,
                 body: rng.words(110, p),
@@ -216,6 +220,7 @@ fn generate(pages: usize) -> Vec<SectionDoc> {
                 tags: vec![rng.pick(PROSE).to_owned()],
                 area: area.clone(),
                 area_title: area_title.clone(),
+                overview: false,
             });
         }
     }

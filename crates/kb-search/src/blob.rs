@@ -22,7 +22,7 @@ use crate::settings::SearchSettings;
 const MAGIC: &[u8; 8] = b"KBSEARCH";
 /// Version of the blob layout *and* of the schema/tokenizer: bump it whenever an index
 /// written by one kb could be misread by another.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Name of kb's own metadata file inside the blob.
 pub(crate) const CATALOG_FILE: &str = "kb-catalog.json";
 /// The segment id written into every blob.
@@ -49,6 +49,8 @@ pub(crate) struct AreaInfo {
     pub area: String,
     pub title: String,
     pub sections: usize,
+    /// Pages of the area: what an empty query counts (results count pages).
+    pub pages: usize,
 }
 
 /// An index blob in memory, shared without copies: the paged site files and the native

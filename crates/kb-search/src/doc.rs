@@ -14,6 +14,9 @@ pub struct SectionDoc {
     pub page_url: String,
     /// Title of the page.
     pub page_title: String,
+    /// Description of the page (the same on every section of a page): indexed once per
+    /// page, with its own boost.
+    pub description: String,
     /// Heading of the section; empty for the part before the first h2.
     pub heading: String,
     /// Human path to the section, e.g. `Caching Strategies > Preventing cache stampedes > singleflight`.
@@ -28,4 +31,7 @@ pub struct SectionDoc {
     pub area: String,
     /// Display title of the area, e.g. `Caching Strategies`.
     pub area_title: String,
+    /// The page is an overview of others (a home or area page): it names many topics
+    /// without being about them, so it ranks below the pages it introduces.
+    pub overview: bool,
 }

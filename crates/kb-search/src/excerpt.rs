@@ -6,7 +6,11 @@
 //! same tokenizer and mark the tokens whose term is in that set. Output is plain text
 //! runs, never HTML.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use crate::results::ExcerptPart;
 use crate::tokenizer::analyze;
@@ -16,12 +20,48 @@ const EXCERPT_BYTES: usize = 200;
 /// How much text to show before the first mark of the chosen window.
 const LEAD_BYTES: usize = 50;
 
+/// Texts whose tokens are kept, per thread (the browser has one).
+const TOKENS_KEPT: usize = 256;
+
+/// The analysed tokens of a text: term, start and end byte.
+type Tokens = Rc<[(String, usize, usize)]>;
+
+thread_local! {
+    /// The tokens of recently shown texts, by the text's hash. A reader typing a query
+    /// letter by letter sees the same sections again and again, and analysing their text
+    /// (stemming every word) was the largest part of a warm query.
+    static TOKENS: RefCell<HashMap<u64, Tokens>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The analysed tokens of `text`: term, start and end byte.
+fn tokens(text: &str) -> Tokens {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    let key = hasher.finish();
+    if let Some(found) = TOKENS.with(|t| t.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let tokens: Tokens = analyze(text)
+        .into_iter()
+        .map(|t| (t.text, t.from, t.to))
+        .collect();
+    TOKENS.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.len() >= TOKENS_KEPT {
+            t.clear();
+        }
+        t.insert(key, tokens.clone());
+    });
+    tokens
+}
+
 /// Byte spans of `text` whose tokens are in `terms`, sorted and merged.
 fn marked_spans(text: &str, terms: &BTreeSet<String>) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = analyze(text)
-        .into_iter()
-        .filter(|t| terms.contains(&t.text))
-        .map(|t| (t.from, t.to))
+    let mut spans: Vec<(usize, usize)> = tokens(text)
+        .iter()
+        .filter(|(term, _, _)| terms.contains(term))
+        .map(|&(_, from, to)| (from, to))
         .collect();
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());

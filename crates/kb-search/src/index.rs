@@ -188,6 +188,7 @@ pub(crate) mod writer {
     use crate::blob::{self, AreaInfo, Catalog, SharedBlob, CATALOG_FILE, FIXED_SEGMENT_ID};
     use crate::doc::SectionDoc;
     use crate::error::SearchError;
+    use crate::page_doc::PageDoc;
     use crate::parts::{Location, Parts, PART_DOCS};
     use crate::schema::{build_schema, Fields};
     use crate::settings::SearchSettings;
@@ -252,6 +253,8 @@ pub(crate) mod writer {
     pub struct PreparedDoc {
         doc: TantivyDocument,
         area_id: u64,
+        /// The page document this section would start, used when it is its page's first.
+        page: PageDoc,
     }
 
     /// Prepares sections for an [`IndexWriter`]: shareable across threads.
@@ -273,6 +276,7 @@ pub(crate) mod writer {
             PreparedDoc {
                 doc: to_document(&self.fields, doc, area_id),
                 area_id,
+                page: PageDoc::new(&self.fields, doc, area_id),
             }
         }
     }
@@ -284,10 +288,13 @@ pub(crate) mod writer {
         parts: Parts,
         settings: SearchSettings,
         preparer: DocPreparer,
-        /// Declared areas by id (their sorted order): folder, title, sections so far.
-        areas: Vec<(String, String, usize)>,
+        /// Declared areas by id (their sorted order): folder, title, sections and pages so far.
+        areas: Vec<(String, String, usize, usize)>,
         pages: BTreeSet<String>,
-        last_page: Option<String>,
+        /// The page document of the page whose sections are arriving.
+        page: Option<PageDoc>,
+        /// Number of that page (pages are numbered from 1 in the order they come).
+        page_ord: u64,
         sections: usize,
     }
 
@@ -360,10 +367,11 @@ pub(crate) mod writer {
                 },
                 areas: declared
                     .into_iter()
-                    .map(|(area, title)| (area, title, 0))
+                    .map(|(area, title)| (area, title, 0, 0))
                     .collect(),
                 pages: BTreeSet::new(),
-                last_page: None,
+                page: None,
+                page_ord: 0,
                 sections: 0,
             })
         }
@@ -379,23 +387,43 @@ pub(crate) mod writer {
             self.add_prepared(prepared)
         }
 
-        /// Indexes the next section, prepared by this writer's [`DocPreparer`].
+        /// Indexes the next section, prepared by this writer's [`DocPreparer`]. Sections
+        /// of one page must come one after the other: the page's document is written when
+        /// the next page starts.
         pub fn add_prepared(&mut self, prepared: PreparedDoc) -> Result<(), SearchError> {
-            let PreparedDoc { doc, area_id } = prepared;
-            if let Some((_, _, sections)) = self.areas.get_mut(area_id as usize) {
+            let PreparedDoc { doc, area_id, page } = prepared;
+            let same_page = self
+                .page
+                .as_ref()
+                .is_some_and(|p| p.page_url() == page.page_url());
+            if let Some((_, _, sections, pages)) = self.areas.get_mut(area_id as usize) {
                 *sections += 1;
+                *pages += usize::from(!same_page);
             }
-            // Sections come page by page, so the set is asked once per page, not per section.
-            let page_url = doc
-                .get_first(self.preparer.fields.page_url)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            if self.last_page.as_deref() != Some(page_url) {
-                self.last_page = Some(page_url.to_owned());
-                self.pages.insert(page_url.to_owned());
+            if !same_page {
+                self.finish_page()?;
+                self.pages.insert(page.page_url().to_owned());
+                self.page = Some(page);
+                self.page_ord += 1;
             }
+            let mut doc = doc;
+            let f = &self.preparer.fields;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            if let Some(current) = self.page.as_mut() {
+                current.push(f, text(f.heading), text(f.body), text(f.code));
+            }
+            doc.add_u64(f.page_ord, self.page_ord);
             self.sections += 1;
             self.parts.add(doc)
+        }
+
+        /// Writes the page document of the page whose sections came last.
+        fn finish_page(&mut self) -> Result<(), SearchError> {
+            if let Some(page) = self.page.take() {
+                let doc = page.finish(&self.preparer.fields, self.page_ord);
+                self.parts.add(doc)?;
+            }
+            Ok(())
         }
 
         /// Writes the segment and packs it into a blob: in memory, or for a writer
@@ -423,19 +451,21 @@ pub(crate) mod writer {
 
         /// Writes the segment and packs it into `out`. Areas without sections are left
         /// out of the catalog (their ids stay unused).
-        fn finish_into(self, out: &mut dyn Write) -> Result<(), SearchError> {
+        fn finish_into(mut self, out: &mut dyn Write) -> Result<(), SearchError> {
+            self.finish_page()?;
             let catalog = Catalog {
                 settings: self.settings.sanitized(),
                 areas: self
                     .areas
                     .into_iter()
                     .enumerate()
-                    .filter(|(_, (_, _, sections))| *sections > 0)
-                    .map(|(id, (area, title, sections))| AreaInfo {
+                    .filter(|(_, (_, _, sections, _))| *sections > 0)
+                    .map(|(id, (area, title, sections, pages))| AreaInfo {
                         id: id as u64,
                         area,
                         title,
                         sections,
+                        pages,
                     })
                     .collect(),
                 pages: self.pages.len(),
@@ -576,7 +606,8 @@ pub(crate) mod writer {
             let docs = sections(7);
             let whole = build_index(&docs, &SearchSettings::default()).unwrap();
             let dir = tempfile::tempdir().unwrap();
-            let on_disk = blob(&docs, Location::Disk(dir.path().into()), 2, 7);
+            // Seven sections on seven pages: fourteen documents with the pages' own.
+            let on_disk = blob(&docs, Location::Disk(dir.path().into()), 2, 14);
             assert_eq!(on_disk, whole);
         }
 

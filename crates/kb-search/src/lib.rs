@@ -21,6 +21,8 @@ mod excerpt;
 mod index;
 #[cfg(feature = "writer")]
 mod live;
+#[cfg(feature = "writer")]
+mod page_doc;
 mod paged;
 #[cfg(feature = "writer")]
 mod parts;

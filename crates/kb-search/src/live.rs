@@ -10,6 +10,7 @@ use crate::blob::{AreaInfo, Catalog};
 use crate::doc::SectionDoc;
 use crate::error::SearchError;
 use crate::index::writer::{build_index, to_document, tokenizers};
+use crate::page_doc::page_document;
 use crate::results::SearchResults;
 use crate::schema::{build_schema, Fields};
 use crate::search::Engine;
@@ -53,6 +54,8 @@ pub struct LiveIndex {
     pages: Vec<(String, Vec<SectionDoc>)>,
     /// Area folder to the id stored in its sections; ids are never reused.
     area_ids: BTreeMap<String, u64>,
+    /// Page URL to the `page_ord` of its documents; numbers are never reused.
+    page_ords: BTreeMap<String, u64>,
     writer: IndexWriter,
     reader: IndexReader,
     fields: Fields,
@@ -76,6 +79,7 @@ impl LiveIndex {
             settings: settings.sanitized(),
             pages: Vec::new(),
             area_ids: BTreeMap::new(),
+            page_ords: BTreeMap::new(),
             writer,
             reader,
             fields,
@@ -101,9 +105,19 @@ impl LiveIndex {
     }
 
     fn add(&mut self, page_url: &str, sections: Vec<SectionDoc>) -> Result<(), SearchError> {
+        let next = self.page_ords.len() as u64 + 1;
+        let page_ord = *self.page_ords.entry(page_url.to_owned()).or_insert(next);
         for d in &sections {
             let id = self.area_id(&d.area);
-            self.writer.add_document(to_document(&self.fields, d, id))?;
+            let mut doc = to_document(&self.fields, d, id);
+            doc.add_u64(self.fields.page_ord, page_ord);
+            self.writer.add_document(doc)?;
+        }
+        if let Some(first) = sections.first() {
+            let id = self.area_id(&first.area);
+            if let Some(page) = page_document(&self.fields, &sections, id, page_ord) {
+                self.writer.add_document(page)?;
+            }
         }
         match self.pages.iter_mut().find(|(url, _)| url == page_url) {
             Some((_, old)) => *old = sections,
@@ -125,20 +139,23 @@ impl LiveIndex {
     }
 
     fn current_catalog(&self) -> Catalog {
-        let mut areas: BTreeMap<&str, (String, usize)> = BTreeMap::new();
+        let mut areas: BTreeMap<&str, (String, usize, usize)> = BTreeMap::new();
         let mut sections = 0;
-        for d in self.pages.iter().flat_map(|(_, s)| s) {
-            sections += 1;
-            areas
-                .entry(&d.area)
-                .or_insert_with(|| (d.area_title.clone(), 0))
-                .1 += 1;
+        for (_, page) in &self.pages {
+            for (i, d) in page.iter().enumerate() {
+                sections += 1;
+                let area = areas
+                    .entry(&d.area)
+                    .or_insert_with(|| (d.area_title.clone(), 0, 0));
+                area.1 += 1;
+                area.2 += usize::from(i == 0);
+            }
         }
         Catalog {
             settings: self.settings.clone(),
             areas: areas
                 .into_iter()
-                .map(|(area, (title, n))| AreaInfo {
+                .map(|(area, (title, n, pages))| AreaInfo {
                     id: self
                         .area_ids
                         .get(area)
@@ -147,6 +164,7 @@ impl LiveIndex {
                     area: area.to_owned(),
                     title,
                     sections: n,
+                    pages,
                 })
                 .collect(),
             pages: self.pages.iter().filter(|(_, s)| !s.is_empty()).count(),

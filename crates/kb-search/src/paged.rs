@@ -29,7 +29,7 @@
 //! ```text
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::ops::Range;
 use std::sync::{Mutex, OnceLock};
@@ -46,6 +46,16 @@ pub(crate) const PAGE_SIZE: usize = 32 * 1024;
 /// Bytes per page of the doc store, where each hit reads one compressed block.
 pub(crate) const STORE_PAGE_SIZE: usize = 8 * 1024;
 
+/// Most bytes of cross-page reads kept assembled; past it the cache starts over.
+const ASSEMBLED_MAX_BYTES: usize = 64 << 20;
+
+/// Cross-page reads by byte range, and their total size.
+#[derive(Default)]
+struct Assembled {
+    reads: HashMap<(usize, usize), OwnedBytes>,
+    bytes: usize,
+}
+
 /// The message of the I/O error a read of a missing page fails with.
 const MISSING: &str = "kb search: index page not loaded yet";
 
@@ -60,6 +70,10 @@ pub(crate) struct PagedBlob {
     /// The whole blob, when every page is loaded from it: reads across pages are then
     /// slices of it instead of copies.
     whole: Option<OwnedBytes>,
+    /// Reads that crossed pages, assembled once: tantivy reads the same posting and
+    /// position lists on every query, and copying them again each time was a large part
+    /// of a warm query. Bounded by [`ASSEMBLED_MAX_BYTES`].
+    assembled: Mutex<Assembled>,
     /// Pages a read wanted but did not find, since the last `take_missing`.
     missing: Mutex<BTreeSet<u32>>,
     /// Pages read, when recording (to build the head).
@@ -122,6 +136,7 @@ impl PagedBlob {
             pages: starts.iter().map(|_| OnceLock::new()).collect(),
             starts,
             whole: None,
+            assembled: Mutex::new(Assembled::default()),
             missing: Mutex::new(BTreeSet::new()),
             touched: record.then(|| Mutex::new(BTreeSet::new())),
         }
@@ -273,6 +288,11 @@ impl PagedBlob {
             let base = self.starts[first];
             return Ok(page(first).slice(range.start - base..range.end - base));
         }
+        let key = (range.start, range.end);
+        let mut assembled = self.assembled.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = assembled.reads.get(&key) {
+            return Ok(bytes.clone());
+        }
         let mut out = Vec::with_capacity(range.len());
         for n in first..=last {
             let pr = self.page_range(n);
@@ -280,7 +300,13 @@ impl PagedBlob {
             let to = range.end.min(pr.end) - pr.start;
             out.extend_from_slice(&page(n).as_slice()[from..to]);
         }
-        Ok(OwnedBytes::new(out))
+        let bytes = OwnedBytes::new(out);
+        if assembled.bytes + bytes.len() > ASSEMBLED_MAX_BYTES {
+            *assembled = Assembled::default();
+        }
+        assembled.bytes += bytes.len();
+        assembled.reads.insert(key, bytes.clone());
+        Ok(bytes)
     }
 
     /// The bytes of page `n`, if loaded (the writer packs them into the head and the

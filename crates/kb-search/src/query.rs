@@ -20,13 +20,80 @@ pub const MAX_QUERY_BYTES: usize = 256;
 /// Most clauses we search.
 pub const MAX_CLAUSES: usize = 12;
 
-/// English function words. They are never dropped from the index (`go`, `it`, `on`
-/// matter here) but in a query they are optional when other words are present, so
-/// "how to set the pool size" does not require "how", "to" and "the".
+/// Stop words: English function words, and the connectives of "X vs Y" and "the
+/// difference between X and Y". They are never dropped from the index (`go`, `it`, `on`
+/// matter here) but in a query they are optional when other words are present, so "how to
+/// set the pool size" does not require "how", "to" and "the"; they still count for
+/// ranking, and inside a quoted phrase they are required like any word. Only plain words
+/// are stop words: not `Is` in `errors.Is`, not `IS`, not `isOK`.
 const OPTIONAL_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how",
-    "i", "in", "is", "it", "my", "of", "on", "or", "should", "that", "the", "this", "to", "was",
-    "we", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    "a",
+    "about",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "between",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "difference",
+    "do",
+    "does",
+    "for",
+    "from",
+    "get",
+    "has",
+    "have",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "me",
+    "my",
+    "of",
+    "on",
+    "or",
+    "our",
+    "should",
+    "so",
+    "than",
+    "that",
+    "the",
+    "then",
+    "there",
+    "these",
+    "this",
+    "those",
+    "to",
+    "use",
+    "using",
+    "versus",
+    "vs",
+    "was",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
 ];
 
 /// What one clause asks for.
@@ -246,7 +313,10 @@ pub(crate) fn parse(input: &str) -> ParsedQuery {
 fn is_optional_word(c: &Clause) -> bool {
     match &c.kind {
         ClauseKind::Word(w) if c.scope == Scope::Everywhere && !c.negated => {
-            OPTIONAL_WORDS.contains(&w.to_lowercase().as_str())
+            // A plain word: letters only, capitalised at most at the start of a sentence.
+            let plain = w.chars().all(|ch| ch.is_ascii_alphabetic())
+                && w.chars().skip(1).all(|ch| ch.is_ascii_lowercase());
+            plain && OPTIONAL_WORDS.contains(&w.to_lowercase().as_str())
         }
         _ => false,
     }
@@ -354,6 +424,18 @@ mod tests {
         let optional: Vec<bool> = q.clauses.iter().map(|c| c.optional).collect();
         assert_eq!(optional, [true, true, false, true, false]);
         assert!(parse("to be").clauses.iter().all(|c| !c.optional));
+    }
+
+    #[test]
+    fn connectives_are_stop_words_but_code_tokens_are_not() {
+        let optional =
+            |q: &str| -> Vec<bool> { parse(q).clauses.iter().map(|c| c.optional).collect() };
+        assert_eq!(optional("kafka vs rabbitmq"), [false, true, false]);
+        assert_eq!(optional("How do I retry"), [true, true, true, false]);
+        // `IS` and `isOK` are not the English word.
+        assert_eq!(optional("IS isOK errors.Is"), [false, false, false]);
+        // Inside a phrase every word counts.
+        assert_eq!(optional(r#""the pool" size"#), [false, false]);
     }
 
     #[test]

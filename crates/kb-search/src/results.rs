@@ -8,12 +8,12 @@ use serde::Serialize;
 pub struct SearchResults {
     /// The query as searched (after cutting an over-long query).
     pub query: String,
-    /// Best sections first.
+    /// Sections of the best pages, best page first, each page's best sections first.
     pub hits: Vec<SearchHit>,
-    /// Matching sections in the selected area (all areas if none is selected).
+    /// Matching pages in the selected area (all areas if none is selected).
     pub total: usize,
-    /// Every area of the index with its number of matching sections for this query,
-    /// ignoring the area filter (for an empty query: all its sections). Sorted by area.
+    /// Every area of the index with its number of matching pages for this query,
+    /// ignoring the area filter (for an empty query: all its pages). Sorted by area.
     pub areas: Vec<AreaCount>,
     /// Typo tolerance was used: exact words found too little.
     pub fuzzy: bool,
@@ -21,6 +21,9 @@ pub struct SearchResults {
     pub truncated: bool,
     /// When nothing matched: other queries that would find something.
     pub suggestions: Vec<String>,
+    /// Words (and phrases) of the query left out because no page has them with the
+    /// others, as typed: the results are for the query without them.
+    pub dropped: Vec<String>,
     /// The query's positive words, lowercased: what to highlight on the target page.
     pub words: Vec<String>,
 }
@@ -64,7 +67,7 @@ pub struct AreaCount {
     pub area: String,
     /// Display title.
     pub title: String,
-    /// Matching sections.
+    /// Matching pages.
     pub count: usize,
 }
 
@@ -73,7 +76,7 @@ impl SearchResults {
     /// browser still gets valid JSON with no hits.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self)
-            .unwrap_or_else(|_| r#"{"query":"","hits":[],"total":0,"areas":[],"fuzzy":false,"truncated":false,"suggestions":[],"words":[]}"#.to_owned())
+            .unwrap_or_else(|_| r#"{"query":"","hits":[],"total":0,"areas":[],"fuzzy":false,"truncated":false,"suggestions":[],"dropped":[],"words":[]}"#.to_owned())
     }
 }
 

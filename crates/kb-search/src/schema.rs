@@ -1,5 +1,12 @@
-//! The tantivy schema of a kb search index: one document per page section, and the
-//! handles of its fields. Both the indexer and the searcher build it from here.
+//! The tantivy schema of a kb search index, and the handles of its fields. Both the
+//! indexer and the searcher build it from here.
+//!
+//! Two kinds of documents share it. A *section* document holds one section of a page (the
+//! fields `page_title` to `code`); a *page* document holds the whole page (the `p_*`
+//! fields, `kind` = `page`) and is written right after its page's sections. Pages are
+//! matched on page documents (every word somewhere on the page), sections are ranked
+//! inside the matched pages; `page_ord` ties a section to its page. The two use disjoint text fields, so each has BM25 statistics
+//! of its own (document frequencies count pages on one side, sections on the other).
 
 use tantivy::schema::{Field, Schema};
 #[cfg(feature = "writer")]
@@ -33,11 +40,30 @@ pub(crate) struct Fields {
     #[cfg_attr(not(feature = "writer"), allow(dead_code))]
     pub area_id: Field,
     pub area_title: Field,
+    /// `page` on page documents only: what a query with filters alone selects; also
+    /// `overview` on those of overview pages.
+    pub kind: Field,
+    /// Number of the page (fast field), the same on its sections and its page document:
+    /// how a matched section finds its page (read by name on the search side).
+    #[cfg_attr(not(feature = "writer"), allow(dead_code))]
+    pub page_ord: Field,
+    /// Page document fields: title, description, tags, every heading, all prose, all code.
+    pub p_title: Field,
+    pub p_desc: Field,
+    pub p_tags: Field,
+    pub p_head: Field,
+    pub p_body: Field,
+    pub p_code: Field,
 }
 
 /// Field names, fixed forever for a given blob format version.
 pub(crate) mod name {
     pub const AREA_ID: &str = "area_id";
+    /// The value of the `kind` field on page documents.
+    pub const PAGE_KIND: &str = "page";
+    /// The second value of `kind` on the page documents of overview pages.
+    pub const OVERVIEW_KIND: &str = "overview";
+    pub const PAGE_ORD: &str = "page_ord";
 }
 
 impl Fields {
@@ -56,6 +82,14 @@ impl Fields {
             area: f("area")?,
             area_id: f(name::AREA_ID)?,
             area_title: f("area_title")?,
+            kind: f("kind")?,
+            page_ord: f(name::PAGE_ORD)?,
+            p_title: f("p_title")?,
+            p_desc: f("p_desc")?,
+            p_tags: f("p_tags")?,
+            p_head: f("p_head")?,
+            p_body: f("p_body")?,
+            p_code: f("p_code")?,
         })
     }
 }
@@ -95,6 +129,14 @@ pub(crate) fn build_schema() -> Schema {
     b.add_text_field("area", STRING | STORED);
     b.add_u64_field(name::AREA_ID, NumericOptions::default().set_fast());
     b.add_text_field("area_title", STORED);
+    b.add_text_field("kind", STRING);
+    b.add_u64_field(name::PAGE_ORD, NumericOptions::default().set_fast());
+    b.add_text_field("p_title", text(false, true));
+    b.add_text_field("p_desc", text(false, true));
+    b.add_text_field("p_tags", text(false, false));
+    b.add_text_field("p_head", text(false, true));
+    b.add_text_field("p_body", text(false, true));
+    b.add_text_field("p_code", text(false, true));
     b.build()
 }
 

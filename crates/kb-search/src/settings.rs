@@ -1,6 +1,8 @@
 //! Ranking settings (from the site configuration), per-query options, and the one parser
 //! of search request strings shared by the wasm module and `kb serve`'s endpoint.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Ranking and result settings. kb maps `[output.html.search]` onto this.
@@ -15,10 +17,15 @@ pub struct SearchSettings {
     pub boost_body: f32,
     /// Weight of a match in code blocks.
     pub boost_code: f32,
+    /// Weight of a match in the page's description (front matter).
+    pub boost_description: f32,
     /// Sections returned when a query does not ask for a number.
     pub limit_results: usize,
     /// All words must match (`true`) or any word may (`false`).
     pub use_boolean_and: bool,
+    /// The site's own synonyms: a word (lowercase) and what it also matches. An entry
+    /// replaces the built-in one for the same word.
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for SearchSettings {
@@ -28,8 +35,10 @@ impl Default for SearchSettings {
             boost_heading: 2.5,
             boost_body: 1.0,
             boost_code: 0.6,
+            boost_description: 2.0,
             limit_results: 30,
             use_boolean_and: true,
+            synonyms: BTreeMap::new(),
         }
     }
 }
@@ -44,15 +53,31 @@ impl SearchSettings {
             boost_heading: boost(self.boost_heading, d.boost_heading),
             boost_body: boost(self.boost_body, d.boost_body),
             boost_code: boost(self.boost_code, d.boost_code),
+            boost_description: boost(self.boost_description, d.boost_description),
             limit_results: if self.limit_results == 0 {
                 d.limit_results
             } else {
                 self.limit_results.min(MAX_LIMIT)
             },
             use_boolean_and: self.use_boolean_and,
+            synonyms: self
+                .synonyms
+                .iter()
+                .take(MAX_SYNONYMS)
+                .map(|(word, also)| {
+                    let also = also.iter().take(MAX_SYNONYMS_PER_WORD).cloned().collect();
+                    (word.trim().to_lowercase(), also)
+                })
+                .collect(),
         }
     }
 }
+
+/// Most synonym entries an index keeps, so a huge list cannot bloat the head the browser
+/// downloads first.
+const MAX_SYNONYMS: usize = 2000;
+/// Most synonyms of one word kept: each costs a term lookup per field in every query.
+const MAX_SYNONYMS_PER_WORD: usize = 8;
 
 /// Upper bound of sections one query returns, whatever is asked.
 pub const MAX_LIMIT: usize = 200;

@@ -121,7 +121,10 @@ fn area_option_filters_hits_but_not_counts() {
     };
     let r = index.search("context", &opts);
     assert!(r.hits.iter().all(|h| h.area == "go"));
-    assert_eq!(r.total, r.hits.len());
+    // Counts are pages; a page shows up to three sections.
+    let mut pages: Vec<&str> = r.hits.iter().map(|h| h.page_url.as_str()).collect();
+    pages.dedup();
+    assert_eq!(r.total, pages.len());
     let databases = r
         .areas
         .iter()
@@ -133,11 +136,132 @@ fn area_option_filters_hits_but_not_counts() {
 #[test]
 fn no_results_come_with_suggestions() {
     let index = index_with(&SearchSettings::default());
-    let r = index.search("singleflight zzzzqqq ", &QueryOptions::default());
+    let r = index.search("zzzzqqq ", &QueryOptions::default());
+    assert_eq!((r.total, r.hits.len()), (0, 0));
+    // Two edits away: not searched, but offered.
+    let r = index.search("singlflihgt ", &QueryOptions::default());
     assert_eq!(r.total, 0);
     assert_eq!(r.suggestions, ["singleflight"]);
     let r = index.search("histogramm ", &QueryOptions::default());
     assert!(r.total > 0 && r.fuzzy, "one edit away is found directly");
+    // Filters are never left out: the query without the filter is offered instead.
+    let r = index.search("singleflight area:databases ", &QueryOptions::default());
+    assert_eq!((r.total, r.dropped.len()), (0, 0));
+    assert_eq!(r.suggestions, ["singleflight"]);
+}
+
+#[test]
+fn a_page_matches_when_its_sections_together_have_the_words() {
+    let index = index_with(&SearchSettings::default());
+    // `singleflight` and `redis` are in two different sections of one page.
+    let r = index.search("singleflight redis ", &QueryOptions::default());
+    assert!(r.dropped.is_empty());
+    assert_eq!(r.hits[0].page_url, "caching/stampedes/");
+    // Its sections are ranked inside it: the best two, each with one of the words.
+    let sections: Vec<&str> = r
+        .hits
+        .iter()
+        .filter(|h| h.page_url == "caching/stampedes/")
+        .map(|h| h.url.as_str())
+        .collect();
+    assert!(
+        sections.contains(&"caching/stampedes/#singleflight"),
+        "{sections:?}"
+    );
+    assert!(
+        sections.contains(&"caching/stampedes/#locking"),
+        "{sections:?}"
+    );
+    // An exclusion excludes the page that has the word anywhere.
+    let r = index.search("singleflight -redis ", &QueryOptions::default());
+    assert_eq!(r.total, 0);
+}
+
+#[test]
+fn words_no_page_has_are_left_out_and_reported() {
+    let index = index_with(&SearchSettings::default());
+    let r = index.search("singleflight zzzzqqq ", &QueryOptions::default());
+    assert_eq!(r.dropped, ["zzzzqqq"]);
+    assert_eq!(r.hits[0].url, "caching/stampedes/#singleflight");
+    assert!(r.to_json().contains(r#""dropped":["zzzzqqq"]"#));
+    // A phrase is left out whole; the page with most of the words decides what is kept.
+    let r = index.search(
+        r#"singleflight "zzz qqq" golang "#,
+        &QueryOptions::default(),
+    );
+    assert_eq!(r.dropped, [r#""zzz qqq""#]);
+    // Words that are each on some page but never together: the best page keeps its own.
+    let r = index.search("singleflight histogram ", &QueryOptions::default());
+    assert_eq!(r.dropped.len(), 1);
+    assert!(r.total > 0);
+}
+
+#[test]
+fn synonyms_built_in_and_from_settings() {
+    let index = index_with(&SearchSettings::default());
+    // `pg` is `postgresql` or `postgres`.
+    assert_eq!(
+        index
+            .search("pg max_connections ", &QueryOptions::default())
+            .hits[0]
+            .page_url,
+        "databases/connection-pools/"
+    );
+    let own = index_with(&SearchSettings {
+        synonyms: [
+            ("throttling".to_owned(), vec!["token bucket".to_owned()]),
+            ("perf".to_owned(), vec![]),
+        ]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    });
+    // A site's synonym, several words as a phrase.
+    assert_eq!(
+        first(&own, "throttling "),
+        "http/rate-limiting/#token-bucket"
+    );
+    assert!(first(&index, "throttling ").is_empty());
+    // An empty list turns a built-in one off.
+    assert!(!urls(&index, "perf ").is_empty(), "perf finds performance");
+    assert!(urls(&own, "perf ").is_empty());
+}
+
+#[test]
+fn the_description_is_searched_with_its_own_boost() {
+    let mut docs = corpus();
+    for d in docs
+        .iter_mut()
+        .filter(|d| d.page_url == "caching/patterns/")
+    {
+        d.description = "Lazy loading, read-through and write-back explained.".into();
+    }
+    let blob = build_index(&docs, &SearchSettings::default()).unwrap();
+    let index = SearchIndex::from_blob(&blob).unwrap();
+    // Only the description has `lazy`: the page is found, shown by its first section.
+    let r = index.search("lazy loading ", &QueryOptions::default());
+    assert_eq!(r.hits[0].url, "caching/patterns/");
+    assert_eq!(r.total, 1);
+}
+
+#[test]
+fn overview_pages_rank_below_the_pages_they_introduce() {
+    let mut docs = corpus();
+    // An overview that names singleflight once more than the article does.
+    docs.push(SectionDoc {
+        url: "caching/".into(),
+        page_url: "caching/".into(),
+        page_title: "Caching".into(),
+        body: "Singleflight, singleflight: see the stampedes page for singleflight.".into(),
+        area: "caching".into(),
+        overview: true,
+        ..SectionDoc::default()
+    });
+    let blob = build_index(&docs, &SearchSettings::default()).unwrap();
+    let index = SearchIndex::from_blob(&blob).unwrap();
+    let r = index.search("singleflight ", &QueryOptions::default());
+    assert_eq!(r.hits[0].page_url, "caching/stampedes/");
+    assert!(r.hits.iter().any(|h| h.page_url == "caching/"));
 }
 
 #[test]

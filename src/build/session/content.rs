@@ -34,6 +34,10 @@ impl Session {
         let Some(state) = &self.state else {
             return self.rebuild_everything(false, sink);
         };
+        // A preprocessor sees the whole book and may change any page: run them all again.
+        if !self.settings.preprocessors.is_empty() {
+            return self.rebuild_everything(false, sink);
+        }
         let content_dir = self.settings.content_dir.clone();
         let loader = Loader::new(&self.settings, self.options.drafts);
         // Paths the site ignores whatever happens to them (hidden files, editors' swap
@@ -120,7 +124,7 @@ impl Session {
             .iter()
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
-        let render_options = markdown::RenderOptions::of(&self.settings);
+        let render_options = markdown::RenderOptions::of(&self.settings, self.options.trust);
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
@@ -241,7 +245,7 @@ impl Session {
             }
             edits.push((i, page));
         }
-        let render_options = markdown::RenderOptions::of(&self.settings);
+        let render_options = markdown::RenderOptions::of(&self.settings, self.options.trust);
         let rendered: Vec<RenderedPage> = edits
             .par_iter()
             .map(|(_, page)| markdown::render_with(page, &render_options))
@@ -281,6 +285,15 @@ impl Session {
             }
             records.push((path, inputs, fingerprint));
         }
+        // The edited pages' twins and llms-full.txt follow the bodies.
+        let mut plain_records = Vec::new();
+        for (path, bytes) in crate::agents::files(&self.settings, &state.prepared.site) {
+            let fingerprint = fingerprint(&bytes);
+            if state.outputs.differs_from(&path, fingerprint) {
+                batch.write(path.clone(), bytes);
+            }
+            plain_records.push((path, fingerprint));
+        }
         let changed = ChangedFiles::of(&batch, None, BTreeSet::new());
         if let Err(e) = sink.apply(batch) {
             restore(state, old);
@@ -290,6 +303,9 @@ impl Session {
             state
                 .outputs
                 .record_fingerprint(path, Some(inputs), fingerprint);
+        }
+        for (path, fingerprint) in plain_records {
+            state.outputs.record_fingerprint(path, None, fingerprint);
         }
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;

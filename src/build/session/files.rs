@@ -115,6 +115,19 @@ pub(super) fn render_site_files(
             Err(e) => errors.push(e),
         }
     }
+    // The print page repeats every chapter: made again on every install, written only
+    // when its bytes changed.
+    if let Some(print) = renderer.print_page(&|i| prepared.body(i)) {
+        match renderer.render(&print) {
+            Ok(html) => {
+                outputs.record(print.path.clone(), None, html.as_bytes());
+                if old.differs(&print.path, html.as_bytes()) {
+                    batch.write(print.path, html.into_bytes());
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
     let mut assets: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
     for rel in &site.assets {
         let cached = old_assets
@@ -135,12 +148,14 @@ pub(super) fn render_site_files(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let (plain, read_errors) = renderer.plain_files(&|rel| {
+    let read_asset = |rel: &str| {
         assets
             .get(rel)
             .map(|bytes| bytes.to_vec())
             .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
-    });
+    };
+    let agents = crate::agents::files(settings, site);
+    let (plain, read_errors) = renderer.plain_files(&read_asset, agents);
     if !read_errors.is_empty() {
         return Err(read_errors.into());
     }

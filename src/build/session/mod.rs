@@ -182,6 +182,13 @@ impl Session {
         paths
     }
 
+    /// The site as last built and each page's rendering, in page order (`None` before the
+    /// first apply that succeeded): what `kb mcp` reads pages and headings from.
+    pub(crate) fn site(&self) -> Option<(&Site, &[crate::markdown::RenderedPage])> {
+        let state = self.state.as_ref()?;
+        Some((&state.prepared.site, state.prepared.rendered.as_slice()))
+    }
+
     /// What the live search index should hold now: the ranking settings and every page's
     /// sections (`None` when search is off or nothing is built).
     pub(crate) fn search_snapshot(&self) -> Option<SearchSnapshot> {

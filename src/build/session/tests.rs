@@ -105,7 +105,15 @@ fn a_page_edit_changes_its_page() {
         ),
     )]);
     let changed = &outcome.changed;
-    assert_eq!(changed.written, ["alpha/one/index.html"]);
+    // The page, its Markdown twin, and llms-full.txt, which holds every twin.
+    assert_eq!(
+        changed.written,
+        [
+            "alpha/one/index.html",
+            "llms-full.txt",
+            "alpha/one/index.md"
+        ]
+    );
     assert!(changed.removed.is_empty() && changed.restyled.is_empty());
     assert_eq!(changed.stylesheet, None);
     assert!(!changed.only_stylesheets());

@@ -16,6 +16,12 @@
     });
   }
 
+  // Folded chapters ([output.html.fold]) open down to the current page.
+  var currentInNav = document.querySelector('.nav-tree a[aria-current="page"]');
+  for (var folded = currentInNav?.closest("details"); folded; folded = folded.parentElement?.closest("details")) {
+    folded.open = true;
+  }
+
   // The 404 page is served at any path and has <base href>, which would resolve in-page
   // links (the skip link, headings) against the home page: keep them on this page.
   if (document.querySelector("base[href]")) {
@@ -278,6 +284,30 @@
       }
     });
     figure.appendChild(button);
+  });
+
+  // "View as Markdown" becomes "Copy page as Markdown": the twin beside the page is fetched
+  // and copied. From file://, where the browser refuses to fetch it, the link still opens
+  // the twin, to copy from there.
+  document.querySelectorAll("a[data-kb-copy-markdown]").forEach(function (link) {
+    if (location.protocol === "file:" || !navigator.clipboard || !window.fetch) return;
+    var href = link.getAttribute("href") || "";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-markdown";
+    button.textContent = "Copy page as Markdown";
+    var status = document.createElement("span");
+    status.className = "copy-markdown-status";
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      fetch(href)
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (text) { return navigator.clipboard.writeText(text); })
+        .then(function () { status.textContent = "Copied"; },
+          function () { location.href = href; });
+    });
+    // After the link, so nothing already drawn moves.
+    link.after(button, status);
   });
 
   // "On this page" follows scrolling.

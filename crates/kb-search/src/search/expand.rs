@@ -1,7 +1,7 @@
 //! What one word or quoted phrase may match, before it is spread over fields: the word
-//! as analysed, the identifier whole or as a phrase of its parts, terms it is a prefix of
-//! while typing, and terms one edit away when little matched. Expansion reads the term
-//! dictionary, most frequent terms first.
+//! as analysed, the identifier whole or as a phrase of its parts, its synonyms, terms it
+//! is a prefix of while typing, and terms one edit away when little matched. Expansion
+//! reads the term dictionary, most frequent terms first.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,7 @@ use tantivy::query::FuzzyTermQuery;
 use tantivy::Term;
 
 use super::{Engine, TextField};
+use crate::query::ClauseKind;
 use crate::tokenizer::{analyze, TokenKind};
 
 /// Shortest word that gets typo tolerance: shorter words have too many neighbours.
@@ -26,14 +27,17 @@ const PREFIX_SCAN_LIMIT: usize = 4000;
 const PREFIX_WEIGHT: f32 = 0.7;
 /// Weight of a term found by typo tolerance.
 const FUZZY_WEIGHT: f32 = 0.5;
+/// Weight of a synonym: a little below the word as typed, so pages that use the reader's
+/// own word come first.
+const SYNONYM_WEIGHT: f32 = 0.9;
 
 /// What one word or phrase may match, before it is spread over fields.
 #[derive(Default)]
 pub(super) struct Alternatives {
     /// Single terms with their weight.
     pub(super) terms: Vec<(String, f32)>,
-    /// A sequence of terms with their relative positions.
-    pub(super) phrase: Option<Vec<(usize, String)>>,
+    /// Sequences of terms with their relative positions, with their weight.
+    pub(super) phrases: Vec<(Vec<(usize, String)>, f32)>,
     /// Some term came from typo tolerance.
     pub(super) fuzzy: bool,
 }
@@ -45,9 +49,35 @@ impl Alternatives {
         }
     }
 
+    fn push_phrase(&mut self, phrase: Vec<(usize, String)>, weight: f32) {
+        if !self.phrases.iter().any(|(p, _)| *p == phrase) {
+            self.phrases.push((phrase, weight));
+        }
+    }
+
+    /// Adds what `text` analyses to: one term, or a phrase of its parts.
+    fn push_text(&mut self, text: &str, weight: f32) {
+        let parts: Vec<_> = analyze(text)
+            .into_iter()
+            .filter(|t| t.kind == TokenKind::Part)
+            .collect();
+        match parts.as_slice() {
+            [] => {}
+            [one] => self.push_term(one.text.clone(), weight),
+            [first, ..] => {
+                let base = first.position;
+                let phrase = parts.iter().map(|t| (t.position - base, t.text.clone()));
+                self.push_phrase(phrase.collect(), weight);
+            }
+        }
+    }
+
     pub(super) fn all_terms(&self) -> impl Iterator<Item = &str> {
-        let phrase = self.phrase.iter().flatten().map(|(_, t)| t.as_str());
-        self.terms.iter().map(|(t, _)| t.as_str()).chain(phrase)
+        let phrases = self
+            .phrases
+            .iter()
+            .flat_map(|(p, _)| p.iter().map(|(_, t)| t.as_str()));
+        self.terms.iter().map(|(t, _)| t.as_str()).chain(phrases)
     }
 }
 
@@ -164,9 +194,12 @@ impl Engine<'_> {
                 None => {
                     let base = first.position;
                     let phrase = parts.iter().map(|t| (t.position - base, t.text.clone()));
-                    alts.phrase = Some(phrase.collect());
+                    alts.push_phrase(phrase.collect(), 1.0);
                 }
             }
+        }
+        for synonym in self.synonyms_of(&word.to_lowercase()) {
+            alts.push_text(synonym, SYNONYM_WEIGHT);
         }
         if prefix {
             // The prefix is what was typed, unstemmed: `connecti` must reach `connect`
@@ -212,25 +245,13 @@ impl Engine<'_> {
     }
 
     /// What a quoted phrase may match: its parts, in order.
-    pub(super) fn phrase_alternatives(phrase: &str) -> Option<Alternatives> {
-        let parts: Vec<_> = analyze(phrase)
-            .into_iter()
-            .filter(|t| t.kind == TokenKind::Part)
-            .collect();
-        let first = parts.first()?;
+    pub(super) fn phrase_alternatives(&self, kind: &ClauseKind) -> Option<Alternatives> {
+        let ClauseKind::Phrase(phrase) = kind else {
+            return None;
+        };
         let mut alts = Alternatives::default();
-        if parts.len() == 1 {
-            alts.push_term(first.text.clone(), 1.0);
-        } else {
-            let base = first.position;
-            alts.phrase = Some(
-                parts
-                    .iter()
-                    .map(|t| (t.position - base, t.text.clone()))
-                    .collect(),
-            );
-        }
-        Some(alts)
+        alts.push_text(phrase, 1.0);
+        (!alts.terms.is_empty() || !alts.phrases.is_empty()).then_some(alts)
     }
 }
 

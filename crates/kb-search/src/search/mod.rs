@@ -5,23 +5,32 @@
 //! This file runs one query end to end ([`Engine::search`]); the steps are split by
 //! concern:
 //!
-//! * `expand.rs`: what one word or phrase may match (prefix and typo expansion against
-//!   the term dictionary);
-//! * `plan.rs`: the tantivy query for a whole parsed query;
+//! * `expand.rs`: what one word or phrase may match (synonyms, prefix and typo expansion
+//!   against the term dictionary); `synonyms.rs`: the synonym list;
+//! * `plan.rs`: the tantivy queries of each clause, over pages and over sections;
+//! * `pages.rs`: which pages match and their order, leaving out words no page has;
+//! * `sections.rs`: which sections of those pages to show (`in_pages.rs`: the filter that
+//!   finds them);
+//! * `sparse_union.rs`: a union that scores only the documents it is asked about;
 //! * `suggest.rs`: other queries to offer when this one found nothing.
 
 mod expand;
+mod in_pages;
+mod pages;
 mod plan;
+mod sections;
+mod sparse_union;
 mod suggest;
+mod synonyms;
 
+use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use tantivy::query::Query;
 use tantivy::schema::{Field, Value};
 use tantivy::{Searcher, TantivyDocument};
 
 use crate::blob::Catalog;
-use crate::collector::{Collected, SectionCollector, NO_AREA};
+use crate::collector::NO_AREA;
 use crate::excerpt::excerpt;
 use crate::query::{parse, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
@@ -31,6 +40,15 @@ use crate::settings::{QueryOptions, MAX_LIMIT};
 /// Below this many matches, words of [`FUZZY_MIN_CHARS`](expand::FUZZY_MIN_CHARS) or more
 /// also match terms one edit away.
 const FUZZY_BELOW: usize = 3;
+
+/// Which documents a query is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// Page documents: which pages match.
+    Page,
+    /// Section documents: which sections of a matched page to show.
+    Section,
+}
 
 /// A text field that words are searched in.
 #[derive(Clone, Copy)]
@@ -54,8 +72,8 @@ impl Engine<'_> {
         self.search(&req.query, &req.options).to_json()
     }
 
-    /// The fields a clause in `scope` is searched in, with their boosts.
-    fn text_fields(&self, scope: Scope) -> Vec<TextField> {
+    /// The fields a clause in `scope` is searched in at `level`, with their boosts.
+    fn text_fields(&self, scope: Scope, level: Level) -> Vec<TextField> {
         let s = &self.catalog.settings;
         let f = self.fields;
         let tf = |field, boost, positions| TextField {
@@ -63,9 +81,18 @@ impl Engine<'_> {
             boost,
             positions,
         };
-        match scope {
-            Scope::Title => vec![tf(f.page_title, s.boost_title, true)],
-            Scope::Everywhere => vec![
+        match (scope, level) {
+            (Scope::Title, Level::Page) => vec![tf(f.p_title, s.boost_title, true)],
+            (Scope::Title, Level::Section) => vec![tf(f.page_title, s.boost_title, true)],
+            (Scope::Everywhere, Level::Page) => vec![
+                tf(f.p_title, s.boost_title, true),
+                tf(f.p_desc, s.boost_description, true),
+                tf(f.p_tags, s.boost_heading, false),
+                tf(f.p_head, s.boost_heading, true),
+                tf(f.p_body, s.boost_body, true),
+                tf(f.p_code, s.boost_code, true),
+            ],
+            (Scope::Everywhere, Level::Section) => vec![
                 tf(f.page_title, s.boost_title, true),
                 tf(f.heading, s.boost_heading, true),
                 tf(f.tags, s.boost_heading, false),
@@ -73,13 +100,6 @@ impl Engine<'_> {
                 tf(f.code, s.boost_code, true),
             ],
         }
-    }
-
-    /// The best `limit` sections of the selected area and the counts, in one pass.
-    fn collect(&self, query: &dyn Query, limit: usize, area: Option<u64>) -> Collected {
-        self.searcher
-            .search(query, &SectionCollector { limit, area })
-            .unwrap_or_default()
     }
 
     fn area_counts(&self, per_area: &[usize], empty_query: bool) -> Vec<AreaCount> {
@@ -90,7 +110,7 @@ impl Engine<'_> {
                 area: a.area.clone(),
                 title: a.title.clone(),
                 count: if empty_query {
-                    a.sections
+                    a.pages
                 } else {
                     per_area.get(a.id as usize).copied().unwrap_or(0)
                 },
@@ -143,22 +163,31 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        let mut collected = self.collect(plan.query.as_ref(), limit, area);
-        if collected.counts.total < FUZZY_BELOW {
+        let mut matched = self.match_pages(&plan, area);
+        if !matched.dropped.is_empty() || matched.pages.len() < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                let more = self.collect(fuzzy.query.as_ref(), limit, area);
-                if more.counts.total > collected.counts.total {
-                    collected = more;
+                let more = self.match_pages(&fuzzy, area);
+                let better = (more.dropped.len(), Reverse(more.pages.len()))
+                    < (matched.dropped.len(), Reverse(matched.pages.len()));
+                if better {
+                    matched = more;
                     plan = fuzzy;
                     results.fuzzy = true;
                 }
             }
         }
-        results.total = collected.counts.total;
-        results.areas = self.area_counts(&collected.counts.per_area, false);
-        for scored in &collected.top {
-            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(scored.address) {
-                results.hits.push(self.hit(scored.score, &doc, &plan.marks));
+        results.total = matched.pages.len();
+        results.areas = self.area_counts(&matched.per_area, false);
+        results.dropped = matched
+            .dropped
+            .iter()
+            .filter_map(|&i| parsed.clauses.get(i).map(|c| c.raw.clone()))
+            .collect();
+        let marks = plan.marks(&matched.dropped);
+        for (address, score) in self.shown_sections(&plan, &matched.dropped, &matched.pages, limit)
+        {
+            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
+                results.hits.push(self.hit(score, &doc, &marks));
             }
         }
         if results.total == 0 {

@@ -1,6 +1,7 @@
-//! The tantivy query for a whole parsed query: each word's alternatives spread over the
-//! fields it may match in (the best field counts, the others a little), combined with
-//! the clauses' required, optional, excluded and filter roles.
+//! The tantivy queries of a parsed query, one per clause and per level: each word's
+//! alternatives spread over the fields it may match in (the best field counts, the others
+//! a little), once over page documents (which pages match) and once over section documents
+//! (which sections of a matched page to show).
 
 use std::collections::BTreeSet;
 
@@ -12,25 +13,70 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::expand::Alternatives;
-use super::{Engine, TextField};
-use crate::query::{Clause, ClauseKind, ParsedQuery};
+use super::sparse_union::SparseUnion;
+use super::{Engine, Level, TextField};
+use crate::query::{Clause, ClauseKind, ParsedQuery, Scope};
 
 /// How much the other fields count next to the best one for a word.
 const TIE_BREAKER: f32 = 0.2;
+/// Most word pairs scored for proximity: each is a phrase query per field.
+const MAX_PAIRS: usize = 4;
 
-/// A query ready to run, with the terms to mark in excerpts.
+/// What a clause does to the pages it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// A word or phrase a page should have; left out only when no page has all of them.
+    Required,
+    /// A stop word: scores, never required.
+    Optional,
+    /// Two words typed next to each other: scores where they stand next to each other,
+    /// on the best pages only (see `pages.rs`). Never required.
+    Pair,
+    /// `-word`: pages that have it are excluded. Never left out.
+    Excluded,
+    /// `tag:` or `area:`: only pages that pass. Never left out.
+    Filter,
+}
+
+/// One clause, ready to run.
+pub(super) struct ClausePlan {
+    /// Position of the clause in the parsed query.
+    pub(super) index: usize,
+    pub(super) role: Role,
+    /// The query over page documents.
+    pub(super) page: Box<dyn Query>,
+    /// The query over section documents (words and phrases only).
+    pub(super) section: Option<Box<dyn Query>>,
+    /// Terms to mark in excerpts when the clause is searched.
+    pub(super) marks: Vec<String>,
+}
+
+/// A whole query, clause by clause.
 pub(super) struct Plan {
-    /// The whole query, every clause in its role.
-    pub(super) query: Box<dyn Query>,
-    /// Terms to mark in excerpts: what the words that must match may match.
-    pub(super) marks: BTreeSet<String>,
+    pub(super) clauses: Vec<ClausePlan>,
     /// Some term came from typo tolerance.
     pub(super) fuzzy: bool,
 }
 
+impl Plan {
+    /// Terms to mark in excerpts: what the searched (not left out) required words match.
+    pub(super) fn marks(&self, dropped: &[usize]) -> BTreeSet<String> {
+        self.clauses
+            .iter()
+            .filter(|c| c.role == Role::Required && !dropped.contains(&c.index))
+            .flat_map(|c| c.marks.iter().cloned())
+            .collect()
+    }
+}
+
 impl Engine<'_> {
     /// Spreads alternatives over fields: the best field counts, the others a little.
-    fn text_query(alts: &Alternatives, fields: &[TextField]) -> Box<dyn Query> {
+    /// `sparse`: the query only scores chosen documents (see `sparse_union.rs`).
+    fn text_query(
+        alts: &Alternatives,
+        fields: &[TextField],
+        sparse: bool,
+    ) -> Option<Box<dyn Query>> {
         let mut per_field: Vec<Box<dyn Query>> = Vec::with_capacity(fields.len());
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();
@@ -41,30 +87,36 @@ impl Engine<'_> {
                 );
                 subs.push(boosted(Box::new(q), *weight));
             }
-            if let (Some(phrase), true) = (&alts.phrase, f.positions) {
-                let terms = phrase
-                    .iter()
-                    .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
-                    .collect();
-                subs.push(Box::new(PhraseQuery::new_with_offset(terms)));
+            if f.positions {
+                for (phrase, weight) in &alts.phrases {
+                    let terms = phrase
+                        .iter()
+                        .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
+                        .collect();
+                    let q = Box::new(PhraseQuery::new_with_offset(terms));
+                    subs.push(boosted(q, *weight));
+                }
             }
             let q: Box<dyn Query> = match subs.len() {
                 0 => continue,
                 1 => subs.remove(0),
+                _ if sparse => Box::new(SparseUnion::sum(subs)),
                 _ => Box::new(BooleanQuery::union(subs)),
             };
             per_field.push(boosted(q, f.boost));
         }
-        if per_field.len() == 1 {
-            return per_field.remove(0);
+        match per_field.len() {
+            0 => None,
+            1 => Some(per_field.remove(0)),
+            _ if sparse => Some(Box::new(SparseUnion::max(per_field, TIE_BREAKER))),
+            _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                per_field,
+                TIE_BREAKER,
+            ))),
         }
-        Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            per_field,
-            TIE_BREAKER,
-        ))
     }
 
-    /// Builds the query for `parsed`, leaving out clause `skip`. `None` when nothing is
+    /// Builds the queries of `parsed`, leaving out clause `skip`. `None` when nothing is
     /// left to search for.
     pub(super) fn plan(
         &self,
@@ -72,15 +124,10 @@ impl Engine<'_> {
         skip: Option<usize>,
         fuzzy: bool,
     ) -> Option<Plan> {
-        let and = self.catalog.settings.use_boolean_and;
-        let mut required: Vec<Box<dyn Query>> = Vec::new();
-        let mut optional: Vec<Box<dyn Query>> = Vec::new();
-        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
-        let mut filters: Vec<Box<dyn Query>> = Vec::new();
-        let mut marks = BTreeSet::new();
+        let mut clauses = Vec::new();
         let mut used_fuzzy = false;
-        for (i, clause) in parsed.clauses.iter().enumerate() {
-            if Some(i) == skip {
+        for (index, clause) in parsed.clauses.iter().enumerate() {
+            if Some(index) == skip {
                 continue;
             }
             let Clause {
@@ -88,71 +135,112 @@ impl Engine<'_> {
                 scope,
                 negated,
                 prefix,
-                optional: is_optional,
+                optional,
                 ..
             } = clause;
-            let query: Box<dyn Query> = match kind {
-                ClauseKind::Tag(tag) => Box::new(ConstScoreQuery::new(
-                    Box::new(term_query(self.fields.tag, tag)),
-                    0.0,
-                )),
-                ClauseKind::Area(area) => Box::new(ConstScoreQuery::new(
-                    Box::new(term_query(self.fields.area, area)),
-                    0.0,
-                )),
+            let role = match kind {
+                _ if *negated => Role::Excluded,
+                ClauseKind::Tag(_) | ClauseKind::Area(_) => Role::Filter,
+                _ if *optional => Role::Optional,
+                _ => Role::Required,
+            };
+            let (page, section, marks, alt_fuzzy) = match kind {
+                ClauseKind::Tag(tag) => (const_term(self.fields.tag, tag), None, vec![], false),
+                ClauseKind::Area(area) => (const_term(self.fields.area, area), None, vec![], false),
                 ClauseKind::Word(_) | ClauseKind::Phrase(_) => {
-                    let fields = self.text_fields(*scope);
+                    let page_fields = self.text_fields(*scope, Level::Page);
                     let alts = match kind {
                         ClauseKind::Word(w) => {
-                            self.word_alternatives(w, &fields, *prefix, fuzzy && !negated)
+                            self.word_alternatives(w, &page_fields, *prefix, fuzzy && !negated)
                         }
-                        ClauseKind::Phrase(p) => Self::phrase_alternatives(p),
-                        ClauseKind::Tag(_) | ClauseKind::Area(_) => None,
+                        _ => self.phrase_alternatives(kind),
                     };
                     let Some(alts) = alts else { continue };
-                    // Optional function words still score, but marking every "the" in
-                    // an excerpt would drown the words that matter.
-                    if !negated && !is_optional {
-                        marks.extend(alts.all_terms().map(str::to_owned));
-                        used_fuzzy |= alts.fuzzy;
-                    }
-                    Self::text_query(&alts, &fields)
+                    let Some(page) = Self::text_query(&alts, &page_fields, false) else {
+                        continue;
+                    };
+                    let section_fields = self.text_fields(*scope, Level::Section);
+                    let section = Self::text_query(&alts, &section_fields, true);
+                    let marks = alts.all_terms().map(str::to_owned).collect();
+                    (page, section, marks, alts.fuzzy)
                 }
             };
-            let is_filter = matches!(kind, ClauseKind::Tag(_) | ClauseKind::Area(_));
-            if *negated {
-                excluded.push(query);
-            } else if is_filter {
-                filters.push(query);
-            } else if *is_optional {
-                optional.push(query);
+            // Optional function words still score, but marking every "the" in an excerpt
+            // would drown the words that matter.
+            let marks = if role == Role::Required {
+                marks
             } else {
-                required.push(query);
-            }
+                vec![]
+            };
+            used_fuzzy |= role == Role::Required && alt_fuzzy;
+            clauses.push(ClausePlan {
+                index,
+                role,
+                page,
+                section,
+                marks,
+            });
         }
-        if required.is_empty() && filters.is_empty() {
-            return None;
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if and || required.len() <= 1 {
-            clauses.extend(required.into_iter().map(|q| (Occur::Must, q)));
-        } else {
-            // Any word may match, but at least one must: a union that is itself required,
-            // so a filter next to it does not make the words optional.
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(required))));
-        }
-        clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
-        clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
-        clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
-        Some(Plan {
-            query: Box::new(BooleanQuery::new(clauses)),
-            marks,
+        clauses.extend(self.proximity(parsed, skip));
+        let searches = clauses
+            .iter()
+            .any(|c| matches!(c.role, Role::Required | Role::Filter));
+        searches.then_some(Plan {
+            clauses,
             fuzzy: used_fuzzy,
         })
     }
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+impl Engine<'_> {
+    /// Proximity: two words typed next to each other score more where they stand next to
+    /// each other. One phrase clause per pair of adjacent words (not both stop
+    /// words, neither a filter nor an exclusion), at most [`MAX_PAIRS`].
+    fn proximity(&self, parsed: &ParsedQuery, skip: Option<usize>) -> Vec<ClausePlan> {
+        let word = |i: usize| match parsed.clauses.get(i) {
+            Some(c) if Some(i) != skip && !c.negated && c.scope == Scope::Everywhere => {
+                match &c.kind {
+                    ClauseKind::Word(w) => Some((w.as_str(), c.optional)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let mut plans = Vec::new();
+        for i in 1..parsed.clauses.len() {
+            let (Some((a, a_stop)), Some((b, b_stop))) = (word(i - 1), word(i)) else {
+                continue;
+            };
+            if (a_stop && b_stop) || plans.len() == MAX_PAIRS {
+                continue;
+            }
+            let pair = ClauseKind::Phrase(format!("{a} {b}"));
+            let Some(alts) = self.phrase_alternatives(&pair) else {
+                continue;
+            };
+            if alts.phrases.is_empty() {
+                continue; // one term: nothing to be near
+            }
+            let page_fields = self.text_fields(Scope::Everywhere, Level::Page);
+            let page = Self::text_query(&alts, &page_fields, true);
+            let section_fields = self.text_fields(Scope::Everywhere, Level::Section);
+            let section = Self::text_query(&alts, &section_fields, true);
+            if let Some(page) = page {
+                plans.push(ClausePlan {
+                    index: i,
+                    role: Role::Pair,
+                    page,
+                    section,
+                    marks: vec![],
+                });
+            }
+        }
+        plans
+    }
+}
+
+/// `q` with its score multiplied by `boost`.
+pub(super) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if boost == 1.0 {
         q
     } else {
@@ -160,9 +248,18 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
-fn term_query(field: Field, value: &str) -> TermQuery {
-    TermQuery::new(
-        Term::from_field_text(field, value),
-        IndexRecordOption::Basic,
-    )
+/// A raw term that filters without scoring.
+pub(super) fn const_term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        )),
+        0.0,
+    ))
+}
+
+/// The clauses of a boolean query, as a query.
+pub(super) fn boolean(clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(clauses))
 }

@@ -1,31 +1,36 @@
 //! Other queries to offer when a query found nothing: the query without one of its
-//! words, or with a word the index does not know replaced by the nearest one it does,
-//! most matches first.
+//! clauses (a filter or an exclusion, which are never left out), or with a word the index
+//! does not know replaced by the nearest one it does, most matching pages first.
 
-use tantivy::query::Query;
-
+use super::plan::Plan;
 use super::Engine;
-use crate::collector::{AreaCounter, Counts};
 use crate::query::{parse, ClauseKind, ParsedQuery};
 
 /// Most suggestions offered when nothing matched.
 const MAX_SUGGESTIONS: usize = 3;
 
 impl Engine<'_> {
-    /// Counts matches (per area, and in the selected area).
-    fn count(&self, query: &dyn Query, area: Option<u64>) -> Counts {
-        self.searcher
-            .search(query, &AreaCounter { area })
-            .unwrap_or_default()
+    /// Counts the pages a plan matches with all its words (in the selected area).
+    fn count(&self, plan: &Plan, area: Option<u64>) -> usize {
+        let matched = self.match_pages(plan, area);
+        if matched.dropped.is_empty() {
+            matched.pages.len()
+        } else {
+            0
+        }
     }
 
     /// Other queries that find something, when this one found nothing.
     pub(super) fn suggestions(&self, parsed: &ParsedQuery, area: Option<u64>) -> Vec<String> {
         let mut found: Vec<(usize, String)> = Vec::new();
         if parsed.clauses.len() >= 2 {
-            for i in 0..parsed.clauses.len() {
+            // Words are left out by the search itself; filters and exclusions never are.
+            for (i, clause) in parsed.clauses.iter().enumerate() {
+                if clause.is_positive_text() {
+                    continue;
+                }
                 if let Some(plan) = self.plan(parsed, Some(i), true) {
-                    let total = self.count(plan.query.as_ref(), area).total;
+                    let total = self.count(&plan, area);
                     if total > 0 {
                         found.push((total, parsed.text_without(i)));
                     }
@@ -42,7 +47,7 @@ impl Engine<'_> {
             {
                 continue;
             }
-            let fields = self.text_fields(clause.scope);
+            let fields = self.text_fields(clause.scope, super::Level::Page);
             let lower = word.to_lowercase();
             // Only words the index does not know, and two edits only for long words:
             // `pool` must not become `too`.
@@ -60,7 +65,7 @@ impl Engine<'_> {
                 let text = parsed.text_replacing(i, &term);
                 let replaced = parse(&format!("{text} "));
                 if let Some(plan) = self.plan(&replaced, None, false) {
-                    let total = self.count(plan.query.as_ref(), area).total;
+                    let total = self.count(&plan, area);
                     if total > 0 {
                         found.push((total, text));
                     }

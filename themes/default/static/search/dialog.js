@@ -221,11 +221,29 @@
       setStatus(u, 'No results for “' + q + '”.');
       renderSuggestions(u, results);
     } else {
-      const pages = groups.length;
-      setStatus(u, results.total + (results.total === 1 ? ' section' : ' sections') + ' in ' +
-        (results.total > results.hits.length ? 'at least ' : '') + pages + (pages === 1 ? ' page' : ' pages') +
+      setStatus(u, results.total + (results.total === 1 ? ' page' : ' pages') +
         (results.fuzzy ? ' (including similar words)' : '') + '.');
+      if (results.dropped.length) renderLeftOut(u, results);
     }
+  }
+
+  /**
+   * Names the words no page has with the others, and what the results are for.
+   * @param {Ui} u
+   * @param {SearchResults} results
+   */
+  function renderLeftOut(u, results) {
+    let kept = results.query;
+    results.dropped.forEach((w) => { kept = kept.replace(w, ''); });
+    const p = el('p', { 'class': 'kb-search__dropped' }, 'No page has all the words: left out ');
+    results.dropped.forEach((w, i) => {
+      if (i > 0) p.appendChild(document.createTextNode(', '));
+      p.appendChild(el('code', null, w));
+    });
+    p.appendChild(document.createTextNode('; showing results for '));
+    p.appendChild(el('code', null, kept.split(/\s+/).filter(Boolean).join(' ')));
+    p.appendChild(document.createTextNode('.'));
+    u.suggest.appendChild(p);
   }
 
   /**

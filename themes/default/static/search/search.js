@@ -97,7 +97,7 @@
         return Promise.reject(new Error(message));
       }
       if (rc === 0) return Promise.resolve(out());
-      if (round >= 32) return Promise.reject(new Error('search index pages keep missing'));
+      if (round >= 256) return Promise.reject(new Error('search index pages keep missing'));
       /** @type {number[]} */
       const missing = JSON.parse(out());
       return Promise.all(missing.map(addPage)).then(() => answer(request, round + 1));

@@ -1,0 +1,132 @@
+//! The sections shown for each matched page: the page's sections that have the most of
+//! the kept words score highest (BM25 with the section fields' boosts), up to
+//! [`SECTIONS_PER_PAGE`]; a page that matched only through its title, description or tags
+//! shows its first section.
+
+use std::collections::BTreeMap;
+
+use tantivy::query::{Occur, Query};
+use tantivy::DocAddress;
+
+use super::in_pages::InPages;
+use super::pages::MatchedPage;
+use super::plan::{boolean, const_term, Plan, Role};
+use super::sparse_union::SparseUnion;
+use super::Engine;
+use crate::collector::{AllMatches, Match};
+use crate::schema::name;
+
+/// Most sections shown under one page.
+pub(super) const SECTIONS_PER_PAGE: usize = 3;
+
+/// A section to show: its document and its score.
+pub(super) type Shown = (DocAddress, f32);
+
+impl Engine<'_> {
+    /// The number of a page, read from its page document's `page_ord` column (not the
+    /// doc store: see `in_pages.rs`).
+    fn page_ord(&self, page: &MatchedPage) -> Option<u64> {
+        let reader = self.searcher.segment_reader(page.address.segment_ord);
+        let ords = reader.fast_fields().u64(name::PAGE_ORD).ok()?;
+        ords.first(page.address.doc_id)
+    }
+
+    /// Every section of the pages numbered `ords` that `words` matches (all their
+    /// sections with no words).
+    fn sections_of(&self, ords: Vec<u64>, words: Option<Box<dyn Query>>) -> Vec<Match> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(InPages::new(ords)))];
+        match words {
+            Some(words) => clauses.push((Occur::Must, words)),
+            // Sections only: the page document has the page's number too.
+            None => clauses.push((
+                Occur::MustNot,
+                const_term(self.fields.kind, name::PAGE_KIND),
+            )),
+        }
+        let collector = AllMatches {
+            column: name::PAGE_ORD,
+        };
+        self.searcher
+            .search(boolean(clauses).as_ref(), &collector)
+            .unwrap_or_default()
+    }
+
+    /// The sections to show for `pages` (in their order), at most `limit` in all.
+    pub(super) fn shown_sections(
+        &self,
+        plan: &Plan,
+        dropped: &[usize],
+        pages: &[MatchedPage],
+        limit: usize,
+    ) -> Vec<Shown> {
+        let keys: Vec<u64> = pages
+            .iter()
+            .take(limit)
+            .filter_map(|p| self.page_ord(p))
+            .collect();
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let section = |role| {
+            plan.clauses
+                .iter()
+                .filter(move |c| c.role == role && !dropped.contains(&c.index))
+                .filter_map(|c| c.section.as_ref().map(|q| q.box_clone()))
+        };
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let required: Vec<Box<dyn Query>> = section(Role::Required).collect();
+        if !required.is_empty() {
+            words.push((Occur::Must, boolean_union(required)));
+        }
+        let optional: Vec<Box<dyn Query>> =
+            section(Role::Optional).chain(section(Role::Pair)).collect();
+        if !optional.is_empty() {
+            words.push((Occur::Should, Box::new(SparseUnion::sum(optional))));
+        }
+        let words = (!words.is_empty()).then(|| boolean(words));
+        let mut by_page: BTreeMap<u64, Vec<Shown>> = BTreeMap::new();
+        for m in self.sections_of(keys.clone(), words) {
+            by_page
+                .entry(m.value)
+                .or_default()
+                .push((m.address, m.score));
+        }
+        // Pages found through their title, description or tags only: their first section.
+        let bare: Vec<u64> = keys
+            .iter()
+            .filter(|ord| !by_page.contains_key(ord))
+            .copied()
+            .collect();
+        if !bare.is_empty() {
+            for m in self.sections_of(bare, None) {
+                let first = by_page.entry(m.value).or_default();
+                match first.first_mut() {
+                    Some(s) if s.0 <= m.address => {}
+                    Some(s) => *s = (m.address, 0.0),
+                    None => first.push((m.address, 0.0)),
+                }
+            }
+        }
+        let mut shown = Vec::new();
+        for ord in &keys {
+            let Some(sections) = by_page.get_mut(ord) else {
+                continue;
+            };
+            sections.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            shown.extend(sections.iter().take(SECTIONS_PER_PAGE).copied());
+            if shown.len() >= limit {
+                break;
+            }
+        }
+        shown.truncate(limit);
+        shown
+    }
+}
+
+fn boolean_union(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.remove(0);
+    }
+    Box::new(SparseUnion::sum(queries))
+}
