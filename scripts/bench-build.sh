@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Times `kb build` on generated corpora of 1,000 and 10,000 pages (cold output folder each
 # run), with the search index (the default) and without it, interleaved, and prints wall
-# time, what the index adds, peak memory and each step's time. A benchmark, not a test.
+# time, what the index adds, peak memory and each step's time (the step that waits on
+# another thread, `index wait`, says whether indexing is the critical path). A benchmark,
+# not a test.
 # BENCH_DIR=/dev/shm/kb-bench keeps corpora and output on tmpfs (disk inode allocation
 # varies a lot on a machine after many runs).
+# BENCH_PAGES="1000 10000 100000" adds the 100,000-page size (765 MB of Markdown, minutes
+# per build, not for CI): sizes of 100,000 pages and more run once (BENCH_RUNS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -23,7 +27,9 @@ for pages in ${BENCH_PAGES:-1000 10000}; do
     echo "== $pages pages ($(du -sh "$dir/content" | cut -f1) of Markdown)"
     # Interleaved runs (with, without, with, ...): on a shared machine the speed drifts
     # over a minute, which would bias two back-to-back hyperfine series.
-    python3 - "$KB" "$dir" "$plain" "${BENCH_RUNS:-5}" <<'PY'
+    runs="${BENCH_RUNS:-5}"
+    [ "$pages" -lt 100000 ] || runs=1
+    python3 - "$KB" "$dir" "$plain" "$runs" <<'PY'
 import shutil, statistics, subprocess, sys, time
 kb, with_dir, without_dir, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 def run(root):
@@ -44,7 +50,7 @@ for name, t in times.items():
 print(f"search index adds {100 * (w - wo) / wo:.0f}% (medians); per interleaved pair: median {100 * statistics.median(ratios):.0f}%, range {100 * ratios[0]:.0f}% to {100 * ratios[-1]:.0f}%")
 PY
     for d in "$dir" "$plain"; do
-        /usr/bin/time -f "peak memory ($(basename "$d")): %M KB" "$KB" build -q --root "$d" 2>&1 | tail -1
+        /usr/bin/time -f "peak memory ($(basename "$d")): %M KB, wall %e s" "$KB" build -q --root "$d" 2>&1 | tail -1
     done
     "$KB" build -q --root "$dir" --timings 2>&1 | sed 's/^/  /'
 done

@@ -46,7 +46,13 @@ pub(crate) fn page_address(settings: &Settings, url: &str) -> String {
 
 /// The twin of `page` of `site`.
 pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
-    let mut text = String::with_capacity(page.body.len() + 256);
+    twin_of_body(settings, site, page, &page.body)
+}
+
+/// The twin of `page` of `site` whose Markdown is `body` (`kb build` takes the bodies out
+/// of the pages, to free each as soon as its page is written).
+pub(crate) fn twin_of_body(settings: &Settings, site: &Site, page: &Page, body: &str) -> Twin {
+    let mut text = String::with_capacity(body.len() + 256);
     text.push_str("---\n");
     front_matter_line(&mut text, "title", &page.title);
     if !page.description.is_empty() {
@@ -61,7 +67,7 @@ pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
     }
     let body_start = text.len();
     // The blank line after the front matter is already there.
-    let body = rewrite_links(site, page, settings.agents.markdown_twins);
+    let body = rewrite_links(site, page, body, settings.agents.markdown_twins);
     text.push_str(body.trim_start_matches(['\n', '\r']));
     if !text.ends_with('\n') {
         text.push('\n');
@@ -79,8 +85,7 @@ fn front_matter_line(out: &mut String, key: &str, value: &str) {
 
 /// The page's body with every link to a page or an asset rewritten for the twin's folder;
 /// links to pages go to their twins when `to_twins` (twins are written), else to the pages.
-fn rewrite_links(site: &Site, page: &Page, to_twins: bool) -> String {
-    let body = page.body.as_str();
+fn rewrite_links(site: &Site, page: &Page, body: &str, to_twins: bool) -> String {
     let prefix = root_prefix(url_depth(&twin_file(&page.url)));
     let new_dest = |dest: &str| -> Option<String> {
         if dest.starts_with('/') {

@@ -11,4 +11,4 @@ pub(crate) mod raw_html;
 pub(crate) mod render;
 pub(crate) mod validate;
 
-pub(crate) use render::{render_with, RenderOptions, RenderedPage, Section};
+pub(crate) use render::{render_source, render_with, RenderOptions, RenderedPage, Section};

@@ -142,6 +142,12 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
 
 /// Renders `page`.
 pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> RenderedPage {
+    render_source(page, &page.body, settings)
+}
+
+/// Renders `page` whose Markdown is `body` (a streamed build keeps it apart from the page,
+/// to free it once rendered).
+pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_>) -> RenderedPage {
     let RenderOptions {
         split_level,
         url_style,
@@ -150,7 +156,6 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         limits,
         math,
     } = *settings;
-    let body = page.body.as_str();
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
