@@ -168,7 +168,7 @@ for (const engine of ENGINES) {
   console.log(JSON.stringify({
     engine, site: SITE, encoding: ENCODING, query: QUERY, type_delay_ms: TYPE_DELAY_MS,
     runs: runs.length, stalled: runs.length - done.length,
-    median_ms: median(done.map((r) => r.ms)), all_ms: runs.map((r) => r.ms),
+    median_ms: median(done.map((r) => r.ms)), all_ms: runs.map((r) => r.ms), all_requests: runs.map((r) => r.requests),
     median_bytes: kb(median(done.map((r) => r.bytes)) || 0), median_requests: median(done.map((r) => r.requests)),
     bytes_without_module: kb(noModule), by_kind: kinds,
     errors: [...new Set(runs.flatMap((r) => r.errors.concat(r.ms === null ? ['status: ' + r.status] : [])))].slice(0, 5),
