@@ -9,15 +9,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${KB_BENCH_OUT:-/dev/shm/kb-pagefind-bench}"
-mkdir -p "$OUT/node"
-cd "$ROOT"
-# A copy of kb, so rebuilds of the tree during the run do not affect it (KB_BIN=path: use that one).
-[ -n "${KB_BIN:-}" ] || { cargo build --release --quiet && KB_BIN=target/release/kb; }
-cp "$KB_BIN" "$OUT/kb"
-node tests/check-node-deps.mjs || npm ci --prefix tests --no-audit --no-fund
-[ -x "$OUT/node/node_modules/.bin/pagefind" ] || (cd "$OUT/node" && echo '{"private": true}' >package.json &&
-  npm install --no-audit --no-fund pagefind@1.6.0)
-PAGEFIND="$OUT/node/node_modules/.bin/pagefind"
+# shellcheck source=bench-setup.sh
+source "$ROOT/scripts/bench-setup.sh"
 echo "pagefind: $("$PAGEFIND" --version)"
 for n in ${@:-1000 10000}; do
   echo "== $n pages"

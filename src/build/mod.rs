@@ -12,6 +12,7 @@ pub(crate) mod changes;
 pub(crate) mod output;
 pub(crate) mod outputs;
 pub(crate) mod passes;
+pub(crate) mod precompress;
 pub(crate) mod progress;
 pub(crate) mod search;
 pub(crate) mod session;

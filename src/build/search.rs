@@ -222,7 +222,13 @@ pub(crate) fn write_site_files(
     blob: &kb_search::SharedBlob,
     sink: &dyn Sink,
 ) -> Result<usize, Diagnostic> {
-    let write = |path: &str, bytes: &[u8]| sink.write(path, bytes);
+    let write = |path: &str, bytes: &[u8]| {
+        sink.write(path, bytes)?;
+        for (twin, data) in super::precompress::twins(path, bytes) {
+            sink.write(&twin, &data)?;
+        }
+        Ok::<(), std::io::Error>(())
+    };
     kb_search::write_site_files(blob, WASM_MODULE, write).map_err(|e| match e {
         kb_search::SiteFilesError::Index(e) => Diagnostic::file_error(
             kb_search::INDEX_FILE,

@@ -90,8 +90,13 @@ impl SiteFiles {
     }
 }
 
-/// A generated search file: the head, the module, their scripts, or an index page.
+/// A generated search file: the head, the module, their scripts, an index page, or the
+/// pre-compressed twin of one.
 fn is_search_file(path: &str) -> bool {
+    let path = path
+        .strip_suffix(".br")
+        .or_else(|| path.strip_suffix(".gz"))
+        .unwrap_or(path);
     [
         kb_search::INDEX_FILE,
         kb_search::WASM_FILE,

@@ -18,6 +18,7 @@ use super::host::{refusal_page, HostRules};
 use super::livereload::{inject, Hub};
 use super::path::{content_type, resolve, Target};
 use super::search::SharedIndex;
+use crate::build::precompress;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -62,17 +63,29 @@ async fn check_host(State(state): State<AppState>, request: Request, next: Next)
 const BARE_NOT_FOUND: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>";
 
 enum Found {
-    File(String, Bytes),
+    /// The file's path, its bytes, and the `Content-Encoding` when they are a twin's.
+    File(String, Bytes, Option<&'static str>),
     Redirect,
     Missing(Option<Bytes>),
 }
 
-fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>) -> Found {
+fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Found {
     let files = files.read().unwrap_or_else(|e| e.into_inner());
+    // A pre-compressed twin (`path.br`, `path.gz`) the browser accepts, best first.
+    let file = |path: String, bytes: Bytes| {
+        let twin = precompress::ENCODINGS
+            .iter()
+            .filter(|(name, _)| accepts(accept, name))
+            .find_map(|(name, suffix)| Some((*name, files.get(&format!("{path}{suffix}"))?)));
+        match twin {
+            Some((name, twin)) => Found::File(path, twin, Some(name)),
+            None => Found::File(path, bytes, None),
+        }
+    };
     let found = match target {
-        Some(Target::File(path)) => files.get(&path).map(|bytes| Found::File(path, bytes)),
+        Some(Target::File(path)) => files.get(&path).map(|bytes| file(path, bytes)),
         Some(Target::Folder(path)) => match files.get(&path) {
-            Some(bytes) => Some(Found::File(path, bytes)),
+            Some(bytes) => Some(file(path, bytes)),
             None if files.contains(&format!("{path}/index.html")) => Some(Found::Redirect),
             None => None,
         },
@@ -81,7 +94,26 @@ fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>) -> Found {
     found.unwrap_or_else(|| Found::Missing(files.get("404.html")))
 }
 
-async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+/// Whether an `Accept-Encoding` value accepts `encoding` (named, or `*`, without `q=0`).
+fn accepts(accept: &str, encoding: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case(encoding) || name == "*") && !refused
+    })
+}
+
+async fn site_file(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -91,14 +123,27 @@ async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> R
     }
     let target = resolve(uri.path());
     let files = state.files.clone();
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     // Reading may build the browser's search index on first use: keep it off the
     // async workers.
-    let found = match tokio::task::spawn_blocking(move || lookup(&files, target)).await {
+    let found = match tokio::task::spawn_blocking(move || lookup(&files, target, &accept)).await {
         Ok(found) => found,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     match found {
-        Found::File(path, bytes) => file_response(StatusCode::OK, &path, bytes),
+        Found::File(path, bytes, encoding) => {
+            let mut response = file_response(StatusCode::OK, &path, bytes);
+            if let Some(encoding) = encoding {
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
+            response
+        }
         Found::Redirect => {
             // The path was checked by `resolve`: it is safe to echo, still encoded.
             let location = match uri.query() {

@@ -75,12 +75,17 @@ async function typeQuery(page, text) {
   await input.pressSequentially(text, { delay: 15 });
 }
 
-/** Types a query and waits until the first result is the expected one (results of the
- * shorter queries typed on the way come first). */
+/** Waits until the results shown are those of the query `text` (the list of the query
+ * before stays until they come: a check on it would race them). */
+async function resultsFor(page, text) {
+  await page.waitForFunction((q) => document.querySelector('#kb-search-results')?.getAttribute('data-query') === q, text);
+}
+
+/** Types a query and waits until its results are shown, the expected one first. */
 async function expectFirst(page, text, pattern) {
   await typeQuery(page, text);
-  await page.waitForFunction((source) => new RegExp(source).test(
-    document.querySelector('#kb-search-results [role="option"]')?.textContent || ''), pattern.source);
+  await resultsFor(page, text);
+  assert.match(await page.locator('#kb-search-results [role="option"]').first().textContent(), pattern);
 }
 
 async function axe(page) {
@@ -315,5 +320,87 @@ test('pages of a rebuilt index: a clear message, no wrong results', async () => 
     await rename(join(folder, 'previous-build'), join(folder, id));
   }
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Page files of the index among `requests`. */
+const indexPages = (requests) => new Set(requests.filter((u) => u.includes('/search/pages/')).map((u) => u.split('/').pop()));
+
+/** Opens search on the large site over http and returns the index pages `query` reads. */
+async function pagesRead(query) {
+  const { page, requests } = await openPage(httpRoot + basename(LARGE) + '/index.html');
+  await page.keyboard.press('/');
+  await page.locator('dialog.kb-search[open]').waitFor();
+  await typeQuery(page, query);
+  await resultsFor(page, query);
+  await page.close();
+  return indexPages(requests);
+}
+
+test('a query typed over loads no more pages, and the newer one answers whatever order pages arrive in', async () => {
+  const older = 'connection pool';
+  const newer = 'retry backoff jitter';
+  const newerAlone = await pagesRead(newer);
+  const { page, requests, errors } = await openPage(httpRoot + basename(LARGE) + '/index.html');
+  // Every page request is held, then answered in the reverse order (a slow mobile link).
+  const held = [];
+  await page.route('**/search/pages/**', (route) => { held.push(route); });
+  await page.keyboard.press('/');
+  await page.locator('dialog.kb-search[open]').waitFor();
+  await page.evaluate(() => window.kbSearchEngine.ready());
+  await page.locator('#kb-search-input').fill(older);
+  while (held.length === 0) await page.waitForTimeout(20);
+  await page.waitForTimeout(300); // the whole first round of the older query
+  const olderFirstRound = indexPages(requests);
+  await page.locator('#kb-search-input').fill(newer);
+  await page.waitForTimeout(300); // the newer query's first round, held too
+  for (let i = 0; i < 400; i++) {
+    const shown = await page.locator('#kb-search-results').getAttribute('data-query');
+    if (shown === newer) break;
+    await Promise.all(held.splice(0).reverse().map((r) => r.continue()));
+    await page.waitForTimeout(50);
+  }
+  assert.equal(await page.locator('#kb-search-results').getAttribute('data-query'), newer, 'the newer query is answered');
+  await page.waitForTimeout(500);
+  await Promise.all(held.splice(0).map((r) => r.continue()));
+  // The older query stopped after the pages it had asked for: the rest are the newer one's.
+  const extra = [...indexPages(requests)].filter((p) => !olderFirstRound.has(p) && !newerAlone.has(p));
+  assert.deepEqual(extra, [], 'pages loaded for the query typed over');
+  assert.match(await page.locator('#kb-search-status').textContent(), /pages?\./);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('search loads on intent (pointer, focus), never on page load, not on intent with Save-Data', async () => {
+  const url = httpRoot + basename(SITE) + '/index.html';
+  const searchFiles = (requests) => requests.filter((u) => u.includes('/search/'));
+  for (const intent of ['hover', 'focus']) {
+    const { page, requests, errors } = await openPage(url);
+    await page.waitForTimeout(300);
+    assert.deepEqual(searchFiles(requests), [], 'nothing of search on page load');
+    // The module and the head are on their way before the reader clicks.
+    await Promise.all([
+      page.waitForRequest(/\/search\/kb-search\.wasm$/),
+      page.waitForRequest(/\/search\/index\.bin$/),
+      intent === 'hover' ? page.hover('[data-kb-search-open]') : page.focus('[data-kb-search-open]'),
+    ]);
+    assert.equal(await page.locator('dialog.kb-search[open]').count(), 0, `${intent}: no dialog before the click`);
+    await page.click('[data-kb-search-open]');
+    await expectFirst(page, 'max open conns', /Go database\/sql settings/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  // A reader who asked to save data loads search only by opening it.
+  const page = await browser.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.addInitScript(() => Object.defineProperty(navigator, 'connection', { value: { saveData: true } }));
+  await page.goto(url);
+  await page.hover('[data-kb-search-open]');
+  await page.focus('[data-kb-search-open]');
+  await page.waitForTimeout(500);
+  assert.deepEqual(searchFiles(requests), [], 'Save-Data: nothing on intent');
+  await page.keyboard.press('/');
+  await expectFirst(page, 'max open conns', /Go database\/sql settings/);
   await page.close();
 });

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::server::{atomic_write, differences, request, request_for_host, PATIENCE};
+use crate::server::{
+    atomic_write, differences, get_accepting, request, request_for_host, PATIENCE,
+};
 use crate::site::{TestSite, KB};
 
 /// The fixture page the tests edit.
@@ -294,6 +296,31 @@ fn search_answers_from_the_live_index() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn the_module_and_the_head_go_out_pre_compressed_when_accepted() {
+    let site = TestSite::fixture("basic");
+    let server = site.serve(&[]);
+    for path in ["/search/kb-search.wasm", "/search/index.bin"] {
+        let plain = server.get(path);
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let br = get_accepting(server.port, path, "gzip, deflate, br, zstd");
+        assert_eq!(br.header("content-encoding"), Some("br"), "{path}");
+        assert_eq!(br.header("vary"), Some("accept-encoding"), "{path}");
+        assert!(br.body.len() < plain.body.len(), "{path}");
+        // The twin is the file the build writes beside it.
+        assert_eq!(br.body, server.get(&format!("{path}.br")).body, "{path}");
+        let gz = get_accepting(server.port, path, "br;q=0, gzip;q=0.8");
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(gz.body[..2], [0x1f, 0x8b], "{path}");
+        let none = get_accepting(server.port, path, "identity");
+        assert_eq!(none.body, plain.body, "{path}");
+    }
+    // Pages are not pre-compressed: a page goes out as it is.
+    let page = get_accepting(server.port, "/alpha/one/", "br, gzip");
+    assert_eq!(page.header("content-encoding"), None);
 }
 
 #[test]

@@ -214,11 +214,23 @@ pub(crate) fn request(port: u16, method: &str, path: &str) -> Response {
 
 /// A bare HTTP/1.1 request without a body, naming `host` in its `Host` header.
 pub(crate) fn request_for_host(port: u16, method: &str, path: &str, host: &str) -> Response {
+    request_with(port, method, path, host, "")
+}
+
+/// A bare GET with an `Accept-Encoding` header.
+pub(crate) fn get_accepting(port: u16, path: &str, encodings: &str) -> Response {
+    let header = format!("Accept-Encoding: {encodings}\r\n");
+    request_with(port, "GET", path, "127.0.0.1", &header)
+}
+
+/// A bare HTTP/1.1 request without a body; `headers` are more header lines, each ending
+/// in CRLF.
+fn request_with(port: u16, method: &str, path: &str, host: &str, headers: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("send");
     let mut raw = Vec::new();

@@ -67,8 +67,10 @@ interface KbSearchExports {
 /** The module with an index loaded (search.js's createEngine). */
 interface KbWasmEngine {
   /** The JSON text of the answer, byte for byte what kb serve would send. */
-  raw(request: string): Promise<string>;
-  search(request: string): Promise<SearchResults>;
+  /** `wanted` (default: always) is asked before each round of index pages; once it is
+   * false the query gives up with an Error whose `superseded` is true. */
+  raw(request: string, wanted?: () => boolean): Promise<string>;
+  search(request: string, wanted?: () => boolean): Promise<SearchResults>;
   /** Index pages loaded so far (for benchmarks and tests). */
   pagesLoaded: number;
 }
@@ -77,6 +79,8 @@ interface KbWasmEngine {
 interface KbSearchEngine {
   /** Resolves once the module and index (or kb serve's endpoint) can answer. */
   ready(): Promise<void>;
+  /** A newer search makes an older one that still loads index pages give up (an Error
+   * whose `superseded` is true). */
   search(query: string, area?: string, limit?: number): Promise<SearchResults>;
   /** The words to mark on the page of a hit (passed in the link's ?highlight=). */
   matchedWords(results: SearchResults, pageUrl: string): string[];

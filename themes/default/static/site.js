@@ -55,8 +55,10 @@
     });
   }
 
-  // Search is loaded only when the reader asks for it: the engine (search.js) and the
-  // dialog (dialog.js) at once, as their order of arrival does not matter.
+  // Search is loaded only when the reader asks for it, or shows the intent to (see
+  // warmSearch below): the engine (search.js) and the dialog (dialog.js) at once, as their
+  // order of arrival does not matter. The engine starts fetching the module and the index
+  // head as soon as it has loaded, without waiting for the dialog.
   /** @type {Promise<KbSearchDialog | undefined> | null} */
   var searchLoading = null;
   /** @param {string} name a file under search/ */
@@ -76,7 +78,11 @@
     css.rel = "stylesheet";
     css.href = root + "search/search.css";
     document.head.appendChild(css);
-    searchLoading = Promise.all([loadScript("search.js"), loadScript("dialog.js")]).then(function () {
+    var engine = loadScript("search.js").then(function () {
+      // Errors are the dialog's to show when it asks again.
+      window.kbSearchEngine?.ready().catch(function () {});
+    });
+    searchLoading = Promise.all([engine, loadScript("dialog.js")]).then(function () {
       return window.kbSearch;
     }, function (e) {
       searchLoading = null;
@@ -107,6 +113,17 @@
   var searchButton = document.querySelector("[data-kb-search-open]");
   if (searchButton) {
     searchButton.addEventListener("click", openSearch);
+    // Intent: a pointer over the button, focus on it, a finger on it. On a slow link the
+    // module is on its way before the click; never on page load, for readers who do not
+    // search, and not for readers who asked their browser to save data.
+    ["pointerenter", "focus", "touchstart"].forEach(function (type) {
+      searchButton?.addEventListener(type, warmSearch, { passive: true, once: true });
+    });
+  }
+  function warmSearch() {
+    var connection = /** @type {{ saveData?: boolean } | undefined} */ (/** @type {any} */ (navigator).connection);
+    if (connection && connection.saveData) return;
+    loadSearch().catch(function () {});
   }
 
   // A search result links here with the words the engine matched in ?highlight=: mark

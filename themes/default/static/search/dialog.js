@@ -114,7 +114,10 @@
     }
     if (!lastResults) {
       setStatus(u, 'Loading search…');
-      engine().ready().then(run, (e) => setStatus(u, 'Search is unavailable: ' + e.message));
+      const before = seq;
+      // Once the engine is ready, the first query runs: unless one typed since has run.
+      engine().ready().then(() => { if (seq === before) run(); },
+        (e) => setStatus(u, 'Search is unavailable: ' + e.message));
     }
   }
   function closeDialog() {
@@ -138,7 +141,7 @@
     engine().search(u.input.value, u.area.value, LIMIT).then((results) => {
       if (mine === seq) render(u, results);
     }, (e) => {
-      if (mine === seq) setStatus(u, 'Search failed: ' + e.message);
+      if (mine === seq && !e.superseded) setStatus(u, 'Search failed: ' + e.message);
     });
   }
 
@@ -175,9 +178,15 @@
    * @param {SearchResults} results
    */
   function render(u, results) {
+    // The same answer again (the same query run twice) keeps the option the reader chose.
+    const again = !!lastResults && lastResults.query === results.query && u.list.getAttribute('data-area') === u.area.value;
+    const keep = again ? options(u).indexOf(/** @type {Element} */ (active(u))) : -1;
     lastResults = results;
     updateAreas(u, results.areas);
     const list = u.list;
+    // Which query the list shows (tests and benchmarks wait for it).
+    list.setAttribute('data-query', results.query);
+    list.setAttribute('data-area', u.area.value);
     list.textContent = '';
     u.suggest.textContent = '';
     u.input.removeAttribute('aria-activedescendant');
@@ -216,6 +225,7 @@
       list.appendChild(group);
       if (gi === 0) setActive(u, group.querySelector('[role="option"]'));
     });
+    if (keep > 0 && keep < n) setActive(u, options(u)[keep]);
     u.input.setAttribute('aria-expanded', n > 0 ? 'true' : 'false');
     if (n === 0) {
       setStatus(u, 'No results for “' + q + '”.');

@@ -27,19 +27,23 @@
    * pages the module does not have yet gets their numbers back; loadPage(id, n) fetches
    * page n of index id, and the query is asked again once they are loaded.
    *
-   * @param {BufferSource} wasmBytes the module
+   * @param {BufferSource | WebAssembly.Module} wasm the module (compiled, or its bytes)
    * @param {Uint8Array} headBytes the head of the paged index
    * @param {(id: string, n: number) => Uint8Array | Promise<Uint8Array>} loadPage
    * @returns {Promise<KbWasmEngine>}
    */
-  function createEngine(wasmBytes, headBytes, loadPage) {
+  function createEngine(wasm, headBytes, loadPage) {
     const enc = new TextEncoder();
     const dec = new TextDecoder();
     /** @type {KbSearchExports} */
     let x;
+    /** Pages loading or loaded into the current instance. */
     /** @type {Record<number, Promise<void>>} */
     let pending = {};
     let id = '';
+    /** The current instance, once it has the head: every call waits for it. */
+    /** @type {Promise<void>} */
+    let started;
 
     /** The module's last output (an answer, page numbers or an error message). */
     function out() {
@@ -63,52 +67,69 @@
     }
     function start() {
       pending = {};
-      return WebAssembly.instantiate(wasmBytes, {}).then((result) => {
-        x = /** @type {KbSearchExports} */ (/** @type {unknown} */ (result.instance.exports));
+      const instance = wasm instanceof WebAssembly.Module
+        ? WebAssembly.instantiate(wasm, {})
+        : WebAssembly.instantiate(wasm, {}).then((r) => r.instance);
+      started = instance.then((inst) => {
+        x = /** @type {KbSearchExports} */ (/** @type {unknown} */ (inst.exports));
         call('kb_load', headBytes);
         if (x.kb_pages_id() !== 0) throw new Error(out());
         id = out();
       });
+      return started;
     }
     /** @param {number} n */
     function addPage(n) {
-      if (!pending[n]) {
-        pending[n] = Promise.resolve(loadPage(id, n)).then((bytes) => {
+      const into = pending;
+      if (!into[n]) {
+        into[n] = Promise.resolve(loadPage(id, n)).then((bytes) => {
+          // A page that arrives after a restart belongs to the instance that asked for it.
+          if (into !== pending) return;
           call('kb_add_page', bytes, [n]);
           engine.pagesLoaded++;
         });
-        pending[n].catch(() => { delete pending[n]; });
+        into[n].catch(() => { if (into === pending) delete pending[n]; });
       }
-      return pending[n];
+      return into[n];
     }
     /**
      * @param {string} request
+     * @param {() => boolean} wanted false once nobody waits for this answer any more
      * @param {number} round
      * @returns {Promise<string>}
      */
-    function answer(request, round) {
+    function answer(request, wanted, round) {
       let rc;
       try {
         rc = call('kb_search', enc.encode(request));
       } catch (e) {
-        // A trap leaves the instance unusable: keep its message, start afresh.
+        // A trap leaves the instance unusable: keep its message, start afresh (later
+        // calls wait for the new instance).
         const message = e instanceof WebAssembly.RuntimeError ? out() || String(e) : String(e);
-        start();
+        start().catch(() => {});
         return Promise.reject(new Error(message));
       }
       if (rc === 0) return Promise.resolve(out());
       if (round >= 256) return Promise.reject(new Error('search index pages keep missing'));
+      // A query typed over by a newer one loads no more pages: on a slow link they would
+      // queue in front of the pages the newer query needs.
+      if (!wanted()) return Promise.reject(superseded());
       /** @type {number[]} */
       const missing = JSON.parse(out());
-      return Promise.all(missing.map(addPage)).then(() => answer(request, round + 1));
+      return Promise.all(missing.map(addPage)).then(() => started).then(() => answer(request, wanted, round + 1));
     }
     /** @type {KbWasmEngine} */
     const engine = {
-      raw: (request) => answer(request, 0),
-      search: (request) => engine.raw(request).then(JSON.parse),
+      raw: (request, wanted) => started.then(() => answer(request, wanted || (() => true), 0)),
+      search: (request, wanted) => engine.raw(request, wanted).then(JSON.parse),
       pagesLoaded: 0
     };
     return start().then(() => engine);
+  }
+
+  /** The error of a query given up for a newer one (`superseded: true`). */
+  function superseded() {
+    return Object.assign(new Error('superseded by a newer query'), { superseded: true });
   }
 
   /**
@@ -205,11 +226,27 @@
     return bytes;
   }
   /** @param {string} name */
-  function fetchBytes(name) {
+  function fetchFile(name) {
     return fetch(new URL(name, searchDir).href).then((r) => {
       if (!r.ok) throw new Error(r.status + ' ' + r.url);
-      return r.arrayBuffer();
-    }).then((b) => new Uint8Array(b));
+      return r;
+    });
+  }
+  /** @param {string} name */
+  function fetchBytes(name) {
+    return fetchFile(name).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
+  }
+  /**
+   * The module, compiled while its bytes arrive where the server says application/wasm
+   * (compileStreaming refuses any other type), else compiled once they are all here.
+   */
+  function fetchModule() {
+    return fetchFile('kb-search.wasm').then((r) => {
+      const wasmType = /^application\/wasm\b/.test(r.headers.get('content-type') || '');
+      return wasmType && WebAssembly.compileStreaming
+        ? WebAssembly.compileStreaming(r)
+        : r.arrayBuffer().then((b) => WebAssembly.compile(b));
+    });
   }
   /** @type {Record<number, string>} */
   const pageScripts = {};
@@ -224,7 +261,9 @@
    * @param {number} n
    */
   function pageViaScript(id, n) {
-    return loadScript('pages/' + id + '/' + n + '.js').then(() => {
+    const name = 'pages/' + id + '/' + n + '.js';
+    // Once more before giving up: on a flaky mobile link a script can fail to load.
+    return loadScript(name).catch(() => loadScript(name)).then(() => {
       const bytes = decodeBase64(pageScripts[n], 'page ' + n);
       delete pageScripts[n];
       return bytes;
@@ -235,11 +274,11 @@
       createEngine(fromBase64('__kbSearchWasmBase64'), fromBase64('__kbSearchIndexBase64'), pageViaScript));
   }
   function viaFetch() {
-    return Promise.all([fetchBytes('kb-search.wasm'), fetchBytes('index.bin')]).then((b) =>
+    return Promise.all([fetchModule(), fetchBytes('index.bin')]).then((b) =>
       createEngine(b[0], b[1], pageViaScript));
   }
 
-  /** @typedef {(request: string) => Promise<SearchResults>} Backend */
+  /** @typedef {(request: string, wanted: () => boolean) => Promise<SearchResults>} Backend */
   /** @type {Promise<Backend> | null} */
   let backend = null;
   /** The live index of `kb serve`, or the module with the site's index (loaded once). */
@@ -259,10 +298,15 @@
     }
     return backend;
   }
+  /** Number of the latest search: an older one still loading index pages gives up. */
+  let latest = 0;
 
   window.kbSearchEngine = {
     ready: () => getBackend().then(() => undefined),
-    search: (query, area, limit) => getBackend().then((search) => search(requestString(query, area, limit))),
+    search: (query, area, limit) => {
+      const mine = ++latest;
+      return getBackend().then((search) => search(requestString(query, area, limit), () => mine === latest));
+    },
     matchedWords
   };
 })();
