@@ -164,11 +164,18 @@ impl RawConfig {
                 .max_code_block_bytes
                 .unwrap_or(defaults.max_code_block_bytes),
             max_nesting: kb.max_nesting.unwrap_or(defaults.max_nesting),
+            sample_timeout: kb
+                .sample_timeout
+                .map_or(defaults.sample_timeout, std::time::Duration::from_secs),
         };
         for (key, value) in [
             ("kb.max-page-bytes", limits.max_page_bytes),
             ("kb.max-code-block-bytes", limits.max_code_block_bytes),
             ("kb.max-nesting", limits.max_nesting),
+            (
+                "kb.sample-timeout",
+                limits.sample_timeout.as_secs() as usize,
+            ),
         ] {
             if value == 0 {
                 errors.push(
