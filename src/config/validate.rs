@@ -211,7 +211,9 @@ impl RawConfig {
             warnings.extend(mdbook_theme::warning(root, folder, theme_at, &used));
         }
         let src = self.book.src.unwrap_or_else(|| default_src(root, layout));
-        let content_dir = root.join(src);
+        // `.` (a plain folder's default) and `./docs` would otherwise show in every path
+        // (`/site/./a.md`); components() drops a `.` that is not the first.
+        let content_dir: PathBuf = root.join(src).components().collect();
         let settings = Settings {
             root: root.to_path_buf(),
             title: self
