@@ -177,14 +177,21 @@ mod tests {
         }
     }
 
-    /// Whether process `pid` is gone (or a zombie nobody reaped, which runs nothing).
+    /// Whether process `pid` is gone (or a zombie nobody reaped, which runs nothing)
+    /// within a few seconds: a killed process closes its files a moment before it is gone.
     fn gone(pid: &str) -> bool {
-        match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+        let dead = || match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
             Err(_) => true,
             Ok(stat) => stat
                 .rsplit_once(')')
                 .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-        }
+        };
+        (0..100).any(|_| {
+            dead() || {
+                std::thread::sleep(Duration::from_millis(50));
+                false
+            }
+        })
     }
 
     #[test]
