@@ -12,7 +12,16 @@ CASES="${CASES:-100000}"
 LIMIT_MS="${LIMIT_MS:-5000}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-PROPTEST_CASES="$CASES" cargo test --release --quiet --lib proptest_ -- --nocapture --test-threads=1 | tee "$log"
+# Built first and run on its own, so the long run holds no cargo lock (other builds in the
+# same target folder go on meanwhile).
+tests="$(cargo test --release --lib --no-run 2>&1 | sed -n 's/.*Executable unittests src\/lib.rs (\(.*\))$/\1/p')"
+if [ ! -x "$tests" ]; then
+    echo "cannot find the release unit-test binary (cargo test --release --lib --no-run)" >&2
+    exit 1
+fi
+start=$(date +%s)
+PROPTEST_CASES="$CASES" "$tests" proptest_ --nocapture --test-threads=1 | tee "$log"
+echo "the run took $(($(date +%s) - start)) s"
 # libtest prints "test NAME ... " before a test's own output, on the same line.
 results="$(grep -o 'proptest [A-Za-z].* inputs in .*' "$log" || true)"
 if [ "$(printf '%s\n' "$results" | grep -c 'inputs in')" -ne 5 ]; then

@@ -6,7 +6,7 @@
 //! open bracket): 100,000 `[` took minutes. Nesting is therefore measured first, with a
 //! plain count of open brackets that needs no parser, and refused above the limit. The
 //! defaults are far above any real page; `[kb] max-page-bytes`, `max-code-block-bytes` and
-//! `max-nesting` change them.
+//! `max-nesting` change them. A Go sample's tests get a time budget, `[kb] sample-timeout`.
 
 /// The limits a build applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub(crate) struct Limits {
     /// code block before it is shown without highlighting; how deep block quotes and
     /// lists may nest in Markdown.
     pub max_nesting: usize,
+    /// How long one Go sample's tests may run in `kb check` (Go's `-timeout`, and kb
+    /// kills what is still running a moment later).
+    pub sample_timeout: std::time::Duration,
 }
 
 /// 16 MiB: the bundled guide's largest page is under 100 KiB.
@@ -27,6 +30,8 @@ const DEFAULT_MAX_PAGE_BYTES: usize = 16 << 20;
 const DEFAULT_MAX_CODE_BLOCK_BYTES: usize = 1 << 20;
 /// Real configuration nests a handful of levels; real code a few dozen.
 const DEFAULT_MAX_NESTING: usize = 256;
+/// The guide's samples' tests use a fake clock and take milliseconds.
+const DEFAULT_SAMPLE_TIMEOUT_SECS: u64 = 60;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -34,6 +39,7 @@ impl Default for Limits {
             max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
             max_code_block_bytes: DEFAULT_MAX_CODE_BLOCK_BYTES,
             max_nesting: DEFAULT_MAX_NESTING,
+            sample_timeout: std::time::Duration::from_secs(DEFAULT_SAMPLE_TIMEOUT_SECS),
         }
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn check_site(settings: &Settings, options: &CheckOptions) -> CheckRe
     let go_options = GoOptions {
         run_tests: settings.run_go_tests,
         trust: options.trust,
-        ..GoOptions::default()
+        test_timeout: settings.limits.sample_timeout,
     };
     let go = check_go(
         &samples,

@@ -195,6 +195,8 @@ pub(crate) struct RawKb {
     pub max_page_bytes: Option<usize>,
     pub max_code_block_bytes: Option<usize>,
     pub max_nesting: Option<usize>,
+    /// Seconds one Go sample's tests may run in `kb check`.
+    pub sample_timeout: Option<u64>,
     /// Render math, as `output.html.mathjax-support = true` does.
     #[serde(default)]
     pub math: bool,

@@ -164,11 +164,18 @@ impl RawConfig {
                 .max_code_block_bytes
                 .unwrap_or(defaults.max_code_block_bytes),
             max_nesting: kb.max_nesting.unwrap_or(defaults.max_nesting),
+            sample_timeout: kb
+                .sample_timeout
+                .map_or(defaults.sample_timeout, std::time::Duration::from_secs),
         };
         for (key, value) in [
             ("kb.max-page-bytes", limits.max_page_bytes),
             ("kb.max-code-block-bytes", limits.max_code_block_bytes),
             ("kb.max-nesting", limits.max_nesting),
+            (
+                "kb.sample-timeout",
+                limits.sample_timeout.as_secs() as usize,
+            ),
         ] {
             if value == 0 {
                 errors.push(
@@ -204,7 +211,9 @@ impl RawConfig {
             warnings.extend(mdbook_theme::warning(root, folder, theme_at, &used));
         }
         let src = self.book.src.unwrap_or_else(|| default_src(root, layout));
-        let content_dir = root.join(src);
+        // `.` (a plain folder's default) and `./docs` would otherwise show in every path
+        // (`/site/./a.md`); components() drops a `.` that is not the first.
+        let content_dir: PathBuf = root.join(src).components().collect();
         let settings = Settings {
             root: root.to_path_buf(),
             title: self

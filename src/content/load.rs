@@ -160,7 +160,7 @@ impl Loader {
         let mut markdown = Vec::new();
         let mut assets = Vec::new();
         let content_dir = &self.content_dir;
-        let walk = walkdir::WalkDir::new(content_dir)
+        let mut walk = walkdir::WalkDir::new(content_dir)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|entry| {
@@ -174,7 +174,7 @@ impl Loader {
                 let is_output = entry.file_type().is_dir() && marker.is_file();
                 !self.is_excluded(&rel) && !is_output
             });
-        for entry in walk {
+        while let Some(entry) = walk.next() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -186,6 +186,16 @@ impl Loader {
                     continue;
                 }
             };
+            if entry.file_name().to_str().is_none() {
+                let is_dir = entry.file_type().is_dir();
+                if is_dir {
+                    walk.skip_current_dir();
+                }
+                if let Some(error) = self.name_not_utf8(entry.path(), is_dir) {
+                    errors.push(error);
+                }
+                continue;
+            }
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -200,6 +210,28 @@ impl Loader {
             }
         }
         (markdown, assets)
+    }
+
+    /// The error for a file or folder whose name is not UTF-8 (a Latin-1 `café.md` from an
+    /// old system): it has no URL, so it is left out, named as it is on disk. `None` for
+    /// one the site would ignore anyway (hidden).
+    fn name_not_utf8(&self, path: &Path, is_dir: bool) -> Option<Diagnostic> {
+        let rel = path.strip_prefix(&self.content_dir).ok()?;
+        let lossy = rel.to_string_lossy().replace('\\', "/");
+        if lossy.split('/').any(|part| part.starts_with('.')) {
+            return None;
+        }
+        let shown = self
+            .shown_content
+            .join(crate::diagnostic::path_as_written(rel));
+        let what = if is_dir {
+            "this folder's name is not UTF-8, so nothing in it can have a URL; it is left out"
+        } else {
+            "this file's name is not UTF-8, so it cannot have a URL; it is left out"
+        };
+        Some(Diagnostic::file_error(shown, what).with_help(
+            "rename it with UTF-8 characters (`convmv -f latin1 -t utf-8 NAME` shows the UTF-8 name of a Latin-1 one; add `--notest` to rename it)",
+        ))
     }
 
     fn is_excluded(&self, rel: &str) -> bool {

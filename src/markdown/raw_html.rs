@@ -87,6 +87,61 @@ pub(crate) fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
+/// kb's own code blocks, set aside while a body is sanitized. Highlighted code is most of
+/// a docs page's markup (a `<span>` per token) and kb writes it escaped, so the sanitizer
+/// gets a placeholder element in its place, which its allow-list keeps as it is, and the
+/// block goes back after. A placeholder an author writes in raw HTML can only bring back
+/// one of kb's own blocks, each at most once.
+#[derive(Debug, Default)]
+pub(crate) struct SetAside {
+    blocks: Vec<Option<String>>,
+}
+
+/// How a placeholder starts; the block's number and [`PLACEHOLDER_END`] follow.
+const PLACEHOLDER_START: &str = "<div data-kb-code=\"";
+const PLACEHOLDER_END: &str = "\"></div>";
+
+impl SetAside {
+    /// Keeps `block` and gives the placeholder that stands for it.
+    pub(crate) fn put(&mut self, block: String) -> String {
+        self.blocks.push(Some(block));
+        format!(
+            "{PLACEHOLDER_START}{}{PLACEHOLDER_END}",
+            self.blocks.len() - 1
+        )
+    }
+
+    /// `html` with each placeholder replaced by its block.
+    pub(crate) fn restore(mut self, html: &str) -> String {
+        let size: usize = self.blocks.iter().flatten().map(String::len).sum();
+        let mut out = String::with_capacity(html.len() + size);
+        let mut rest = html;
+        while let Some(at) = rest.find(PLACEHOLDER_START) {
+            let after = &rest[at + PLACEHOLDER_START.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let block = after[digits..]
+                .starts_with(PLACEHOLDER_END)
+                .then(|| after[..digits].parse::<usize>().ok())
+                .flatten()
+                .and_then(|n| self.blocks.get_mut(n)?.take());
+            match block {
+                Some(block) => {
+                    out.push_str(&rest[..at]);
+                    out.push_str(&block);
+                    rest = &after[digits + PLACEHOLDER_END.len()..];
+                }
+                None => {
+                    let keep = at + PLACEHOLDER_START.len();
+                    out.push_str(&rest[..keep]);
+                    rest = &rest[keep..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// Payloads in the style of OWASP's XSS filter evasion cheat sheet, one a line (shared
 /// with the integration and browser tests).
 #[cfg(test)]
@@ -135,6 +190,26 @@ mod tests {
             r##"<a href="../b.html#x">b</a><sup class="footnote-reference"><a href="#1">1</a></sup>"##,
         );
         assert_eq!(sanitize(html), html);
+    }
+
+    #[test]
+    fn code_set_aside_comes_back_once_where_its_placeholder_is() {
+        let mut aside = SetAside::default();
+        let code = r#"<figure class="code-block"><pre><code><span class="k">func</span></code></pre></figure>"#;
+        let first = aside.put(code.to_string());
+        let second = aside.put("<p>2</p>".to_string());
+        let body = format!(
+            r#"<p>a</p>{first}<div data-kb-code="0"></div><div data-kb-code="7"></div><div data-kb-code="1">x</div>{second}"#
+        );
+        // The sanitizer keeps a placeholder as it is.
+        let sanitized = sanitize(&body);
+        assert_eq!(sanitized, body);
+        assert_eq!(
+            aside.restore(&sanitized),
+            format!(
+                r#"<p>a</p>{code}<div data-kb-code="0"></div><div data-kb-code="7"></div><div data-kb-code="1">x</div><p>2</p>"#
+            )
+        );
     }
 
     #[test]

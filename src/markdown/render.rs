@@ -182,6 +182,7 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         hidelines,
         raw_html,
         has_raw_html: false,
+        set_aside: (raw_html == RawHtmlMode::Sanitize).then(raw_html::SetAside::default),
         limits,
         depth: 0,
         html_events: Vec::with_capacity(events.len()),
@@ -199,6 +200,7 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         html_events,
         section,
         has_raw_html,
+        set_aside,
         ..
     } = writer;
     out.sections.push(section);
@@ -212,10 +214,14 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
     // Only raw HTML can bring what the sanitizer removes: kb's own markup is safe, so a
-    // page without any is not parsed twice. Sanitizing before the URL pass means the
-    // anchors and links it collects are the ones the reader gets.
-    if has_raw_html && raw_html == RawHtmlMode::Sanitize {
-        html = raw_html::sanitize(&html);
+    // page without any is not parsed twice, and its code blocks are set aside meanwhile.
+    // Sanitizing before the URL pass means the anchors and links it collects are the
+    // ones the reader gets.
+    if let Some(set_aside) = set_aside {
+        if has_raw_html {
+            html = raw_html::sanitize(&html);
+        }
+        html = set_aside.restore(&html);
     }
     let prefix = body_html::source_to_output_prefix(&page.rel, &page.url);
     let pass = body_html::rewrite_relative_urls(&html, &|url| {
@@ -324,6 +330,8 @@ struct Writer<'p, 'o, 'e> {
     raw_html: RawHtmlMode,
     /// Whether the page has raw HTML of its own.
     has_raw_html: bool,
+    /// Code blocks kept out of the sanitizer's way (`raw-html = "sanitize"` only).
+    set_aside: Option<raw_html::SetAside>,
     limits: Limits,
     /// How many elements are open; past `limits.max_nesting` the page is an error.
     depth: usize,
@@ -705,6 +713,9 @@ impl<'e> Writer<'_, '_, 'e> {
         html.push_str("><code>");
         html.push_str(&highlighted.html);
         html.push_str("</code></pre></figure>\n");
+        if let Some(set_aside) = self.set_aside.as_mut() {
+            html = set_aside.put(html);
+        }
         self.html_events.push(Event::Html(CowStr::from(html)));
         if !self.section.code.is_empty() {
             self.section.code.push('\n');

@@ -1,6 +1,6 @@
 //! Content nobody vouched for: raw HTML in each `raw-html` mode (with XSS payloads in the
 //! style of OWASP's cheat sheet, `tests/fixtures/hostile_html/payloads.txt`), files that are
-//! not UTF-8, and the edit link of a site named by an absolute `--root`.
+//! not UTF-8 or named in bytes that are not, and the edit link of a site named by an absolute `--root`.
 
 use crate::site::{fixture_path, TestSite};
 
@@ -137,6 +137,61 @@ fn a_utf8_bom_is_accepted_and_a_nul_byte_is_not() {
     site.kb(&["check"]).failure().stderr_has(
         "content/tags.txt:2:2: error: cannot read the tag vocabulary: the file has a NUL byte",
     );
+}
+
+/// A file or folder name that is not UTF-8 (Latin-1 `café.md`, `dür/`) is an error that
+/// names it byte for byte and says what to do, not "No such file or directory"; the rest
+/// of the site is still read.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_named_as_it_is_with_what_to_do() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"P\"\n");
+    site.write("index.md", "# P\n\nSee [b](b.md).\n");
+    site.write("b.md", "# B\n");
+    std::fs::write(
+        site.root().join(OsStr::from_bytes(b"caf\xE9.md")),
+        "# Caf\n",
+    )
+    .unwrap();
+    let folder = site.root().join(OsStr::from_bytes(b"d\xFCr"));
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("in.md"), "# In\n").unwrap();
+    // Hidden files are never content, whatever their name.
+    std::fs::write(site.root().join(OsStr::from_bytes(b".sw\xE9p")), "x").unwrap();
+    let run = site.kb(&["build"]).failure();
+    assert_eq!(
+        run.diagnostics(),
+        [
+            "caf\\xE9.md: error: this file's name is not UTF-8, so it cannot have a URL; it is left out",
+            "d\\xFCr: error: this folder's name is not UTF-8, so nothing in it can have a URL; it is left out",
+        ],
+        "{}",
+        run.stderr_text()
+    );
+    let stderr = run.stderr_text();
+    assert!(stderr.contains("convmv -f latin1 -t utf-8"), "{stderr}");
+    assert!(!stderr.contains("No such file"), "{stderr}");
+}
+
+/// A plain folder is its own content folder: its pages' paths in messages have no `./`
+/// inside (`/site/./a/one.md`).
+#[test]
+fn paths_in_messages_have_no_dot_segment() {
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"P\"\n");
+    site.write("index.md", "# P\n");
+    site.write("a/one.md", "# One\n\nSee [gone](gone.md).\n");
+    let root = site.root().to_str().unwrap().to_string();
+    let run = crate::run::Run::new(&std::env::temp_dir(), &["build", "--root", &root]).failure();
+    let stderr = run.stderr_text();
+    assert!(
+        stderr.contains(&format!("{root}/a/one.md:3:5: error")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("/./"), "{stderr}");
 }
 
 #[test]

@@ -11,15 +11,20 @@ use serde::Deserialize;
 
 use super::cache::ResultCache;
 use super::error::ToolFailure;
-use super::module::{run, TempModule};
+use super::module::TempModule;
+use super::test_budget::TestClock;
 use super::tool_output::package_id;
 use super::toolchain::Toolchain;
 use super::vet::package_args;
 use super::{GoOptions, GoReport, Kind, Outcome, Planned};
+use crate::check::budget::run_watched;
 use crate::diagnostic::Diagnostic;
 
 /// At most this many lines of a test's output go into its error.
 const MAX_OUTPUT_LINES: usize = 30;
+
+/// What to do about a test that ran over its time budget.
+const OVERDUE_HELP: &str = "a sample's test must finish quickly: use testing/synctest for time (its clock advances when every goroutine is blocked), make sure every goroutine and process the test starts can exit, or, if it really needs longer, raise `sample-timeout` under [kb] in book.toml";
 
 /// Runs the packages that have a test block and nothing wrong so far with `go test`,
 /// unless an earlier run found them passing, and counts them in `report`.
@@ -111,15 +116,24 @@ fn go_test(
     timeout: Duration,
 ) -> Result<HashMap<usize, Vec<Diagnostic>>, ToolFailure> {
     let module = TempModule::create(toolchain, plans)?;
-    let output = run(toolchain
-        .go(&module.dir)
+    let mut command = toolchain.go(&module.dir);
+    command
         .arg("test")
         .arg("-json")
         // The packages were vetted just before; the same compiler flags as vet reuse
         // the standard library it compiled.
         .args(["-vet=off", "-gcflags=all=-N -l"])
+        // Go's own timeout names the test still running; kb's clock stops what it
+        // cannot (a loop in `init`, a process the test started), a little later.
         .arg(format!("-timeout={}s", timeout.as_secs().max(1)))
-        .args(package_args(plans)))?;
+        .args(package_args(plans));
+    let mut clock = TestClock::new(timeout);
+    let watched = run_watched(&mut command, &mut clock).map_err(|error| ToolFailure::Run {
+        program: command.get_program().to_string_lossy().into_owned(),
+        error,
+    })?;
+    let output = watched.output;
+    let overdue = clock.overdue_packages();
     let runs = read_events(&String::from_utf8_lossy(&output.stdout));
     let mut errors: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
     let packages: BTreeSet<usize> = plans.iter().map(|p| p.package).collect();
@@ -130,6 +144,13 @@ fn go_test(
             .filter(|p| p.package == package)
             .collect();
         let diagnostics = match runs.get(&package) {
+            _ if overdue.contains(&package) => {
+                let empty = PackageRun::default();
+                let run = runs.get(&package).unwrap_or(&empty);
+                run.overdue(&members, timeout)
+            }
+            // kb stopped go test for another package before this one ended.
+            _ if watched.stopped => interrupted(&members).into_iter().collect(),
             Some(run) => run.diagnostics(&members, timeout),
             // No event at all: go test stopped before this package (it says why on
             // standard error).
@@ -150,17 +171,34 @@ fn go_test(
 /// One line of `go test -json` output (the fields kb reads).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Event {
-    action: String,
+pub(super) struct Event {
+    pub(super) action: String,
     #[serde(default)]
     package: String,
     /// Set on build output events instead of `Package`: `kbsamples/s0003 [kbsamples/s0003.test]`.
     #[serde(default)]
     import_path: String,
     #[serde(default)]
-    test: String,
+    pub(super) test: String,
     #[serde(default)]
     output: String,
+}
+
+impl Event {
+    /// The id of the sample package the event is about.
+    pub(super) fn package(&self) -> Option<usize> {
+        let path = if self.package.is_empty() {
+            &self.import_path
+        } else {
+            &self.package
+        };
+        let dir = path
+            .split(' ')
+            .next()
+            .and_then(|p| p.rsplit('/').next())
+            .unwrap_or_default();
+        package_id(dir)
+    }
 }
 
 /// What `go test` reported for one package.
@@ -188,17 +226,7 @@ fn read_events(json: &str) -> HashMap<usize, PackageRun> {
         .into_iter::<Event>()
         .map_while(Result::ok)
     {
-        let path = if event.package.is_empty() {
-            &event.import_path
-        } else {
-            &event.package
-        };
-        let dir = path
-            .split(' ')
-            .next()
-            .and_then(|p| p.rsplit('/').next())
-            .unwrap_or_default();
-        let Some(package) = package_id(dir) else {
+        let Some(package) = event.package() else {
             continue;
         };
         let run = runs.entry(package).or_default();
@@ -235,6 +263,46 @@ fn read_events(json: &str) -> HashMap<usize, PackageRun> {
 }
 
 impl PackageRun {
+    /// The errors of a run kb stopped because it was still going after `budget`: at each
+    /// test or example still running, or at the package's first test block when none had
+    /// started (a loop in `init` or in a package-level variable, where Go's own timeout
+    /// never starts).
+    fn overdue(&self, members: &[&Planned], budget: Duration) -> Vec<(usize, Diagnostic)> {
+        let unfinished: Vec<&TestRun> = self.tests.iter().filter(|t| t.passed.is_none()).collect();
+        let error = |plan: &Planned, line: usize, what: &str, output: &str| {
+            let message = format!(
+                "go test: {what} did not finish within the {} s time budget; kb stopped it and every process it started",
+                budget.as_secs()
+            );
+            let diagnostic = Diagnostic::error(plan.at(line, 1), message).with_help(format!(
+                "{OVERDUE_HELP}; it printed:\n{}",
+                shown_output(output)
+            ));
+            (plan.id, diagnostic)
+        };
+        if unfinished.is_empty() {
+            return test_block(members)
+                .map(|plan| {
+                    error(
+                        plan,
+                        1,
+                        "this package (before any test started)",
+                        &self.output,
+                    )
+                })
+                .into_iter()
+                .collect();
+        }
+        unfinished
+            .iter()
+            .filter_map(|test| {
+                let (plan, line) =
+                    func_line(members, &test.name).or_else(|| Some((test_block(members)?, 1)))?;
+                Some(error(plan, line, &test.name, &test.output))
+            })
+            .collect()
+    }
+
     /// The errors of this run, each with the id of the sample it belongs to.
     fn diagnostics(&self, members: &[&Planned], timeout: Duration) -> Vec<(usize, Diagnostic)> {
         let Some(first) = members.first() else {
@@ -247,32 +315,34 @@ impl PackageRun {
             .tests
             .iter()
             .any(|t| t.output.contains("panic: test timed out after"));
-        let mut found: Vec<(usize, Diagnostic)> = self
-            .tests
-            .iter()
-            .filter_map(|test| {
-                let message = match test.passed {
-                    Some(true) => return None,
-                    Some(false) => format!("go test: {} failed", test.name),
-                    None if timed_out => format!(
-                        "go test: {} did not finish within the {} s timeout",
-                        test.name,
-                        timeout.as_secs()
-                    ),
-                    None => format!("go test: {} did not finish (the test binary crashed)", test.name),
-                };
-                let (plan, line) = func_line(members, &test.name).unwrap_or((first, 1));
-                let help = match test.passed {
-                    None if timed_out => "a sample's test must finish quickly: use testing/synctest for time (its clock advances when every goroutine is blocked) and make sure every goroutine the test starts can exit",
-                    _ => "fix the sample or its test so that `go test` passes",
-                };
-                let diagnostic = Diagnostic::error(plan.at(line, 1), message).with_help(format!(
-                    "{help}; the test printed:\n{}",
-                    shown_output(&test.output)
-                ));
-                Some((plan.id, diagnostic))
-            })
-            .collect();
+        let mut found: Vec<(usize, Diagnostic)> =
+            self.tests
+                .iter()
+                .filter_map(|test| {
+                    let message = match test.passed {
+                        Some(true) => return None,
+                        Some(false) => format!("go test: {} failed", test.name),
+                        None if timed_out => format!(
+                            "go test: {} did not finish within the {} s time budget",
+                            test.name,
+                            timeout.as_secs()
+                        ),
+                        None => format!(
+                            "go test: {} did not finish (the test binary crashed)",
+                            test.name
+                        ),
+                    };
+                    let (plan, line) = func_line(members, &test.name).unwrap_or((first, 1));
+                    let help = match test.passed {
+                        None if timed_out => OVERDUE_HELP,
+                        _ => "fix the sample or its test so that `go test` passes",
+                    };
+                    let diagnostic = Diagnostic::error(plan.at(line, 1), message).with_help(
+                        format!("{help}; the test printed:\n{}", shown_output(&test.output)),
+                    );
+                    Some((plan.id, diagnostic))
+                })
+                .collect();
         if found.is_empty() {
             found.extend(package_failure(members, &self.output));
         }
@@ -280,13 +350,31 @@ impl PackageRun {
     }
 }
 
+/// The package's first test block (its first block if it has none).
+fn test_block<'p, 'a>(members: &[&'p Planned<'a>]) -> Option<&'p Planned<'a>> {
+    members
+        .iter()
+        .find(|p| p.file_name.ends_with("_test.go"))
+        .or(members.first())
+        .copied()
+}
+
+/// The warning for a package whose tests kb stopped, with the rest of `go test`, because
+/// another package ran over its time budget: not a verdict on this one.
+fn interrupted(members: &[&Planned]) -> Option<(usize, Diagnostic)> {
+    let plan = test_block(members)?;
+    let diagnostic = Diagnostic::warning(
+        plan.at(1, 1),
+        "go test: these tests were stopped before they finished, because another sample's tests ran over their time budget",
+    )
+    .with_help("fix the sample named in the time budget error, then run kb check again");
+    Some((plan.id, diagnostic))
+}
+
 /// The error for a package that failed outside any test (it did not build, or crashed
 /// before its tests ran), at its first test block.
 fn package_failure(members: &[&Planned], output: &str) -> Option<(usize, Diagnostic)> {
-    let plan = members
-        .iter()
-        .find(|p| p.file_name.ends_with("_test.go"))
-        .or(members.first())?;
+    let plan = test_block(members)?;
     let diagnostic = Diagnostic::error(plan.at(1, 1), "go test failed before running the tests")
         .with_help(format!(
             "run `go test` on this package to see the full output; it printed:\n{}",

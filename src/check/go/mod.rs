@@ -33,7 +33,8 @@
 //! which imports), `packages` (which blocks share a package), `wrapping` (fragments into
 //! files), `gofmt` (syntax and formatting, with the `diff`), `vet` (type checking, with
 //! `advice`), `gotest` (running tests and examples), `module` (the temporary module they
-//! run in), `tool_output` (reading what the tools print) and `cache`; `error` holds why a
+//! run in), `test_budget` (the time a package's tests may take), `tool_output` (reading
+//! what the tools print) and `cache`; `error` holds why a
 //! check could not run.
 
 mod advice;
@@ -45,6 +46,7 @@ mod gotest;
 mod header;
 mod module;
 mod packages;
+mod test_budget;
 mod tool_output;
 mod toolchain;
 mod vet;
@@ -113,7 +115,8 @@ pub(crate) struct GoOptions {
     pub run_tests: bool,
     /// Untrusted content: nothing is compiled or run.
     pub trust: Trust,
-    /// How long one package's tests may run.
+    /// How long one package's tests may run (`[kb] sample-timeout`); compiling is not
+    /// counted. kb kills what is still running a moment after it (`test_budget`).
     pub test_timeout: Duration,
 }
 
@@ -122,9 +125,7 @@ impl Default for GoOptions {
         GoOptions {
             run_tests: false,
             trust: Trust::Trusted,
-            // Compiling is not counted: this is the test binary's own run time, and the
-            // samples' tests use a fake clock, so they take milliseconds.
-            test_timeout: Duration::from_secs(60),
+            test_timeout: crate::limits::Limits::default().sample_timeout,
         }
     }
 }

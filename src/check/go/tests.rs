@@ -455,7 +455,7 @@ fn a_test_still_running_at_the_timeout_is_an_error() {
         vec![(
             58,
             1,
-            "go test: TestSlow did not finish within the 1 s timeout".to_string()
+            "go test: TestSlow did not finish within the 1 s time budget".to_string()
         )]
     );
     let help = report.diagnostics[0].help.as_deref().unwrap_or_default();
@@ -466,6 +466,77 @@ fn a_test_still_running_at_the_timeout_is_an_error() {
     );
     // The goroutine dump after the panic is left out.
     assert!(!help.contains("[running]"), "{help}");
+}
+
+/// A sample that never reaches its tests (a loop in `init`, where Go's own timeout has not
+/// started) is stopped by kb after its budget, with the process it started, and the error
+/// names the page, the test block's line and the budget. A test looping in `for {}` is
+/// stopped too, and named.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn a_sample_that_never_ends_is_killed_after_its_budget_with_what_it_started() {
+    require_go();
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let pid_file = scratch.path().join("child.pid");
+    let hangs = format!(
+        "package hang\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n\t\"strconv\"\n\t\"testing\"\n)\n\nfunc init() {{\n\tchild := exec.Command(\"sleep\", \"300\")\n\tif child.Start() == nil {{\n\t\tos.WriteFile({:?}, []byte(strconv.Itoa(child.Process.Pid)), 0o600)\n\t}}\n\tfor {{\n\t}}\n}}\n\nfunc TestNever(t *testing.T) {{}}\n",
+        pid_file.display().to_string()
+    );
+    let spins =
+        "package spin\n\nimport \"testing\"\n\nfunc TestSpin(t *testing.T) {\n\tfor {\n\t}\n}\n";
+    let started = std::time::Instant::now();
+    let report = check_running_tests(
+        &[test_sample(10, "hang_test.go", &hangs)],
+        Duration::from_secs(1),
+    );
+    assert_eq!(
+        positions(&report),
+        [(11, 1, "go test: this package (before any test started) did not finish within the 1 s time budget; kb stopped it and every process it started".to_string())]
+    );
+    let help = report.diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("raise `sample-timeout` under [kb]"), "{help}");
+    assert_eq!(
+        report.diagnostics[0].file.display().to_string(),
+        "content/go/sample.md"
+    );
+    let pid = fs::read_to_string(&pid_file).expect("the sample started its child");
+    // Gone, or a zombie nobody reaped (it runs nothing), within a few seconds: a killed
+    // process closes its files a moment before it is gone.
+    let dead = || {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.is_empty()
+            || stat
+                .rsplit_once(')')
+                .is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
+    };
+    let gone = (0..100).any(|_| {
+        dead() || {
+            std::thread::sleep(Duration::from_millis(50));
+            false
+        }
+    });
+    assert!(gone, "the sample's child {pid} outlived the check");
+    // Compiling is not counted; the run itself ends a few seconds after the budget.
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Run alone: with another package overdue, kb stops every package still running.
+    let report = check_running_tests(
+        &[test_sample(40, "spin_test.go", spins)],
+        Duration::from_secs(1),
+    );
+    let found = positions(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .2
+            .starts_with("go test: TestSpin did not finish within the 1 s time budget"),
+        "{found:?}"
+    );
+    assert_eq!((found[0].0, report.tests_failed), (45, 1));
 }
 
 #[test]
