@@ -23,12 +23,23 @@ pub(super) const SECTIONS_PER_PAGE: usize = 3;
 pub(super) type Shown = (DocAddress, f32);
 
 impl Engine<'_> {
-    /// The number of a page, read from its page document's `page_ord` column (not the
-    /// doc store: see `in_pages.rs`).
-    fn page_ord(&self, page: &MatchedPage) -> Option<u64> {
-        let reader = self.searcher.segment_reader(page.address.segment_ord);
-        let ords = reader.fast_fields().u64(name::PAGE_ORD).ok()?;
-        ords.first(page.address.doc_id)
+    /// The numbers of `pages`, in their order, read from their page documents'
+    /// `page_ord` column (not the doc store: see `in_pages.rs`), opened once per segment.
+    fn page_ords(&self, pages: &[MatchedPage]) -> Vec<u64> {
+        let mut columns = Vec::new();
+        let mut ords = Vec::with_capacity(pages.len());
+        for page in pages {
+            let segment = page.address.segment_ord as usize;
+            if columns.len() <= segment {
+                columns.resize_with(segment + 1, || None);
+            }
+            let column = columns[segment].get_or_insert_with(|| {
+                let reader = self.searcher.segment_reader(page.address.segment_ord);
+                reader.fast_fields().u64(name::PAGE_ORD).ok()
+            });
+            ords.extend(column.as_ref().and_then(|c| c.first(page.address.doc_id)));
+        }
+        ords
     }
 
     /// Every section of the pages numbered `ords` that `words` matches (all their
@@ -60,11 +71,7 @@ impl Engine<'_> {
         pages: &[MatchedPage],
         limit: usize,
     ) -> Vec<Shown> {
-        let keys: Vec<u64> = pages
-            .iter()
-            .take(limit)
-            .filter_map(|p| self.page_ord(p))
-            .collect();
+        let keys = self.page_ords(&pages[..pages.len().min(limit)]);
         if keys.is_empty() {
             return Vec::new();
         }
