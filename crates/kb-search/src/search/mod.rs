@@ -12,9 +12,11 @@
 //! * `sections.rs`: which sections of those pages to show (`in_pages.rs`: the filter that
 //!   finds them);
 //! * `sparse_union.rs`: a union that scores only the documents it is asked about;
+//!   `and_maybe.rs`: one query's documents, scored with another's where it matches too;
 //! * `term_counts.rs`: the most frequent terms a prefix or a misspelt word expands to;
 //! * `suggest.rs`: other queries to offer when this one found nothing.
 
+mod and_maybe;
 mod expand;
 mod in_pages;
 mod pages;

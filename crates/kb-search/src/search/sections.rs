@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use tantivy::query::{Occur, Query};
 use tantivy::DocAddress;
 
+use super::and_maybe::AndMaybe;
 use super::in_pages::InPages;
 use super::pages::MatchedPage;
 use super::plan::{boolean, const_term, Plan, Role};
@@ -81,17 +82,21 @@ impl Engine<'_> {
                 .filter(move |c| c.role == role && !dropped.contains(&c.index))
                 .filter_map(|c| c.section.as_ref().map(|q| q.box_clone()))
         };
-        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let required: Vec<Box<dyn Query>> = section(Role::Required).collect();
-        if !required.is_empty() {
-            words.push((Occur::Must, boolean_union(required)));
-        }
         let optional: Vec<Box<dyn Query>> =
             section(Role::Optional).chain(section(Role::Pair)).collect();
-        if !optional.is_empty() {
-            words.push((Occur::Should, Box::new(SparseUnion::sum(optional))));
-        }
-        let words = (!words.is_empty()).then(|| boolean(words));
+        let words: Option<Box<dyn Query>> = match (required.is_empty(), optional.is_empty()) {
+            (true, true) => None,
+            (false, true) => Some(boolean(vec![(Occur::Must, boolean_union(required))])),
+            (true, false) => Some(boolean(vec![(
+                Occur::Should,
+                Box::new(SparseUnion::sum(optional)),
+            )])),
+            (false, false) => Some(Box::new(AndMaybe::new(
+                boolean_union(required),
+                SparseUnion::sum(optional),
+            ))),
+        };
         let mut by_page: BTreeMap<u64, Vec<Shown>> = BTreeMap::new();
         for m in self.sections_of(keys.clone(), words) {
             by_page
