@@ -134,7 +134,7 @@ fn choose_window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
     }
     if best.0 == 0 {
         let end = floor_boundary(text, EXCERPT_BYTES);
-        return (0, snap_end(text, end, end / 2));
+        return (0, snap_end(text, end, floor_boundary(text, end / 2)));
     }
     let (_, start, end) = best;
     let last_mark_end = spans
@@ -210,6 +210,17 @@ pub(crate) fn excerpt(body: &str, code: &str, terms: &BTreeSet<String>) -> Vec<E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_without_marks_cuts_between_characters() {
+        // Half the window falls inside the three bytes of `“`: slicing there panicked
+        // (in the browser, a panic stops the search module).
+        let body = format!("{}“quoted”{}", "x".repeat(99), " word".repeat(60));
+        let parts = excerpt(&body, "", &BTreeSet::new());
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert!(text.starts_with(&"x".repeat(99)), "{text}");
+        assert!(text.ends_with(" …"), "{text}");
+    }
 
     fn terms(t: &[&str]) -> BTreeSet<String> {
         t.iter().map(|s| s.to_string()).collect()

@@ -3,11 +3,10 @@
 //! is a prefix of while typing, and terms one edit away when little matched. Expansion
 //! reads the term dictionary, most frequent terms first.
 
-use std::collections::BTreeMap;
-
 use tantivy::query::FuzzyTermQuery;
 use tantivy::Term;
 
+use super::term_counts::TermCounts;
 use super::{Engine, TextField};
 use crate::query::ClauseKind;
 use crate::tokenizer::{analyze, TokenKind};
@@ -96,7 +95,7 @@ impl Engine<'_> {
 
     /// Terms starting with `prefix` in any of `fields`, most frequent first.
     fn prefix_terms(&self, fields: &[TextField], prefix: &str) -> Vec<String> {
-        let mut freq: BTreeMap<String, u64> = BTreeMap::new();
+        let mut counts = TermCounts::default();
         for segment in self.searcher.segment_readers() {
             for f in fields {
                 let Ok(inverted) = segment.inverted_index(f.field) else {
@@ -114,17 +113,17 @@ impl Engine<'_> {
                         break;
                     }
                     if let Ok(term) = std::str::from_utf8(key) {
-                        *freq.entry(term.to_owned()).or_default() +=
-                            u64::from(stream.value().doc_freq);
+                        counts.push(term, u64::from(stream.value().doc_freq));
                     }
                 }
+                counts.end_walk();
             }
         }
         let chars = prefix.chars().count();
         let max = PREFIX_MAX_TERMS[chars
             .saturating_sub(PREFIX_MIN_CHARS)
             .min(PREFIX_MAX_TERMS.len() - 1)];
-        top_terms(freq, max)
+        counts.top(max)
     }
 
     /// Terms within `distance` edits of `word` in any of `fields`, most frequent first.
@@ -135,7 +134,7 @@ impl Engine<'_> {
         distance: u8,
         max: usize,
     ) -> Vec<String> {
-        let mut freq: BTreeMap<String, u64> = BTreeMap::new();
+        let mut counts = TermCounts::default();
         for segment in self.searcher.segment_readers() {
             for f in fields {
                 let Ok(inverted) = segment.inverted_index(f.field) else {
@@ -150,14 +149,14 @@ impl Engine<'_> {
                 };
                 while stream.advance() {
                     if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        *freq.entry(term.to_owned()).or_default() +=
-                            u64::from(stream.value().doc_freq);
+                        counts.push(term, u64::from(stream.value().doc_freq));
                     }
                 }
+                counts.end_walk();
             }
         }
-        freq.remove(word);
-        top_terms(freq, max)
+        counts.remove(word);
+        counts.top(max)
     }
 
     /// What a word as typed may match.
@@ -253,12 +252,4 @@ impl Engine<'_> {
         alts.push_text(phrase, 1.0);
         (!alts.terms.is_empty() || !alts.phrases.is_empty()).then_some(alts)
     }
-}
-
-/// The `max` most frequent terms, ties by term, for a result that does not depend on
-/// how the index is split into segments.
-fn top_terms(freq: BTreeMap<String, u64>, max: usize) -> Vec<String> {
-    let mut terms: Vec<(String, u64)> = freq.into_iter().collect();
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms.into_iter().take(max).map(|(t, _)| t).collect()
 }

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use tantivy::columnar::ColumnIndex;
 use tantivy::index::SegmentId;
 use tantivy::query::{BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation};
 use tantivy::query::{Query, Scorer, Weight};
@@ -18,42 +19,104 @@ use crate::schema::name;
 
 /// Documents scanned per call of the column's batch read.
 const BATCH: u32 = 1024;
+/// Widest span of page numbers looked up in a bitset (a bit per number); wider spans
+/// (never seen: pages are numbered from 1) use a binary search.
+const MAX_BITSET_SPAN: u64 = 1 << 24;
 
-/// The documents whose `page_ord` is one of `ords` (sorted, unique). Scores nothing.
+/// The documents whose `page_ord` is one of `ords`. Scores nothing.
 #[derive(Debug, Clone)]
 pub(super) struct InPages {
-    ords: Arc<Vec<u64>>,
+    ords: Arc<Ords>,
+}
+
+/// A set of page numbers, cheap to test: the filter tests every document of a segment.
+#[derive(Debug)]
+struct Ords {
+    /// Sorted, unique.
+    sorted: Vec<u64>,
+    /// Bit `n - low` set for each number `n`, when the span is at most [`MAX_BITSET_SPAN`].
+    bits: Option<Vec<u64>>,
+}
+
+impl Ords {
+    fn new(mut sorted: Vec<u64>) -> Ords {
+        sorted.sort_unstable();
+        sorted.dedup();
+        let bits = match (sorted.first(), sorted.last()) {
+            (Some(&low), Some(&high)) if high - low < MAX_BITSET_SPAN => {
+                let mut bits = vec![0u64; ((high - low) / 64 + 1) as usize];
+                for n in &sorted {
+                    let at = n - low;
+                    bits[(at / 64) as usize] |= 1 << (at % 64);
+                }
+                Some(bits)
+            }
+            _ => None,
+        };
+        Ords { sorted, bits }
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        let (Some(&low), Some(&high)) = (self.sorted.first(), self.sorted.last()) else {
+            return false;
+        };
+        if n < low || n > high {
+            return false;
+        }
+        match &self.bits {
+            Some(bits) => {
+                let at = n - low;
+                bits[(at / 64) as usize] & 1 << (at % 64) != 0
+            }
+            None => self.sorted.binary_search(&n).is_ok(),
+        }
+    }
 }
 
 impl InPages {
     /// A filter for the pages numbered `ords` (any order, repeats allowed).
-    pub(super) fn new(mut ords: Vec<u64>) -> InPages {
-        ords.sort_unstable();
-        ords.dedup();
+    pub(super) fn new(ords: Vec<u64>) -> InPages {
         InPages {
-            ords: Arc::new(ords),
+            ords: Arc::new(Ords::new(ords)),
         }
     }
 
     /// The documents of `reader` in the pages.
     fn docs(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
-        let mut docs = BitSet::with_max_value(reader.max_doc());
-        let (Some(&low), Some(&high)) = (self.ords.first(), self.ords.last()) else {
+        let max_doc = reader.max_doc();
+        let mut docs = BitSet::with_max_value(max_doc);
+        if self.ords.sorted.is_empty() {
             return Ok(docs);
-        };
+        }
         let column = reader.fast_fields().u64(name::PAGE_ORD)?;
+        let mut start = 0;
+        if let ColumnIndex::Full = column.index {
+            // Every document has its page's number: decode them in runs.
+            let mut values = vec![0u64; BATCH as usize];
+            while start < max_doc {
+                let end = max_doc.min(start + BATCH);
+                let values = &mut values[..(end - start) as usize];
+                column.values.get_range(u64::from(start), values);
+                for (doc, &value) in (start..end).zip(values.iter()) {
+                    if self.ords.contains(value) {
+                        docs.insert(doc);
+                    }
+                }
+                start = end;
+            }
+            return Ok(docs);
+        }
         let mut ids: Vec<DocId> = Vec::with_capacity(BATCH as usize);
         let mut values = vec![None; BATCH as usize];
-        let mut start = 0;
-        while start < reader.max_doc() {
-            let end = reader.max_doc().min(start + BATCH);
+        while start < max_doc {
+            let end = max_doc.min(start + BATCH);
             ids.clear();
             ids.extend(start..end);
             let values = &mut values[..ids.len()];
+            values.fill(None);
             column.first_vals(&ids, values);
             for (&doc, value) in ids.iter().zip(values.iter()) {
-                let wanted = value.filter(|v| (low..=high).contains(v));
-                if wanted.is_some_and(|v| self.ords.binary_search(&v).is_ok()) {
+                if value.is_some_and(|v| self.ords.contains(v)) {
                     docs.insert(doc);
                 }
             }

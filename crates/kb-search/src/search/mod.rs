@@ -12,8 +12,11 @@
 //! * `sections.rs`: which sections of those pages to show (`in_pages.rs`: the filter that
 //!   finds them);
 //! * `sparse_union.rs`: a union that scores only the documents it is asked about;
+//!   `and_maybe.rs`: one query's documents, scored with another's where it matches too;
+//! * `term_counts.rs`: the most frequent terms a prefix or a misspelt word expands to;
 //! * `suggest.rs`: other queries to offer when this one found nothing.
 
+mod and_maybe;
 mod expand;
 mod in_pages;
 mod pages;
@@ -22,6 +25,7 @@ mod sections;
 mod sparse_union;
 mod suggest;
 mod synonyms;
+mod term_counts;
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
@@ -163,12 +167,12 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        let mut matched = self.match_pages(&plan, area);
-        if !matched.dropped.is_empty() || matched.pages.len() < FUZZY_BELOW {
+        let mut matched = self.match_pages(&plan, area, limit);
+        if !matched.dropped.is_empty() || matched.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                let more = self.match_pages(&fuzzy, area);
-                let better = (more.dropped.len(), Reverse(more.pages.len()))
-                    < (matched.dropped.len(), Reverse(matched.pages.len()));
+                let more = self.match_pages(&fuzzy, area, limit);
+                let better = (more.dropped.len(), Reverse(more.total))
+                    < (matched.dropped.len(), Reverse(matched.total));
                 if better {
                     matched = more;
                     plan = fuzzy;
@@ -176,7 +180,7 @@ impl Engine<'_> {
                 }
             }
         }
-        results.total = matched.pages.len();
+        results.total = matched.total;
         results.areas = self.area_counts(&matched.per_area, false);
         results.dropped = matched
             .dropped

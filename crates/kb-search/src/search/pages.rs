@@ -48,8 +48,11 @@ pub(super) struct MatchedPage {
 /// The pages a query matches.
 #[derive(Debug, Default)]
 pub(super) struct PageMatches {
-    /// Matched pages of the selected area (all areas if none is selected), best first.
+    /// The best matched pages of the selected area (all areas if none is selected), best
+    /// first: as many as were asked for.
     pub pages: Vec<MatchedPage>,
+    /// How many pages of the selected area match.
+    pub total: usize,
     /// Matched pages per area id, ignoring the area filter.
     pub per_area: Vec<usize>,
     /// Clauses (positions in the parsed query) left out because no page has them with
@@ -88,8 +91,10 @@ impl Engine<'_> {
             .unwrap_or_default()
     }
 
-    /// The pages `plan` matches in `area` (all areas when `None`), ranked.
-    pub(super) fn match_pages(&self, plan: &Plan, area: Option<u64>) -> PageMatches {
+    /// The pages `plan` matches in `area` (all areas when `None`): how many, and the
+    /// `best` first of them, ranked. Only those are ranked: with every page matching a
+    /// common word, sorting them all cost more than finding them.
+    pub(super) fn match_pages(&self, plan: &Plan, area: Option<u64>, best: usize) -> PageMatches {
         let text: Vec<_> = plan
             .clauses
             .iter()
@@ -100,17 +105,16 @@ impl Engine<'_> {
             .enumerate()
             .filter(|(_, c)| c.role == Role::Required)
             .fold(0, |mask, (bit, _)| mask | 1 << bit);
-        let mut all: Vec<(Match, u32)> = Vec::new();
+        let mut tallies: Vec<Tally> = Vec::new();
         if text.is_empty() {
             // Filters alone: every page that passes them.
             let pages = const_term(self.fields.kind, name::PAGE_KIND);
-            all.extend(self.page_matches(plan, pages).into_iter().map(|m| (m, 0)));
+            tallies = tally(tallies, self.page_matches(plan, pages), 0);
         }
         for (bit, c) in text.iter().enumerate() {
             let matches = self.page_matches(plan, c.page.box_clone());
-            all.extend(matches.into_iter().map(|m| (m, 1 << bit)));
+            tallies = tally(tallies, matches, 1 << bit);
         }
-        let mut tallies = tally(all);
         if !text.is_empty() {
             let overviews = const_term(self.fields.kind, name::OVERVIEW_KIND);
             let overviews = self.page_matches(plan, overviews);
@@ -145,8 +149,14 @@ impl Engine<'_> {
                 });
             }
         }
-        result.pages.sort_by(rank);
+        result.total = result.pages.len();
+        if best == 0 {
+            result.pages.clear();
+            return result;
+        }
+        rank_best(&mut result.pages, best.max(PAIR_WINDOW));
         self.score_pairs(plan, &mut result.pages);
+        result.pages.truncate(best);
         result
     }
 
@@ -194,17 +204,35 @@ fn rank(a: &MatchedPage, b: &MatchedPage) -> std::cmp::Ordering {
         .then_with(|| a.address.cmp(&b.address))
 }
 
-/// Sums the matches of each page document over the clauses.
-fn tally(mut all: Vec<(Match, u32)>) -> Vec<Tally> {
-    all.sort_by_key(|(m, _)| m.address);
-    let mut tallies: Vec<Tally> = Vec::new();
-    for (m, bit) in all {
-        match tallies.last_mut() {
-            Some(t) if t.address == m.address => {
+/// Keeps the `n` best of `pages` (in any order), best first.
+fn rank_best(pages: &mut Vec<MatchedPage>, n: usize) {
+    if pages.len() > n {
+        // `rank` is a total order (index order breaks ties): the same pages as a full sort.
+        pages.select_nth_unstable_by(n - 1, rank);
+        pages.truncate(n);
+    }
+    pages.sort_unstable_by(rank);
+}
+
+/// Adds the matches of one clause (bit `bit`) to the tallies of the clauses before it.
+/// Both are in index order (the collector's), and so is the result.
+fn tally(tallies: Vec<Tally>, mut matches: Vec<Match>, bit: u32) -> Vec<Tally> {
+    if !matches.is_sorted_by_key(|m| m.address) {
+        matches.sort_by_key(|m| m.address);
+    }
+    let mut merged = Vec::with_capacity(tallies.len().max(matches.len()));
+    let mut before = tallies.into_iter().peekable();
+    for m in matches {
+        while let Some(t) = before.next_if(|t| t.address < m.address) {
+            merged.push(t);
+        }
+        match before.next_if(|t| t.address == m.address) {
+            Some(mut t) => {
                 t.score += m.score;
                 t.mask |= bit;
+                merged.push(t);
             }
-            _ => tallies.push(Tally {
+            None => merged.push(Tally {
                 address: m.address,
                 score: m.score,
                 mask: bit,
@@ -213,7 +241,8 @@ fn tally(mut all: Vec<(Match, u32)>) -> Vec<Tally> {
             }),
         }
     }
-    tallies
+    merged.extend(before);
+    merged
 }
 
 /// Multiplies the score of the overview pages among `tallies` by [`OVERVIEW_WEIGHT`].
@@ -343,11 +372,8 @@ mod tests {
             score,
             value: 7,
         };
-        let tallies = tally(vec![
-            (m(2, 1.0), 0b01),
-            (m(1, 0.5), 0b10),
-            (m(2, 2.0), 0b10),
-        ]);
+        let tallies = tally(Vec::new(), vec![m(2, 1.0)], 0b01);
+        let tallies = tally(tallies, vec![m(1, 0.5), m(2, 2.0)], 0b10);
         let got: Vec<_> = tallies
             .iter()
             .map(|t| (t.address.doc_id, t.score, t.mask, t.area))

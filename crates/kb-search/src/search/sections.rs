@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use tantivy::query::{Occur, Query};
 use tantivy::DocAddress;
 
+use super::and_maybe::AndMaybe;
 use super::in_pages::InPages;
 use super::pages::MatchedPage;
 use super::plan::{boolean, const_term, Plan, Role};
@@ -23,12 +24,23 @@ pub(super) const SECTIONS_PER_PAGE: usize = 3;
 pub(super) type Shown = (DocAddress, f32);
 
 impl Engine<'_> {
-    /// The number of a page, read from its page document's `page_ord` column (not the
-    /// doc store: see `in_pages.rs`).
-    fn page_ord(&self, page: &MatchedPage) -> Option<u64> {
-        let reader = self.searcher.segment_reader(page.address.segment_ord);
-        let ords = reader.fast_fields().u64(name::PAGE_ORD).ok()?;
-        ords.first(page.address.doc_id)
+    /// The numbers of `pages`, in their order, read from their page documents'
+    /// `page_ord` column (not the doc store: see `in_pages.rs`), opened once per segment.
+    fn page_ords(&self, pages: &[MatchedPage]) -> Vec<u64> {
+        let mut columns = Vec::new();
+        let mut ords = Vec::with_capacity(pages.len());
+        for page in pages {
+            let segment = page.address.segment_ord as usize;
+            if columns.len() <= segment {
+                columns.resize_with(segment + 1, || None);
+            }
+            let column = columns[segment].get_or_insert_with(|| {
+                let reader = self.searcher.segment_reader(page.address.segment_ord);
+                reader.fast_fields().u64(name::PAGE_ORD).ok()
+            });
+            ords.extend(column.as_ref().and_then(|c| c.first(page.address.doc_id)));
+        }
+        ords
     }
 
     /// Every section of the pages numbered `ords` that `words` matches (all their
@@ -60,11 +72,7 @@ impl Engine<'_> {
         pages: &[MatchedPage],
         limit: usize,
     ) -> Vec<Shown> {
-        let keys: Vec<u64> = pages
-            .iter()
-            .take(limit)
-            .filter_map(|p| self.page_ord(p))
-            .collect();
+        let keys = self.page_ords(&pages[..pages.len().min(limit)]);
         if keys.is_empty() {
             return Vec::new();
         }
@@ -74,17 +82,21 @@ impl Engine<'_> {
                 .filter(move |c| c.role == role && !dropped.contains(&c.index))
                 .filter_map(|c| c.section.as_ref().map(|q| q.box_clone()))
         };
-        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let required: Vec<Box<dyn Query>> = section(Role::Required).collect();
-        if !required.is_empty() {
-            words.push((Occur::Must, boolean_union(required)));
-        }
         let optional: Vec<Box<dyn Query>> =
             section(Role::Optional).chain(section(Role::Pair)).collect();
-        if !optional.is_empty() {
-            words.push((Occur::Should, Box::new(SparseUnion::sum(optional))));
-        }
-        let words = (!words.is_empty()).then(|| boolean(words));
+        let words: Option<Box<dyn Query>> = match (required.is_empty(), optional.is_empty()) {
+            (true, true) => None,
+            (false, true) => Some(boolean(vec![(Occur::Must, boolean_union(required))])),
+            (true, false) => Some(boolean(vec![(
+                Occur::Should,
+                Box::new(SparseUnion::sum(optional)),
+            )])),
+            (false, false) => Some(Box::new(AndMaybe::new(
+                boolean_union(required),
+                SparseUnion::sum(optional),
+            ))),
+        };
         let mut by_page: BTreeMap<u64, Vec<Shown>> = BTreeMap::new();
         for m in self.sections_of(keys.clone(), words) {
             by_page

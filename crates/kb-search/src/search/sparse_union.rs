@@ -9,6 +9,7 @@
 //! or with a tie-breaker `t` the best child plus `t` times the others.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::SeekDangerResult;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 /// Documents matching any of `children`.
@@ -46,17 +47,27 @@ impl SparseUnion {
     }
 }
 
-impl Query for SparseUnion {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+impl SparseUnion {
+    /// The weight, as its own type (see `and_maybe.rs`).
+    pub(super) fn union_weight(
+        &self,
+        scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<SparseUnionWeight> {
         let children = self
             .children
             .iter()
             .map(|c| c.weight(scoring))
             .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(SparseUnionWeight {
+        Ok(SparseUnionWeight {
             children,
             tie_breaker: self.tie_breaker,
-        }))
+        })
+    }
+}
+
+impl Query for SparseUnion {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.union_weight(scoring)?))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
@@ -66,56 +77,187 @@ impl Query for SparseUnion {
     }
 }
 
-struct SparseUnionWeight {
+pub(super) struct SparseUnionWeight {
     children: Vec<Box<dyn Weight>>,
     tie_breaker: Option<f32>,
 }
 
-impl Weight for SparseUnionWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl SparseUnionWeight {
+    fn union_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<SparseUnionScorer> {
         let mut children = Vec::with_capacity(self.children.len());
         for w in &self.children {
             let scorer = w.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
-                children.push(scorer);
+                children.push(Child {
+                    next: scorer.doc(),
+                    exact: true,
+                    scorer,
+                });
             }
         }
-        let doc = children.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
-        Ok(Box::new(SparseUnionScorer {
+        let doc = children.iter().map(|c| c.next).min().unwrap_or(TERMINATED);
+        Ok(SparseUnionScorer {
             children,
             tie_breaker: self.tie_breaker,
             doc,
-        }))
+        })
     }
 
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
+    /// A scorer whose children start at `target`: a phrase does not look for its first
+    /// match, which may be far, only whether it has `target`. Without `Found`, the scorer
+    /// stands nowhere exact (see [`DocSet::seek_danger`]).
+    pub(super) fn union_scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, SparseUnionScorer)> {
+        let mut children = Vec::with_capacity(self.children.len());
+        for w in &self.children {
+            let (found, scorer) = w.scorer_danger(reader, target, boost)?;
+            let (next, exact) = match found {
+                SeekDangerResult::Found => (target, true),
+                SeekDangerResult::SeekLowerBound(bound) => (bound.max(target + 1), false),
+            };
+            if next < TERMINATED {
+                children.push(Child {
+                    scorer,
+                    next,
+                    exact,
+                });
+            }
         }
-        Ok(Explanation::new("sparse union", scorer.score()))
+        let mut union = SparseUnionScorer {
+            children,
+            tie_breaker: self.tie_breaker,
+            doc: target,
+        };
+        let found = union.seek_danger(target);
+        Ok((found, union))
     }
 }
 
-struct SparseUnionScorer {
-    children: Vec<Box<dyn Scorer>>,
+impl Weight for SparseUnionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(self.union_scorer(reader, boost)?))
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        let (found, union) = self.union_scorer_danger(reader, target, boost)?;
+        Ok((found, Box::new(union)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        explain_score(self.scorer(reader, 1.0)?, doc, "sparse union")
+    }
+}
+
+/// The score of `doc`, for a query that explains no more than its score.
+pub(super) fn explain_score(
+    mut scorer: Box<dyn Scorer>,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    if scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(Explanation::new(what, scorer.score()))
+}
+
+/// A child of the union and where it stands.
+struct Child {
+    scorer: Box<dyn Scorer>,
+    /// With `exact`, the child's document; without, a document it has none before: its
+    /// last `seek_danger` missed, and until one hits it may only be asked `seek_danger`.
+    next: DocId,
+    exact: bool,
+}
+
+impl Child {
+    /// Whether the child has `target`, past which it has not moved. Asks `seek_danger`:
+    /// a phrase checks that one document instead of looking for its next match.
+    fn has(&mut self, target: DocId) -> bool {
+        if self.next > target {
+            return false;
+        }
+        if self.exact && self.next == target {
+            return true;
+        }
+        match self.scorer.seek_danger(target) {
+            SeekDangerResult::Found => {
+                (self.next, self.exact) = (target, true);
+                true
+            }
+            SeekDangerResult::SeekLowerBound(bound) => {
+                (self.next, self.exact) = (bound.max(target + 1), false);
+                false
+            }
+        }
+    }
+
+    /// Moves the child to its first document at or after `target`.
+    fn seek(&mut self, target: DocId) {
+        if self.exact {
+            if self.next < target {
+                self.next = self.scorer.seek(target);
+            }
+            return;
+        }
+        let mut at = target.max(self.next);
+        while at < TERMINATED && !self.has(at) {
+            at = self.next;
+        }
+        (self.next, self.exact) = (at.min(TERMINATED), true);
+    }
+}
+
+pub(super) struct SparseUnionScorer {
+    children: Vec<Child>,
     tie_breaker: Option<f32>,
     doc: DocId,
 }
 
 impl SparseUnionScorer {
-    /// The smallest document of the children (they are all past the previous one).
+    /// The smallest document of the children, once they all stand exactly.
     fn settle(&mut self) -> DocId {
-        self.children.retain(|c| c.doc() != TERMINATED);
+        for c in &mut self.children {
+            if !c.exact {
+                c.seek(c.next);
+            }
+        }
+        self.children.retain(|c| c.next != TERMINATED);
         self.doc = self
             .children
             .iter()
-            .map(|c| c.doc())
+            .map(|c| c.next)
             .min()
             .unwrap_or(TERMINATED);
         self.doc
+    }
+
+    /// Whether some child has `target` (past which the union has not moved). Children
+    /// only check `target`, so when none has it the union stands nowhere exact until the
+    /// next call: [`DocSet::seek_danger`]'s contract.
+    pub(super) fn has(&mut self, target: DocId) -> bool {
+        let mut found = false;
+        for c in &mut self.children {
+            found |= c.has(target);
+        }
+        if found {
+            self.doc = target;
+        }
+        found
     }
 }
 
@@ -123,8 +265,8 @@ impl DocSet for SparseUnionScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
         for c in &mut self.children {
-            if c.doc() == current {
-                c.advance();
+            if c.exact && c.next == current {
+                c.next = c.scorer.advance();
             }
         }
         self.settle()
@@ -135,11 +277,20 @@ impl DocSet for SparseUnionScorer {
             return self.doc;
         }
         for c in &mut self.children {
-            if c.doc() < target {
-                c.seek(target);
-            }
+            c.seek(target);
         }
         self.settle()
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if self.has(target) {
+            return SeekDangerResult::Found;
+        }
+        let bound = self.children.iter().map(|c| c.next).min();
+        SeekDangerResult::SeekLowerBound(bound.unwrap_or(TERMINATED))
     }
 
     fn doc(&self) -> DocId {
@@ -149,7 +300,7 @@ impl DocSet for SparseUnionScorer {
     fn size_hint(&self) -> u32 {
         self.children
             .iter()
-            .map(|c| c.size_hint())
+            .map(|c| c.scorer.size_hint())
             .max()
             .unwrap_or(0)
     }
@@ -160,8 +311,8 @@ impl Scorer for SparseUnionScorer {
         let doc = self.doc;
         let (mut sum, mut max) = (0.0, 0.0f32);
         for c in &mut self.children {
-            if c.doc() == doc {
-                let s = c.score();
+            if c.exact && c.next == doc {
+                let s = c.scorer.score();
                 sum += s;
                 max = max.max(s);
             }
@@ -178,7 +329,7 @@ mod tests {
     use super::*;
     use crate::schema::{build_schema, register_tokenizer, Fields};
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, TermQuery};
+    use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, PhraseQuery, TermQuery};
     use tantivy::schema::IndexRecordOption;
     use tantivy::{doc, Index, Term};
 
@@ -250,5 +401,65 @@ mod tests {
         assert_eq!(scorer.doc(), 0);
         assert_eq!(scorer.seek(2), 3);
         assert_eq!(scorer.advance(), TERMINATED);
+    }
+
+    #[test]
+    fn checks_documents_without_looking_for_the_next_match() {
+        let index = Index::create_in_ram(build_schema());
+        register_tokenizer(&index);
+        let f = Fields::from_schema(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for body in [
+            "pool lock",      // 0: the phrase
+            "lock pool",      // 1: both words, not the phrase
+            "lock",           // 2: one word
+            "disk",           // 3: the term
+            "lock lock pool", // 4: both words
+            "pool lock pool", // 5: the phrase
+        ] {
+            writer.add_document(doc!(f.body => body)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let children = || -> Vec<Box<dyn Query>> {
+            let terms = ["pool", "lock"].map(|t| Term::from_field_text(f.body, t));
+            vec![
+                Box::new(PhraseQuery::new(terms.to_vec())),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, "disk"),
+                    IndexRecordOption::WithFreqs,
+                )),
+            ]
+        };
+        let union = SparseUnion::sum(children());
+        let weight = union
+            .union_weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let reader = searcher.segment_reader(0);
+        // Started at 1: no child has it; the phrase says only that it is past 1.
+        let (found, mut scorer) = weight.union_scorer_danger(reader, 1, 1.0).unwrap();
+        assert!(
+            matches!(found, SeekDangerResult::SeekLowerBound(b) if b > 1 && b <= 3),
+            "{found:?}"
+        );
+        assert_eq!(scorer.seek_danger(2), SeekDangerResult::SeekLowerBound(3));
+        assert_eq!(scorer.seek_danger(3), SeekDangerResult::Found);
+        assert!(scorer.score() > 0.0);
+        assert!(!scorer.has(4));
+        // Back to exact moves: from 4, the next match is 5, then none.
+        assert_eq!(scorer.seek(5), 5);
+        assert_eq!(scorer.advance(), TERMINATED);
+        // Every document either way: checked one by one, or walked.
+        let mut walked = weight.union_scorer(reader, 1.0).unwrap();
+        let mut checked = weight.union_scorer_danger(reader, 0, 1.0).unwrap().1;
+        for doc in 0..6 {
+            let expected = walked.doc() == doc;
+            assert_eq!(checked.has(doc), expected, "document {doc}");
+            if expected {
+                assert_eq!(checked.score(), walked.score());
+                walked.advance();
+            }
+        }
     }
 }

@@ -12,9 +12,9 @@ const MAX_SUGGESTIONS: usize = 3;
 impl Engine<'_> {
     /// Counts the pages a plan matches with all its words (in the selected area).
     fn count(&self, plan: &Plan, area: Option<u64>) -> usize {
-        let matched = self.match_pages(plan, area);
+        let matched = self.match_pages(plan, area, 0);
         if matched.dropped.is_empty() {
-            matched.pages.len()
+            matched.total
         } else {
             0
         }
