@@ -1,4 +1,5 @@
-//! Docs that coding agents can read: a Markdown twin of every page ([`twin`]),
+//! Docs that coding agents can read: a Markdown twin of every page and its script twin
+//! ([`twin`]),
 //! `llms.txt` and `llms-full.txt` ([`llms`]). They are files of the site like the sitemap:
 //! made from the assembled site, written through the build's sink, and recorded by an
 //! incremental session like any other output (so they change and disappear with pages).
@@ -11,8 +12,8 @@ use rayon::prelude::*;
 use crate::config::Settings;
 use crate::content::Site;
 
-/// The agents' files of `site`, as `[kb.agents]` asks: the twins, `llms.txt` and
-/// `llms-full.txt`.
+/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts,
+/// `llms.txt` and `llms-full.txt`.
 pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
@@ -40,12 +41,13 @@ pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> 
         ));
     }
     if agents.markdown_twins {
-        files.extend(
-            site.pages
-                .iter()
-                .zip(twins)
-                .map(|(page, text)| (twin::twin_file(&page.url), text.into_bytes())),
-        );
+        for (page, text) in site.pages.iter().zip(twins) {
+            files.push((
+                twin::twin_script_file(&page.url),
+                twin::twin_script(&text).into_bytes(),
+            ));
+            files.push((twin::twin_file(&page.url), text.into_bytes()));
+        }
     }
     files
 }

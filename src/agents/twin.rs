@@ -8,6 +8,11 @@
 //!
 //! Twin names follow the site's URL scheme: `caching/stampedes/index.md` beside
 //! `caching/stampedes/index.html`, or `guide/intro.md` beside mdBook's `guide/intro.html`.
+//!
+//! Each twin also has a script twin, `index.md.js`: the same text handed to a global
+//! function. It is how the theme's "Copy page as Markdown" button reads the twin from
+//! `file://`, where browsers refuse to fetch a file but still run a `<script>` (the search
+//! index is loaded the same way there).
 
 use std::ops::Range;
 
@@ -26,6 +31,28 @@ pub(crate) fn twin_file(url: &str) -> String {
         Some(stem) => format!("{stem}.md"),
         None => format!("{html}.md"),
     }
+}
+
+/// The global function a script twin calls with the twin's text (the theme's `site.js`
+/// defines it before loading the script).
+pub(crate) const SCRIPT_GLOBAL: &str = "__kbMarkdownTwin";
+
+/// The script twin's path in the output: the twin's, with `.js` added.
+pub(crate) fn twin_script_file(url: &str) -> String {
+    twin_file(url) + ".js"
+}
+
+/// The script twin of a twin's `text`: one call of [`SCRIPT_GLOBAL`] with the text as a
+/// string literal (JSON's escaping, which is valid JavaScript; the file is UTF-8 like
+/// the page that loads it).
+pub(crate) fn twin_script(text: &str) -> String {
+    let literal = serde_json::Value::from(text).to_string();
+    let mut script = String::with_capacity(literal.len() + SCRIPT_GLOBAL.len() + 4);
+    script.push_str(SCRIPT_GLOBAL);
+    script.push('(');
+    script.push_str(&literal);
+    script.push_str(");\n");
+    script
 }
 
 /// A page's twin: the text, and where in it the page's own Markdown begins (the headings
@@ -198,6 +225,23 @@ mod tests {
         );
         assert_eq!(twin_file("index.html"), "index.md");
         assert_eq!(twin_file("guide/intro.html"), "guide/intro.md");
+    }
+
+    #[test]
+    fn a_script_twin_hands_the_text_to_the_global() {
+        assert_eq!(
+            twin_script_file("caching/stampedes/"),
+            "caching/stampedes/index.md.js"
+        );
+        let text = "# T\n\n\"quoted\" \\ back\ttab </script> é 日本\u{2028}\n";
+        let script = twin_script(text);
+        let literal = script
+            .strip_prefix("__kbMarkdownTwin(")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .expect("one call");
+        assert!(!literal.contains('\n'), "one line: {script}");
+        let back: String = serde_json::from_str(literal).expect("a string literal");
+        assert_eq!(back, text);
     }
 
     #[test]
