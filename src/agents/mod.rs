@@ -11,10 +11,16 @@ use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::content::Site;
+use crate::markdown::RenderedPage;
 
 /// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts,
-/// `llms.txt` and `llms-full.txt`.
-pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> {
+/// `llms.txt` and `llms-full.txt`. `rendered` are the pages' renderings, whose source links
+/// the twins rewrite.
+pub(crate) fn files(
+    settings: &Settings,
+    site: &Site,
+    rendered: &[RenderedPage],
+) -> Vec<(String, Vec<u8>)> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
         return Vec::new();
@@ -22,7 +28,8 @@ pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> 
     let twins: Vec<String> = site
         .pages
         .par_iter()
-        .map(|page| twin::twin(settings, site, page).text)
+        .zip(rendered)
+        .map(|(page, r)| twin::twin(settings, site, page, &r.source_links).text)
         .collect();
     let mut files = Vec::new();
     if agents.llms_txt {

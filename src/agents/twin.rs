@@ -16,12 +16,13 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag};
+use pulldown_cmark::{Event, Parser, Tag};
 
 use crate::config::Settings;
 use crate::content::page::{output_file, root_prefix, url_depth};
 use crate::content::{Page, Site};
 use crate::markdown::links::{self, LinkTarget};
+use crate::markdown::source_links::SourceLink;
 
 /// The twin's path in the output, from the page's URL: the page's HTML file with `.md`
 /// for `.html`.
@@ -71,8 +72,9 @@ pub(crate) fn page_address(settings: &Settings, url: &str) -> String {
     }
 }
 
-/// The twin of `page` of `site`.
-pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
+/// The twin of `page` of `site`; `links` are where its body writes its links to pages and
+/// assets (`RenderedPage::source_links`, or [`source_links`] of the body).
+pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page, links: &[SourceLink]) -> Twin {
     let mut text = String::with_capacity(page.body.len() + 256);
     text.push_str("---\n");
     front_matter_line(&mut text, "title", &page.title);
@@ -88,7 +90,7 @@ pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
     }
     let body_start = text.len();
     // The blank line after the front matter is already there.
-    let body = rewrite_links(site, page, settings.agents.markdown_twins);
+    let body = rewrite_links(site, page, links, settings.agents.markdown_twins);
     text.push_str(body.trim_start_matches(['\n', '\r']));
     if !text.ends_with('\n') {
         text.push('\n');
@@ -104,15 +106,13 @@ fn front_matter_line(out: &mut String, key: &str, value: &str) {
     out.push('\n');
 }
 
-/// The page's body with every link to a page or an asset rewritten for the twin's folder;
-/// links to pages go to their twins when `to_twins` (twins are written), else to the pages.
-fn rewrite_links(site: &Site, page: &Page, to_twins: bool) -> String {
+/// The page's body with every link to a page or an asset (`links`, where the body writes
+/// them) rewritten for the twin's folder; links to pages go to their twins when `to_twins`
+/// (twins are written), else to the pages.
+fn rewrite_links(site: &Site, page: &Page, links: &[SourceLink], to_twins: bool) -> String {
     let body = page.body.as_str();
     let prefix = root_prefix(url_depth(&twin_file(&page.url)));
     let new_dest = |dest: &str| -> Option<String> {
-        if dest.starts_with('/') {
-            return None;
-        }
         match links::resolve(&page.rel, dest) {
             LinkTarget::Page { rel, fragment } => {
                 let target = site.page_by_rel(&rel)?;
@@ -129,35 +129,14 @@ fn rewrite_links(site: &Site, page: &Page, to_twins: bool) -> String {
             _ => None,
         }
     };
-    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let events = Parser::new_ext(body, crate::markdown::render::options()).into_offset_iter();
-    for (_, def) in events.reference_definitions().iter() {
-        if let Some(new) = new_dest(&def.dest) {
-            if let Some(at) = find_dest(body, def.span.clone(), &def.dest, "]:") {
-                edits.push((at, new));
-            }
-        }
-    }
-    for (event, range) in events {
-        let (Event::Start(Tag::Link {
-            link_type: LinkType::Inline,
-            dest_url,
-            ..
+    let mut edits: Vec<(Range<usize>, String)> = links
+        .iter()
+        .filter_map(|link| {
+            let new = new_dest(&link.dest)?;
+            let at = find_dest(body, link.span.clone(), &link.dest, link.syntax.marker())?;
+            Some((at, new))
         })
-        | Event::Start(Tag::Image {
-            link_type: LinkType::Inline,
-            dest_url,
-            ..
-        })) = event
-        else {
-            continue;
-        };
-        if let Some(new) = new_dest(&dest_url) {
-            if let Some(at) = find_dest(body, range, &dest_url, "](") {
-                edits.push((at, new));
-            }
-        }
-    }
+        .collect();
     edits.sort_by_key(|(range, _)| range.start);
     let mut out = String::with_capacity(body.len());
     let mut from = 0;

@@ -398,7 +398,7 @@ impl<'a> SiteRenderer<'a> {
             extras::robots(settings.site_url.as_deref()).into_bytes(),
         ));
         // Markdown twins, llms.txt and llms-full.txt.
-        files.extend(crate::agents::files(settings, site));
+        files.extend(crate::agents::files(settings, site, self.views.rendered));
         files.push((
             extras::OUTPUT_MARKER.to_string(),
             extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),
