@@ -51,21 +51,26 @@ pub(crate) fn llms_txt(settings: &Settings, site: &Site, link: &dyn Fn(usize) ->
     out
 }
 
-/// `llms-full.txt`: the header of `llms.txt`, then each listed page's twin (`twins[i]`)
+/// `llms-full.txt`: the header of `llms.txt`, then each listed page's twin (`twin(i)`)
 /// in reading order, stopping before the first that would pass the configured size.
-pub(crate) fn llms_full_txt(settings: &Settings, site: &Site, twins: &[String]) -> String {
+/// `twin(i)` may be `None` for a page known not to fit (see [`super::FullTextKeeper`]).
+pub(crate) fn llms_full_txt<'t>(
+    settings: &Settings,
+    site: &Site,
+    twin: &dyn Fn(usize) -> Option<&'t str>,
+) -> String {
     let mut out = header(settings);
     let listed = listed_pages(settings, site);
     let cap = settings.agents.llms_full_max_bytes;
     for (k, &i) in listed.iter().enumerate() {
-        let twin = &twins[i];
-        if out.len() + twin.len() + 1 > cap {
+        let twin = twin(i).filter(|twin| out.len() + twin.len() < cap);
+        let Some(twin) = twin else {
             out.push_str(&format!(
                 "\n<!-- llms-full.txt stops here, at its size limit: the {} pages left are listed in llms.txt -->\n",
                 listed.len() - k
             ));
             break;
-        }
+        };
         out.push('\n');
         out.push_str(twin);
     }
@@ -73,7 +78,7 @@ pub(crate) fn llms_full_txt(settings: &Settings, site: &Site, twins: &[String]) 
 }
 
 /// The pages the llms files list: every page in reading order, less `[kb.agents] exclude`.
-fn listed_pages(settings: &Settings, site: &Site) -> Vec<usize> {
+pub(crate) fn listed_pages(settings: &Settings, site: &Site) -> Vec<usize> {
     site.reading_order()
         .into_iter()
         .filter(|&i| settings.agents.lists(&site.pages[i].rel))
@@ -81,7 +86,7 @@ fn listed_pages(settings: &Settings, site: &Site) -> Vec<usize> {
 }
 
 /// `# Title` and `> description`.
-fn header(settings: &Settings) -> String {
+pub(crate) fn header(settings: &Settings) -> String {
     let mut out = format!("# {}\n\n", one_line(&settings.title));
     if !settings.description.is_empty() {
         out.push_str(&format!("> {}\n\n", one_line(&settings.description)));

@@ -1,6 +1,5 @@
 //! Docs that coding agents can read: a Markdown twin of every page and its script twin
-//! ([`twin`]),
-//! `llms.txt` and `llms-full.txt` ([`llms`]). They are files of the site like the sitemap:
+//! ([`twin`]), `llms.txt` and `llms-full.txt` ([`llms`]). They are files of the site like the sitemap:
 //! made from the assembled site, written through the build's sink, and recorded by an
 //! incremental session like any other output (so they change and disappear with pages).
 
@@ -31,22 +30,7 @@ pub(crate) fn files(
         .zip(rendered)
         .map(|(page, r)| twin::twin(settings, site, page, &r.source_links).text)
         .collect();
-    let mut files = Vec::new();
-    if agents.llms_txt {
-        let link = |i: usize| match agents.markdown_twins {
-            true => twin::twin_file(&site.pages[i].url),
-            false if site.pages[i].url.is_empty() => "./".to_string(),
-            false => site.pages[i].url.clone(),
-        };
-        files.push((
-            "llms.txt".to_string(),
-            llms::llms_txt(settings, site, &link).into_bytes(),
-        ));
-        files.push((
-            "llms-full.txt".to_string(),
-            llms::llms_full_txt(settings, site, &twins).into_bytes(),
-        ));
-    }
+    let mut files = llms_files(settings, site, &|i| Some(twins[i].as_str()));
     if agents.markdown_twins {
         for (page, text) in site.pages.iter().zip(twins) {
             files.push((
@@ -57,4 +41,163 @@ pub(crate) fn files(
         }
     }
     files
+}
+
+/// `llms.txt` and `llms-full.txt` when `[kb.agents]` asks for them, with each page's twin
+/// from `twin` (see [`llms::llms_full_txt`]).
+fn llms_files<'t>(
+    settings: &Settings,
+    site: &Site,
+    twin: &dyn Fn(usize) -> Option<&'t str>,
+) -> Vec<(String, Vec<u8>)> {
+    let agents = &settings.agents;
+    if !agents.llms_txt {
+        return Vec::new();
+    }
+    let link = |i: usize| match agents.markdown_twins {
+        true => twin::twin_file(&site.pages[i].url),
+        false if site.pages[i].url.is_empty() => "./".to_string(),
+        false => site.pages[i].url.clone(),
+    };
+    vec![
+        (
+            "llms.txt".to_string(),
+            llms::llms_txt(settings, site, &link).into_bytes(),
+        ),
+        (
+            "llms-full.txt".to_string(),
+            llms::llms_full_txt(settings, site, twin).into_bytes(),
+        ),
+    ]
+}
+
+/// The twins `llms-full.txt` needs, kept while a streamed build writes the pages and drops
+/// their Markdown: `llms-full.txt` holds the listed twins in reading order up to a size cap,
+/// so once the twins before a page are known to fill the cap, that page's twin is dropped.
+/// What is kept stays within twice the cap, whatever order the pages come in.
+pub(crate) struct FullTextKeeper {
+    /// Each page's place among the listed pages in reading order, if it is listed.
+    place: Vec<Option<usize>>,
+    /// By place: the twin's length once known, and its text while it may be needed.
+    lengths: Vec<Option<usize>>,
+    texts: Vec<Option<String>>,
+    /// The first place known not to fit: no twin from there on is needed.
+    cut: usize,
+    kept_bytes: usize,
+    cap: usize,
+    /// The bytes before the first twin (the header).
+    start: usize,
+}
+
+impl FullTextKeeper {
+    /// A keeper for `site`, or `None` when no `llms-full.txt` is written.
+    pub(crate) fn new(settings: &Settings, site: &Site) -> Option<FullTextKeeper> {
+        if !settings.agents.llms_txt {
+            return None;
+        }
+        let listed = llms::listed_pages(settings, site);
+        let mut place = vec![None; site.pages.len()];
+        for (k, &i) in listed.iter().enumerate() {
+            place[i] = Some(k);
+        }
+        Some(FullTextKeeper {
+            place,
+            lengths: vec![None; listed.len()],
+            texts: vec![None; listed.len()],
+            cut: listed.len(),
+            kept_bytes: 0,
+            cap: settings.agents.llms_full_max_bytes,
+            start: llms::header(settings).len(),
+        })
+    }
+
+    /// Whether page `i`'s twin may still be needed.
+    pub(crate) fn wants(&self, i: usize) -> bool {
+        self.place[i].is_some_and(|k| k < self.cut)
+    }
+
+    /// Page `i`'s twin, made.
+    pub(crate) fn offer(&mut self, i: usize, text: String) {
+        let Some(k) = self.place[i] else { return };
+        self.lengths[k] = Some(text.len());
+        if k < self.cut {
+            self.kept_bytes += text.len();
+            self.texts[k] = Some(text);
+        }
+        if self.kept_bytes > 2 * self.cap {
+            self.prune();
+        }
+    }
+
+    /// Finds the first place whose twin cannot fit even if every unknown twin before it
+    /// were empty, and drops the twins from there on.
+    fn prune(&mut self) {
+        let mut bytes = self.start;
+        for (k, length) in self.lengths.iter().enumerate().take(self.cut) {
+            let Some(length) = length else { continue };
+            if bytes + length >= self.cap {
+                self.cut = k;
+                break;
+            }
+            bytes += length + 1;
+        }
+        for text in &mut self.texts[self.cut..] {
+            if let Some(text) = text.take() {
+                self.kept_bytes -= text.len();
+            }
+        }
+    }
+
+    /// `llms.txt` and `llms-full.txt` of `site`, from the twins kept.
+    pub(crate) fn files(self, settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> {
+        let twin = |i: usize| self.place[i].and_then(|k| self.texts[k].as_deref());
+        llms_files(settings, site, &twin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::session::fixture::copy_fixture;
+    use crate::content::Loader;
+
+    #[test]
+    fn kept_twins_give_the_full_text_of_all_twins_in_any_order() {
+        let (_dir, root) = copy_fixture("basic");
+        let mut settings = Settings::load(&root).expect("fixture loads");
+        let (site, _) = Loader::new(&settings, false).load_site();
+        let twins: Vec<String> = site
+            .pages
+            .iter()
+            // Links left as written: only the texts' lengths and order matter here.
+            .map(|page| twin::twin(&settings, &site, page, &[]).text)
+            .collect();
+        let total: usize = twins.iter().map(String::len).sum();
+        let forward: Vec<usize> = (0..site.pages.len()).collect();
+        let backward: Vec<usize> = forward.iter().rev().copied().collect();
+        let mut cut_short = 0;
+        for cap in [0, 60, total / 4, total / 2, total + 1_000] {
+            settings.agents.llms_full_max_bytes = cap;
+            let all = |i: usize| Some(twins[i].as_str());
+            let expected = llms::llms_full_txt(&settings, &site, &all);
+            cut_short += usize::from(expected.contains("stops here"));
+            for order in [&forward, &backward] {
+                let mut kept = FullTextKeeper::new(&settings, &site).expect("llms.txt is on");
+                for &i in order {
+                    if kept.wants(i) {
+                        kept.offer(i, twins[i].clone());
+                    }
+                    assert!(kept.kept_bytes <= 2 * cap, "{} kept", kept.kept_bytes);
+                }
+                let files = kept.files(&settings, &site);
+                let full = &files
+                    .iter()
+                    .find(|(p, _)| p == "llms-full.txt")
+                    .expect("written")
+                    .1;
+                assert_eq!(String::from_utf8_lossy(full), expected, "cap {cap}");
+            }
+        }
+        assert!(cut_short >= 3, "the caps must cut the text short");
+    }
 }

@@ -73,9 +73,21 @@ pub(crate) fn page_address(settings: &Settings, url: &str) -> String {
 }
 
 /// The twin of `page` of `site`; `links` are where its body writes its links to pages and
-/// assets (`RenderedPage::source_links`, or [`source_links`] of the body).
+/// assets (`RenderedPage::source_links`).
 pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page, links: &[SourceLink]) -> Twin {
-    let mut text = String::with_capacity(page.body.len() + 256);
+    twin_of_body(settings, site, page, &page.body, links)
+}
+
+/// The twin of `page` of `site` whose Markdown is `body` (`kb build` takes the bodies out
+/// of the pages, to free each as soon as its page is written), `links` as for [`twin`].
+pub(crate) fn twin_of_body(
+    settings: &Settings,
+    site: &Site,
+    page: &Page,
+    body: &str,
+    links: &[SourceLink],
+) -> Twin {
+    let mut text = String::with_capacity(body.len() + 256);
     text.push_str("---\n");
     front_matter_line(&mut text, "title", &page.title);
     if !page.description.is_empty() {
@@ -90,7 +102,7 @@ pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page, links: &[Sourc
     }
     let body_start = text.len();
     // The blank line after the front matter is already there.
-    let body = rewrite_links(site, page, links, settings.agents.markdown_twins);
+    let body = rewrite_links(site, page, body, links, settings.agents.markdown_twins);
     text.push_str(body.trim_start_matches(['\n', '\r']));
     if !text.ends_with('\n') {
         text.push('\n');
@@ -109,8 +121,13 @@ fn front_matter_line(out: &mut String, key: &str, value: &str) {
 /// The page's body with every link to a page or an asset (`links`, where the body writes
 /// them) rewritten for the twin's folder; links to pages go to their twins when `to_twins`
 /// (twins are written), else to the pages.
-fn rewrite_links(site: &Site, page: &Page, links: &[SourceLink], to_twins: bool) -> String {
-    let body = page.body.as_str();
+fn rewrite_links(
+    site: &Site,
+    page: &Page,
+    body: &str,
+    links: &[SourceLink],
+    to_twins: bool,
+) -> String {
     let prefix = root_prefix(url_depth(&twin_file(&page.url)));
     let new_dest = |dest: &str| -> Option<String> {
         match links::resolve(&page.rel, dest) {

@@ -121,13 +121,35 @@ fn index_error(settings: &Settings, e: kb_search::SearchError) -> Diagnostic {
 }
 
 /// An index writer for the site's sections, to be fed with [`add_docs`] and closed with
-/// [`finish_index`].
+/// [`finish_index`]. It builds the index on disk, in a temporary folder inside the
+/// search-index folder that is removed when the returned guard is dropped (keep it while
+/// the blob is used: the blob is that folder's file, mapped), with a thread per core.
 pub(crate) fn index_writer(
     settings: &Settings,
     site: &Site,
-) -> Result<kb_search::IndexWriter, Diagnostic> {
-    kb_search::IndexWriter::new(site_areas(site), &search_settings(&settings.search))
-        .map_err(|e| index_error(settings, e))
+) -> Result<(kb_search::IndexWriter, tempfile::TempDir), Diagnostic> {
+    let dir = &settings.search_index_dir;
+    let folder = std::fs::create_dir_all(dir)
+        .and_then(|()| {
+            tempfile::Builder::new()
+                .prefix(".building-")
+                .tempdir_in(dir)
+        })
+        .map_err(|e| {
+            Diagnostic::file_error(
+                dir,
+                format!("cannot make a folder to build the search index in: {e}"),
+            )
+        })?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let writer = kb_search::IndexWriter::on_disk(
+        site_areas(site),
+        &search_settings(&settings.search),
+        folder.path(),
+        threads,
+    )
+    .map_err(|e| index_error(settings, e))?;
+    Ok((writer, folder))
 }
 
 /// The prepared search documents of one page from its sections (see
@@ -160,7 +182,7 @@ pub(crate) fn add_docs(
 pub(crate) fn finish_index(
     settings: &Settings,
     writer: kb_search::IndexWriter,
-) -> Result<Vec<u8>, Diagnostic> {
+) -> Result<kb_search::SharedBlob, Diagnostic> {
     writer.finish().map_err(|e| index_error(settings, e))
 }
 
@@ -171,12 +193,12 @@ pub(crate) fn index_blob(
     site: &Site,
     rendered: &[RenderedPage],
 ) -> Result<Vec<u8>, Diagnostic> {
-    let mut writer = index_writer(settings, site)?;
+    let (mut writer, _folder) = index_writer(settings, site)?;
     site_docs(site, rendered)
         .iter()
         .try_for_each(|d| writer.add(d))
         .map_err(|e| index_error(settings, e))?;
-    finish_index(settings, writer)
+    Ok(finish_index(settings, writer)?.to_vec())
 }
 
 /// The index blob of `docs`, in this order: what `kb serve` makes the browser's search

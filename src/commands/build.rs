@@ -1,7 +1,6 @@
 //! `kb build`: a one-shot build session writing into a staging folder, swapped in only
 //! when everything succeeded.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -11,6 +10,7 @@ use super::{print_diagnostics, with_config_warnings, Verbosity};
 use crate::build::changes::Plan;
 use crate::build::output::{check_destination, DirSink};
 use crate::build::passes::destination;
+use crate::build::progress::ProgressStyle;
 use crate::build::session::{Mode, Session};
 use crate::build::staging::Staging;
 use crate::build::BuildOptions;
@@ -34,7 +34,7 @@ pub(crate) fn run(
     let sink = DirSink::new(&staging.dir);
     let options = BuildOptions {
         drafts: args.site.drafts,
-        progress: verbosity != Verbosity::Quiet && std::io::stderr().is_terminal(),
+        progress: ProgressStyle::for_stderr(verbosity == Verbosity::Quiet),
         trust,
     };
     if verbosity == Verbosity::Verbose {

@@ -146,6 +146,12 @@ pub(crate) fn render(page: &Page, split_level: u8, url_style: UrlStyle) -> Rende
 
 /// Renders `page`.
 pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> RenderedPage {
+    render_source(page, &page.body, settings)
+}
+
+/// Renders `page` whose Markdown is `body` (a streamed build keeps it apart from the page,
+/// to free it once rendered).
+pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_>) -> RenderedPage {
     let RenderOptions {
         split_level,
         url_style,
@@ -154,7 +160,6 @@ pub(crate) fn render_with(page: &Page, settings: &RenderOptions<'_>) -> Rendered
         limits,
         math,
     } = *settings;
-    let body = page.body.as_str();
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     let definitions = source_links::definitions(parser.reference_definitions(), &page.rel);
     let events: Vec<(Event<'_>, Range<usize>)> = parser.collect();

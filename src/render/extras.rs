@@ -10,9 +10,38 @@ pub(crate) const OUTPUT_MARKER: &str = ".kb-output";
 pub(crate) const OUTPUT_MARKER_TEXT: &str =
     "This folder is a site built by kb; `kb build` replaces it whole.\n";
 
-/// `sitemap.xml` listing `urls` (site-relative) under `site_url`, with optional last-modified
-/// dates.
-pub(crate) fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
+/// The most URLs one sitemap file may list (the sitemaps.org protocol's limit).
+pub(crate) const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// The site's sitemap files, `(path, text)`: `sitemap.xml` listing `urls` (site-relative)
+/// under `site_url`, with optional last-modified dates. Past [`SITEMAP_MAX_URLS`] the
+/// protocol wants several files, so `sitemap.xml` becomes a sitemap index naming
+/// `sitemap-1.xml`, `sitemap-2.xml`, … (robots.txt names `sitemap.xml` either way).
+pub(crate) fn sitemaps(site_url: &str, urls: &[(String, Option<String>)]) -> Vec<(String, String)> {
+    if urls.len() <= SITEMAP_MAX_URLS {
+        return vec![("sitemap.xml".to_string(), sitemap(site_url, urls))];
+    }
+    let parts: Vec<(String, String)> = urls
+        .chunks(SITEMAP_MAX_URLS)
+        .enumerate()
+        .map(|(n, urls)| (format!("sitemap-{}.xml", n + 1), sitemap(site_url, urls)))
+        .collect();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (path, _) in &parts {
+        index.push_str("  <sitemap><loc>");
+        index.push_str(&html_escape::encode_text(&format!("{site_url}{path}")));
+        index.push_str("</loc></sitemap>\n");
+    }
+    index.push_str("</sitemapindex>\n");
+    let mut files = vec![("sitemap.xml".to_string(), index)];
+    files.extend(parts);
+    files
+}
+
+/// One sitemap file listing `urls` (at most [`SITEMAP_MAX_URLS`]).
+fn sitemap(site_url: &str, urls: &[(String, Option<String>)]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -127,5 +156,46 @@ mod tests {
             ],
         );
         assert!(xml.contains("<loc>https://e.org/kb/a/b/</loc><lastmod>2026-01-02</lastmod>"));
+    }
+
+    #[test]
+    fn a_small_site_has_one_sitemap() {
+        let urls: Vec<(String, Option<String>)> = (0..SITEMAP_MAX_URLS)
+            .map(|i| (format!("p{i}/"), None))
+            .collect();
+        let files = sitemaps("https://e.org/", &urls);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap.xml");
+        assert!(files[0].1.contains("<urlset"));
+        assert_eq!(files[0].1.matches("<url>").count(), SITEMAP_MAX_URLS);
+    }
+
+    #[test]
+    fn past_the_protocol_limit_the_sitemap_becomes_an_index() {
+        let urls: Vec<(String, Option<String>)> = (0..2 * SITEMAP_MAX_URLS + 1)
+            .map(|i| (format!("p{i}/"), None))
+            .collect();
+        let files = sitemaps("https://e.org/kb/", &urls);
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
+        );
+        let index = &files[0].1;
+        assert!(index.contains("<sitemapindex") && !index.contains("<urlset"));
+        assert!(index.contains("<sitemap><loc>https://e.org/kb/sitemap-3.xml</loc></sitemap>"));
+        let counts: Vec<usize> = files[1..]
+            .iter()
+            .map(|(_, xml)| xml.matches("<url>").count())
+            .collect();
+        assert_eq!(counts, [SITEMAP_MAX_URLS, SITEMAP_MAX_URLS, 1]);
+        // Every URL listed once, in order.
+        assert!(files[3].1.contains(&format!("p{}/", 2 * SITEMAP_MAX_URLS)));
+        assert!(files[1].1.contains("<loc>https://e.org/kb/p0/</loc>"));
     }
 }

@@ -19,18 +19,13 @@ const READING_SPEED: usize = 220;
 pub(crate) struct ViewBuilder<'a> {
     pub settings: &'a Settings,
     pub site: &'a Site,
-    pub rendered: &'a [RenderedPage],
     /// Position of each page in reading order, for previous and next.
     order: Vec<usize>,
     position: Vec<Option<usize>>,
 }
 
 impl<'a> ViewBuilder<'a> {
-    pub(crate) fn new(
-        settings: &'a Settings,
-        site: &'a Site,
-        rendered: &'a [RenderedPage],
-    ) -> Self {
+    pub(crate) fn new(settings: &'a Settings, site: &'a Site) -> Self {
         let order = site.reading_order();
         let mut position = vec![None; site.pages.len()];
         for (pos, &i) in order.iter().enumerate() {
@@ -39,7 +34,6 @@ impl<'a> ViewBuilder<'a> {
         ViewBuilder {
             settings,
             site,
-            rendered,
             order,
             position,
         }
@@ -88,9 +82,8 @@ impl<'a> ViewBuilder<'a> {
     /// The view of content page `i` without its body: everything that other pages' changes
     /// can reach, cheap to compare (`kb serve` re-renders a page only when this or its own
     /// body changed).
-    pub(crate) fn page_frame(&self, i: usize) -> PageView {
+    pub(crate) fn page_frame(&self, i: usize, rendered: &RenderedPage) -> PageView {
         let page = &self.site.pages[i];
-        let rendered = &self.rendered[i];
         let kind = match page.kind {
             PageKind::Home => "home",
             PageKind::Area => "area",

@@ -106,10 +106,9 @@ impl<'a> SiteRenderer<'a> {
     pub(crate) fn new(
         settings: &'a Settings,
         site: &'a Site,
-        rendered: &'a [RenderedPage],
         presentation: &'a Presentation,
     ) -> SiteRenderer<'a> {
-        let views = ViewBuilder::new(settings, site, rendered);
+        let views = ViewBuilder::new(settings, site);
         let tags = views.tags();
         let sidebar = Sidebar::new(site, settings.layout, settings.sidebar, !tags.is_empty());
         SiteRenderer {
@@ -122,15 +121,15 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Content page `i` with its rendered HTML `body`.
-    pub(crate) fn page(&self, i: usize, body: String) -> TemplatePage {
-        let mut file = self.page_frame(i);
+    /// Content page `i`, rendered as `rendered`, with its rendered HTML `body`.
+    pub(crate) fn page(&self, i: usize, rendered: &RenderedPage, body: String) -> TemplatePage {
+        let mut file = self.page_frame(i, rendered);
         file.view.content = body;
         file
     }
 
     /// Content page `i` without its body (see [`ViewBuilder::page_frame`]).
-    pub(crate) fn page_frame(&self, i: usize) -> TemplatePage {
+    pub(crate) fn page_frame(&self, i: usize, rendered: &RenderedPage) -> TemplatePage {
         let page = &self.site.pages[i];
         let template = match page.kind {
             PageKind::Home => "home.html",
@@ -140,7 +139,7 @@ impl<'a> SiteRenderer<'a> {
         TemplatePage {
             path: crate::content::page::output_file(&page.url),
             template,
-            view: self.views.page_frame(i),
+            view: self.views.page_frame(i, rendered),
             url: page.url.clone(),
             area: self.area_number(page),
             base: None,
@@ -256,11 +255,13 @@ impl<'a> SiteRenderer<'a> {
 
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
-    /// redirects, the sitemap, robots.txt, the agents' files and the output marker. Assets that cannot be read
-    /// are left out and reported.
+    /// redirects, the sitemap, robots.txt, `agents` (the agents' files, see
+    /// [`crate::agents`]) and the output marker. Assets that cannot be read are left out
+    /// and reported.
     pub(crate) fn plain_files(
         &self,
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
+        agents: Vec<(String, Vec<u8>)>,
     ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
         let (site, settings, hashed) = (self.site, self.settings, &self.presentation.hashed);
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -388,17 +389,17 @@ impl<'a> SiteRenderer<'a> {
                         .map(|t| (format!("tags/{}/", tag_slug(t)), None)),
                 );
             }
-            files.push((
-                "sitemap.xml".to_string(),
-                extras::sitemap(site_url, &urls).into_bytes(),
-            ));
+            files.extend(
+                extras::sitemaps(site_url, &urls)
+                    .into_iter()
+                    .map(|(path, xml)| (path, xml.into_bytes())),
+            );
         }
         files.push((
             "robots.txt".to_string(),
             extras::robots(settings.site_url.as_deref()).into_bytes(),
         ));
-        // Markdown twins, llms.txt and llms-full.txt.
-        files.extend(crate::agents::files(settings, site, self.views.rendered));
+        files.extend(agents);
         files.push((
             extras::OUTPUT_MARKER.to_string(),
             extras::OUTPUT_MARKER_TEXT.as_bytes().to_vec(),

@@ -74,31 +74,45 @@ impl std::ops::Deref for SharedBlob {
     }
 }
 
-/// Packs `(name, bytes)` files. Names must be unique.
+/// Packs `(name, bytes)` files into memory (tests; the writer packs with [`pack_to`]).
+/// Names must be unique.
+#[cfg(all(test, feature = "writer"))]
+pub(crate) fn pack<B: AsRef<[u8]>>(files: Vec<(String, B)>) -> Result<Vec<u8>, SearchError> {
+    let mut out = Vec::new();
+    pack_to(files, &mut out)?;
+    Ok(out)
+}
+
+/// Packs `(name, bytes)` files into `out`, file by file: a blob bigger than memory can be
+/// written to disk from files that are themselves on disk.
 #[cfg(feature = "writer")]
-pub(crate) fn pack<B: AsRef<[u8]>>(mut files: Vec<(String, B)>) -> Result<Vec<u8>, SearchError> {
+pub(crate) fn pack_to<B: AsRef<[u8]>>(
+    mut files: Vec<(String, B)>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), SearchError> {
+    let io = |e: std::io::Error| SearchError::Index(e.into());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let toc: usize = files.iter().map(|(n, _)| 18 + n.len()).sum();
-    let data: usize = files.iter().map(|(_, d)| d.as_ref().len()).sum();
-    let mut out = Vec::with_capacity(16 + toc + data);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(files.len() as u32).to_le_bytes());
+    let mut head = Vec::with_capacity(16 + toc);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&(files.len() as u32).to_le_bytes());
     let mut offset = (16 + toc) as u64;
     for (name, data) in &files {
         let name_len = u16::try_from(name.len())
             .map_err(|_| SearchError::CorruptBlob(format!("file name too long: {name}")))?;
-        out.extend_from_slice(&name_len.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&offset.to_le_bytes());
+        head.extend_from_slice(&name_len.to_le_bytes());
+        head.extend_from_slice(name.as_bytes());
+        head.extend_from_slice(&offset.to_le_bytes());
         let len = data.as_ref().len() as u64;
-        out.extend_from_slice(&len.to_le_bytes());
+        head.extend_from_slice(&len.to_le_bytes());
         offset += len;
     }
+    out.write_all(&head).map_err(io)?;
     for (_, data) in &files {
-        out.extend_from_slice(data.as_ref());
+        out.write_all(data.as_ref()).map_err(io)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where one file lies in the blob.

@@ -175,26 +175,27 @@ pub(crate) mod writer {
     //! Writing: sections to tantivy documents, one segment, packed blob.
 
     use std::collections::{BTreeMap, BTreeSet};
+    use std::io::Write;
     use std::path::{Path, PathBuf};
     use std::sync::Arc;
 
-    use tantivy::directory::{OwnedBytes, RamDirectory};
+    use tantivy::directory::{MmapDirectory, OwnedBytes};
     use tantivy::schema::Value;
     use tantivy::tokenizer::TokenizerManager;
     use tantivy::{doc, Directory, IndexBuilder, IndexSettings, TantivyDocument};
 
     use super::corrupt;
-    use crate::blob::{self, AreaInfo, Catalog, CATALOG_FILE, FIXED_SEGMENT_ID};
+    use crate::blob::{self, AreaInfo, Catalog, SharedBlob, CATALOG_FILE, FIXED_SEGMENT_ID};
     use crate::doc::SectionDoc;
     use crate::error::SearchError;
     use crate::page_doc::PageDoc;
+    use crate::parts::{Location, Parts, PART_DOCS};
     use crate::schema::{build_schema, Fields};
     use crate::settings::SearchSettings;
     use crate::tokenizer::{KbTokenizer, TOKENIZER_NAME};
 
-    /// Memory the segment writer may use. The single-segment writer never flushes early;
-    /// the arena grows on demand, so this is a ceiling, not an allocation.
-    const WRITER_MEMORY: usize = 2_000_000_000;
+    /// The blob an index on disk is packed into, in the writer's folder.
+    const PACKED_FILE: &str = "index.bin";
     /// Bytes of stored text per compressed doc-store block (tantivy's default is 16 KiB).
     /// A hit shown in the browser downloads the whole block, so keep it near a section.
     const DOCSTORE_BLOCK: usize = 4096;
@@ -240,7 +241,9 @@ pub(crate) mod writer {
         for d in docs {
             writer.add(d)?;
         }
-        writer.finish()
+        let mut blob = Vec::new();
+        writer.finish_into(&mut blob)?;
+        Ok(blob)
     }
 
     /// A section turned into the tantivy document the index stores, ready to be added.
@@ -282,8 +285,7 @@ pub(crate) mod writer {
     /// while it renders. Gives the same bytes as [`build_index`] over the same sections when
     /// every declared area has sections.
     pub struct IndexWriter {
-        writer: tantivy::SingleSegmentIndexWriter<TantivyDocument>,
-        directory: RamDirectory,
+        parts: Parts,
         settings: SearchSettings,
         preparer: DocPreparer,
         /// Declared areas by id (their sorted order): folder, title, sections and pages so far.
@@ -304,6 +306,36 @@ pub(crate) mod writer {
             areas: impl IntoIterator<Item = (String, String)>,
             settings: &SearchSettings,
         ) -> Result<Self, SearchError> {
+            Self::with_parts(areas, settings, Location::Memory, 1, PART_DOCS)
+        }
+
+        /// A writer like [`IndexWriter::new`] whose index is built in `folder` (which it
+        /// fills; the caller removes it) by `threads` threads, and packed there: the
+        /// postings and the blob stay off the heap, for sites of any size. The blob is
+        /// the same as in memory.
+        pub fn on_disk(
+            areas: impl IntoIterator<Item = (String, String)>,
+            settings: &SearchSettings,
+            folder: &Path,
+            threads: usize,
+        ) -> Result<Self, SearchError> {
+            Self::with_parts(
+                areas,
+                settings,
+                Location::Disk(folder.to_path_buf()),
+                threads,
+                PART_DOCS,
+            )
+        }
+
+        /// A writer of parts of `part_docs` sections (see [`PART_DOCS`]) at `location`.
+        pub(crate) fn with_parts(
+            areas: impl IntoIterator<Item = (String, String)>,
+            settings: &SearchSettings,
+            location: Location,
+            threads: usize,
+            part_docs: usize,
+        ) -> Result<Self, SearchError> {
             let mut declared: BTreeMap<String, String> = BTreeMap::new();
             for (area, title) in areas {
                 declared.entry(area).or_insert(title);
@@ -313,22 +345,21 @@ pub(crate) mod writer {
                 .enumerate()
                 .map(|(id, area)| (area.clone(), id as u64))
                 .collect();
-            let directory = RamDirectory::create();
-            let writer = IndexBuilder::new()
-                .schema(build_schema())
-                .settings(IndexSettings {
-                    docstore_blocksize: DOCSTORE_BLOCK,
-                    // Compress doc-store blocks on the writing thread: kb build already
-                    // keeps every core busy, and the hand-off to a dedicated thread cost
-                    // more in context switches than the compression itself.
-                    docstore_compress_dedicated_thread: false,
-                    ..IndexSettings::default()
-                })
-                .tokenizers(tokenizers())
-                .single_segment_index_writer(directory.clone(), WRITER_MEMORY)?;
+            let builder = || {
+                IndexBuilder::new()
+                    .schema(build_schema())
+                    .settings(IndexSettings {
+                        docstore_blocksize: DOCSTORE_BLOCK,
+                        // Compress doc-store blocks on the writing thread: kb build already
+                        // keeps every core busy, and the hand-off to a dedicated thread
+                        // cost more in context switches than the compression itself.
+                        docstore_compress_dedicated_thread: false,
+                        ..IndexSettings::default()
+                    })
+                    .tokenizers(tokenizers())
+            };
             Ok(IndexWriter {
-                writer,
-                directory,
+                parts: Parts::new(location, threads, part_docs, builder)?,
                 settings: settings.clone(),
                 preparer: DocPreparer {
                     fields: Fields::from_schema(&build_schema())?,
@@ -383,22 +414,44 @@ pub(crate) mod writer {
             }
             doc.add_u64(f.page_ord, self.page_ord);
             self.sections += 1;
-            self.writer.add_document(doc)?;
-            Ok(())
+            self.parts.add(doc)
         }
 
         /// Writes the page document of the page whose sections came last.
         fn finish_page(&mut self) -> Result<(), SearchError> {
             if let Some(page) = self.page.take() {
                 let doc = page.finish(&self.preparer.fields, self.page_ord);
-                self.writer.add_document(doc)?;
+                self.parts.add(doc)?;
             }
             Ok(())
         }
 
-        /// Writes the segment and packs it into a blob. Areas without sections are left
+        /// Writes the segment and packs it into a blob: in memory, or for a writer
+        /// [`on_disk`](IndexWriter::on_disk) into a file of its folder, mapped.
+        pub fn finish(self) -> Result<SharedBlob, SearchError> {
+            let Some(folder) = self.parts.disk_folder().map(Path::to_path_buf) else {
+                let mut blob = Vec::new();
+                self.finish_into(&mut blob)?;
+                return Ok(SharedBlob::from(blob));
+            };
+            let io = |e: std::io::Error| SearchError::Index(e.into());
+            let file = std::fs::File::create(folder.join(PACKED_FILE)).map_err(io)?;
+            let mut out = std::io::BufWriter::new(file);
+            self.finish_into(&mut out)?;
+            out.flush().map_err(io)?;
+            drop(out);
+            let bytes = MmapDirectory::open(&folder)
+                .map_err(tantivy::TantivyError::from)?
+                .open_read(Path::new(PACKED_FILE))
+                .map_err(tantivy::TantivyError::from)?
+                .read_bytes()
+                .map_err(io)?;
+            Ok(SharedBlob(bytes))
+        }
+
+        /// Writes the segment and packs it into `out`. Areas without sections are left
         /// out of the catalog (their ids stay unused).
-        pub fn finish(mut self) -> Result<Vec<u8>, SearchError> {
+        fn finish_into(mut self, out: &mut dyn Write) -> Result<(), SearchError> {
             self.finish_page()?;
             let catalog = Catalog {
                 settings: self.settings.sanitized(),
@@ -418,17 +471,18 @@ pub(crate) mod writer {
                 pages: self.pages.len(),
                 sections: self.sections,
             };
-            let index = self.writer.finalize()?;
-            pack_index(&self.directory, &index, &catalog)
+            let (index, directory) = self.parts.finish()?;
+            pack_index(&index, directory.as_ref(), &catalog, out)
         }
     }
 
-    /// Packs a one-segment index found in `directory`, with the segment id normalised.
+    /// Packs a one-segment index, with the segment id normalised, into `out`.
     fn pack_index(
-        directory: &RamDirectory,
         index: &tantivy::Index,
+        directory: &dyn Directory,
         catalog: &Catalog,
-    ) -> Result<Vec<u8>, SearchError> {
+        out: &mut dyn Write,
+    ) -> Result<(), SearchError> {
         let metas = index.searchable_segment_metas()?;
         let [segment] = metas.as_slice() else {
             return Err(corrupt(format!(
@@ -443,7 +497,7 @@ pub(crate) mod writer {
             .atomic_read(Path::new("meta.json"))
             .map_err(corrupt)?;
         let meta = String::from_utf8(meta).map_err(corrupt)?;
-        let meta = meta
+        let meta = without_merge_note(&meta)
             .replace(&id, FIXED_SEGMENT_ID)
             .replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
         files.push(("meta.json".to_owned(), OwnedBytes::new(meta.into_bytes())));
@@ -478,7 +532,25 @@ pub(crate) mod writer {
         }
         let catalog = serde_json::to_vec(catalog).map_err(corrupt)?;
         files.push((CATALOG_FILE.to_owned(), OwnedBytes::new(catalog)));
-        blob::pack(files)
+        blob::pack_to(files, out)
+    }
+
+    /// `meta.json` without the note a merge leaves in it, which names the merged parts'
+    /// random ids (nothing reads it).
+    fn without_merge_note(meta: &str) -> String {
+        const NOTE: &str = "\"payload\": \"Segments Merge: ";
+        let Some(start) = meta.find(NOTE) else {
+            return meta.to_owned();
+        };
+        let value = start + NOTE.len();
+        match meta[value..].find('"') {
+            Some(end) => format!(
+                "{}\"payload\": null{}",
+                &meta[..start],
+                &meta[value + end + 1..]
+            ),
+            None => meta.to_owned(),
+        }
     }
 
     fn hyphenate(id: &str) -> String {
@@ -493,5 +565,74 @@ pub(crate) mod writer {
             &id[16..20],
             &id[20..]
         )
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::index::SearchIndex;
+        use crate::settings::QueryOptions;
+
+        const WORDS: [&str; 11] = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+            "juliet", "kilo",
+        ];
+
+        fn sections(n: usize) -> Vec<SectionDoc> {
+            (0..n)
+                .map(|i| SectionDoc {
+                    url: format!("p{i}/"),
+                    page_url: format!("p{i}/"),
+                    page_title: format!("Page {i}"),
+                    body: format!("connection pool {}", WORDS[i]),
+                    area: ["apis", "caching"][i % 2].to_string(),
+                    area_title: ["APIs", "Caching"][i % 2].to_string(),
+                    ..SectionDoc::default()
+                })
+                .collect()
+        }
+
+        fn blob(docs: &[SectionDoc], location: Location, threads: usize, part: usize) -> Vec<u8> {
+            let areas = docs.iter().map(|d| (d.area.clone(), d.area_title.clone()));
+            let settings = SearchSettings::default();
+            let mut writer =
+                IndexWriter::with_parts(areas, &settings, location, threads, part).unwrap();
+            docs.iter().for_each(|d| writer.add(d).unwrap());
+            writer.finish().unwrap().to_vec()
+        }
+
+        #[test]
+        fn one_part_is_what_build_index_writes() {
+            let docs = sections(7);
+            let whole = build_index(&docs, &SearchSettings::default()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            // Seven sections on seven pages: fourteen documents with the pages' own.
+            let on_disk = blob(&docs, Location::Disk(dir.path().into()), 2, 14);
+            assert_eq!(on_disk, whole);
+        }
+
+        #[test]
+        fn parts_merge_into_one_segment_the_same_wherever_and_however_built() {
+            let docs = sections(11);
+            let in_memory = blob(&docs, Location::Memory, 1, 3);
+            let dir = tempfile::tempdir().unwrap();
+            let on_disk = blob(&docs, Location::Disk(dir.path().into()), 3, 3);
+            assert_eq!(
+                in_memory, on_disk,
+                "same bytes whatever the threads and place"
+            );
+            assert_ne!(
+                in_memory,
+                build_index(&docs, &SearchSettings::default()).unwrap(),
+                "four parts were merged"
+            );
+            let index = SearchIndex::from_blob(&in_memory).unwrap();
+            assert_eq!(index.sections(), 11);
+            for i in [0, 5, 10] {
+                let hits = index.search(WORDS[i], &QueryOptions::default());
+                let urls: Vec<&str> = hits.hits.iter().map(|h| h.url.as_str()).collect();
+                assert_eq!(urls, [format!("p{i}/")], "section {i} of its part");
+            }
+        }
     }
 }

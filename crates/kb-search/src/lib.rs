@@ -24,6 +24,8 @@ mod live;
 #[cfg(feature = "writer")]
 mod page_doc;
 mod paged;
+#[cfg(feature = "writer")]
+mod parts;
 mod query;
 mod results;
 mod schema;

@@ -368,16 +368,12 @@ fn body_edit_files(
         return Err(diagnostics);
     }
     let site = &state.prepared.site;
-    let renderer = SiteRenderer::new(
-        settings,
-        site,
-        &state.prepared.rendered,
-        &state.presentation,
-    );
+    let renderer = SiteRenderer::new(settings, site, &state.presentation);
     let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
-            let mut file = renderer.page(i, state.prepared.body(i));
+            let rendered = &state.prepared.rendered[i];
+            let mut file = renderer.page(i, rendered, state.prepared.body(i));
             let html = renderer.render(&file)?;
             file.view.content.clear();
             let sidebar = sidebar_key(site, &file);

@@ -48,11 +48,11 @@ pub(super) fn render_site_files(
     stylesheet: Option<&Renamed>,
 ) -> Result<SiteFiles, Diagnostics> {
     let site = &prepared.site;
-    let renderer = SiteRenderer::new(settings, site, &prepared.rendered, presentation);
+    let renderer = SiteRenderer::new(settings, site, presentation);
     let n = site.pages.len();
     let frames: Vec<TemplatePage> = (0..n)
         .into_par_iter()
-        .map(|i| renderer.page_frame(i))
+        .map(|i| renderer.page_frame(i, &prepared.rendered[i]))
         .collect();
     let listing = renderer.listing_pages();
     let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
@@ -148,12 +148,14 @@ pub(super) fn render_site_files(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let (plain, read_errors) = renderer.plain_files(&|rel| {
+    let read_asset = |rel: &str| {
         assets
             .get(rel)
             .map(|bytes| bytes.to_vec())
             .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
-    });
+    };
+    let agents = crate::agents::files(settings, site, &prepared.rendered);
+    let (plain, read_errors) = renderer.plain_files(&read_asset, agents);
     if !read_errors.is_empty() {
         return Err(read_errors.into());
     }

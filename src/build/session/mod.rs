@@ -201,7 +201,7 @@ impl Session {
 
     /// `kb build`: every file, with the index streamed beside rendering.
     fn build_once(&mut self, sink: &dyn Sink) -> Result<Outcome, Diagnostics> {
-        let report = passes::build(&self.settings, &self.options, sink, &mut self.timings)?;
+        let report = super::stream::build(&self.settings, &self.options, sink, &mut self.timings)?;
         Ok(Outcome {
             pages: report.pages,
             changed_files: report.files,
