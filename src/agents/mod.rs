@@ -1,5 +1,5 @@
-//! Docs that coding agents can read: a Markdown twin of every page ([`twin`]),
-//! `llms.txt` and `llms-full.txt` ([`llms`]). They are files of the site like the sitemap:
+//! Docs that coding agents can read: a Markdown twin of every page and its script twin
+//! ([`twin`]), `llms.txt` and `llms-full.txt` ([`llms`]). They are files of the site like the sitemap:
 //! made from the assembled site, written through the build's sink, and recorded by an
 //! incremental session like any other output (so they change and disappear with pages).
 
@@ -10,10 +10,16 @@ use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::content::Site;
+use crate::markdown::RenderedPage;
 
-/// The agents' files of `site`, as `[kb.agents]` asks: the twins, `llms.txt` and
-/// `llms-full.txt`.
-pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> {
+/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts,
+/// `llms.txt` and `llms-full.txt`. `rendered` are the pages' renderings, whose source links
+/// the twins rewrite.
+pub(crate) fn files(
+    settings: &Settings,
+    site: &Site,
+    rendered: &[RenderedPage],
+) -> Vec<(String, Vec<u8>)> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
         return Vec::new();
@@ -21,16 +27,18 @@ pub(crate) fn files(settings: &Settings, site: &Site) -> Vec<(String, Vec<u8>)> 
     let twins: Vec<String> = site
         .pages
         .par_iter()
-        .map(|page| twin::twin(settings, site, page).text)
+        .zip(rendered)
+        .map(|(page, r)| twin::twin(settings, site, page, &r.source_links).text)
         .collect();
     let mut files = llms_files(settings, site, &|i| Some(twins[i].as_str()));
     if agents.markdown_twins {
-        files.extend(
-            site.pages
-                .iter()
-                .zip(twins)
-                .map(|(page, text)| (twin::twin_file(&page.url), text.into_bytes())),
-        );
+        for (page, text) in site.pages.iter().zip(twins) {
+            files.push((
+                twin::twin_script_file(&page.url),
+                twin::twin_script(&text).into_bytes(),
+            ));
+            files.push((twin::twin_file(&page.url), text.into_bytes()));
+        }
     }
     files
 }
@@ -161,7 +169,8 @@ mod tests {
         let twins: Vec<String> = site
             .pages
             .iter()
-            .map(|page| twin::twin(&settings, &site, page).text)
+            // Links left as written: only the texts' lengths and order matter here.
+            .map(|page| twin::twin(&settings, &site, page, &[]).text)
             .collect();
         let total: usize = twins.iter().map(String::len).sum();
         let forward: Vec<usize> = (0..site.pages.len()).collect();

@@ -8,15 +8,21 @@
 //!
 //! Twin names follow the site's URL scheme: `caching/stampedes/index.md` beside
 //! `caching/stampedes/index.html`, or `guide/intro.md` beside mdBook's `guide/intro.html`.
+//!
+//! Each twin also has a script twin, `index.md.js`: the same text handed to a global
+//! function. It is how the theme's "Copy page as Markdown" button reads the twin from
+//! `file://`, where browsers refuse to fetch a file but still run a `<script>` (the search
+//! index is loaded the same way there).
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag};
+use pulldown_cmark::{Event, Parser, Tag};
 
 use crate::config::Settings;
 use crate::content::page::{output_file, root_prefix, url_depth};
 use crate::content::{Page, Site};
 use crate::markdown::links::{self, LinkTarget};
+use crate::markdown::source_links::SourceLink;
 
 /// The twin's path in the output, from the page's URL: the page's HTML file with `.md`
 /// for `.html`.
@@ -26,6 +32,28 @@ pub(crate) fn twin_file(url: &str) -> String {
         Some(stem) => format!("{stem}.md"),
         None => format!("{html}.md"),
     }
+}
+
+/// The global function a script twin calls with the twin's text (the theme's `site.js`
+/// defines it before loading the script).
+pub(crate) const SCRIPT_GLOBAL: &str = "__kbMarkdownTwin";
+
+/// The script twin's path in the output: the twin's, with `.js` added.
+pub(crate) fn twin_script_file(url: &str) -> String {
+    twin_file(url) + ".js"
+}
+
+/// The script twin of a twin's `text`: one call of [`SCRIPT_GLOBAL`] with the text as a
+/// string literal (JSON's escaping, which is valid JavaScript; the file is UTF-8 like
+/// the page that loads it).
+pub(crate) fn twin_script(text: &str) -> String {
+    let literal = serde_json::Value::from(text).to_string();
+    let mut script = String::with_capacity(literal.len() + SCRIPT_GLOBAL.len() + 4);
+    script.push_str(SCRIPT_GLOBAL);
+    script.push('(');
+    script.push_str(&literal);
+    script.push_str(");\n");
+    script
 }
 
 /// A page's twin: the text, and where in it the page's own Markdown begins (the headings
@@ -44,14 +72,21 @@ pub(crate) fn page_address(settings: &Settings, url: &str) -> String {
     }
 }
 
-/// The twin of `page` of `site`.
-pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page) -> Twin {
-    twin_of_body(settings, site, page, &page.body)
+/// The twin of `page` of `site`; `links` are where its body writes its links to pages and
+/// assets (`RenderedPage::source_links`).
+pub(crate) fn twin(settings: &Settings, site: &Site, page: &Page, links: &[SourceLink]) -> Twin {
+    twin_of_body(settings, site, page, &page.body, links)
 }
 
 /// The twin of `page` of `site` whose Markdown is `body` (`kb build` takes the bodies out
-/// of the pages, to free each as soon as its page is written).
-pub(crate) fn twin_of_body(settings: &Settings, site: &Site, page: &Page, body: &str) -> Twin {
+/// of the pages, to free each as soon as its page is written), `links` as for [`twin`].
+pub(crate) fn twin_of_body(
+    settings: &Settings,
+    site: &Site,
+    page: &Page,
+    body: &str,
+    links: &[SourceLink],
+) -> Twin {
     let mut text = String::with_capacity(body.len() + 256);
     text.push_str("---\n");
     front_matter_line(&mut text, "title", &page.title);
@@ -67,7 +102,7 @@ pub(crate) fn twin_of_body(settings: &Settings, site: &Site, page: &Page, body: 
     }
     let body_start = text.len();
     // The blank line after the front matter is already there.
-    let body = rewrite_links(site, page, body, settings.agents.markdown_twins);
+    let body = rewrite_links(site, page, body, links, settings.agents.markdown_twins);
     text.push_str(body.trim_start_matches(['\n', '\r']));
     if !text.ends_with('\n') {
         text.push('\n');
@@ -83,14 +118,18 @@ fn front_matter_line(out: &mut String, key: &str, value: &str) {
     out.push('\n');
 }
 
-/// The page's body with every link to a page or an asset rewritten for the twin's folder;
-/// links to pages go to their twins when `to_twins` (twins are written), else to the pages.
-fn rewrite_links(site: &Site, page: &Page, body: &str, to_twins: bool) -> String {
+/// The page's body with every link to a page or an asset (`links`, where the body writes
+/// them) rewritten for the twin's folder; links to pages go to their twins when `to_twins`
+/// (twins are written), else to the pages.
+fn rewrite_links(
+    site: &Site,
+    page: &Page,
+    body: &str,
+    links: &[SourceLink],
+    to_twins: bool,
+) -> String {
     let prefix = root_prefix(url_depth(&twin_file(&page.url)));
     let new_dest = |dest: &str| -> Option<String> {
-        if dest.starts_with('/') {
-            return None;
-        }
         match links::resolve(&page.rel, dest) {
             LinkTarget::Page { rel, fragment } => {
                 let target = site.page_by_rel(&rel)?;
@@ -107,35 +146,14 @@ fn rewrite_links(site: &Site, page: &Page, body: &str, to_twins: bool) -> String
             _ => None,
         }
     };
-    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let events = Parser::new_ext(body, crate::markdown::render::options()).into_offset_iter();
-    for (_, def) in events.reference_definitions().iter() {
-        if let Some(new) = new_dest(&def.dest) {
-            if let Some(at) = find_dest(body, def.span.clone(), &def.dest, "]:") {
-                edits.push((at, new));
-            }
-        }
-    }
-    for (event, range) in events {
-        let (Event::Start(Tag::Link {
-            link_type: LinkType::Inline,
-            dest_url,
-            ..
+    let mut edits: Vec<(Range<usize>, String)> = links
+        .iter()
+        .filter_map(|link| {
+            let new = new_dest(&link.dest)?;
+            let at = find_dest(body, link.span.clone(), &link.dest, link.syntax.marker())?;
+            Some((at, new))
         })
-        | Event::Start(Tag::Image {
-            link_type: LinkType::Inline,
-            dest_url,
-            ..
-        })) = event
-        else {
-            continue;
-        };
-        if let Some(new) = new_dest(&dest_url) {
-            if let Some(at) = find_dest(body, range, &dest_url, "](") {
-                edits.push((at, new));
-            }
-        }
-    }
+        .collect();
     edits.sort_by_key(|(range, _)| range.start);
     let mut out = String::with_capacity(body.len());
     let mut from = 0;
@@ -203,6 +221,23 @@ mod tests {
         );
         assert_eq!(twin_file("index.html"), "index.md");
         assert_eq!(twin_file("guide/intro.html"), "guide/intro.md");
+    }
+
+    #[test]
+    fn a_script_twin_hands_the_text_to_the_global() {
+        assert_eq!(
+            twin_script_file("caching/stampedes/"),
+            "caching/stampedes/index.md.js"
+        );
+        let text = "# T\n\n\"quoted\" \\ back\ttab </script> é 日本\u{2028}\n";
+        let script = twin_script(text);
+        let literal = script
+            .strip_prefix("__kbMarkdownTwin(")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .expect("one call");
+        assert!(!literal.contains('\n'), "one line: {script}");
+        let back: String = serde_json::from_str(literal).expect("a string literal");
+        assert_eq!(back, text);
     }
 
     #[test]

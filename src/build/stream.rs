@@ -22,6 +22,7 @@ use crate::agents::{twin, FullTextKeeper};
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
+use crate::markdown::source_links::SourceLink;
 use crate::markdown::{self, RenderedPage};
 use crate::render::print;
 use crate::render::renderer::{self, Presentation, SiteRenderer};
@@ -162,7 +163,7 @@ struct Written {
     rendered: Vec<RenderedPage>,
     /// The errors of templates and writes.
     errors: Vec<Diagnostic>,
-    /// Markdown twins written.
+    /// Files of Markdown twins written (each twin and its script twin).
     twins: usize,
     /// The twins `llms-full.txt` needs, when it is written.
     full_text: Option<FullTextKeeper>,
@@ -221,7 +222,8 @@ fn render_pages(
                 let page = &site.pages[i];
                 let source = std::mem::take(source);
                 let mut r = markdown::render_source(page, &source, &render_options);
-                let (twin, twin_error) = write_twin(renderer, sink, i, &source, full_text);
+                let links = std::mem::take(&mut r.source_links);
+                let (twin, twin_error) = write_twin(renderer, sink, i, &source, &links, full_text);
                 drop(source);
                 let sections = std::mem::take(&mut r.sections);
                 let docs = match &to_indexer {
@@ -256,7 +258,8 @@ fn render_pages(
             docs.append(&mut done.docs);
             written.errors.extend(done.error);
             written.html_bytes += done.html_bytes;
-            written.twins += usize::from(settings.agents.markdown_twins);
+            // A twin and its script.
+            written.twins += 2 * usize::from(settings.agents.markdown_twins);
             if let (Some(kept), Some(twin)) = (written.full_text.as_mut(), done.twin) {
                 kept.offer(first + k, twin);
             }
@@ -277,13 +280,15 @@ fn render_pages(
     written
 }
 
-/// Makes page `i`'s Markdown twin from its Markdown `source` and writes it when twins are
+/// Makes page `i`'s Markdown twin from its Markdown `source` (whose links to rewrite are
+/// `links`, found by the Markdown pass) and writes it and its script twin when twins are
 /// on; returns the twin when `llms-full.txt` may need it, and the write's error.
 fn write_twin(
     renderer: &SiteRenderer<'_>,
     sink: &dyn Sink,
     i: usize,
     source: &str,
+    links: &[SourceLink],
     full_text: Option<&FullTextKeeper>,
 ) -> (Option<String>, Option<Diagnostic>) {
     let (site, settings) = (renderer.site, renderer.settings);
@@ -292,11 +297,16 @@ fn write_twin(
         return (None, None);
     }
     let page = &site.pages[i];
-    let text = twin::twin_of_body(settings, site, page, source).text;
+    let text = twin::twin_of_body(settings, site, page, source, links).text;
     let error = settings
         .agents
         .markdown_twins
-        .then(|| write(sink, &twin::twin_file(&page.url), text.as_bytes()).err())
+        .then(|| {
+            let script = twin::twin_script(&text);
+            write(sink, &twin::twin_file(&page.url), text.as_bytes())
+                .and_then(|()| write(sink, &twin::twin_script_file(&page.url), script.as_bytes()))
+                .err()
+        })
         .flatten();
     (wanted.then_some(text), error)
 }

@@ -9,6 +9,7 @@ pub(crate) mod links;
 mod math;
 pub(crate) mod raw_html;
 pub(crate) mod render;
+pub(crate) mod source_links;
 pub(crate) mod validate;
 
 pub(crate) use render::{render_source, render_with, RenderOptions, RenderedPage, Section};

@@ -16,6 +16,7 @@ use super::highlight::{BlockOptions, Highlighter};
 use super::info_string::{self, InfoString};
 use super::links::{self, LinkTarget};
 use super::raw_html::{self, RawHtmlMode};
+use super::source_links::{self, SourceLink};
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Location};
@@ -78,6 +79,9 @@ pub(crate) struct RenderedPage {
     pub sections: Vec<Section>,
     pub diagnostics: Vec<Diagnostic>,
     pub word_count: usize,
+    /// Where the Markdown writes its relative links to pages and assets, for the page's
+    /// Markdown twin (recorded here so that the twin does not parse the page again).
+    pub source_links: Vec<SourceLink>,
 }
 
 /// Markdown extensions kb enables: GFM plus footnotes, definition lists, smart punctuation
@@ -156,16 +160,19 @@ pub(crate) fn render_source(page: &Page, body: &str, settings: &RenderOptions<'_
         limits,
         math,
     } = *settings;
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    let definitions = source_links::definitions(parser.reference_definitions(), &page.rel);
+    let events: Vec<(Event<'_>, Range<usize>)> = parser.collect();
     let lines = LineIndex::new(body);
     let locate = |offset: usize| {
         let (line, column) = lines.line_col(offset);
         let (line, column) = page.file_position(line, column);
         Location::new(&page.file, line, column)
     };
-    let mut out = RenderedPage::default();
+    let mut out = RenderedPage {
+        source_links: definitions,
+        ..RenderedPage::default()
+    };
     let events = if math {
         super::math::render_math(body, events, &locate, &mut out.diagnostics)
     } else {
@@ -362,6 +369,9 @@ impl<'e> Writer<'_, '_, 'e> {
                 }
                 _ => return,
             }
+        }
+        if let Some(link) = source_links::inline(&event, &range, &self.page.rel) {
+            self.out.source_links.push(link);
         }
         match event {
             Event::Start(_) => {

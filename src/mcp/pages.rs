@@ -77,7 +77,12 @@ impl SiteView<'_> {
     /// The Markdown twin of page `i`, or only its section with heading id `section`.
     pub(crate) fn read_page(&self, i: usize, section: Option<&str>) -> Result<String, String> {
         let page = &self.site.pages[i];
-        let twin = twin::twin(self.settings, self.site, page);
+        let twin = twin::twin(
+            self.settings,
+            self.site,
+            page,
+            &self.rendered[i].source_links,
+        );
         let Some(id) = section.map(|s| s.trim().trim_start_matches('#')) else {
             return Ok(twin.text);
         };

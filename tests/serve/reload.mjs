@@ -4,16 +4,11 @@
 // matched words on the target page, and a stylesheet edit is swapped in without a reload.
 //
 //   tests/serve/run-browser.sh        (KB=path/to/kb to test another binary)
-import { spawn } from "node:child_process";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, repo, serve } from "../kb-serve.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, "..", "..");
-const kb = process.env.KB || join(repo, "target", "debug", "kb");
 const TIMEOUT = 60_000; // a loaded CI machine is slow; everything polls up to this
 
 const site = mkdtempSync(join(tmpdir(), "kb-serve-browser-"));
@@ -32,24 +27,11 @@ function save(path, text) {
   renameSync(path + ".tmp~", path);
 }
 
-const server = spawn(kb, ["serve", "--port", "0", "--root", site], { stdio: ["ignore", "pipe", "inherit"] });
+const server = serve(site, TIMEOUT);
 let browser;
 try {
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("kb serve printed no address")), TIMEOUT);
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/Serving .* at (http:\/\/\S+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on("exit", (code) => reject(new Error(`kb serve exited with ${code}`)));
-  });
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const url = await server.url;
+  browser = await launchChromium();
   const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT);
   // Wait for each page load's live-reload greeting before editing, so no message is missed.
@@ -119,6 +101,6 @@ try {
   console.log("ok: a stylesheet edit swapped the stylesheet without a reload");
 } finally {
   if (browser) await browser.close();
-  server.kill();
+  server.stop();
   rmSync(site, { recursive: true, force: true });
 }

@@ -124,6 +124,16 @@ fn a_kb_site_has_llms_files_and_a_twin_per_page() {
         one.contains("```go title=\"main.go\" hl_lines=\"3\""),
         "code intact: {one}"
     );
+    // Each twin's script twin hands the very same text to the theme's global.
+    for twin in &twins {
+        let script = site.read(&format!("book/{twin}.js"));
+        let literal = script
+            .strip_prefix("__kbMarkdownTwin(")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("{twin}.js is one call: {script}"));
+        let text: String = serde_json::from_str(literal).expect("a string literal");
+        assert_eq!(text, site.read(&format!("book/{twin}")), "{twin}.js");
+    }
     // llms-full.txt: every listed page's twin, in reading order.
     let full = site.read("book/llms-full.txt");
     let mut at = 0;
@@ -185,6 +195,7 @@ fn agents_files_can_be_turned_off_and_pages_left_out() {
     );
     site.build_ok(&[]);
     assert!(!site.path("book/alpha/one/index.md").exists());
+    assert!(!site.path("book/alpha/one/index.md.js").exists());
     assert!(alternates(&site.path("book")).is_empty());
     let llms = site.read("book/llms.txt");
     assert!(

@@ -103,6 +103,8 @@ interface Window {
   /** Left by 'index.js' and 'kb-search-wasm.js' (file://). */
   __kbSearchIndexBase64?: string | undefined;
   __kbSearchWasmBase64?: string | undefined;
+  /** Called by a page's script twin 'index.md.js' with the page's Markdown (file://). */
+  __kbMarkdownTwin?: ((markdown: string) => void) | undefined;
 }
 
 /** CommonJS in node (tests and benchmarks load search.js with require). */

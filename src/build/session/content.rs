@@ -287,7 +287,11 @@ impl Session {
         }
         // The edited pages' twins and llms-full.txt follow the bodies.
         let mut plain_records = Vec::new();
-        for (path, bytes) in crate::agents::files(&self.settings, &state.prepared.site) {
+        for (path, bytes) in crate::agents::files(
+            &self.settings,
+            &state.prepared.site,
+            &state.prepared.rendered,
+        ) {
             let fingerprint = fingerprint(&bytes);
             if state.outputs.differs_from(&path, fingerprint) {
                 batch.write(path.clone(), bytes);

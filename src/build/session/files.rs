@@ -154,7 +154,7 @@ pub(super) fn render_site_files(
             .map(|bytes| bytes.to_vec())
             .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
     };
-    let agents = crate::agents::files(settings, site);
+    let agents = crate::agents::files(settings, site, &prepared.rendered);
     let (plain, read_errors) = renderer.plain_files(&read_asset, agents);
     if !read_errors.is_empty() {
         return Err(read_errors.into());

@@ -303,12 +303,61 @@
     figure.appendChild(button);
   });
 
-  // "View as Markdown" becomes "Copy page as Markdown": the twin beside the page is fetched
-  // and copied. From file://, where the browser refuses to fetch it, the link still opens
-  // the twin, to copy from there.
+  // "View as Markdown" becomes "Copy page as Markdown". Over http(s) the twin beside the
+  // page is fetched; from file://, where the browser refuses to fetch, its script twin
+  // (data-kb-copy-markdown: `index.md.js`, the same text handed to __kbMarkdownTwin) is
+  // run instead, as search loads its index there. The clipboard write is asked for within
+  // the click, with the text still loading (a ClipboardItem of a promise), so it has the
+  // click's user activation however long the load takes; the load starts early anyway,
+  // when the pointer or the focus reaches the button. When all fails the twin is opened.
   document.querySelectorAll("a[data-kb-copy-markdown]").forEach(function (link) {
-    if (location.protocol === "file:" || !navigator.clipboard || !window.fetch) return;
+    if (!navigator.clipboard || !window.isSecureContext) return;
     var href = link.getAttribute("href") || "";
+    var script = link.getAttribute("data-kb-copy-markdown") || href + ".js";
+    /** @type {Promise<string> | null} */
+    var markdown = null;
+    /** @returns {Promise<string>} */
+    var viaScript = function () {
+      return new Promise(function (resolve, reject) {
+        window.__kbMarkdownTwin = resolve;
+        var s = document.createElement("script");
+        s.src = new URL(script, location.href).href;
+        // onload runs after the script: without the call, the file is not a script twin.
+        s.onload = s.onerror = function () {
+          s.remove();
+          window.__kbMarkdownTwin = undefined;
+          reject(new Error("no Markdown in " + s.src));
+        };
+        document.head.appendChild(s);
+      });
+    };
+    /** @returns {Promise<string>} */
+    var viaFetch = function () {
+      return fetch(href).then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); });
+    };
+    var load = function () {
+      if (!markdown) {
+        markdown = location.protocol === "file:" ? viaScript() : viaFetch().catch(viaScript);
+        // A failed load (a file missing, offline) may be retried by the next press.
+        markdown.catch(function () { markdown = null; });
+      }
+      return markdown;
+    };
+    /** @param {Promise<string>} text */
+    var writeText = function (text) {
+      return text.then(function (t) { return navigator.clipboard.writeText(t); });
+    };
+    /** @param {Promise<string>} text */
+    var copy = function (text) {
+      if (window.ClipboardItem && navigator.clipboard.write) {
+        try {
+          var blob = text.then(function (t) { return new Blob([t], { type: "text/plain" }); });
+          return navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })])
+            .catch(function () { return writeText(text); });
+        } catch (e) { /* a browser without promises in ClipboardItem: write the text */ }
+      }
+      return writeText(text);
+    };
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-markdown";
@@ -316,12 +365,12 @@
     var status = document.createElement("span");
     status.className = "copy-markdown-status";
     status.setAttribute("role", "status");
+    button.addEventListener("pointerenter", load);
+    button.addEventListener("focus", load);
     button.addEventListener("click", function () {
-      fetch(href)
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
-        .then(function (text) { return navigator.clipboard.writeText(text); })
-        .then(function () { status.textContent = "Copied"; },
-          function () { location.href = href; });
+      status.textContent = "";
+      copy(load()).then(function () { status.textContent = "Copied"; },
+        function () { location.href = new URL(href, location.href).href; });
     });
     // After the link, so nothing already drawn moves.
     link.after(button, status);
