@@ -61,18 +61,19 @@ pub(crate) fn analyze(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> Analysis {
-    let (site, diagnostics) = load(settings, options, timings);
+    let loader = Loader::new(settings, options.drafts);
+    let (site, diagnostics) = load(settings, &loader, options, timings);
     render_site(settings, site, diagnostics, options, timings)
 }
 
 /// The load pass: every page that could be read, and the problems found.
 pub(super) fn load(
     settings: &Settings,
+    loader: &Loader,
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    let (mut site, mut diagnostics) =
-        timings.time("load", || Loader::new(settings, options.drafts).load_site());
+    let (mut site, mut diagnostics) = timings.time("load", || loader.load_site());
     if !settings.preprocessors.is_empty() {
         // Plugins see the whole book, so they run once every page is loaded.
         match timings.time("plugins", || {

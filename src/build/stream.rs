@@ -20,6 +20,7 @@ use super::search;
 use super::timings::Timings;
 use crate::agents::{twin, FullTextKeeper};
 use crate::config::Settings;
+use crate::content::Loader;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::source_links::SourceLink;
@@ -53,7 +54,13 @@ pub(crate) fn build(
     timings: &mut Timings,
 ) -> Result<BuildReport, Diagnostics> {
     let stamp = search::input_stamp(settings, options.drafts);
-    let (mut site, mut diagnostics) = load(settings, options, timings);
+    // The Markdown stays on disk until its page is rendered, unless plugins rewrite it:
+    // they see the whole book at once.
+    let loader = match settings.preprocessors.is_empty() {
+        true => Loader::new(settings, options.drafts).leaving_bodies_on_disk(),
+        false => Loader::new(settings, options.drafts),
+    };
+    let (mut site, mut diagnostics) = load(settings, &loader, options, timings);
     let presentation = timings.time("theme", || Presentation::load(settings))?;
     // Kept until the build ends: the index blob is a file of this folder, mapped.
     let (writer, _index_folder) = match settings.search.enable {
@@ -109,7 +116,7 @@ pub(crate) fn build(
             print,
             html_bytes,
         } = timings.time("pages", || {
-            render_pages(&renderer, sources, to_indexer, sink, options)
+            render_pages(&renderer, &loader, sources, to_indexer, sink, options)
         });
         diagnostics
             .extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
@@ -185,11 +192,28 @@ struct PageDone {
     html_bytes: usize,
 }
 
+impl PageDone {
+    /// A page whose Markdown could not be read: its error, reported with the pages'.
+    fn failed(error: Diagnostic) -> PageDone {
+        let mut rendered = RenderedPage::default();
+        rendered.diagnostics.push(error);
+        PageDone {
+            rendered,
+            docs: Vec::new(),
+            error: None,
+            twin: None,
+            body: None,
+            html_bytes: 0,
+        }
+    }
+}
+
 /// Renders every page's Markdown and template and writes it with its Markdown twin, a chunk
 /// at a time, freeing each page's Markdown and HTML as soon as it is written; hands the
 /// sections to the indexer.
 fn render_pages(
     renderer: &SiteRenderer<'_>,
+    loader: &Loader,
     mut sources: Vec<String>,
     to_indexer: Option<ToIndexer>,
     sink: &dyn Sink,
@@ -220,7 +244,14 @@ fn render_pages(
             .map(|(k, source)| {
                 let i = first + k;
                 let page = &site.pages[i];
-                let source = std::mem::take(source);
+                let source = match page.body_on_disk {
+                    true => loader.reload_body(page),
+                    false => Ok(std::mem::take(source)),
+                };
+                let source = match source {
+                    Ok(source) => source,
+                    Err(e) => return PageDone::failed(e),
+                };
                 let mut r = markdown::render_source(page, &source, &render_options);
                 let links = std::mem::take(&mut r.source_links);
                 let (twin, twin_error) = write_twin(renderer, sink, i, &source, &links, full_text);

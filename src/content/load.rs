@@ -81,6 +81,9 @@ pub(crate) struct Loader {
     /// Where `{{#include}}` may read from.
     includes: Includes,
     limits: crate::limits::Limits,
+    /// Pages keep their Markdown; otherwise it is read again when needed
+    /// ([`Loader::leaving_bodies_on_disk`]).
+    keep_bodies: bool,
 }
 
 /// Folders beside `book.toml` that are never content when the content folder is the root.
@@ -124,6 +127,31 @@ impl Loader {
             excluded,
             includes: Includes::new(&settings.root, &settings.content_dir),
             limits: settings.limits,
+            keep_bodies: true,
+        }
+    }
+
+    /// This loader, making pages without their Markdown (see [`Page::body_on_disk`]): on a
+    /// site of 100,000 pages the Markdown is most of what a load holds, and a streamed
+    /// build needs each page's only while it renders that page.
+    pub(crate) fn leaving_bodies_on_disk(mut self) -> Loader {
+        self.keep_bodies = false;
+        self
+    }
+
+    /// The Markdown of `page`, with its includes: its `body`, or read again from its file
+    /// when it was left on disk.
+    pub(crate) fn reload_body(&self, page: &Page) -> Result<String, Diagnostic> {
+        if !page.body_on_disk {
+            return Ok(page.body.clone());
+        }
+        match self.read_page(&page.rel, true)? {
+            Some(again) => Ok(again.body),
+            None => Err(Diagnostic::file_error(
+                &page.file,
+                "the page was marked as a draft while the site was built",
+            )
+            .with_help("build again")),
         }
     }
 
@@ -294,6 +322,11 @@ impl Loader {
 
     /// Reads the page at `rel`; `None` for a draft when drafts are left out.
     pub(crate) fn load_page(&self, rel: &str) -> Result<Option<Page>, Diagnostic> {
+        self.read_page(rel, self.keep_bodies)
+    }
+
+    /// Reads the page at `rel`, with its Markdown when `keep_body`.
+    fn read_page(&self, rel: &str, keep_body: bool) -> Result<Option<Page>, Diagnostic> {
         let path = self.content_dir.join(rel);
         let file = self.shown_content.join(rel);
         let max = self.limits.max_page_bytes;
@@ -356,7 +389,11 @@ impl Loader {
             title,
             description,
             title_in_body: leading.is_some(),
-            body: expanded.body,
+            body: match keep_body {
+                true => expanded.body,
+                false => String::new(),
+            },
+            body_on_disk: !keep_body,
             body_line: split.body_line,
             included: expanded.included,
             meta,
@@ -378,6 +415,7 @@ impl Loader {
             description: String::new(),
             title_in_body: false,
             body: String::new(),
+            body_on_disk: false,
             body_line: 1,
             included: Included::default(),
             meta: front_matter::FrontMatter::default(),
@@ -453,4 +491,33 @@ pub(crate) const SUMMARY: &str = "SUMMARY.md";
 pub(crate) enum ContentFile {
     Page,
     Asset,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::session::fixture::copy_fixture;
+
+    /// A streamed build renders from what `reload_body` reads: it must be the very body,
+    /// includes expanded, that a loader keeping bodies gives, and the page must carry the
+    /// same include records (what the watcher and `kb check` rely on).
+    #[test]
+    fn a_body_left_on_disk_reads_back_as_the_kept_body_with_its_includes() {
+        let (_dir, root) = copy_fixture("books/kitchen-sink");
+        let settings = Settings::load(&root).expect("fixture loads");
+        let (kept, _) = Loader::new(&settings, false).load_site();
+        let loader = Loader::new(&settings, false).leaving_bodies_on_disk();
+        let (left, _) = loader.load_site();
+        assert_eq!(kept.pages.len(), left.pages.len());
+        let mut with_includes = 0;
+        for (kept, left) in kept.pages.iter().zip(&left.pages) {
+            assert!(left.body.is_empty() && left.body_on_disk, "{}", left.rel);
+            assert_eq!(kept.included.files, left.included.files, "{}", left.rel);
+            assert_eq!(kept.title_in_body, left.title_in_body, "{}", left.rel);
+            let body = loader.reload_body(left).expect("reads again");
+            assert_eq!(body, kept.body, "{}", left.rel);
+            with_includes += usize::from(!left.included.files.is_empty());
+        }
+        assert!(with_includes > 0, "the fixture has pages with includes");
+    }
 }

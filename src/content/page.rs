@@ -45,6 +45,9 @@ pub(crate) struct Page {
     pub meta: FrontMatter,
     /// The Markdown after the front matter.
     pub body: String,
+    /// The body was left on disk to save memory (`kb build` of a large site): `body` is
+    /// empty, and [`super::Loader::reload_body`] reads it when the page is rendered.
+    pub body_on_disk: bool,
     /// 1-based line of the file on which `body` starts.
     pub body_line: usize,
     /// The files `{{#include}}` and its kin brought into `body`, and how its lines map

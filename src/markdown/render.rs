@@ -773,6 +773,7 @@ pub(crate) mod tests {
             title_in_body: false,
             meta: FrontMatter::default(),
             body: body.to_string(),
+            body_on_disk: false,
             body_line: 5,
             included: Default::default(),
         }
