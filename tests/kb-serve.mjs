@@ -13,7 +13,8 @@ export const kb = process.env.KB || join(repo, "target", "debug", "kb");
 
 /**
  * Starts `kb serve --port 0` on the site in `root`. `url` resolves with the address it
- * prints (ending in `/`) and rejects if it exits first or prints none within `timeout`
+ * prints (ending in `/`) once the first build is done, and rejects if it exits first or
+ * prints none within `timeout`
  * ms; call `stop()` when done, whether or not it started.
  * @param {string} root
  * @param {number} timeout
@@ -27,11 +28,28 @@ export function serve(root, timeout) {
     server.stdout.on("data", (chunk) => {
       out += chunk;
       const m = out.match(/Serving .* at (http:\/\/\S+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) { clearTimeout(timer); resolve(built(m[1], timeout)); }
     });
     server.on("exit", (code) => { clearTimeout(timer); reject(new Error(`kb serve exited with ${code}`)); });
   });
   return { url, stop: () => server.kill() };
+}
+
+/**
+ * Resolves to `url` once the server's first build is done (`/__kb/status`): until then it
+ * serves previews, which the tests do not compare.
+ * @param {string} url
+ * @param {number} timeout
+ * @returns {Promise<string>}
+ */
+async function built(url, timeout) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const status = await fetch(`${url}__kb/status`).then((r) => r.json()).catch(() => null);
+    if (status && status.building === false) return url;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("kb serve did not finish its first build");
 }
 
 /** Headless Chromium ($CHROMIUM, else /usr/bin/chromium), quiet in the background. */

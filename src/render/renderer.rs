@@ -253,6 +253,19 @@ impl<'a> SiteRenderer<'a> {
         })
     }
 
+    /// The theme's files: its stylesheet and script under their hashed names, then its
+    /// static files.
+    pub(crate) fn theme_files(&self) -> Vec<(String, Vec<u8>)> {
+        let hashed = &self.presentation.hashed;
+        let mut files = vec![hashed.css.clone(), hashed.js.clone()];
+        for (path, bytes) in self.presentation.theme.static_files() {
+            if !assets::HASHED.contains(&path) {
+                files.push((path.to_string(), bytes.to_vec()));
+            }
+        }
+        files
+    }
+
     /// The files made without templates, in the order a build writes them: hashed assets,
     /// the theme's static files, the content folder's assets (read with `read_asset`),
     /// redirects, the sitemap, robots.txt, `agents` (the agents' files, see
@@ -263,16 +276,9 @@ impl<'a> SiteRenderer<'a> {
         read_asset: &dyn Fn(&str) -> Result<Vec<u8>, Diagnostic>,
         agents: Vec<(String, Vec<u8>)>,
     ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
-        let (site, settings, hashed) = (self.site, self.settings, &self.presentation.hashed);
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let (site, settings) = (self.site, self.settings);
+        let mut files = self.theme_files();
         let mut errors = Vec::new();
-        files.push(hashed.css.clone());
-        files.push(hashed.js.clone());
-        for (path, bytes) in self.presentation.theme.static_files() {
-            if !assets::HASHED.contains(&path) {
-                files.push((path.to_string(), bytes.to_vec()));
-            }
-        }
         for rel in &site.assets {
             match read_asset(rel) {
                 Ok(bytes) => files.push((rel.clone(), bytes)),

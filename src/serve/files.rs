@@ -1,7 +1,8 @@
 //! The files `kb serve` serves, kept in memory: the [`Sink`] its build session writes into,
 //! read by the HTTP handlers. The browser's search files are made from the session's
 //! search sections only when first asked for, by the same calls `kb build` makes, so the
-//! bytes are the same without paying for an index on every edit.
+//! bytes are the same without paying for an index on every edit. While the first build
+//! runs, a file it has not written yet is asked of the [`Preview`].
 
 use std::collections::HashMap;
 use std::io;
@@ -12,6 +13,7 @@ use axum::body::Bytes;
 use crate::build::output::{Batch, MemorySink, Sink};
 use crate::build::search;
 use crate::build::session::SearchSnapshot;
+use crate::serve::preview::Preview;
 
 /// The site's files, and its search sections when search is on.
 #[derive(Default)]
@@ -20,6 +22,9 @@ pub(crate) struct SiteFiles {
     search: Option<SearchSnapshot>,
     /// The browser's search files made from `search`, once asked for.
     search_files: Mutex<Option<Arc<HashMap<String, Bytes>>>>,
+    /// The first build is running: what it has not written may be previewed.
+    building: bool,
+    preview: Option<Preview>,
 }
 
 impl SiteFiles {
@@ -31,7 +36,28 @@ impl SiteFiles {
                 .search_files()
                 .and_then(|files| files.get(path).cloned());
         }
-        self.files.get(path).cloned()
+        if let Some(bytes) = self.files.get(path) {
+            return Some(bytes.clone());
+        }
+        let preview = self.preview.as_ref()?;
+        preview.file(path).map(Bytes::from)
+    }
+
+    /// Whether the first build is still running.
+    pub(crate) fn building(&self) -> bool {
+        self.building
+    }
+
+    /// The first build starts: `preview` answers for the files it has not written.
+    pub(crate) fn start_building(&mut self, preview: Option<Preview>) {
+        self.building = true;
+        self.preview = preview;
+    }
+
+    /// The first build is over: only its files are served, and the preview stops.
+    pub(crate) fn finish_building(&mut self) {
+        self.building = false;
+        self.preview = None;
     }
 
     /// Whether the site may have a file at `path`, without making the search files (any
@@ -114,7 +140,7 @@ fn is_search_file(path: &str) -> bool {
 pub(crate) struct LiveFiles(pub Arc<RwLock<SiteFiles>>);
 
 impl LiveFiles {
-    fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, SiteFiles> {
+    pub(crate) fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, SiteFiles> {
         self.0.write().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -40,6 +40,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/__kb/livereload", get(livereload))
         .route("/__kb/search", get(search))
+        .route("/__kb/status", get(status))
         .fallback(site_file)
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
@@ -67,6 +68,8 @@ enum Found {
     File(String, Bytes, Option<&'static str>),
     Redirect,
     Missing(Option<Bytes>),
+    /// Not there yet: the first build is running.
+    NotYet,
 }
 
 fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Found {
@@ -91,7 +94,10 @@ fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Fo
         },
         None => None,
     };
-    found.unwrap_or_else(|| Found::Missing(files.get("404.html")))
+    found.unwrap_or_else(|| match files.building() {
+        true => Found::NotYet,
+        false => Found::Missing(files.get("404.html")),
+    })
 }
 
 /// Whether an `Accept-Encoding` value accepts `encoding` (named, or `*`, without `q=0`).
@@ -160,7 +166,37 @@ async fn site_file(
             let page = page.unwrap_or_else(|| Bytes::from_static(BARE_NOT_FOUND.as_bytes()));
             file_response(StatusCode::NOT_FOUND, "404.html", page)
         }
+        Found::NotYet => {
+            let page = Bytes::from_static(NOT_YET.as_bytes());
+            let mut response =
+                file_response(StatusCode::SERVICE_UNAVAILABLE, "building.html", page);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+        }
     }
+}
+
+/// Shown for a file the first build has not made yet (a tag page, the search files, or a
+/// page that does not exist): the live-reload script reloads it when the build is done.
+const NOT_YET: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Building</title></head><body><h1>Building the site</h1><p>This file is not made yet: kb serve is building the site, and this tab reloads when it is done.</p></body></html>";
+
+/// Whether the first build is still running (`{"building": true}`): what a script or a
+/// test waits on before reading what the build made.
+async fn status(State(state): State<AppState>) -> Response {
+    let building = state
+        .files
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .building();
+    let body = serde_json::json!({ "building": building }).to_string();
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    no_store(response)
 }
 
 fn file_response(status: StatusCode, path: &str, bytes: Bytes) -> Response {

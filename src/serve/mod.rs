@@ -1,4 +1,5 @@
-//! `kb serve`: builds the site into memory, serves it, watches its files, rebuilds what a
+//! `kb serve`: serves at once (pages previewed, [`preview`], while the first build runs),
+//! builds the site into memory, serves it, watches its files, rebuilds what a
 //! change reaches and tells open tabs to reload.
 //!
 //! Serve only watches, serves and reloads: the build is the same [`Session`] `kb build`
@@ -17,6 +18,7 @@ pub(crate) mod http;
 pub(crate) mod listen;
 pub(crate) mod livereload;
 pub(crate) mod path;
+pub(crate) mod preview;
 pub(crate) mod search;
 pub(crate) mod watch;
 
@@ -124,25 +126,15 @@ pub(crate) fn run(
         session = session.with_bodies(Bodies::compressed);
     }
     let files = LiveFiles::default();
+    files
+        .0
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .start_building(None);
     let hub = Hub::default();
-    let first = session.apply(Plan::default(), &files);
-    match &first {
-        Ok(outcome) => report(Event::Built {
-            pages: outcome.pages,
-            elapsed: start.elapsed(),
-            warnings: &outcome.warnings,
-        }),
-        Err(diagnostics) => {
-            report(Event::Failed {
-                diagnostics,
-                first: true,
-            });
-            hub.send(&Message::Error {
-                diagnostics: diagnostics.errors().into_vec(),
-            });
-        }
-    }
 
+    // Listening before the first build: at 100,000 pages that build takes minutes, and
+    // meanwhile the preview answers for the pages it has not made.
     let url = match address.ip() {
         IpAddr::V6(ip) => format!("http://[{ip}]:{}/", address.port()),
         IpAddr::V4(ip) => format!("http://{ip}:{}/", address.port()),
@@ -159,7 +151,6 @@ pub(crate) fn run(
 
     let index = search::SharedIndex::default();
     let indexer = search::Indexer::start(index.clone());
-    publish_search(&session, &files, &indexer);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let app = http::router(http::AppState {
         files: files.0.clone(),
@@ -171,8 +162,8 @@ pub(crate) fn run(
         )),
         shutdown,
     });
-    let layout = layout.with_includes(session.included_outside());
-    let watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
+    // Watching before the first build, so an edit saved while it runs is not lost.
+    let mut watcher = watch::FileWatcher::new(&layout).map_err(Failure::Other)?;
     let report = std::sync::Arc::new(report);
     let loop_report = report.clone();
     std::thread::Builder::new()
@@ -184,7 +175,21 @@ pub(crate) fn run(
                 hub,
                 indexer,
             };
-            rebuild_loop(live, watcher, layout, first.is_err(), &**loop_report)
+            let (live, failing) = first_build(live, start, &**loop_report);
+            // The pages may include files outside the content folder: watch them too.
+            let layout = match layout
+                .clone()
+                .with_includes(live.session.included_outside())
+            {
+                with_includes if with_includes == layout => layout,
+                with_includes => {
+                    if let Err(e) = watcher.watch(&with_includes) {
+                        loop_report(Event::Warning(format!("{e:#}")));
+                    }
+                    with_includes
+                }
+            };
+            rebuild_loop(live, watcher, layout, failing, &**loop_report)
         })
         .context("cannot start the rebuild thread")?;
 
@@ -249,6 +254,48 @@ struct Live {
     files: LiveFiles,
     hub: Hub,
     indexer: search::Indexer,
+}
+
+/// Builds the whole site once, previewing pages while it runs, then serves only what the
+/// build made and tells open tabs to reload; returns whether that build failed.
+fn first_build(
+    mut live: Live,
+    start: Instant,
+    report: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> (Live, bool) {
+    let preview = preview::Preview::start(live.session.settings(), live.session.options());
+    match preview {
+        Ok(preview) => live.files.write_lock().start_building(Some(preview)),
+        Err(e) => report(Event::Warning(format!(
+            "cannot preview pages while the site builds: {e}"
+        ))),
+    }
+    let first = live.session.apply(Plan::default(), &live.files);
+    live.files.write_lock().finish_building();
+    let failing = match &first {
+        Ok(outcome) => {
+            report(Event::Built {
+                pages: outcome.pages,
+                elapsed: start.elapsed(),
+                warnings: &outcome.warnings,
+            });
+            // Tabs opened during the build show a preview or a "building" page.
+            live.hub.send(&Message::Reload);
+            false
+        }
+        Err(diagnostics) => {
+            report(Event::Failed {
+                diagnostics,
+                first: true,
+            });
+            live.hub.send(&Message::Error {
+                diagnostics: diagnostics.errors().into_vec(),
+            });
+            true
+        }
+    };
+    publish_search(&live.session, &live.files, &live.indexer);
+    (live, failing)
 }
 
 /// Waits for changes and folds each batch into the site, until the watcher stops.

@@ -571,3 +571,51 @@ fn editing_an_included_file_updates_the_pages_that_include_it() {
         Vec::<String>::new()
     );
 }
+
+/// Holds a build until the file `release` appears in the site's folder, then changes
+/// nothing (a preprocessor answering an empty book leaves every page as loaded).
+const HOLDING_PLUGIN: &str = r#"# kb runs `sh hold.sh supports html`, then `sh hold.sh` with the book on stdin.
+[ "$1" = supports ] && exit 0
+cat >/dev/null
+while [ ! -e release ]; do sleep 0.05; done
+printf '{"items":[]}'
+"#;
+
+/// Issue 24: at 100,000 pages the first build takes minutes, and the server must answer
+/// within seconds. A preprocessor that waits for a file the test writes holds the build, so
+/// the page below is provably served while the build runs; once it is done, the server
+/// serves exactly what `kb build` writes.
+#[cfg(unix)]
+#[test]
+fn pages_are_served_while_the_first_build_runs_then_what_the_build_made() {
+    let site = TestSite::fixture("basic");
+    let book = site.read("book.toml");
+    site.write("hold.sh", HOLDING_PLUGIN).write(
+        "book.toml",
+        &format!("{book}\n[preprocessor.hold]\ncommand = \"sh hold.sh\"\n"),
+    );
+    let server = crate::server::Server::launch(site.root(), &[]);
+    let building = |server: &crate::server::Server| server.get("/__kb/status").text();
+    assert_eq!(building(&server), r#"{"building":true}"#);
+
+    let page = server.wait_for("/alpha/one/", "the previewed page", |r| r.status == 200);
+    assert!(page.text().contains("SetMaxOpenConns"), "{}", page.text());
+    // A file only the build makes is not there yet, and says so.
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 503);
+    assert!(missing.text().contains("Building the site"));
+    // Still held: everything above was answered during the build.
+    assert_eq!(building(&server), r#"{"building":true}"#);
+
+    let (mut socket, _) = server.livereload();
+    site.write("release", "");
+    // Tabs opened on previews load the built pages.
+    assert_eq!(
+        socket.expect("reload"),
+        serde_json::json!({"type": "reload"})
+    );
+    server.wait_until_built();
+    let built = site.built_files().unwrap();
+    assert_eq!(differences(&server, &built), Vec::<String>::new());
+    assert_eq!(server.get("/no/such/page/").status, 404);
+}

@@ -27,8 +27,29 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Starts `kb serve --port 0 --root <root> <extra>` and waits for the address it prints.
+    /// Starts `kb serve --port 0 --root <root> <extra>` and waits until its first build is
+    /// done, so what it serves is what the build made.
     pub(crate) fn start(root: &Path, extra: &[&str]) -> Server {
+        let server = Server::launch(root, extra);
+        server.wait_until_built();
+        server
+    }
+
+    /// Polls `/__kb/status` until the first build is over.
+    pub(crate) fn wait_until_built(&self) {
+        self.wait_until_built_within(PATIENCE);
+    }
+
+    /// Polls `/__kb/status` until the first build is over, for up to `patience`.
+    pub(crate) fn wait_until_built_within(&self, patience: Duration) {
+        self.wait_for_within("/__kb/status", "the first build", patience, |r| {
+            r.status == 200 && r.text().contains("\"building\":false")
+        });
+    }
+
+    /// Starts `kb serve --port 0 --root <root> <extra>` and waits only for the address it
+    /// prints: the first build may still be running.
+    pub(crate) fn launch(root: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(KB)
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
@@ -84,6 +105,18 @@ impl Server {
         }
     }
 
+    /// The server's resident memory (`VmRSS` on Linux), for the benchmark's report.
+    pub(crate) fn resident(&self) -> String {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()));
+        status
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().to_string()))
+            })
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
     /// Everything the server printed on stderr so far.
     pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
@@ -116,7 +149,18 @@ impl Server {
         what: &str,
         check: impl Fn(&Response) -> bool,
     ) -> Response {
-        let deadline = Instant::now() + PATIENCE;
+        self.wait_for_within(path, what, PATIENCE, check)
+    }
+
+    /// Polls `path` until `check` accepts the response, for up to `patience`.
+    pub(crate) fn wait_for_within(
+        &self,
+        path: &str,
+        what: &str,
+        patience: Duration,
+        check: impl Fn(&Response) -> bool,
+    ) -> Response {
+        let deadline = Instant::now() + patience;
         loop {
             let response = self.get(path);
             if check(&response) {

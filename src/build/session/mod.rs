@@ -140,6 +140,11 @@ impl Session {
         &self.settings
     }
 
+    /// What the builds include (drafts) and trust.
+    pub(crate) fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
     /// How long each step of the builds so far took.
     pub(crate) fn timings(&self) -> &Timings {
         &self.timings
