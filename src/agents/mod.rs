@@ -43,6 +43,53 @@ pub(crate) fn files(
     files
 }
 
+/// The agents' files a body edit of pages `edited` (front matter unchanged) may change:
+/// their twins and scripts, and `llms-full.txt`. `llms.txt` is written again as well; it
+/// holds titles and descriptions only, so its bytes do not change. Unlike [`files`], this
+/// makes the twins of the pages `llms-full.txt` holds (up to its size cap), not of every
+/// page: at 100,000 pages, making every twin again was most of an edit's time.
+pub(crate) fn files_after_body_edit(
+    settings: &Settings,
+    site: &Site,
+    rendered: &[RenderedPage],
+    edited: &[usize],
+) -> Vec<(String, Vec<u8>)> {
+    let agents = &settings.agents;
+    let twin_of =
+        |i: usize| twin::twin(settings, site, &site.pages[i], &rendered[i].source_links).text;
+    let mut files = match FullTextKeeper::new(settings, site) {
+        Some(mut kept) => {
+            // In reading order the keeper stops wanting twins soon after the cap is
+            // reached: only those are made.
+            let listed = llms::listed_pages(settings, site);
+            for chunk in listed.chunks(64) {
+                let wanted: Vec<usize> = chunk.iter().copied().filter(|&i| kept.wants(i)).collect();
+                if wanted.is_empty() {
+                    break;
+                }
+                let twins: Vec<String> = wanted.par_iter().map(|&i| twin_of(i)).collect();
+                for (i, text) in wanted.into_iter().zip(twins) {
+                    kept.offer(i, text);
+                }
+            }
+            kept.files(settings, site)
+        }
+        None => Vec::new(),
+    };
+    if agents.markdown_twins {
+        for &i in edited {
+            let text = twin_of(i);
+            let url = &site.pages[i].url;
+            files.push((
+                twin::twin_script_file(url),
+                twin::twin_script(&text).into_bytes(),
+            ));
+            files.push((twin::twin_file(url), text.into_bytes()));
+        }
+    }
+    files
+}
+
 /// `llms.txt` and `llms-full.txt` when `[kb.agents]` asks for them, with each page's twin
 /// from `twin` (see [`llms::llms_full_txt`]).
 fn llms_files<'t>(
@@ -160,6 +207,38 @@ mod tests {
     use super::*;
     use crate::build::session::fixture::copy_fixture;
     use crate::content::Loader;
+
+    /// A body edit writes only the edited pages' twins and the llms files: each must be
+    /// byte for byte what making every file again gives, whatever the size cap.
+    #[test]
+    fn the_files_after_a_body_edit_are_those_of_a_full_remake() {
+        let (_dir, root) = copy_fixture("basic");
+        let mut settings = Settings::load(&root).expect("fixture loads");
+        settings.agents.markdown_twins = true;
+        settings.agents.llms_txt = true;
+        let (site, _) = Loader::new(&settings, false).load_site();
+        let options = crate::markdown::RenderOptions::of(&settings, crate::trust::Trust::default());
+        let rendered: Vec<RenderedPage> = site
+            .pages
+            .iter()
+            .map(|page| crate::markdown::render_with(page, &options))
+            .collect();
+        let edited = [0, site.pages.len() - 1];
+        for cap in [0, 200, 2_000, 10_000_000] {
+            settings.agents.llms_full_max_bytes = cap;
+            let all: std::collections::BTreeMap<String, Vec<u8>> =
+                files(&settings, &site, &rendered).into_iter().collect();
+            let some = files_after_body_edit(&settings, &site, &rendered, &edited);
+            assert_eq!(some.len(), 2 + 2 * edited.len(), "cap {cap}");
+            for (path, bytes) in some {
+                assert_eq!(
+                    String::from_utf8_lossy(&bytes),
+                    String::from_utf8_lossy(&all[&path]),
+                    "{path}, cap {cap}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn kept_twins_give_the_full_text_of_all_twins_in_any_order() {

@@ -287,10 +287,11 @@ impl Session {
         }
         // The edited pages' twins and llms-full.txt follow the bodies.
         let mut plain_records = Vec::new();
-        for (path, bytes) in crate::agents::files(
+        for (path, bytes) in crate::agents::files_after_body_edit(
             &self.settings,
             &state.prepared.site,
             &state.prepared.rendered,
+            &indexes,
         ) {
             let fingerprint = fingerprint(&bytes);
             if state.outputs.differs_from(&path, fingerprint) {
