@@ -123,7 +123,8 @@ pub(crate) fn build(
             files = site.pages.len() + twins;
             let agents = full_text.map_or_else(Vec::new, |kept| kept.files(settings, &site));
             files += timings.time("extras", || {
-                write_extras(settings, &renderer, print, agents, sink)
+                let render_options = markdown::RenderOptions::of(settings, options.trust);
+                write_extras(settings, &renderer, print, agents, &render_options, sink)
             })?;
         }
         if let Some(indexer) = indexer {
@@ -323,6 +324,7 @@ fn write_extras(
     renderer: &SiteRenderer<'_>,
     print: Option<Vec<String>>,
     agents: Vec<(String, Vec<u8>)>,
+    render_options: &markdown::RenderOptions<'_>,
     sink: &dyn Sink,
 ) -> Result<usize, Diagnostics> {
     let mut count = 0;
@@ -334,7 +336,11 @@ fn write_extras(
         count += 1;
     };
     let print = print.and_then(|bodies| renderer.print_page(&|i| bodies[i].clone()));
-    for file in renderer.listing_pages().into_iter().chain(print) {
+    for file in renderer
+        .listing_pages(render_options)
+        .into_iter()
+        .chain(print)
+    {
         let html = renderer.render(&file)?;
         put(&file.path, html.as_bytes());
     }
