@@ -61,6 +61,17 @@ pub(crate) fn build(
         false => Loader::new(settings, options.drafts),
     };
     let (mut site, mut diagnostics) = load(settings, &loader, options, timings);
+    // The book's own 404 page is rendered with the listing pages, after the pages'
+    // Markdown is gone: it keeps its own.
+    if let Some(page) = site.not_found.as_mut().filter(|page| page.body_on_disk) {
+        match loader.reload_body(page) {
+            Ok(body) => {
+                page.body = body;
+                page.body_on_disk = false;
+            }
+            Err(e) => diagnostics.push(e),
+        }
+    }
     let presentation = timings.time("theme", || Presentation::load(settings))?;
     // Kept until the build ends: the index blob is a file of this folder, mapped.
     let (writer, _index_folder) = match settings.search.enable {
@@ -130,7 +141,8 @@ pub(crate) fn build(
             files = site.pages.len() + twins;
             let agents = full_text.map_or_else(Vec::new, |kept| kept.files(settings, &site));
             files += timings.time("extras", || {
-                write_extras(settings, &renderer, print, agents, sink)
+                let render_options = markdown::RenderOptions::of(settings, options.trust);
+                write_extras(settings, &renderer, print, agents, &render_options, sink)
             })?;
         }
         if let Some(indexer) = indexer {
@@ -354,6 +366,7 @@ fn write_extras(
     renderer: &SiteRenderer<'_>,
     print: Option<Vec<String>>,
     agents: Vec<(String, Vec<u8>)>,
+    render_options: &markdown::RenderOptions<'_>,
     sink: &dyn Sink,
 ) -> Result<usize, Diagnostics> {
     let mut count = 0;
@@ -365,7 +378,11 @@ fn write_extras(
         count += 1;
     };
     let print = print.and_then(|bodies| renderer.print_page(&|i| bodies[i].clone()));
-    for file in renderer.listing_pages().into_iter().chain(print) {
+    for file in renderer
+        .listing_pages(render_options)
+        .into_iter()
+        .chain(print)
+    {
         let html = renderer.render(&file)?;
         put(&file.path, html.as_bytes());
     }

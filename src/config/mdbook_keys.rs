@@ -103,7 +103,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("output.html.git-repository-url", Read),
     key("output.html.git-repository-icon", Ignored("kb's theme draws its own repository link")),
     key("output.html.edit-url-template", Read),
-    key("output.html.input-404", Ignored("kb writes its own 404.html")),
+    key("output.html.input-404", Read),
     key("output.html.site-url", Read),
     key("output.html.cname", Ignored("kb does not write a CNAME file; add one to the published folder")),
     key("output.html.live-reload-endpoint", Ignored(LIVE_RELOAD)),

@@ -119,10 +119,6 @@ fn each_unused_mdbook_key_warns_once_at_its_position() {
             "book.toml:2:1: kb does not use `output.html.git-repository-icon`; ignored",
         ),
         (
-            "[output.html]\ninput-404 = \"missing.md\"\n",
-            "book.toml:2:1: kb does not use `output.html.input-404`; ignored",
-        ),
-        (
             "[output.html]\ncname = \"example.org\"\n",
             "book.toml:2:1: kb does not use `output.html.cname`; ignored",
         ),

@@ -115,6 +115,10 @@ pub(crate) struct Settings {
     pub search: SearchConfig,
     /// Line-hiding prefixes by code block language (`[output.html.code.hidelines]`).
     pub hidelines: BTreeMap<String, String>,
+    /// A book's Markdown page for addresses that do not exist (`[output.html] input-404`,
+    /// `404.md` by default), relative to the source folder: it becomes `404.html` when the
+    /// book has it, rather than a page; kb's own 404 page otherwise. mdBook books only.
+    pub not_found_page: Option<String>,
     /// What raw HTML in Markdown becomes (`[output.html] raw-html`), before untrusted
     /// mode has its say ([`crate::markdown::raw_html::RawHtmlMode::under`]).
     pub raw_html: crate::markdown::raw_html::RawHtmlMode,

@@ -81,6 +81,8 @@ pub(crate) struct RawHtml {
     pub print: RawPrint,
     /// mdBook's switch for math; kb renders it at build time (see [`super::Settings::math`]).
     pub mathjax_support: Option<bool>,
+    /// The book's page for addresses that do not exist, relative to the source folder.
+    pub input_404: Option<String>,
 }
 
 /// `[output.html.fold]`: chapters with sub-chapters fold in the sidebar; `level` is how

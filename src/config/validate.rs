@@ -242,6 +242,10 @@ impl RawConfig {
             redirects,
             search,
             hidelines: html.code.hidelines,
+            not_found_page: match layout {
+                Layout::MdBook => Some(html.input_404.unwrap_or_else(|| "404.md".to_string())),
+                Layout::Site => None,
+            },
             raw_html,
             sidebar: super::SidebarOptions {
                 fold_level: html.fold.enable.then_some(html.fold.level),

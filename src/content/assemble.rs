@@ -42,6 +42,8 @@ struct Structure {
     home: Option<usize>,
     areas: Vec<Area>,
     toc: Vec<TocItem>,
+    /// The book's page for addresses that do not exist, when it has one.
+    not_found: Option<usize>,
 }
 
 /// Puts pages in reading order (renumbering every index), sets each page's area and
@@ -53,6 +55,7 @@ fn finish(structure: Structure, assets: Vec<String>, errors: &mut Vec<Diagnostic
         home,
         mut areas,
         mut toc,
+        not_found,
     } = structure;
     let mut new_index = vec![usize::MAX; pages.len()];
     for (new, &old) in order.iter().enumerate() {
@@ -60,6 +63,7 @@ fn finish(structure: Structure, assets: Vec<String>, errors: &mut Vec<Diagnostic
     }
     let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
     let mut pages: Vec<Page> = order.iter().filter_map(|&old| slots[old].take()).collect();
+    let not_found = not_found.and_then(|old| slots[old].take());
     let map = |i: usize| new_index[i];
     for area in &mut areas {
         area.index = area.index.map(map);
@@ -106,6 +110,7 @@ fn finish(structure: Structure, assets: Vec<String>, errors: &mut Vec<Diagnostic
         areas,
         assets,
         toc,
+        not_found,
         by_rel,
     }
 }
@@ -285,6 +290,7 @@ fn from_folders(
         order,
         areas,
         toc: entries.into_iter().map(TocItem::Entry).collect(),
+        not_found: None,
     }
 }
 
@@ -421,8 +427,15 @@ fn from_summary(
         .iter()
         .flat_map(|p| p.included.files.iter().map(String::as_str))
         .collect();
+    // mdBook's `input-404`: the book's page for addresses that do not exist.
+    let not_found = loader.not_found_page.as_deref().and_then(|rel| {
+        by_rel
+            .get(rel)
+            .copied()
+            .filter(|&i| !listed[i] && !included.contains(rel))
+    });
     for (i, page) in pages.iter().enumerate() {
-        if !listed[i] && !included.contains(page.rel.as_str()) {
+        if !listed[i] && !included.contains(page.rel.as_str()) && Some(i) != not_found {
             errors.push(
                 Diagnostic::warning(
                     Location::new(&page.file, 1, 1),
@@ -443,6 +456,7 @@ fn from_summary(
         home,
         areas,
         toc,
+        not_found,
     }
 }
 

@@ -42,6 +42,9 @@ pub(crate) struct Site {
     pub toc: Vec<TocItem>,
     /// Every page in reading order.
     pub order: Vec<usize>,
+    /// The book's own page for addresses that do not exist (`src/404.md`): not a page of
+    /// the book, it becomes the body of `404.html`.
+    pub not_found: Option<Page>,
     pub(super) by_rel: std::collections::HashMap<String, usize>,
 }
 
@@ -84,6 +87,8 @@ pub(crate) struct Loader {
     /// Pages keep their Markdown; otherwise it is read again when needed
     /// ([`Loader::leaving_bodies_on_disk`]).
     keep_bodies: bool,
+    /// The book's page for addresses that do not exist ([`Settings::not_found_page`]).
+    pub not_found_page: Option<String>,
 }
 
 /// Folders beside `book.toml` that are never content when the content folder is the root.
@@ -128,6 +133,7 @@ impl Loader {
             includes: Includes::new(&settings.root, &settings.content_dir),
             limits: settings.limits,
             keep_bodies: true,
+            not_found_page: settings.not_found_page.clone(),
         }
     }
 

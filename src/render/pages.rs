@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::config::Settings;
 use crate::content::page::{root_prefix, url_depth};
 use crate::content::tags::tag_slug;
-use crate::content::{Page, PageKind, Site};
+use crate::content::{toc, Page, PageKind, Site};
 use crate::markdown::RenderedPage;
 use crate::render::view::{CardView, LinkView, PageView, TocEntry};
 use crate::safe_url::{neutralise, UrlUse};
@@ -22,6 +22,29 @@ pub(crate) struct ViewBuilder<'a> {
     /// Position of each page in reading order, for previous and next.
     order: Vec<usize>,
     position: Vec<Option<usize>>,
+    /// Each page's nearest ancestor page in the table of contents (its folder's index, or
+    /// the chapter it is nested under), for breadcrumbs.
+    parent: Vec<Option<usize>>,
+}
+
+/// Each page's nearest ancestor page in `site`'s table of contents: a draft chapter or a
+/// folder without an index page is skipped over.
+fn parents(site: &Site) -> Vec<Option<usize>> {
+    fn walk(entry: &toc::TocEntry, up: Option<usize>, parent: &mut [Option<usize>]) {
+        if let Some(page) = entry.page {
+            parent[page] = up.filter(|&up| up != page);
+        }
+        for child in &entry.children {
+            walk(child, entry.page.or(up), parent);
+        }
+    }
+    let mut parent = vec![None; site.pages.len()];
+    for item in &site.toc {
+        if let toc::TocItem::Entry(entry) = item {
+            walk(entry, None, &mut parent);
+        }
+    }
+    parent
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -36,6 +59,7 @@ impl<'a> ViewBuilder<'a> {
             site,
             order,
             position,
+            parent: parents(site),
         }
     }
 
@@ -120,16 +144,21 @@ impl<'a> ViewBuilder<'a> {
                 href: self.href(&page.url, &format!("tags/{}/", tag_slug(t))),
             })
             .collect();
-        if let Some(home) = self.site.home.filter(|&home| home != i) {
-            view.breadcrumbs.push(self.link(page, home));
+        // Home, then the pages the table of contents nests this one under: its folders'
+        // index pages, or in a book the chapters above it (2. › 2.1. for chapter 2.1.1.).
+        let mut ancestors = Vec::new();
+        let mut up = self.parent[i];
+        while let Some(p) = up.filter(|p| !ancestors.contains(p) && *p != i) {
+            ancestors.push(p);
+            up = self.parent[p];
         }
-        if page.kind == PageKind::Article {
-            if let Some(index) = self.site.area_of(page).and_then(|a| a.index) {
-                if index != i {
-                    view.breadcrumbs.push(self.link(page, index));
-                }
-            }
-        }
+        let home = self.site.home.filter(|&home| home != i);
+        ancestors.extend(home.filter(|home| !ancestors.contains(home)));
+        view.breadcrumbs = ancestors
+            .iter()
+            .rev()
+            .map(|&p| self.link(page, p))
+            .collect();
         if let Some(pos) = self.position[i] {
             if pos > 0 {
                 view.prev = Some(self.link(page, self.order[pos - 1]));

@@ -20,7 +20,7 @@ use crate::content::tags::tag_slug;
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::validate;
-use crate::markdown::RenderedPage;
+use crate::markdown::{self, RenderOptions, RenderedPage};
 use crate::render::nav::Sidebar;
 use crate::render::theme::Theme;
 use crate::render::view::{Context, PageView, SiteView};
@@ -175,8 +175,9 @@ impl<'a> SiteRenderer<'a> {
     }
 
     /// The template-made files besides content pages, in the order a build writes them:
-    /// the tag index, each tag's page, and the 404 page.
-    pub(crate) fn listing_pages(&self) -> Vec<TemplatePage> {
+    /// the tag index, each tag's page, and the 404 page (the book's own rendered with
+    /// `options`, when it has one).
+    pub(crate) fn listing_pages(&self, options: &RenderOptions<'_>) -> Vec<TemplatePage> {
         let mut files = Vec::new();
         if !self.tags.is_empty() {
             files.push(TemplatePage {
@@ -204,16 +205,28 @@ impl<'a> SiteRenderer<'a> {
         files.push(TemplatePage {
             path: "404.html".to_string(),
             template: "404.html",
-            view: PageView::new(
-                "404",
-                "Page not found",
-                "The page you asked for does not exist; it may have moved.",
-            ),
+            view: self.not_found_view(options),
             url: String::new(),
             area: None,
             base: Some(base),
         });
         files
+    }
+
+    /// The 404 page's view: the book's own page (mdBook's `input-404`) when it has one,
+    /// kb's otherwise.
+    fn not_found_view(&self, options: &RenderOptions<'_>) -> PageView {
+        let Some(page) = &self.site.not_found else {
+            return PageView::new(
+                "404",
+                "Page not found",
+                "The page you asked for does not exist; it may have moved.",
+            );
+        };
+        let mut view = PageView::new("404", &page.title, &page.description);
+        view.title_in_body = page.title_in_body;
+        view.content = markdown::render_source(page, &page.body, options).html;
+        view
     }
 
     /// `print.html` (see [`super::print`]) when the book has one: its chapters' `bodies`

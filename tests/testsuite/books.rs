@@ -104,6 +104,23 @@ fn an_mdbook_book_builds_with_its_summary_urls_and_titles() {
     ] {
         assert!(nav.contains(expected), "missing {expected} in {nav}");
     }
+    // Breadcrumbs follow the summary's nesting: Introduction › Advanced use › Tuning.
+    let deep = site.read("book/guide/advanced/deep-dive.html");
+    let crumbs = deep
+        .split_once("<nav class=\"breadcrumbs\"")
+        .and_then(|(_, rest)| rest.split_once("</nav>"))
+        .map(|(crumbs, _)| crumbs)
+        .expect("breadcrumbs");
+    let titles: Vec<&str> = crumbs
+        .split("</a>")
+        .filter_map(|a| a.rsplit_once('>').map(|(_, title)| title))
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Introduction", "Advanced use", "Tuning"],
+        "{crumbs}"
+    );
     let position = |s: &str| nav.find(s).unwrap_or_else(|| panic!("no {s}"));
     assert!(position("Introduction") < position("User guide"));
     assert!(position("Deep dive") < position("Reference"));
@@ -296,4 +313,62 @@ fn fold_and_no_section_label_shape_the_sidebar() {
         "{nav}"
     );
     assert!(nav.contains("deep-dive.html"), "{nav}");
+}
+
+#[test]
+fn a_books_own_404_md_is_its_404_page_as_in_mdbook() {
+    let site = TestSite::fixture("books/mdbook");
+    site.write(
+        "src/404.md",
+        "# Lost in the stacks\n\nNo chapter lives here. Start from the [configuration](reference/configuration.md).\n",
+    );
+    let run = site.build_ok(&[]);
+    // Not a page of the book, and not reported as a chapter SUMMARY.md forgot.
+    assert!(
+        !run.stderr_text().contains("src/404.md"),
+        "{}",
+        run.stderr_text()
+    );
+    assert!(!site.path("book/404/index.html").exists());
+    let page = site.read("book/404.html");
+    let main = site.part("book/404.html", "<article");
+    assert_eq!(main.matches("<h1").count(), 1, "{main}");
+    assert!(main.contains("Lost in the stacks</a></h1>"), "{main}");
+    // Served at any depth: its links resolve against <base href>, the book's root.
+    assert!(page.contains("<base href=\"/\">"), "{page}");
+    assert!(
+        main.contains(r#"href="./reference/configuration.html""#),
+        "{main}"
+    );
+    assert!(!main.contains("Go to the home page"), "{main}");
+    // Not searched, not listed for agents.
+    let search = site
+        .kb(&["search", "--json", "stacks"])
+        .success()
+        .stdout_text();
+    assert!(!search.contains("404"), "{search}");
+    assert!(!site.read("book/llms.txt").contains("404"));
+
+    // `input-404` names another file; 404.md is then an unlisted page like any other.
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"Kitchen Sink Book\"\n\n[output.html]\ninput-404 = \"lost.md\"\n",
+    );
+    site.write("src/lost.md", "# Nothing here\n\nTry the search.\n");
+    let run = site
+        .build_ok(&[])
+        .stderr_has("src/404.md:1:1: warning: this page is not listed in SUMMARY.md");
+    assert!(
+        !run.stderr_text().contains("src/lost.md"),
+        "{}",
+        run.stderr_text()
+    );
+    let main = site.part("book/404.html", "<article");
+    assert!(main.contains("Nothing here</a></h1>"), "{main}");
+
+    // Without the file, kb's own 404 page.
+    std::fs::remove_file(site.path("src/lost.md")).expect("remove lost.md");
+    site.build_ok(&[]);
+    let main = site.part("book/404.html", "<article");
+    assert!(main.contains("Go to the home page"), "{main}");
 }

@@ -25,6 +25,12 @@ pub(super) struct Fresh<'a> {
     pub everything: bool,
 }
 
+/// What the previous install wrote: its output files and the assets' bytes.
+pub(super) struct Previous<'a> {
+    pub outputs: &'a OutputStore,
+    pub assets: &'a HashMap<String, Arc<Vec<u8>>>,
+}
+
 /// The files an install writes, and the store and asset cache after it.
 pub(super) struct SiteFiles {
     pub batch: Batch,
@@ -35,18 +41,22 @@ pub(super) struct SiteFiles {
     pub assets: HashMap<String, Arc<Vec<u8>>>,
 }
 
-/// Renders every output file of `prepared` whose inputs changed since `old` and compares
+/// Renders every output file of `prepared` whose inputs changed since `previous` and compares
 /// every other file with what was written: the whole change, nothing written yet.
 /// `stylesheet`: the theme's stylesheet, when a new theme renamed it.
 pub(super) fn render_site_files(
     settings: &Settings,
     presentation: &Presentation,
     prepared: &Prepared,
-    old: &OutputStore,
-    old_assets: &HashMap<String, Arc<Vec<u8>>>,
+    previous: Previous<'_>,
     fresh: &Fresh<'_>,
     stylesheet: Option<&Renamed>,
+    render_options: &crate::markdown::RenderOptions<'_>,
 ) -> Result<SiteFiles, Diagnostics> {
+    let Previous {
+        outputs: old,
+        assets: old_assets,
+    } = previous;
     let site = &prepared.site;
     let renderer = SiteRenderer::new(settings, site, presentation);
     let n = site.pages.len();
@@ -54,7 +64,7 @@ pub(super) fn render_site_files(
         .into_par_iter()
         .map(|i| renderer.page_frame(i, &prepared.rendered[i]))
         .collect();
-    let listing = renderer.listing_pages();
+    let listing = renderer.listing_pages(render_options);
     let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
     for file in frames.iter().chain(&listing) {
         sidebars

@@ -49,7 +49,7 @@ use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::render::renderer::{Presentation, TemplatePage};
 pub(crate) use changed::{ChangedFiles, Renamed};
-use files::{render_site_files, Fresh};
+use files::{render_site_files, Fresh, Previous};
 
 /// One page's search sections, shared between the session and the live index.
 pub(crate) type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
@@ -284,10 +284,13 @@ impl Session {
             settings,
             presentation_ref,
             &prepared,
-            old_outputs,
-            old_assets,
+            Previous {
+                outputs: old_outputs,
+                assets: old_assets,
+            },
             &fresh,
             stylesheet.as_ref(),
+            &crate::markdown::RenderOptions::of(settings, self.options.trust),
         )?;
         let changed = ChangedFiles::of(&made.batch, stylesheet, made.restyled);
         sink.apply(made.batch).map_err(write_error)?;

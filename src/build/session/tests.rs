@@ -105,12 +105,14 @@ fn a_page_edit_changes_its_page() {
         ),
     )]);
     let changed = &outcome.changed;
-    // The page, its Markdown twin, and llms-full.txt, which holds every twin.
+    // The page, its Markdown twin and the twin's script (for copying from file://), and
+    // llms-full.txt, which holds every twin.
     assert_eq!(
         changed.written,
         [
             "alpha/one/index.html",
             "llms-full.txt",
+            "alpha/one/index.md.js",
             "alpha/one/index.md"
         ]
     );
