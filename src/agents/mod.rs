@@ -6,6 +6,8 @@
 pub(crate) mod llms;
 pub(crate) mod twin;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::config::Settings;
@@ -46,39 +48,52 @@ pub(crate) fn files(
 /// The agents' files a body edit of pages `edited` (front matter unchanged) may change:
 /// their twins and scripts, and `llms-full.txt`. `llms.txt` is written again as well; it
 /// holds titles and descriptions only, so its bytes do not change. Unlike [`files`], this
-/// makes the twins of the pages `llms-full.txt` holds (up to its size cap), not of every
-/// page: at 100,000 pages, making every twin again was most of an edit's time.
+/// does not make every page's twin again (at 100,000 pages that was most of an edit's
+/// time): `kept` holds, by page, the twins `llms-full.txt` was last made from; only the
+/// edited pages' twins, and those of pages `llms-full.txt` newly reaches, are made. `kept`
+/// must be emptied whenever anything but a body edit changes the site.
 pub(crate) fn files_after_body_edit(
     settings: &Settings,
     site: &Site,
     rendered: &[RenderedPage],
     edited: &[usize],
+    kept: &mut HashMap<usize, String>,
 ) -> Vec<(String, Vec<u8>)> {
     let agents = &settings.agents;
     let twin_of =
         |i: usize| twin::twin(settings, site, &site.pages[i], &rendered[i].source_links).text;
-    let mut files = match FullTextKeeper::new(settings, site) {
-        Some(mut kept) => {
-            // In reading order the keeper stops wanting twins soon after the cap is
-            // reached: only those are made.
-            let listed = llms::listed_pages(settings, site);
-            for chunk in listed.chunks(64) {
-                let wanted: Vec<usize> = chunk.iter().copied().filter(|&i| kept.wants(i)).collect();
-                if wanted.is_empty() {
-                    break;
-                }
-                let twins: Vec<String> = wanted.par_iter().map(|&i| twin_of(i)).collect();
-                for (i, text) in wanted.into_iter().zip(twins) {
-                    kept.offer(i, text);
-                }
-            }
-            kept.files(settings, site)
+    let mut made: HashMap<usize, String> = edited.par_iter().map(|&i| (i, twin_of(i))).collect();
+    let mut files = Vec::new();
+    if agents.llms_txt {
+        for &i in edited {
+            kept.insert(i, made[&i].clone());
         }
-        None => Vec::new(),
-    };
+        // The pages `llms-full.txt` holds, the way it decides: in reading order, up to the
+        // first twin that would take it to the cap.
+        let listed = llms::listed_pages(settings, site);
+        let cap = agents.llms_full_max_bytes;
+        let mut bytes = llms::header(settings).len();
+        'listed: for chunk in listed.chunks(64) {
+            let missing: Vec<usize> = chunk
+                .iter()
+                .copied()
+                .filter(|i| !kept.contains_key(i))
+                .collect();
+            let twins: Vec<String> = missing.par_iter().map(|&i| twin_of(i)).collect();
+            kept.extend(missing.into_iter().zip(twins));
+            for i in chunk {
+                let length = kept[i].len();
+                if bytes + length >= cap {
+                    break 'listed;
+                }
+                bytes += length + 1;
+            }
+        }
+        files = llms_files(settings, site, &|i| kept.get(&i).map(String::as_str));
+    }
     if agents.markdown_twins {
         for &i in edited {
-            let text = twin_of(i);
+            let text = made.remove(&i).unwrap_or_default();
             let url = &site.pages[i].url;
             files.push((
                 twin::twin_script_file(url),
@@ -224,11 +239,14 @@ mod tests {
             .map(|page| crate::markdown::render_with(page, &options))
             .collect();
         let edited = [0, site.pages.len() - 1];
-        for cap in [0, 200, 2_000, 10_000_000] {
+        // Kept across caps as across edits: what was kept for one cap is still each
+        // page's twin.
+        let mut kept = HashMap::new();
+        for cap in [0, 200, 2_000, 10_000_000, 500] {
             settings.agents.llms_full_max_bytes = cap;
             let all: std::collections::BTreeMap<String, Vec<u8>> =
                 files(&settings, &site, &rendered).into_iter().collect();
-            let some = files_after_body_edit(&settings, &site, &rendered, &edited);
+            let some = files_after_body_edit(&settings, &site, &rendered, &edited, &mut kept);
             assert_eq!(some.len(), 2 + 2 * edited.len(), "cap {cap}");
             for (path, bytes) in some {
                 assert_eq!(

@@ -292,6 +292,7 @@ impl Session {
             &state.prepared.site,
             &state.prepared.rendered,
             &indexes,
+            &mut state.full_text_twins,
         ) {
             let fingerprint = fingerprint(&bytes);
             if state.outputs.differs_from(&path, fingerprint) {
@@ -351,6 +352,8 @@ struct OldPage {
 /// Puts back the pages a failed body edit swapped out.
 fn restore(state: &mut State, old: Vec<OldPage>) {
     for old in old {
+        // Its twin may have been made from the body that failed.
+        state.full_text_twins.remove(&old.i);
         state.prepared.bodies.put(old.page.rel.clone(), old.body);
         state.prepared.site.pages[old.i] = old.page;
         state.prepared.rendered[old.i] = old.rendered;

@@ -91,6 +91,9 @@ struct State {
     assets: HashMap<String, Arc<Vec<u8>>>,
     /// Search sections of every page, in page order, by page URL.
     docs: Vec<(String, PageDocs)>,
+    /// By page, the Markdown twins `llms-full.txt` was last made from by a body edit
+    /// (see [`crate::agents::files_after_body_edit`]); empty after any other change.
+    full_text_twins: HashMap<usize, String>,
 }
 
 /// A build that can be applied again and again.
@@ -331,6 +334,7 @@ impl Session {
             outputs: made.outputs,
             assets: made.assets,
             docs,
+            full_text_twins: HashMap::new(),
         });
         Ok(Outcome {
             changed_files: changed.len(),
