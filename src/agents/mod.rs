@@ -73,7 +73,9 @@ pub(crate) fn files_after_body_edit(
         let listed = llms::listed_pages(settings, site);
         let cap = agents.llms_full_max_bytes;
         let mut bytes = llms::header(settings).len();
-        'listed: for chunk in listed.chunks(64) {
+        // The place of the first page left out (the last one it reads).
+        let mut cut = listed.len();
+        'listed: for (c, chunk) in listed.chunks(64).enumerate() {
             let missing: Vec<usize> = chunk
                 .iter()
                 .copied()
@@ -81,15 +83,25 @@ pub(crate) fn files_after_body_edit(
                 .collect();
             let twins: Vec<String> = missing.par_iter().map(|&i| twin_of(i)).collect();
             kept.extend(missing.into_iter().zip(twins));
-            for i in chunk {
+            for (k, i) in chunk.iter().enumerate() {
                 let length = kept[i].len();
                 if bytes + length >= cap {
+                    cut = c * 64 + k;
                     break 'listed;
                 }
                 bytes += length + 1;
             }
         }
-        files = llms_files(settings, site, &|i| kept.get(&i).map(String::as_str));
+        // Pages after the cut never reach llms-full.txt, and the cut is decided by the
+        // pages before it: an edit there changes neither file (llms.txt holds titles and
+        // descriptions). Making the files again would cost the cap's worth of text.
+        let reaches = listed
+            .iter()
+            .take(cut.saturating_add(1))
+            .any(|i| made.contains_key(i));
+        if reaches {
+            files = llms_files(settings, site, &|i| kept.get(&i).map(String::as_str));
+        }
     }
     if agents.markdown_twins {
         for &i in edited {
@@ -256,6 +268,44 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An edit of a page past llms-full.txt's cut writes only that page's twins: the llms
+    /// files would come out the same.
+    #[test]
+    fn an_edit_past_the_cut_leaves_the_llms_files_alone() {
+        let (_dir, root) = copy_fixture("basic");
+        let mut settings = Settings::load(&root).expect("fixture loads");
+        settings.agents.markdown_twins = true;
+        settings.agents.llms_txt = true;
+        settings.agents.llms_full_max_bytes = 500;
+        let (mut site, _) = Loader::new(&settings, false).load_site();
+        let options = crate::markdown::RenderOptions::of(&settings, crate::trust::Trust::default());
+        let render = |page: &crate::content::Page| crate::markdown::render_with(page, &options);
+        let mut rendered: Vec<RenderedPage> = site.pages.iter().map(render).collect();
+        let full = |site: &Site, rendered: &[RenderedPage]| {
+            files(&settings, site, rendered)
+                .into_iter()
+                .find(|(path, _)| path == "llms-full.txt")
+                .map(|(_, bytes)| bytes)
+        };
+        let before = full(&site, &rendered);
+        let last = site.pages.len() - 1;
+        site.pages[last]
+            .body
+            .push_str("\nA sentence added by the edit.\n");
+        rendered[last] = render(&site.pages[last]);
+        let mut kept = HashMap::new();
+        let some = files_after_body_edit(&settings, &site, &rendered, &[last], &mut kept);
+        let paths: Vec<&str> = some.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        assert!(paths
+            .iter()
+            .all(|p| p.ends_with(".md") || p.ends_with(".md.js")));
+        assert_eq!(full(&site, &rendered), before, "llms-full.txt is the same");
+        // The first page is always inside the cut.
+        let some = files_after_body_edit(&settings, &site, &rendered, &[0], &mut kept);
+        assert_eq!(some.len(), 4);
     }
 
     #[test]
