@@ -235,21 +235,32 @@ mod tests {
     use crate::build::session::fixture::copy_fixture;
     use crate::content::Loader;
 
-    /// A body edit writes only the edited pages' twins and the llms files: each must be
-    /// byte for byte what making every file again gives, whatever the size cap.
-    #[test]
-    fn the_files_after_a_body_edit_are_those_of_a_full_remake() {
-        let (_dir, root) = copy_fixture("basic");
+    /// The `basic` fixture with twins and llms files on: its folder (kept alive), settings,
+    /// site and every page's rendering.
+    fn basic_site() -> (tempfile::TempDir, Settings, Site, Vec<RenderedPage>) {
+        let (dir, root) = copy_fixture("basic");
         let mut settings = Settings::load(&root).expect("fixture loads");
         settings.agents.markdown_twins = true;
         settings.agents.llms_txt = true;
         let (site, _) = Loader::new(&settings, false).load_site();
-        let options = crate::markdown::RenderOptions::of(&settings, crate::trust::Trust::default());
-        let rendered: Vec<RenderedPage> = site
+        let rendered = site
             .pages
             .iter()
-            .map(|page| crate::markdown::render_with(page, &options))
+            .map(|page| render(&settings, page))
             .collect();
+        (dir, settings, site, rendered)
+    }
+
+    fn render(settings: &Settings, page: &crate::content::Page) -> RenderedPage {
+        let options = crate::markdown::RenderOptions::of(settings, crate::trust::Trust::default());
+        crate::markdown::render_with(page, &options)
+    }
+
+    /// A body edit writes only the edited pages' twins and the llms files: each must be
+    /// byte for byte what making every file again gives, whatever the size cap.
+    #[test]
+    fn the_files_after_a_body_edit_are_those_of_a_full_remake() {
+        let (_dir, mut settings, site, rendered) = basic_site();
         let edited = [0, site.pages.len() - 1];
         // Kept across caps as across edits: what was kept for one cap is still each
         // page's twin.
@@ -274,15 +285,8 @@ mod tests {
     /// files would come out the same.
     #[test]
     fn an_edit_past_the_cut_leaves_the_llms_files_alone() {
-        let (_dir, root) = copy_fixture("basic");
-        let mut settings = Settings::load(&root).expect("fixture loads");
-        settings.agents.markdown_twins = true;
-        settings.agents.llms_txt = true;
+        let (_dir, mut settings, mut site, mut rendered) = basic_site();
         settings.agents.llms_full_max_bytes = 500;
-        let (mut site, _) = Loader::new(&settings, false).load_site();
-        let options = crate::markdown::RenderOptions::of(&settings, crate::trust::Trust::default());
-        let render = |page: &crate::content::Page| crate::markdown::render_with(page, &options);
-        let mut rendered: Vec<RenderedPage> = site.pages.iter().map(render).collect();
         let full = |site: &Site, rendered: &[RenderedPage]| {
             files(&settings, site, rendered)
                 .into_iter()
@@ -294,7 +298,7 @@ mod tests {
         site.pages[last]
             .body
             .push_str("\nA sentence added by the edit.\n");
-        rendered[last] = render(&site.pages[last]);
+        rendered[last] = render(&settings, &site.pages[last]);
         let mut kept = HashMap::new();
         let some = files_after_body_edit(&settings, &site, &rendered, &[last], &mut kept);
         let paths: Vec<&str> = some.iter().map(|(path, _)| path.as_str()).collect();
