@@ -7,9 +7,12 @@
 //!
 //! With `--time` first, it loads every page and prints native warm latencies instead
 //! (CPU time of each query typed letter by letter, as `scripts/bench-search.mjs` does in
-//! wasm).
+//! wasm). `--rounds` prints the file of each page each round asks for. `--blob INDEX_BLOB
+//! OUT_DIR` pages a blob (`search-index/index.bin`) into `OUT_DIR/search` first, as `kb
+//! build` would: for trying page layouts without building the site again.
 //!
-//! `cargo run --release -p kb-search --example page_reads -- [--time] SITE/search QUERY...`
+//! `cargo run --release -p kb-search --example page_reads -- [--time] [--rounds]
+//! [--blob INDEX_BLOB OUT_DIR | SITE/search] QUERY...`
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -128,10 +131,22 @@ fn encode(text: &str) -> String {
 fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1).peekable();
     let time = args.next_if_eq("--time").is_some();
-    let dir = args
-        .next()
-        .ok_or("usage: page_reads [--time] SITE/search QUERY...")?;
-    let dir = Path::new(&dir);
+    let rounds_too = args.next_if_eq("--rounds").is_some();
+    let blob = args.next_if_eq("--blob").is_some();
+    let dir = args.next().ok_or(
+        "usage: page_reads [--time] [--rounds] [--blob INDEX_BLOB OUT_DIR | SITE/search] QUERY...",
+    )?;
+    let mut dir = Path::new(&dir).to_path_buf();
+    if blob {
+        let out = Path::new(&args.next().ok_or("--blob needs OUT_DIR")?).to_path_buf();
+        for (path, bytes) in kb_search::site_files(&fs::read(&dir)?, &[])? {
+            let path = out.join(path);
+            fs::create_dir_all(path.parent().ok_or("no parent")?)?;
+            fs::write(path, bytes)?;
+        }
+        dir = out.join("search");
+    }
+    let dir = dir.as_path();
     let head = fs::read(dir.join("index.bin"))?;
     let files = page_files(&head)?;
     let mut all: BTreeMap<&str, usize> = BTreeMap::new();
@@ -147,14 +162,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         let index = SearchIndex::from_head(&head)?;
         let request = format!("q={}&limit=30", encode(&query));
         let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
-        let (mut rounds, mut loaded) = (0, 0);
+        let (mut rounds, mut loaded, mut bytes) = (0, 0, 0);
         let hits = loop {
             match index.answer(&request) {
                 Answer::Json(json) => break json.matches("\"url\"").count(),
                 Answer::NeedPages(pages) => {
                     rounds += 1;
+                    if rounds_too {
+                        let exts: Vec<&str> = pages
+                            .iter()
+                            .map(|&n| files[n as usize].rsplit('.').next().unwrap_or(""))
+                            .collect();
+                        println!("  round {rounds}: {exts:?}");
+                    }
                     for n in pages {
-                        index.add_page(n, &page(dir, &index.pages_id(), n)?)?;
+                        let data = page(dir, &index.pages_id(), n)?;
+                        bytes += data.len();
+                        index.add_page(n, &data)?;
                         let file = &files[n as usize];
                         let ext = file.rsplit('.').next().unwrap_or(file);
                         *per_file.entry(ext.to_owned()).or_default() += 1;
@@ -164,8 +188,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         };
         println!(
-            "{query:?}: {loaded} of {} pages in {rounds} rounds, {hits} hits; {per_file:?}",
-            files.len()
+            "{query:?}: {loaded} of {} pages ({} KB) in {rounds} rounds, {hits} hits; {per_file:?}",
+            files.len(),
+            bytes / 1000
         );
     }
     Ok(())

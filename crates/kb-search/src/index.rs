@@ -9,7 +9,7 @@ use tantivy::{Directory, Index, IndexReader, ReloadPolicy};
 use crate::blob::{Catalog, CATALOG_FILE};
 use crate::directory::BlobDirectory;
 use crate::error::SearchError;
-use crate::paged::PagedBlob;
+use crate::paged::{Layout, PagedBlob};
 use crate::results::SearchResults;
 use crate::schema::{name, register_tokenizer, Fields};
 use crate::search::Engine;
@@ -41,7 +41,11 @@ impl SearchIndex {
     /// Opens a whole blob written by [`build_index`] (or `LiveIndex::to_blob`).
     pub fn from_blob(blob: &[u8]) -> Result<Self, SearchError> {
         let whole = tantivy::directory::OwnedBytes::new(blob.to_vec());
-        Self::open(Arc::new(PagedBlob::whole(whole, false)?))
+        Self::open(Arc::new(PagedBlob::whole(
+            whole,
+            &Layout::default(),
+            false,
+        )?))
     }
 
     /// Opens the head of a paged blob (`search/index.bin`); see [`SearchIndex::answer`].
@@ -84,7 +88,9 @@ impl SearchIndex {
     }
 
     /// Opens what every search reads before its own terms: each field's term dictionary
-    /// and norms, and the area column. These reads decide which pages the head holds.
+    /// (its block index, not its terms) and the area and page columns. These reads decide which
+    /// pages the head holds. Field norms are read with a query's postings (`warm.rs`):
+    /// one byte per section and field, they were most of the head of a large site.
     fn warm(&self) {
         let searcher = self.reader.searcher();
         let schema = searcher.schema();
@@ -92,10 +98,10 @@ impl SearchIndex {
             for (field, entry) in schema.fields() {
                 if entry.is_indexed() {
                     let _ = segment.inverted_index(field);
-                    let _ = segment.get_fieldnorms_reader(field);
                 }
             }
             let _ = segment.fast_fields().u64(name::AREA_ID);
+            let _ = segment.fast_fields().u64(name::PAGE_ORD);
         }
     }
 
@@ -145,6 +151,7 @@ impl SearchIndex {
             searcher: &searcher,
             fields: &self.fields,
             catalog: &self.catalog,
+            pending: &|| self.blob.has_missing(),
         })
     }
 
@@ -159,12 +166,57 @@ impl SearchIndex {
     }
 }
 
-/// The pages of a whole blob (opened with recording on) that opening it reads: what the
-/// head must hold.
+/// Where to cut the pages of a whole blob (opened with recording on): the ranges opening
+/// it reads (what the head must hold), then the units a query may read.
 #[cfg(feature = "writer")]
-pub(crate) fn head_pages(paged: Arc<PagedBlob>) -> Result<Vec<u32>, SearchError> {
-    SearchIndex::open(paged.clone())?;
-    Ok(paged.touched())
+pub(crate) fn probe_layout(paged: Arc<PagedBlob>) -> Result<Layout, SearchError> {
+    let index = SearchIndex::open(paged.clone())?;
+    let head = paged.take_touched();
+    index.read_units();
+    let units = paged.take_touched();
+    Ok(Layout { head, units })
+}
+
+#[cfg(feature = "writer")]
+impl SearchIndex {
+    /// Reads every unit a query may read, one read each: each field's norms, each term's
+    /// postings and positions, the term dictionary block of every [`LOOKUP_EVERY`]th term
+    /// (a block holds a few hundred), and each doc-store block.
+    fn read_units(&self) {
+        /// Terms per dictionary lookup: one lookup per block finds the block's bounds.
+        const LOOKUP_EVERY: usize = 16;
+        use tantivy::schema::IndexRecordOption;
+        let searcher = self.reader.searcher();
+        let schema = searcher.schema();
+        for segment in searcher.segment_readers() {
+            for (field, entry) in schema.fields() {
+                if !entry.is_indexed() {
+                    continue;
+                }
+                let _ = segment.get_fieldnorms_reader(field);
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut terms) = inverted.terms().stream() else {
+                    continue;
+                };
+                let mut n = 0usize;
+                while terms.advance() {
+                    if n.is_multiple_of(LOOKUP_EVERY) {
+                        let _ = inverted.terms().get(terms.key());
+                    }
+                    n += 1;
+                    let with = IndexRecordOption::WithFreqsAndPositions;
+                    let _ = inverted.read_postings_from_terminfo(terms.value(), with);
+                }
+            }
+            if let Ok(store) = segment.get_store_reader(1) {
+                for doc in 0..segment.max_doc() {
+                    let _ = store.get_document_bytes(doc);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(feature = "writer")]

@@ -4,10 +4,16 @@
 //! ([`STORE_PAGE_SIZE`]) than the rest ([`PAGE_SIZE`]): a hit reads one small compressed
 //! block of it, a term reads its whole posting list.
 //!
-//! The site gets a *head* (`search/index.bin`): the pages that opening the index reads
-//! (table of contents, `meta.json`, footers, term dictionaries, field norms, the doc-store
-//! skip index), found at build time by opening the index natively and recording every read.
-//! Every other page is its own file (`search/pages/<n>.bin`, and `.js` for `file://`).
+//! The site gets a *head* (`search/index.bin`): exactly the bytes that opening the index
+//! reads (table of contents, `meta.json`, footers, the term dictionaries' block indexes,
+//! the doc-store skip index), found at build time by opening the index natively and
+//! recording every read; each of those reads is a page of its own. Every other page is its
+//! own file (`search/pages/<id>/<n>.js`).
+//!
+//! Where the other pages are cut is found the same way (see [`Layout`]): the writer reads
+//! every unit a query may read (each term dictionary block, each term's postings and
+//! positions, each field's norms, each doc-store block) and pages are cut between units,
+//! so a query downloads whole units and never half of one at the end of a page.
 //!
 //! Reads of a page that is not loaded fail with an I/O error that tantivy passes up, and
 //! the page is recorded as missing. A search that recorded a missing page is not answered:
@@ -40,11 +46,15 @@ use crate::blob::{table_of_contents, FORMAT_VERSION};
 use crate::error::SearchError;
 
 const HEAD_MAGIC: &[u8; 8] = b"KBSHEAD\0";
-/// Bytes per page of the term index: a query reads whole posting lists, so larger pages
-/// cost little and keep the number of files down.
+/// Most bytes per page: a longer unit (a common word's posting list) is cut into pages of
+/// this size, and a file without recorded units is cut only at this size.
 pub(crate) const PAGE_SIZE: usize = 32 * 1024;
-/// Bytes per page of the doc store, where each hit reads one compressed block.
-pub(crate) const STORE_PAGE_SIZE: usize = 8 * 1024;
+/// Fewest bytes per page where units allow: consecutive units (the terms a prefix expands
+/// to sit next to each other) share a page until it reaches this size. Smaller pages
+/// download fewer bytes a query does not read, larger ones take fewer requests.
+pub(crate) const UNIT_PAGE_SIZE: usize = 4 * 1024;
+/// Recorded reads closer than this are one unit (a footer read in three small reads).
+const UNIT_GAP: usize = 64;
 
 /// Most bytes of cross-page reads kept assembled; past it the cache starts over.
 const ASSEMBLED_MAX_BYTES: usize = 64 << 20;
@@ -76,8 +86,8 @@ pub(crate) struct PagedBlob {
     assembled: Mutex<Assembled>,
     /// Pages a read wanted but did not find, since the last `take_missing`.
     missing: Mutex<BTreeSet<u32>>,
-    /// Pages read, when recording (to build the head).
-    touched: Option<Mutex<BTreeSet<u32>>>,
+    /// Byte ranges read, when recording (to lay out the pages and find the head).
+    touched: Option<Mutex<Vec<Range<usize>>>>,
 }
 
 impl std::fmt::Debug for PagedBlob {
@@ -110,21 +120,72 @@ fn blob_id(blob: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Where the pages of `blob` start: the table of contents is one page, each file is cut
-/// into pages of its own size.
-pub(crate) fn layout(blob: &[u8]) -> Result<Vec<usize>, SearchError> {
+/// Where pages are cut: the byte ranges the head holds, and the units queries read.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Layout {
+    /// Ranges read by opening the index: each becomes pages of its own, held by the head.
+    pub head: Vec<Range<usize>>,
+    /// Ranges read as a whole by queries: pages are cut between them where possible.
+    pub units: Vec<Range<usize>>,
+}
+
+/// Sorted, with ranges that overlap or lie within [`UNIT_GAP`] of each other merged.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end + UNIT_GAP => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Where the pages of `blob` start. The table of contents is one page; each file is cut
+/// at the bounds of the head's ranges, between units once a page holds
+/// [`UNIT_PAGE_SIZE`] bytes, and wherever a page would pass [`PAGE_SIZE`].
+pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchError> {
     let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
     let entries = table_of_contents(blob.len(), &mut read)?;
+    let head = merged(plan.head.clone());
+    // Unit starts are where a page may end; the head's bounds are where one must.
+    let mut may: Vec<usize> = plan.units.iter().map(|r| r.start).collect();
+    may.sort_unstable();
+    let mut must: Vec<usize> = head.iter().flat_map(|r| [r.start, r.end]).collect();
     let mut starts = vec![0];
     for e in entries.iter().filter(|e| e.len > 0) {
-        let size = if e.name.ends_with(".store") {
-            STORE_PAGE_SIZE
-        } else {
-            PAGE_SIZE
-        };
-        starts.extend((e.offset..e.offset + e.len).step_by(size));
+        let end = e.offset + e.len;
+        must.push(e.offset);
+        must.push(end);
+        let mut at = e.offset;
+        starts.push(at);
+        let mut bounds: Vec<(usize, bool)> = must
+            .iter()
+            .filter(|&&m| m > e.offset && m <= end)
+            .map(|&m| (m, true))
+            .chain(
+                may[may.partition_point(|&m| m <= e.offset)..may.partition_point(|&m| m < end)]
+                    .iter()
+                    .map(|&m| (m, false)),
+            )
+            .collect();
+        bounds.sort_unstable();
+        for (bound, required) in bounds {
+            while bound - at > PAGE_SIZE {
+                at += PAGE_SIZE;
+                starts.push(at);
+            }
+            if required || bound - at >= UNIT_PAGE_SIZE {
+                at = bound;
+                starts.push(at);
+            }
+        }
     }
+    starts.sort_unstable();
     starts.dedup();
+    starts.retain(|&s| s < blob.len());
     Ok(starts)
 }
 
@@ -138,15 +199,19 @@ impl PagedBlob {
             whole: None,
             assembled: Mutex::new(Assembled::default()),
             missing: Mutex::new(BTreeSet::new()),
-            touched: record.then(|| Mutex::new(BTreeSet::new())),
+            touched: record.then(|| Mutex::new(Vec::new())),
         }
     }
 
-    /// A blob with every page loaded (slices of `whole`, not copies); `record` notes which
-    /// pages reads touch.
-    pub(crate) fn whole(whole: OwnedBytes, record: bool) -> Result<Self, SearchError> {
+    /// A blob with every page loaded (slices of `whole`, not copies), cut by `plan`;
+    /// `record` notes the ranges reads touch.
+    pub(crate) fn whole(
+        whole: OwnedBytes,
+        plan: &Layout,
+        record: bool,
+    ) -> Result<Self, SearchError> {
         let blob = whole.as_slice();
-        let mut paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob)?, record);
+        let mut paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob, plan)?, record);
         for n in 0..paged.page_count() {
             let _ = paged.pages[n].set(whole.slice(paged.page_range(n)));
         }
@@ -248,13 +313,34 @@ impl PagedBlob {
         std::mem::take(&mut *missing).into_iter().collect()
     }
 
-    /// The pages reads touched (when recording).
+    /// Whether a read wanted a page that is not loaded, since the last `take_missing`.
+    pub(crate) fn has_missing(&self) -> bool {
+        !self
+            .missing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    /// The ranges reads touched since the last call (when recording), in read order.
     #[cfg(feature = "writer")]
-    pub(crate) fn touched(&self) -> Vec<u32> {
+    pub(crate) fn take_touched(&self) -> Vec<Range<usize>> {
         self.touched.as_ref().map_or_else(Vec::new, |t| {
-            let t = t.lock().unwrap_or_else(|e| e.into_inner());
-            t.iter().copied().collect()
+            std::mem::take(&mut *t.lock().unwrap_or_else(|e| e.into_inner()))
         })
+    }
+
+    /// The pages that hold bytes of `ranges`.
+    #[cfg(feature = "writer")]
+    pub(crate) fn pages_of(&self, ranges: &[Range<usize>]) -> Vec<u32> {
+        let mut pages: Vec<u32> = ranges
+            .iter()
+            .filter(|r| !r.is_empty() && r.end <= self.len)
+            .flat_map(|r| self.page_at(r.start) as u32..=self.page_at(r.end - 1) as u32)
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        pages
     }
 
     /// Reads `range` of the blob. Fails (and records the pages) when a page is missing.
@@ -271,8 +357,10 @@ impl PagedBlob {
         let first = self.page_at(range.start);
         let last = self.page_at(range.end - 1);
         if let Some(touched) = &self.touched {
-            let mut t = touched.lock().unwrap_or_else(|e| e.into_inner());
-            t.extend(first as u32..=last as u32);
+            touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(range.clone());
         }
         if let Some(whole) = &self.whole {
             return Ok(whole.slice(range));
@@ -353,13 +441,21 @@ mod tests {
         pack(vec![
             ("a.json".into(), data(10)),
             ("b.idx".into(), data(PAGE_SIZE * 2 + 10)),
-            ("c.store".into(), data(STORE_PAGE_SIZE * 3)),
+            ("c.store".into(), data(PAGE_SIZE * 3)),
         ])
         .unwrap()
     }
 
+    /// Where `b.idx` starts in the blob.
+    fn idx_start(blob: &[u8]) -> usize {
+        PagedBlob::whole(OwnedBytes::new(blob.to_vec()), &Layout::default(), false)
+            .unwrap()
+            .page_range(2)
+            .start
+    }
+
     fn page(blob: &[u8], n: u32) -> Vec<u8> {
-        PagedBlob::whole(OwnedBytes::new(blob.to_vec()), false)
+        PagedBlob::whole(OwnedBytes::new(blob.to_vec()), &Layout::default(), false)
             .unwrap()
             .page(n)
             .unwrap()
@@ -369,10 +465,10 @@ mod tests {
     #[test]
     fn pages_follow_files_and_reads_cross_them() {
         let b = blob();
-        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), false).unwrap();
+        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), &Layout::default(), false).unwrap();
         // toc, a.json, b.idx in 3, c.store in 3.
         assert_eq!(p.page_count(), 8);
-        assert_eq!(p.page_range(7).len(), STORE_PAGE_SIZE);
+        assert_eq!(p.page_range(7).len(), PAGE_SIZE);
         let r = 100..b.len() - 5;
         assert_eq!(p.read(r.clone()).unwrap().as_slice(), &b[r]);
         assert_eq!(p.read(3..9).unwrap().as_slice(), &b[3..9]);
@@ -383,7 +479,8 @@ mod tests {
     #[test]
     fn missing_pages_are_recorded_then_loaded() {
         let b = blob();
-        let whole = PagedBlob::whole(OwnedBytes::new(b.clone()), false).unwrap();
+        let whole =
+            PagedBlob::whole(OwnedBytes::new(b.clone()), &Layout::default(), false).unwrap();
         let p = PagedBlob::from_head(&pack_head(&whole, &[0, 1])).unwrap();
         assert_eq!(p.read(10..20).unwrap().as_slice(), &b[10..20]);
         let across = whole.page_range(3).end - 1..whole.page_range(5).start + 1;
@@ -400,7 +497,7 @@ mod tests {
 
     #[test]
     fn bad_heads_are_errors_not_panics() {
-        let whole = PagedBlob::whole(OwnedBytes::new(blob()), false).unwrap();
+        let whole = PagedBlob::whole(OwnedBytes::new(blob()), &Layout::default(), false).unwrap();
         let head = pack_head(&whole, &[0, 1, 7]);
         assert!(PagedBlob::from_head(&head).is_ok());
         for cut in 0..head.len() {
@@ -437,11 +534,68 @@ mod tests {
     }
 
     #[test]
-    fn recording_notes_touched_pages() {
+    fn recording_notes_touched_ranges_and_their_pages() {
         let b = blob();
-        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), true).unwrap();
+        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), &Layout::default(), true).unwrap();
         let r = p.page_range(6);
         p.read(r.start + 1..r.end + 1).unwrap();
-        assert_eq!(p.touched(), [6, 7]);
+        p.read(3..9).unwrap();
+        let touched = p.take_touched();
+        assert_eq!(touched, [r.start + 1..r.end + 1, 3..9]);
+        assert_eq!(p.pages_of(&touched), [0, 6, 7]);
+        assert!(p.take_touched().is_empty());
+    }
+
+    #[test]
+    fn the_head_ranges_are_pages_of_their_own() {
+        let b = blob();
+        let idx = idx_start(&b);
+        // Two reads 10 bytes apart are one range; a read inside a page cuts it in three.
+        let head = vec![
+            idx + 100..idx + 200,
+            idx + 210..idx + 300,
+            idx + 5000..idx + 5001,
+        ];
+        let plan = Layout {
+            head: head.clone(),
+            units: vec![],
+        };
+        let p = PagedBlob::whole(OwnedBytes::new(b.clone()), &plan, false).unwrap();
+        let pages = p.pages_of(&head);
+        let ranges: Vec<_> = pages.iter().map(|&n| p.page_range(n as usize)).collect();
+        assert_eq!(ranges, [idx + 100..idx + 300, idx + 5000..idx + 5001]);
+        // The pages before, between and after them are cut at those bounds too.
+        assert_eq!(p.page_range(pages[0] as usize - 1), idx..idx + 100);
+        assert_eq!(p.page_range(pages[0] as usize + 1), idx + 300..idx + 5000);
+        // Every byte is in exactly one page, in order.
+        let mut at = 0;
+        for n in 0..p.page_count() {
+            assert_eq!(p.page_range(n).start, at);
+            at = p.page_range(n).end;
+        }
+        assert_eq!(at, b.len());
+    }
+
+    #[test]
+    fn pages_end_between_units_once_they_are_big_enough() {
+        let b = blob();
+        let idx = idx_start(&b);
+        let unit = |from: usize, len: usize| idx + from..idx + from + len;
+        // Units of 1 KiB: four fill a page. Then one unit longer than PAGE_SIZE.
+        let mut units: Vec<_> = (0..8).map(|i| unit(i * 1024, 1024)).collect();
+        units.push(unit(8 * 1024, PAGE_SIZE + 2000));
+        units.push(unit(8 * 1024 + PAGE_SIZE + 2000, 100));
+        let plan = Layout {
+            head: vec![],
+            units,
+        };
+        let p = PagedBlob::whole(OwnedBytes::new(b), &plan, false).unwrap();
+        let first = p.pages_of(&[unit(0, 1)])[0] as usize;
+        let lens: Vec<usize> = (first..first + 4).map(|n| p.page_range(n).len()).collect();
+        // The long unit's last 2000 bytes are too few for a page: they share one with the
+        // unit after it, up to the end of the file.
+        let rest = PAGE_SIZE * 2 + 10 - (8 * 1024 + PAGE_SIZE);
+        assert_eq!(lens, [UNIT_PAGE_SIZE, UNIT_PAGE_SIZE, PAGE_SIZE, rest]);
+        assert_eq!(p.page_range(first + 3).end, idx + PAGE_SIZE * 2 + 10);
     }
 }

@@ -55,10 +55,13 @@ pub fn write_site_files<E, W>(
 where
     W: FnMut(&str, &[u8]) -> Result<(), E>,
 {
-    use crate::paged::{pack_head, PagedBlob};
-    let paged = PagedBlob::whole(index_blob.0.clone(), true).map_err(SiteFilesError::Index)?;
-    let paged = std::sync::Arc::new(paged);
-    let head_pages = crate::index::head_pages(paged.clone()).map_err(SiteFilesError::Index)?;
+    use crate::paged::{pack_head, Layout, PagedBlob};
+    let probe = PagedBlob::whole(index_blob.0.clone(), &Layout::default(), true);
+    let probe = std::sync::Arc::new(probe.map_err(SiteFilesError::Index)?);
+    let plan = crate::index::probe_layout(probe).map_err(SiteFilesError::Index)?;
+    let paged = PagedBlob::whole(index_blob.0.clone(), &plan, false);
+    let paged = paged.map_err(SiteFilesError::Index)?;
+    let head_pages = paged.pages_of(&plan.head);
     let mut count = 0;
     let mut put = |path: &str, bytes: &[u8]| {
         count += 1;

@@ -14,7 +14,8 @@
 //! * `sparse_union.rs`: a union that scores only the documents it is asked about;
 //!   `and_maybe.rs`: one query's documents, scored with another's where it matches too;
 //! * `term_counts.rs`: the most frequent terms a prefix or a misspelt word expands to;
-//! * `suggest.rs`: other queries to offer when this one found nothing.
+//! * `suggest.rs`: other queries to offer when this one found nothing;
+//! * `warm.rs`: reading ahead all a plan reads, so the browser loads it in one round.
 
 mod and_maybe;
 mod expand;
@@ -26,6 +27,7 @@ mod sparse_union;
 mod suggest;
 mod synonyms;
 mod term_counts;
+mod warm;
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
@@ -67,6 +69,10 @@ pub(crate) struct Engine<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
     pub catalog: &'a Catalog,
+    /// Whether a read so far wanted an index page that is not loaded: the search then
+    /// stops at the end of the step that read it, as its answer would be thrown away
+    /// (see `SearchIndex::answer`), and the browser loads what that step named.
+    pub pending: &'a dyn Fn() -> bool,
 }
 
 impl Engine<'_> {
@@ -167,9 +173,17 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
+        self.warm(&plan);
+        if (self.pending)() {
+            return results;
+        }
         let mut matched = self.match_pages(&plan, area, limit);
         if !matched.dropped.is_empty() || matched.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
+                self.warm(&fuzzy);
+                if (self.pending)() {
+                    return results;
+                }
                 let more = self.match_pages(&fuzzy, area, limit);
                 let better = (more.dropped.len(), Reverse(more.total))
                     < (matched.dropped.len(), Reverse(matched.total));

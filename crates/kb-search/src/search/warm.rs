@@ -1,0 +1,67 @@
+//! Reading ahead what a plan will read, all at once: on an index opened from its head,
+//! every read of a page that is not loaded yet names that page (see `paged.rs`), so one
+//! pass over the plan's terms names every page of every posting list, position list and
+//! field norm the plan needs, and the browser loads them in one round trip.
+//!
+//! Without it, tantivy read them one scorer at a time and stopped at the first missing
+//! page: a two-word query on the guide took 13 round trips of a slow link, and the
+//! excerpts of results found with half the postings loaded pages no final result used.
+
+use std::collections::BTreeSet;
+
+use tantivy::postings::TermInfo;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::plan::{const_term, Plan};
+use super::Engine;
+use crate::schema::name;
+
+impl Engine<'_> {
+    /// Reads the term dictionary entries, postings (with positions where a phrase needs
+    /// them) and field norms of every term of `plan`, and the document kinds pages are
+    /// told apart by. Errors are ignored: a missing page is recorded by the read itself,
+    /// and a search on a whole index never fails here.
+    pub(super) fn warm(&self, plan: &Plan) {
+        let kinds = [name::PAGE_KIND, name::OVERVIEW_KIND].map(|k| const_term(self.fields.kind, k));
+        let mut terms: BTreeSet<(Term, bool)> = BTreeSet::new();
+        let mut visit = |term: &Term, positions: bool| {
+            terms.insert((term.clone(), positions));
+        };
+        for clause in &plan.clauses {
+            clause.page.query_terms(&mut visit);
+            if let Some(section) = &clause.section {
+                section.query_terms(&mut visit);
+            }
+        }
+        for kind in &kinds {
+            kind.query_terms(&mut visit);
+        }
+        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+        for segment in self.searcher.segment_readers() {
+            for &field in &fields {
+                let _ = segment.get_fieldnorms_reader(field);
+            }
+            for (term, positions) in &terms {
+                let Ok(inverted) = segment.inverted_index(term.field()) else {
+                    continue;
+                };
+                let Ok(Some(info)) = inverted.get_term_info(term) else {
+                    continue;
+                };
+                if *positions {
+                    // Positions alone first: reading both stops at missing postings, and
+                    // the positions would wait for a round of their own.
+                    let positions_only = TermInfo {
+                        doc_freq: 0,
+                        postings_range: info.postings_range.start..info.postings_range.start,
+                        positions_range: info.positions_range.clone(),
+                    };
+                    let with = IndexRecordOption::WithFreqsAndPositions;
+                    let _ = inverted.read_postings_from_terminfo(&positions_only, with);
+                }
+                let _ = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+            }
+        }
+    }
+}
