@@ -160,7 +160,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     for query in args {
         let index = SearchIndex::from_head(&head)?;
-        let request = format!("q={}&limit=30", encode(&query));
+        let limit = std::env::var("LIMIT").unwrap_or_else(|_| "30".into());
+        let request = format!("q={}&limit={limit}", encode(&query));
         let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
         let (mut rounds, mut loaded, mut bytes) = (0, 0, 0);
         let hits = loop {

@@ -15,6 +15,13 @@
   'use strict';
 
   const LIMIT = 30;
+  /**
+   * Results shown first: the sections of the first ten are all a first search downloads
+   * before it shows them (each result's excerpt reads a block of stored text, and on a
+   * slow link the other twenty took half as long again); the rest follow. The first ten
+   * are the same whatever the limit, so the list only grows.
+   */
+  const FIRST = 10;
   /** The site root: this file is search/dialog.js under it. */
   const siteRoot = document.currentScript instanceof HTMLScriptElement && document.currentScript.src
     ? new URL('../', document.currentScript.src)
@@ -138,11 +145,23 @@
     if (!ui) return;
     const u = ui;
     const mine = ++seq;
-    engine().search(u.input.value, u.area.value, LIMIT).then((results) => {
-      if (mine === seq) render(u, results);
-    }, (e) => {
-      if (mine === seq && !e.superseded) setStatus(u, 'Search failed: ' + e.message);
-    });
+    const query = u.input.value;
+    const area = u.area.value;
+    /** @param {unknown} e */
+    const failed = (e) => {
+      const superseded = e instanceof Error && /** @type {{ superseded?: boolean }} */ (e).superseded;
+      if (mine === seq && !superseded) setStatus(u, 'Search failed: ' + (e instanceof Error ? e.message : String(e)));
+    };
+    // kb serve answers from its own index, with nothing to download: all at once.
+    const first = window.__KB_SERVE__ ? LIMIT : FIRST;
+    engine().search(query, area, first).then((results) => {
+      if (mine !== seq) return;
+      render(u, results);
+      if (results.hits.length < first) return;
+      engine().search(query, area, LIMIT).then((all) => {
+        if (mine === seq) render(u, all);
+      }, failed);
+    }, failed);
   }
 
   /**
