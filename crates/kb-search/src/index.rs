@@ -151,7 +151,7 @@ impl SearchIndex {
             searcher: &searcher,
             fields: &self.fields,
             catalog: &self.catalog,
-            pending: &|| self.blob.has_missing(),
+            pending: (!self.blob.is_whole()).then_some(&|| self.blob.has_missing()),
         })
     }
 

@@ -43,7 +43,7 @@ impl LiveSnapshot {
             searcher: &self.searcher,
             fields: &self.fields,
             catalog: &self.catalog,
-            pending: &|| false,
+            pending: None,
         }
     }
 }

@@ -313,6 +313,11 @@ impl PagedBlob {
         std::mem::take(&mut *missing).into_iter().collect()
     }
 
+    /// Whether every page is loaded, from one whole blob.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.whole.is_some()
+    }
+
     /// Whether a read wanted a page that is not loaded, since the last `take_missing`.
     pub(crate) fn has_missing(&self) -> bool {
         !self

@@ -69,10 +69,12 @@ pub(crate) struct Engine<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
     pub catalog: &'a Catalog,
-    /// Whether a read so far wanted an index page that is not loaded: the search then
-    /// stops at the end of the step that read it, as its answer would be thrown away
-    /// (see `SearchIndex::answer`), and the browser loads what that step named.
-    pub pending: &'a dyn Fn() -> bool,
+    /// On an index that may lack pages: whether a read so far wanted a page that is not
+    /// loaded. The search then reads ahead what each step needs (`warm.rs`) and stops at
+    /// the end of the step that missed, as its answer would be thrown away (see
+    /// `SearchIndex::answer`), so the browser loads what that step named. `None` when
+    /// every page is there (native, `kb serve`): nothing to read ahead.
+    pub pending: Option<&'a dyn Fn() -> bool>,
 }
 
 impl Engine<'_> {
@@ -173,15 +175,13 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        self.warm(&plan);
-        if (self.pending)() {
+        if self.warm_missed(&plan) {
             return results;
         }
         let mut matched = self.match_pages(&plan, area, limit);
         if !matched.dropped.is_empty() || matched.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                self.warm(&fuzzy);
-                if (self.pending)() {
+                if self.warm_missed(&fuzzy) {
                     return results;
                 }
                 let more = self.match_pages(&fuzzy, area, limit);

@@ -18,11 +18,21 @@ use super::Engine;
 use crate::schema::name;
 
 impl Engine<'_> {
+    /// On an index that may lack pages, reads ahead what `plan` reads ([`Self::warm`]);
+    /// true when that wanted pages that are not loaded.
+    pub(super) fn warm_missed(&self, plan: &Plan) -> bool {
+        let Some(pending) = self.pending else {
+            return false;
+        };
+        self.warm(plan);
+        pending()
+    }
+
     /// Reads the term dictionary entries, postings (with positions where a phrase needs
     /// them) and field norms of every term of `plan`, and the document kinds pages are
     /// told apart by. Errors are ignored: a missing page is recorded by the read itself,
     /// and a search on a whole index never fails here.
-    pub(super) fn warm(&self, plan: &Plan) {
+    fn warm(&self, plan: &Plan) {
         let kinds = [name::PAGE_KIND, name::OVERVIEW_KIND].map(|k| const_term(self.fields.kind, k));
         let mut terms: BTreeSet<(Term, bool)> = BTreeSet::new();
         let mut visit = |term: &Term, positions: bool| {
