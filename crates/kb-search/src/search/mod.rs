@@ -15,7 +15,8 @@
 //!   `and_maybe.rs`: one query's documents, scored with another's where it matches too;
 //! * `term_counts.rs`: the most frequent terms a prefix or a misspelt word expands to;
 //! * `suggest.rs`: other queries to offer when this one found nothing;
-//! * `warm.rs`: reading ahead all a plan reads, so the browser loads it in one round.
+//! * `warm.rs`: reading all a plan reads once a step missed pages, so the browser loads
+//!   them in one round.
 
 mod and_maybe;
 mod expand;
@@ -70,10 +71,10 @@ pub(crate) struct Engine<'a> {
     pub fields: &'a Fields,
     pub catalog: &'a Catalog,
     /// On an index that may lack pages: whether a read so far wanted a page that is not
-    /// loaded. The search then reads ahead what each step needs (`warm.rs`) and stops at
-    /// the end of the step that missed, as its answer would be thrown away (see
-    /// `SearchIndex::answer`), so the browser loads what that step named. `None` when
-    /// every page is there (native, `kb serve`): nothing to read ahead.
+    /// loaded. A step that missed then reads all its plan reads (`warm.rs`) and the search
+    /// stops there, as its answer would be thrown away (see `SearchIndex::answer`), so the
+    /// browser loads what that step named. `None` when every page is there (native,
+    /// `kb serve`).
     pub pending: Option<&'a dyn Fn() -> bool>,
 }
 
@@ -175,16 +176,16 @@ impl Engine<'_> {
             results.areas = self.area_counts(&[], parsed.clauses.is_empty());
             return results;
         };
-        if self.warm_missed(&plan) {
+        let mut matched = self.match_pages(&plan, area, limit);
+        if self.missed(&plan) {
             return results;
         }
-        let mut matched = self.match_pages(&plan, area, limit);
         if !matched.dropped.is_empty() || matched.total < FUZZY_BELOW {
             if let Some(fuzzy) = self.plan(&parsed, None, true).filter(|p| p.fuzzy) {
-                if self.warm_missed(&fuzzy) {
+                let more = self.match_pages(&fuzzy, area, limit);
+                if self.missed(&fuzzy) {
                     return results;
                 }
-                let more = self.match_pages(&fuzzy, area, limit);
                 let better = (more.dropped.len(), Reverse(more.total))
                     < (matched.dropped.len(), Reverse(matched.total));
                 if better {

@@ -1,7 +1,8 @@
-//! Reading ahead what a plan will read, all at once: on an index opened from its head,
-//! every read of a page that is not loaded yet names that page (see `paged.rs`), so one
-//! pass over the plan's terms names every page of every posting list, position list and
-//! field norm the plan needs, and the browser loads them in one round trip.
+//! Reading all a plan reads, once a step of the search found pages missing: on an index
+//! opened from its head, every read of a page that is not loaded yet names that page (see
+//! `paged.rs`), so one pass over the plan's terms names every page of every posting list,
+//! position list and field norm the plan needs, and the browser loads them in one round
+//! trip.
 //!
 //! Without it, tantivy read them one scorer at a time and stopped at the first missing
 //! page: a two-word query on the guide took 13 round trips of a slow link, and the
@@ -18,14 +19,18 @@ use super::Engine;
 use crate::schema::name;
 
 impl Engine<'_> {
-    /// On an index that may lack pages, reads ahead what `plan` reads ([`Self::warm`]);
-    /// true when that wanted pages that are not loaded.
-    pub(super) fn warm_missed(&self, plan: &Plan) -> bool {
-        let Some(pending) = self.pending else {
-            return false;
-        };
-        self.warm(plan);
-        pending()
+    /// On an index that may lack pages, after a step that ran `plan`: true when the step
+    /// wanted pages that are not loaded, and then everything else `plan` reads has been
+    /// read too ([`Self::warm`]), so those pages are named in the same round. A step that
+    /// found every page it read costs nothing more: warm queries never read ahead.
+    pub(super) fn missed(&self, plan: &Plan) -> bool {
+        match self.pending {
+            Some(pending) if pending() => {
+                self.warm(plan);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Reads the term dictionary entries, postings (with positions where a phrase needs
