@@ -20,7 +20,6 @@ use crate::content::Loader;
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
-use crate::markdown::links::LinkTarget;
 use crate::markdown::{self, validate, RenderedPage};
 use crate::render::renderer::SiteRenderer;
 
@@ -313,10 +312,15 @@ impl Session {
         for (path, fingerprint) in plain_records {
             state.outputs.record_fingerprint(path, None, fingerprint);
         }
+        for old in &old {
+            let new = &state.prepared.rendered[old.i];
+            state.anchor_links.replace(old.i, &old.rendered, new);
+        }
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;
         // The page's search sections change with its body; titles and areas did not.
         let site = &state.prepared.site;
+        // `docs` is in page order, and a body edit keeps the order and the URLs.
         for &i in &indexes {
             let docs = Arc::new(search::page_docs(
                 site,
@@ -325,8 +329,8 @@ impl Session {
             ));
             if let Some(slot) = state
                 .docs
-                .iter_mut()
-                .find(|(url, _)| *url == site.pages[i].url)
+                .get_mut(i)
+                .filter(|(url, _)| url.as_ref() == site.pages[i].url)
             {
                 slot.1 = docs;
             }
@@ -372,7 +376,8 @@ fn body_edit_files(
         return Err(diagnostics);
     }
     let site = &state.prepared.site;
-    let renderer = SiteRenderer::new(settings, site, &state.presentation);
+    let renderer =
+        SiteRenderer::with_shape(settings, site, &state.presentation, state.shape.clone());
     let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
@@ -398,13 +403,12 @@ fn diagnostics_after_body_edit(
     edited: &[usize],
 ) -> Diagnostics {
     let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
-    let edited_rels: HashSet<&str> = edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
     let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
-    affected.extend((0..site.pages.len()).filter(|&j| {
-        rendered[j].links.iter().any(|l| {
-            matches!(&l.target, LinkTarget::Page { rel, fragment: Some(_) } if edited_rels.contains(rel.as_str()))
-        })
-    }));
+    affected.extend(
+        state
+            .anchor_links
+            .linking_into(edited.iter().map(|&i| site.pages[i].rel.as_str())),
+    );
     let files: HashSet<&Path> = affected
         .iter()
         .map(|&j| site.pages[j].file.as_path())
