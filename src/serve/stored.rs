@@ -4,11 +4,15 @@
 //! level keeps about a third of that (measured on the benchmark corpus: a 17.6 kB page
 //! becomes 5.6 kB, where LZ4 kept 7.6 kB). A browser that accepts gzip gets the compressed
 //! bytes as they are; anything else gets them decompressed, byte for byte what `kb build`
-//! writes.
+//! writes. The few files past a megabyte (`llms-full.txt`, sitemaps) are kept as they are,
+//! so that an edit that rewrites one does not wait for it to be compressed.
 
 use std::io::{Read, Write};
 
 use axum::body::Bytes;
+
+/// Files larger than this are kept as they are.
+const LARGEST_COMPRESSED: usize = 1 << 20;
 
 /// One file's bytes as kept in memory.
 #[derive(Clone, Debug)]
@@ -23,7 +27,10 @@ impl StoredFile {
     /// Keeps `bytes`, compressed when that saves at least a tenth.
     pub(crate) fn new(bytes: Vec<u8>) -> StoredFile {
         // Under a few hundred bytes the gzip header and trailer eat most of the saving.
-        if bytes.len() < 256 {
+        // Past a megabyte the file is one of the few the whole site makes (`llms-full.txt`
+        // up to 16 MiB, sitemaps): compressing it again would add up to 100 ms to every
+        // edit that rewrites it, to save little of the total.
+        if bytes.len() < 256 || bytes.len() > LARGEST_COMPRESSED {
             return StoredFile::Plain(Bytes::from(bytes));
         }
         let mut gz = flate2::write::GzEncoder::new(
@@ -128,5 +135,13 @@ mod tests {
         let stored = StoredFile::new(Vec::new());
         assert_eq!(stored.bytes().len(), 0);
         assert!(stored.gzip().is_none());
+    }
+
+    #[test]
+    fn a_file_of_the_whole_site_is_kept_as_it_is() {
+        let text = "# Pools\n".repeat(LARGEST_COMPRESSED / 8 + 1).into_bytes();
+        let stored = StoredFile::new(text.clone());
+        assert!(stored.gzip().is_none());
+        assert_eq!(stored.bytes(), text);
     }
 }

@@ -252,6 +252,7 @@ impl Session {
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
         for ((i, page), mut rendered) in edits.into_iter().zip(rendered) {
+            rendered.forget_code_blocks();
             let body = std::mem::take(&mut rendered.html);
             let old_body = state.prepared.bodies.put(page.rel.clone(), body);
             let old_page = std::mem::replace(&mut state.prepared.site.pages[i], page);
@@ -319,14 +320,12 @@ impl Session {
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;
         // The page's search sections change with its body; titles and areas did not.
+        // `docs` is in page order, and a body edit keeps the order and the URLs. The
+        // sections move into the documents, as an install moves them.
         let site = &state.prepared.site;
-        // `docs` is in page order, and a body edit keeps the order and the URLs.
         for &i in &indexes {
-            let docs = Arc::new(search::page_docs(
-                site,
-                &site.pages[i],
-                &state.prepared.rendered[i],
-            ));
+            let sections = std::mem::take(&mut state.prepared.rendered[i].sections);
+            let docs = Arc::new(search::section_docs(site, &site.pages[i], sections));
             if let Some(slot) = state
                 .docs
                 .get_mut(i)

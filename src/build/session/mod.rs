@@ -313,18 +313,33 @@ impl Session {
             Some(s) => prepared.warnings.not_in(&s.prepared.warnings),
             None => prepared.warnings.clone(),
         };
+        // Pages' sections move into their search documents (the text is held once, there);
+        // a page this install did not render again has its sections in its old documents.
         let old_docs: HashMap<&str, &PageDocs> = old
-            .map(|s| s.docs.iter().map(|(u, d)| (u.as_ref(), d)).collect())
+            .map(|s| {
+                let pages = s.prepared.site.pages.iter();
+                pages
+                    .zip(&s.docs)
+                    .map(|(p, (_, d))| (p.rel.as_str(), d))
+                    .collect()
+            })
             .unwrap_or_default();
+        let mut prepared = prepared;
         let docs: Vec<(PageUrl, PageDocs)> = {
             let site = &prepared.site;
             site.pages
                 .par_iter()
-                .zip(&prepared.rendered)
+                .zip(prepared.rendered.par_iter_mut())
                 .map(|(page, rendered)| {
-                    let docs = search::page_docs(site, page, rendered);
-                    let docs = match old_docs.get(page.url.as_str()) {
-                        Some(&d) if **d == docs => d.clone(),
+                    let before = old_docs.get(page.rel.as_str()).copied();
+                    let rendered_now = fresh.everything || fresh.pages.contains(&page.rel);
+                    let sections = match before {
+                        Some(docs) if !rendered_now => search::sections_of(docs),
+                        _ => std::mem::take(&mut rendered.sections),
+                    };
+                    let docs = search::section_docs(site, page, sections);
+                    let docs = match before {
+                        Some(d) if **d == docs => d.clone(),
                         _ => Arc::new(docs),
                     };
                     (PageUrl::from(page.url.as_str()), docs)
