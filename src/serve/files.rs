@@ -1,8 +1,9 @@
 //! The files `kb serve` serves, kept in memory (compressed, see [`StoredFile`]): the
-//! [`Sink`] its build session writes into, read by the HTTP handlers. The browser's search files are made from the session's
-//! search sections only when first asked for, by the same calls `kb build` makes, so the
-//! bytes are the same without paying for an index on every edit. While the first build
-//! runs, a file it has not written yet is asked of the [`Preview`].
+//! [`Sink`] its build session writes into, read by the HTTP handlers. The browser's search
+//! files are made from the session's search sections only when first asked for, by the
+//! same calls `kb build` makes, so the bytes are the same without paying for an index on
+//! every edit. While the first build runs, a file it has not written yet is asked of the
+//! [`Preview`].
 
 use std::collections::HashMap;
 use std::io;

@@ -42,10 +42,13 @@ impl Indexer {
                     while let Ok(newer) = receiver.try_recv() {
                         next = newer;
                     }
+                    let anew = live.is_none();
                     apply(&mut live, &mut indexed, &mut settings, next);
                     index.store(live.as_ref().map(|l| Arc::new(l.snapshot())));
-                    // A first index copies every section on the way.
-                    crate::serve::memory::release_free_memory();
+                    // A new index allocates and frees as it goes; an update, little.
+                    if anew && live.is_some() {
+                        crate::serve::memory::release_free_memory();
+                    }
                 }
             })
             .map(|_| ())

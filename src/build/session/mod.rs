@@ -201,7 +201,9 @@ impl Session {
     }
 
     /// The site as last built and each page's rendering, in page order (`None` before the
-    /// first apply that succeeded): what `kb mcp` reads pages and headings from.
+    /// first apply that succeeded): what `kb mcp` reads pages and headings from. The
+    /// renderings hold no sections (they moved into the search documents) and no code
+    /// blocks.
     pub(crate) fn site(&self) -> Option<(&Site, &[crate::markdown::RenderedPage])> {
         let state = self.state.as_ref()?;
         Some((&state.prepared.site, state.prepared.rendered.as_slice()))
