@@ -83,10 +83,6 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Keep rendered pages compressed in memory: less memory on very large sites, a
-    /// little more time per rebuild.
-    #[arg(long)]
-    pub compress_pages: bool,
 }
 
 #[derive(Debug, Args)]

@@ -159,16 +159,20 @@ pub(crate) fn page_diagnostics(
 
 impl Prepared {
     /// The prepared site, or its diagnostics (sorted) when any is an error. `rendered`
-    /// comes without its HTML: `bodies` holds every page's.
+    /// comes without its HTML: `bodies` holds every page's. The code blocks are dropped:
+    /// only `kb check` reads them, and it does not keep a prepared site.
     pub(crate) fn checked(
         site: Site,
-        rendered: Vec<RenderedPage>,
+        mut rendered: Vec<RenderedPage>,
         bodies: Bodies,
         diagnostics: impl Into<Diagnostics>,
     ) -> Result<Prepared, Diagnostics> {
         let diagnostics = diagnostics.into();
         if diagnostics.has_errors() {
             return Err(diagnostics);
+        }
+        for page in &mut rendered {
+            page.forget_code_blocks();
         }
         Ok(Prepared {
             site,

@@ -87,6 +87,24 @@ pub(crate) fn section_docs(
         .collect()
 }
 
+/// The sections a page's search documents were made from (by [`section_docs`]): what
+/// `kb serve` keeps of them, to hold their text once.
+pub(crate) fn sections_of(docs: &[kb_search::SectionDoc]) -> Vec<Section> {
+    docs.iter()
+        .map(|doc| Section {
+            id: doc
+                .url
+                .strip_prefix(doc.page_url.as_str())
+                .and_then(|rest| rest.strip_prefix('#'))
+                .unwrap_or_default()
+                .to_string(),
+            heading: doc.heading.clone(),
+            body: doc.body.clone(),
+            code: doc.code.clone(),
+        })
+        .collect()
+}
+
 /// All documents of the site, in page order.
 pub(crate) fn site_docs(site: &Site, rendered: &[RenderedPage]) -> Vec<kb_search::SectionDoc> {
     site.pages

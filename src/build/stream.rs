@@ -273,8 +273,7 @@ fn render_pages(
                     Some(to) => search::prepared_docs(site, page, sections, &to.preparer),
                     None => Vec::new(),
                 };
-                // Only `kb check` reads the code blocks.
-                r.code_blocks = Vec::new();
+                r.forget_code_blocks();
                 let html = std::mem::take(&mut r.html);
                 let html_bytes = html.len();
                 let body = keep_body.then(|| html.clone());

@@ -31,7 +31,6 @@ pub(crate) fn run(
         drafts: args.site.drafts,
         allowed_hosts: args.allowed_hosts,
         trust,
-        compress_pages: args.compress_pages,
     };
     if verbosity == Verbosity::Verbose {
         eprintln!("{}", options.trust.describe());

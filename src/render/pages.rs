@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::content::page::{root_prefix, url_depth};
@@ -15,16 +16,38 @@ use crate::safe_url::{neutralise, UrlUse};
 /// Words per minute for the reading-time estimate.
 const READING_SPEED: usize = 220;
 
-/// Everything needed to build any page's view.
-pub(crate) struct ViewBuilder<'a> {
-    pub settings: &'a Settings,
-    pub site: &'a Site,
-    /// Position of each page in reading order, for previous and next.
+/// Where each page stands in the site: reading order and ancestors. A function of the
+/// table of contents only, so `kb serve` keeps it across edits of pages' bodies.
+pub(crate) struct Outline {
+    /// Pages in reading order.
     order: Vec<usize>,
+    /// Position of each page in reading order, for previous and next.
     position: Vec<Option<usize>>,
     /// Each page's nearest ancestor page in the table of contents (its folder's index, or
     /// the chapter it is nested under), for breadcrumbs.
     parent: Vec<Option<usize>>,
+}
+
+impl Outline {
+    pub(crate) fn of(site: &Site) -> Outline {
+        let order = site.reading_order();
+        let mut position = vec![None; site.pages.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            position[i] = Some(pos);
+        }
+        Outline {
+            order,
+            position,
+            parent: parents(site),
+        }
+    }
+}
+
+/// Everything needed to build any page's view.
+pub(crate) struct ViewBuilder<'a> {
+    pub settings: &'a Settings,
+    pub site: &'a Site,
+    outline: Arc<Outline>,
 }
 
 /// Each page's nearest ancestor page in `site`'s table of contents: a draft chapter or a
@@ -48,19 +71,18 @@ fn parents(site: &Site) -> Vec<Option<usize>> {
 }
 
 impl<'a> ViewBuilder<'a> {
-    pub(crate) fn new(settings: &'a Settings, site: &'a Site) -> Self {
-        let order = site.reading_order();
-        let mut position = vec![None; site.pages.len()];
-        for (pos, &i) in order.iter().enumerate() {
-            position[i] = Some(pos);
-        }
+    /// Views of `site`'s pages, placed by `outline` (made by [`Outline::of`] from `site`).
+    pub(crate) fn new(settings: &'a Settings, site: &'a Site, outline: Arc<Outline>) -> Self {
         ViewBuilder {
             settings,
             site,
-            order,
-            position,
-            parent: parents(site),
+            outline,
         }
+    }
+
+    /// Where the pages stand, shared.
+    pub(crate) fn outline(&self) -> Arc<Outline> {
+        self.outline.clone()
     }
 
     /// The site URL of `url`, when the site's address is configured.
@@ -147,10 +169,10 @@ impl<'a> ViewBuilder<'a> {
         // Home, then the pages the table of contents nests this one under: its folders'
         // index pages, or in a book the chapters above it (2. › 2.1. for chapter 2.1.1.).
         let mut ancestors = Vec::new();
-        let mut up = self.parent[i];
+        let mut up = self.outline.parent[i];
         while let Some(p) = up.filter(|p| !ancestors.contains(p) && *p != i) {
             ancestors.push(p);
-            up = self.parent[p];
+            up = self.outline.parent[p];
         }
         let home = self.site.home.filter(|&home| home != i);
         ancestors.extend(home.filter(|home| !ancestors.contains(home)));
@@ -159,11 +181,11 @@ impl<'a> ViewBuilder<'a> {
             .rev()
             .map(|&p| self.link(page, p))
             .collect();
-        if let Some(pos) = self.position[i] {
+        if let Some(pos) = self.outline.position[i] {
             if pos > 0 {
-                view.prev = Some(self.link(page, self.order[pos - 1]));
+                view.prev = Some(self.link(page, self.outline.order[pos - 1]));
             }
-            if let Some(&next) = self.order.get(pos + 1) {
+            if let Some(&next) = self.outline.order.get(pos + 1) {
                 view.next = Some(self.link(page, next));
             }
         }
@@ -206,7 +228,7 @@ impl<'a> ViewBuilder<'a> {
     /// Pages by tag, tags sorted, pages in reading order.
     pub(crate) fn tags(&self) -> BTreeMap<String, Vec<usize>> {
         let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for &i in &self.order {
+        for &i in &self.outline.order {
             for tag in &self.site.pages[i].meta.tags {
                 tags.entry(tag.clone()).or_default().push(i);
             }

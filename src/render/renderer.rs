@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::assets::{self, HashedAssets};
 use super::extras;
-use super::pages::ViewBuilder;
+use super::pages::{Outline, ViewBuilder};
 use super::print;
 use crate::config::Layout;
 use crate::config::Settings;
@@ -102,22 +102,63 @@ pub(crate) struct SiteRenderer<'a> {
     pub sidebar: Arc<Sidebar>,
 }
 
+/// What a [`SiteRenderer`] derives from the whole site: where pages stand, the pages by
+/// tag and the sidebars. None of it depends on pages' bodies, so `kb serve` makes it once
+/// per change of the site's shape and keeps it across body edits (at 100,000 pages,
+/// making it again took a good part of an edit). Cloning shares it.
+#[derive(Clone)]
+pub(crate) struct SiteShape {
+    outline: Arc<Outline>,
+    tags: Arc<BTreeMap<String, Vec<usize>>>,
+    sidebar: Arc<Sidebar>,
+}
+
+impl SiteShape {
+    pub(crate) fn of(settings: &Settings, site: &Site) -> SiteShape {
+        let outline = Arc::new(Outline::of(site));
+        let tags = ViewBuilder::new(settings, site, outline.clone()).tags();
+        let sidebar = Sidebar::new(site, settings.layout, settings.sidebar, !tags.is_empty());
+        SiteShape {
+            outline,
+            tags: Arc::new(tags),
+            sidebar: Arc::new(sidebar),
+        }
+    }
+}
+
 impl<'a> SiteRenderer<'a> {
     pub(crate) fn new(
         settings: &'a Settings,
         site: &'a Site,
         presentation: &'a Presentation,
     ) -> SiteRenderer<'a> {
-        let views = ViewBuilder::new(settings, site);
-        let tags = views.tags();
-        let sidebar = Sidebar::new(site, settings.layout, settings.sidebar, !tags.is_empty());
+        SiteRenderer::with_shape(settings, site, presentation, SiteShape::of(settings, site))
+    }
+
+    /// A renderer of `site` with its shape already made ([`SiteShape::of`] of this very
+    /// site, or of one that differs only in pages' bodies).
+    pub(crate) fn with_shape(
+        settings: &'a Settings,
+        site: &'a Site,
+        presentation: &'a Presentation,
+        shape: SiteShape,
+    ) -> SiteRenderer<'a> {
         SiteRenderer {
             settings,
             site,
             presentation,
-            views,
-            tags: Arc::new(tags),
-            sidebar: Arc::new(sidebar),
+            views: ViewBuilder::new(settings, site, shape.outline),
+            tags: shape.tags,
+            sidebar: shape.sidebar,
+        }
+    }
+
+    /// What this renderer derived from the whole site, to make another one with.
+    pub(crate) fn shape(&self) -> SiteShape {
+        SiteShape {
+            outline: self.views.outline(),
+            tags: self.tags.clone(),
+            sidebar: self.sidebar.clone(),
         }
     }
 

@@ -1,46 +1,56 @@
-//! The files `kb serve` serves, kept in memory: the [`Sink`] its build session writes into,
-//! read by the HTTP handlers. The browser's search files are made from the session's
-//! search sections only when first asked for, by the same calls `kb build` makes, so the
-//! bytes are the same without paying for an index on every edit. While the first build
-//! runs, a file it has not written yet is asked of the [`Preview`].
+//! The files `kb serve` serves, kept in memory (compressed, see [`StoredFile`]): the
+//! [`Sink`] its build session writes into, read by the HTTP handlers. The browser's search
+//! files are made from the session's search sections only when first asked for, by the
+//! same calls `kb build` makes, so the bytes are the same without paying for an index on
+//! every edit. While the first build runs, a file it has not written yet is asked of the
+//! [`Preview`].
 
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
+use rayon::prelude::*;
 
 use crate::build::output::{Batch, MemorySink, Sink};
 use crate::build::search;
 use crate::build::session::SearchSnapshot;
 use crate::serve::preview::Preview;
+use crate::serve::stored::StoredFile;
 
 /// The site's files, and its search sections when search is on.
 #[derive(Default)]
 pub(crate) struct SiteFiles {
-    files: HashMap<String, Bytes>,
+    files: HashMap<String, StoredFile>,
     search: Option<SearchSnapshot>,
     /// The browser's search files made from `search`, once asked for.
-    search_files: Mutex<Option<Arc<HashMap<String, Bytes>>>>,
+    search_files: Mutex<Option<Arc<HashMap<String, StoredFile>>>>,
     /// The first build is running: what it has not written may be previewed.
     building: bool,
     preview: Option<Preview>,
 }
 
 impl SiteFiles {
-    /// The file at `path` (relative to the site root), if the site has it.
+    /// The bytes of the file at `path` (relative to the site root), if the site has it.
     pub(crate) fn get(&self, path: &str) -> Option<Bytes> {
+        self.get_stored(path).map(|file| file.bytes())
+    }
+
+    /// The file at `path` as it is kept (compressed or not), if the site has it.
+    pub(crate) fn get_stored(&self, path: &str) -> Option<StoredFile> {
         if self.search.is_some() && is_search_file(path) {
             // Made on first use; every path of the search folder is answered from them.
             return self
                 .search_files()
                 .and_then(|files| files.get(path).cloned());
         }
-        if let Some(bytes) = self.files.get(path) {
-            return Some(bytes.clone());
+        if let Some(file) = self.files.get(path) {
+            return Some(file.clone());
         }
         let preview = self.preview.as_ref()?;
-        preview.file(path).map(Bytes::from)
+        preview
+            .file(path)
+            .map(|bytes| StoredFile::Plain(Bytes::from(bytes)))
     }
 
     /// Whether the first build is still running.
@@ -92,7 +102,7 @@ impl SiteFiles {
     }
 
     /// The browser's search files, built from the current sections on first use.
-    fn search_files(&self) -> Option<Arc<HashMap<String, Bytes>>> {
+    fn search_files(&self) -> Option<Arc<HashMap<String, StoredFile>>> {
         let snapshot = self.search.as_ref()?;
         let mut cache = self.search_files.lock().ok()?;
         if cache.is_none() {
@@ -104,8 +114,8 @@ impl SiteFiles {
                 Ok(_) => {
                     *cache = Some(Arc::new(
                         made.into_files()
-                            .into_iter()
-                            .map(|(p, b)| (p, Bytes::from(b)))
+                            .into_par_iter()
+                            .map(|(p, b)| (p, StoredFile::new(b)))
                             .collect(),
                     ));
                 }
@@ -147,9 +157,8 @@ impl LiveFiles {
 
 impl Sink for LiveFiles {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        self.write_lock()
-            .files
-            .insert(path.to_string(), Bytes::copy_from_slice(bytes));
+        let file = StoredFile::new(bytes.to_vec());
+        self.write_lock().files.insert(path.to_string(), file);
         Ok(())
     }
 
@@ -158,13 +167,19 @@ impl Sink for LiveFiles {
         Ok(())
     }
 
-    /// All of a rebuild's files at once, so no request sees half of it.
+    /// All of a rebuild's files at once, so no request sees half of it. They are
+    /// compressed first, on every core, without holding the lock.
     fn apply(&self, batch: Batch) -> io::Result<()> {
+        let files: Vec<(String, Option<StoredFile>)> = batch
+            .files
+            .into_par_iter()
+            .map(|(path, bytes)| (path, bytes.map(StoredFile::new)))
+            .collect();
         let mut site = self.write_lock();
-        for (path, bytes) in batch.files {
-            match bytes {
-                Some(bytes) => {
-                    site.files.insert(path, Bytes::from(bytes));
+        for (path, file) in files {
+            match file {
+                Some(file) => {
+                    site.files.insert(path, file);
                 }
                 None => {
                     site.files.remove(&path);

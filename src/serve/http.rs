@@ -18,6 +18,7 @@ use super::host::{refusal_page, HostRules};
 use super::livereload::{inject, Hub};
 use super::path::{content_type, resolve, Target};
 use super::search::SharedIndex;
+use super::stored::StoredFile;
 use crate::build::precompress;
 
 /// What the handlers share.
@@ -74,21 +75,30 @@ enum Found {
 
 fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Found {
     let files = files.read().unwrap_or_else(|e| e.into_inner());
-    // A pre-compressed twin (`path.br`, `path.gz`) the browser accepts, best first.
-    let file = |path: String, bytes: Bytes| {
+    let file = |path: String, stored: StoredFile| {
+        // A pre-compressed twin (`path.br`, `path.gz`) the browser accepts, best first.
         let twin = precompress::ENCODINGS
             .iter()
             .filter(|(name, _)| accepts(accept, name))
             .find_map(|(name, suffix)| Some((*name, files.get(&format!("{path}{suffix}"))?)));
-        match twin {
-            Some((name, twin)) => Found::File(path, twin, Some(name)),
-            None => Found::File(path, bytes, None),
+        if let Some((name, twin)) = twin {
+            return Found::File(path, twin, Some(name));
+        }
+        // The bytes as they are kept, when gzip will do; pages are decompressed to take
+        // the live-reload script.
+        match stored.gzip() {
+            Some(gz)
+                if accepts(accept, "gzip") && !content_type(&path).starts_with("text/html") =>
+            {
+                Found::File(path, gz, Some("gzip"))
+            }
+            _ => Found::File(path, stored.bytes(), None),
         }
     };
     let found = match target {
-        Some(Target::File(path)) => files.get(&path).map(|bytes| file(path, bytes)),
-        Some(Target::Folder(path)) => match files.get(&path) {
-            Some(bytes) => Some(file(path, bytes)),
+        Some(Target::File(path)) => files.get_stored(&path).map(|stored| file(path, stored)),
+        Some(Target::Folder(path)) => match files.get_stored(&path) {
+            Some(stored) => Some(file(path, stored)),
             None if files.contains(&format!("{path}/index.html")) => Some(Found::Redirect),
             None => None,
         },

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 
-use crate::build::session::{PageDocs, SearchSnapshot as Snapshot};
+use crate::build::session::{PageDocs, PageUrl, SearchSnapshot as Snapshot};
 
 /// The view the `/__kb/search` endpoint answers from; `None` until the index is built, or
 /// when search is off.
@@ -35,15 +35,20 @@ impl Indexer {
             .name("kb-search-index".into())
             .spawn(move || {
                 let mut live = None;
-                let mut indexed: HashMap<String, PageDocs> = HashMap::new();
+                let mut indexed: Vec<(PageUrl, PageDocs)> = Vec::new();
                 let mut settings = None;
                 while let Ok(mut next) = receiver.recv() {
                     // Only the newest snapshot matters.
                     while let Ok(newer) = receiver.try_recv() {
                         next = newer;
                     }
+                    let anew = live.is_none();
                     apply(&mut live, &mut indexed, &mut settings, next);
                     index.store(live.as_ref().map(|l| Arc::new(l.snapshot())));
+                    // A new index allocates and frees as it goes; an update, little.
+                    if anew && live.is_some() {
+                        crate::serve::memory::release_free_memory();
+                    }
                 }
             })
             .map(|_| ())
@@ -61,7 +66,7 @@ impl Indexer {
 /// Brings the indexer's own index (`index`) up to `snapshot`.
 fn apply(
     index: &mut Option<kb_search::LiveIndex>,
-    indexed: &mut HashMap<String, PageDocs>,
+    indexed: &mut Vec<(PageUrl, PageDocs)>,
     settings: &mut Option<kb_search::SearchSettings>,
     snapshot: Option<Snapshot>,
 ) {
@@ -74,19 +79,16 @@ fn apply(
         .as_mut()
         .filter(|_| settings.as_ref() == Some(&snapshot.settings))
     {
-        None => {
-            let all: Vec<kb_search::SectionDoc> = snapshot
-                .pages
-                .iter()
-                .flat_map(|(_, d)| d.iter().cloned())
-                .collect();
-            kb_search::LiveIndex::new(&all, &snapshot.settings).map(|live| *index = Some(live))
-        }
+        None => kb_search::LiveIndex::from_pages(
+            snapshot.pages.iter().map(|(url, d)| (url, d.clone())),
+            &snapshot.settings,
+        )
+        .map(|live| *index = Some(live)),
         Some(live) => update(live, indexed, &snapshot),
     };
     match result {
         Ok(()) => {
-            *indexed = snapshot.pages.into_iter().collect();
+            *indexed = snapshot.pages;
             *settings = Some(snapshot.settings);
         }
         Err(e) => {
@@ -100,20 +102,41 @@ fn apply(
 
 fn update(
     live: &mut kb_search::LiveIndex,
-    indexed: &HashMap<String, PageDocs>,
+    indexed: &[(PageUrl, PageDocs)],
     snapshot: &Snapshot,
 ) -> Result<(), kb_search::SearchError> {
+    let changed = |old: &PageDocs, new: &PageDocs| !Arc::ptr_eq(old, new) && old != new;
+    // After a body edit: the same pages in the same order, one page's sections new. At
+    // 100,000 pages, walking both lists side by side costs a fraction of hashing them.
+    let same_pages = indexed.len() == snapshot.pages.len()
+        && indexed
+            .iter()
+            .zip(&snapshot.pages)
+            .all(|((old, _), (new, _))| Arc::ptr_eq(old, new) || old == new);
+    if same_pages {
+        for ((_, old), (url, docs)) in indexed.iter().zip(&snapshot.pages) {
+            if changed(old, docs) {
+                live.replace_shared_page(url, docs.clone())?;
+            }
+        }
+        return Ok(());
+    }
     let current: std::collections::HashSet<&str> =
-        snapshot.pages.iter().map(|(url, _)| url.as_str()).collect();
-    for url in indexed.keys().filter(|url| !current.contains(url.as_str())) {
+        snapshot.pages.iter().map(|(url, _)| url.as_ref()).collect();
+    for (url, _) in indexed
+        .iter()
+        .filter(|(url, _)| !current.contains(url.as_ref()))
+    {
         live.remove_page(url)?;
     }
+    let before: HashMap<&str, &PageDocs> =
+        indexed.iter().map(|(url, d)| (url.as_ref(), d)).collect();
     for (url, docs) in &snapshot.pages {
-        if indexed
-            .get(url)
-            .is_none_or(|old| !Arc::ptr_eq(old, docs) && old != docs)
+        if before
+            .get(url.as_ref())
+            .is_none_or(|old| changed(old, docs))
         {
-            live.replace_page(url, docs)?;
+            live.replace_shared_page(url, docs.clone())?;
         }
     }
     Ok(())

@@ -323,6 +323,59 @@ fn the_module_and_the_head_go_out_pre_compressed_when_accepted() {
     assert_eq!(page.header("content-encoding"), None);
 }
 
+/// kb serve keeps its files gzip-compressed in memory: a browser that accepts gzip gets
+/// those bytes, any other client the file itself, and both are what `kb build` writes.
+#[test]
+fn files_kept_compressed_decode_to_the_built_bytes() {
+    use std::io::Read;
+    let site = TestSite::fixture("basic");
+    let built = site.built_files().expect("the fixture builds");
+    let server = site.serve(&[]);
+    let mut gzipped = 0;
+    for (path, bytes) in &built {
+        if path.ends_with(".html") || path.ends_with(".br") || path.ends_with(".gz") {
+            continue; // pages get the live-reload script; twins are tested above
+        }
+        let url = format!("/{path}");
+        let plain = get_accepting(server.port, &url, "identity");
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        assert!(
+            plain.body == *bytes,
+            "{path}: served bytes differ from the built file"
+        );
+        let gz = get_accepting(server.port, &url, "gzip");
+        match gz.header("content-encoding") {
+            Some("gzip") => {
+                gzipped += 1;
+                assert_eq!(gz.header("vary"), Some("accept-encoding"), "{path}");
+                let mut decoded = Vec::new();
+                flate2::read::GzDecoder::new(&gz.body[..])
+                    .read_to_end(&mut decoded)
+                    .unwrap_or_else(|e| panic!("{path}: {e}"));
+                assert!(decoded == *bytes, "{path}: gzip decodes to other bytes");
+            }
+            None => assert!(gz.body == *bytes, "{path}"),
+            Some(other) => panic!("{path}: unexpected encoding {other}"),
+        }
+    }
+    // The Markdown twins, llms-full.txt, the stylesheet and the scripts compress well.
+    assert!(
+        gzipped >= 5,
+        "only {gzipped} files went out gzip-compressed"
+    );
+    // A page accepted in gzip is the built page with the live-reload script.
+    let page = get_accepting(server.port, "/alpha/one/", "gzip");
+    assert_eq!(page.header("content-encoding"), None);
+    let built_page = String::from_utf8_lossy(&built["alpha/one/index.html"]).into_owned();
+    let served = page.text();
+    let head = built_page.split("</body>").next().expect("a body");
+    assert!(
+        served.starts_with(head),
+        "the served page is not the built one"
+    );
+}
+
 #[test]
 fn bad_websocket_traffic_does_not_hurt_the_server() {
     let site = TestSite::fixture("basic");

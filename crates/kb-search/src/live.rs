@@ -3,6 +3,7 @@
 //! and packed into the same blob on demand.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 
@@ -51,8 +52,10 @@ impl LiveSnapshot {
 /// A searchable index that can change one page at a time.
 pub struct LiveIndex {
     settings: SearchSettings,
-    /// Sections by page, in the order pages were first seen (the blob keeps that order).
-    pages: Vec<(String, Vec<SectionDoc>)>,
+    /// Sections by page, in the order pages were first seen (the blob keeps that order);
+    /// shared with the caller when given shared ([`LiveIndex::from_pages`]), so the
+    /// sections' text is not held twice.
+    pages: Vec<(String, Arc<Vec<SectionDoc>>)>,
     /// Each page's place in `pages`, by URL: at 100,000 pages a search through `pages` for
     /// every page added made the first index take minutes.
     page_places: HashMap<String, usize>,
@@ -69,6 +72,31 @@ pub struct LiveIndex {
 impl LiveIndex {
     /// Indexes `docs` (any order; sections of one page keep their relative order).
     pub fn new(docs: &[SectionDoc], settings: &SearchSettings) -> Result<Self, SearchError> {
+        let mut grouped: Vec<(String, Vec<SectionDoc>)> = Vec::new();
+        let mut places: HashMap<&str, usize> = HashMap::new();
+        for d in docs {
+            match places.get(d.page_url.as_str()) {
+                Some(&k) => grouped[k].1.push(d.clone()),
+                None => {
+                    places.insert(&d.page_url, grouped.len());
+                    grouped.push((d.page_url.clone(), vec![d.clone()]));
+                }
+            }
+        }
+        LiveIndex::from_pages(
+            grouped
+                .into_iter()
+                .map(|(url, sections)| (url, Arc::new(sections))),
+            settings,
+        )
+    }
+
+    /// Indexes the sections of each page, by page URL, in order; the sections are kept
+    /// shared, not copied.
+    pub fn from_pages<U: AsRef<str>>(
+        pages: impl IntoIterator<Item = (U, Arc<Vec<SectionDoc>>)>,
+        settings: &SearchSettings,
+    ) -> Result<Self, SearchError> {
         let index = Index::builder()
             .schema(build_schema())
             .tokenizers(tokenizers())
@@ -90,19 +118,9 @@ impl LiveIndex {
             fields,
             catalog: Catalog::default(),
         };
-        let mut grouped: Vec<(String, Vec<SectionDoc>)> = Vec::new();
-        let mut places: HashMap<&str, usize> = HashMap::new();
-        for d in docs {
-            match places.get(d.page_url.as_str()) {
-                Some(&k) => grouped[k].1.push(d.clone()),
-                None => {
-                    places.insert(&d.page_url, grouped.len());
-                    grouped.push((d.page_url.clone(), vec![d.clone()]));
-                }
-            }
-        }
-        for (url, sections) in grouped {
-            live.add(&url, sections)?;
+        // A page without sections is not in the index (as with `new`, which never sees it).
+        for (url, sections) in pages.into_iter().filter(|(_, s)| !s.is_empty()) {
+            live.add(url.as_ref(), sections)?;
         }
         live.commit()?;
         Ok(live)
@@ -113,10 +131,10 @@ impl LiveIndex {
         *self.area_ids.entry(area.to_owned()).or_insert(next)
     }
 
-    fn add(&mut self, page_url: &str, sections: Vec<SectionDoc>) -> Result<(), SearchError> {
+    fn add(&mut self, page_url: &str, sections: Arc<Vec<SectionDoc>>) -> Result<(), SearchError> {
         let next = self.page_ords.len() as u64 + 1;
         let page_ord = *self.page_ords.entry(page_url.to_owned()).or_insert(next);
-        for d in &sections {
+        for d in sections.iter() {
             let id = self.area_id(&d.area);
             let mut doc = to_document(&self.fields, d, id);
             doc.add_u64(self.fields.page_ord, page_ord);
@@ -187,8 +205,17 @@ impl LiveIndex {
 
     /// Replaces all sections of `page_url` by `docs` (adds the page if it is new).
     pub fn replace_page(&mut self, page_url: &str, docs: &[SectionDoc]) -> Result<(), SearchError> {
+        self.replace_shared_page(page_url, Arc::new(docs.to_vec()))
+    }
+
+    /// [`LiveIndex::replace_page`] with sections kept shared, not copied.
+    pub fn replace_shared_page(
+        &mut self,
+        page_url: &str,
+        docs: Arc<Vec<SectionDoc>>,
+    ) -> Result<(), SearchError> {
         self.delete(page_url);
-        self.add(page_url, docs.to_vec())?;
+        self.add(page_url, docs)?;
         self.commit()
     }
 

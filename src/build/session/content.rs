@@ -20,7 +20,6 @@ use crate::content::Loader;
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
-use crate::markdown::links::LinkTarget;
 use crate::markdown::{self, validate, RenderedPage};
 use crate::render::renderer::SiteRenderer;
 
@@ -253,6 +252,7 @@ impl Session {
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
         for ((i, page), mut rendered) in edits.into_iter().zip(rendered) {
+            rendered.forget_code_blocks();
             let body = std::mem::take(&mut rendered.html);
             let old_body = state.prepared.bodies.put(page.rel.clone(), body);
             let old_page = std::mem::replace(&mut state.prepared.site.pages[i], page);
@@ -313,20 +313,23 @@ impl Session {
         for (path, fingerprint) in plain_records {
             state.outputs.record_fingerprint(path, None, fingerprint);
         }
+        for old in &old {
+            let new = &state.prepared.rendered[old.i];
+            state.anchor_links.replace(old.i, &old.rendered, new);
+        }
         let new_warnings = diagnostics.not_in(&state.prepared.warnings);
         state.prepared.warnings = diagnostics;
         // The page's search sections change with its body; titles and areas did not.
+        // `docs` is in page order, and a body edit keeps the order and the URLs. The
+        // sections move into the documents, as an install moves them.
         let site = &state.prepared.site;
         for &i in &indexes {
-            let docs = Arc::new(search::page_docs(
-                site,
-                &site.pages[i],
-                &state.prepared.rendered[i],
-            ));
+            let sections = std::mem::take(&mut state.prepared.rendered[i].sections);
+            let docs = Arc::new(search::section_docs(site, &site.pages[i], sections));
             if let Some(slot) = state
                 .docs
-                .iter_mut()
-                .find(|(url, _)| *url == site.pages[i].url)
+                .get_mut(i)
+                .filter(|(url, _)| url.as_ref() == site.pages[i].url)
             {
                 slot.1 = docs;
             }
@@ -372,7 +375,8 @@ fn body_edit_files(
         return Err(diagnostics);
     }
     let site = &state.prepared.site;
-    let renderer = SiteRenderer::new(settings, site, &state.presentation);
+    let renderer =
+        SiteRenderer::with_shape(settings, site, &state.presentation, state.shape.clone());
     let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
@@ -398,13 +402,12 @@ fn diagnostics_after_body_edit(
     edited: &[usize],
 ) -> Diagnostics {
     let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
-    let edited_rels: HashSet<&str> = edited.iter().map(|&i| site.pages[i].rel.as_str()).collect();
     let mut affected: BTreeSet<usize> = edited.iter().copied().collect();
-    affected.extend((0..site.pages.len()).filter(|&j| {
-        rendered[j].links.iter().any(|l| {
-            matches!(&l.target, LinkTarget::Page { rel, fragment: Some(_) } if edited_rels.contains(rel.as_str()))
-        })
-    }));
+    affected.extend(
+        state
+            .anchor_links
+            .linking_into(edited.iter().map(|&i| site.pages[i].rel.as_str())),
+    );
     let files: HashSet<&Path> = affected
         .iter()
         .map(|&j| site.pages[j].file.as_path())

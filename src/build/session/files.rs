@@ -15,7 +15,7 @@ use crate::build::passes::Prepared;
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
-use crate::render::renderer::{self, Presentation, SiteRenderer, TemplatePage};
+use crate::render::renderer::{self, Presentation, SiteRenderer, SiteShape, TemplatePage};
 
 /// What changed in the sources of an install: pages whose body was rendered again, assets
 /// whose bytes may differ, or everything (a new theme or configuration).
@@ -39,6 +39,8 @@ pub(super) struct SiteFiles {
     pub restyled: BTreeSet<String>,
     pub outputs: OutputStore,
     pub assets: HashMap<String, Arc<Vec<u8>>>,
+    /// What the renderer derived from the whole site, for body edits to reuse.
+    pub shape: SiteShape,
 }
 
 /// Renders every output file of `prepared` whose inputs changed since `previous` and compares
@@ -186,5 +188,6 @@ pub(super) fn render_site_files(
         restyled,
         outputs,
         assets,
+        shape: renderer.shape(),
     })
 }

@@ -21,6 +21,7 @@
 //! before the first byte is written, and the changes are kept to be retried with the next
 //! batch.
 
+mod anchor_links;
 mod changed;
 mod content;
 mod files;
@@ -47,12 +48,17 @@ use crate::content::page::url_depth;
 use crate::content::Site;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
-use crate::render::renderer::{Presentation, TemplatePage};
+use crate::render::renderer::{Presentation, SiteShape, TemplatePage};
+use anchor_links::AnchorLinks;
 pub(crate) use changed::{ChangedFiles, Renamed};
 use files::{render_site_files, Fresh, Previous};
 
 /// One page's search sections, shared between the session and the live index.
 pub(crate) type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
+
+/// A page's URL, shared: every edit hands every page's sections to the served files and
+/// the live index, which at 100,000 pages must not copy 100,000 URLs.
+pub(crate) type PageUrl = Arc<str>;
 
 /// Whether a session remembers what it built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,10 +93,14 @@ struct State {
     prepared: Prepared,
     outputs: OutputStore,
     dependencies: Dependencies,
+    /// Which pages link into which with an anchor.
+    anchor_links: AnchorLinks,
+    /// What rendering derived from the whole site (body edits do not change it).
+    shape: SiteShape,
     /// Bytes of the content folder's assets, read once.
     assets: HashMap<String, Arc<Vec<u8>>>,
     /// Search sections of every page, in page order, by page URL.
-    docs: Vec<(String, PageDocs)>,
+    docs: Vec<(PageUrl, PageDocs)>,
     /// By page, the Markdown twins `llms-full.txt` was last made from by a body edit
     /// (see [`crate::agents::files_after_body_edit`]); empty after any other change.
     full_text_twins: HashMap<usize, String>,
@@ -191,7 +201,9 @@ impl Session {
     }
 
     /// The site as last built and each page's rendering, in page order (`None` before the
-    /// first apply that succeeded): what `kb mcp` reads pages and headings from.
+    /// first apply that succeeded): what `kb mcp` reads pages and headings from. The
+    /// renderings hold no sections (they moved into the search documents) and no code
+    /// blocks.
     pub(crate) fn site(&self) -> Option<(&Site, &[crate::markdown::RenderedPage])> {
         let state = self.state.as_ref()?;
         Some((&state.prepared.site, state.prepared.rendered.as_slice()))
@@ -303,21 +315,36 @@ impl Session {
             Some(s) => prepared.warnings.not_in(&s.prepared.warnings),
             None => prepared.warnings.clone(),
         };
+        // Pages' sections move into their search documents (the text is held once, there);
+        // a page this install did not render again has its sections in its old documents.
         let old_docs: HashMap<&str, &PageDocs> = old
-            .map(|s| s.docs.iter().map(|(u, d)| (u.as_str(), d)).collect())
+            .map(|s| {
+                let pages = s.prepared.site.pages.iter();
+                pages
+                    .zip(&s.docs)
+                    .map(|(p, (_, d))| (p.rel.as_str(), d))
+                    .collect()
+            })
             .unwrap_or_default();
-        let docs: Vec<(String, PageDocs)> = {
+        let mut prepared = prepared;
+        let docs: Vec<(PageUrl, PageDocs)> = {
             let site = &prepared.site;
             site.pages
                 .par_iter()
-                .zip(&prepared.rendered)
+                .zip(prepared.rendered.par_iter_mut())
                 .map(|(page, rendered)| {
-                    let docs = search::page_docs(site, page, rendered);
-                    let docs = match old_docs.get(page.url.as_str()) {
-                        Some(&d) if **d == docs => d.clone(),
+                    let before = old_docs.get(page.rel.as_str()).copied();
+                    let rendered_now = fresh.everything || fresh.pages.contains(&page.rel);
+                    let sections = match before {
+                        Some(docs) if !rendered_now => search::sections_of(docs),
+                        _ => std::mem::take(&mut rendered.sections),
+                    };
+                    let docs = search::section_docs(site, page, sections);
+                    let docs = match before {
+                        Some(d) if **d == docs => d.clone(),
                         _ => Arc::new(docs),
                     };
-                    (page.url.clone(), docs)
+                    (PageUrl::from(page.url.as_str()), docs)
                 })
                 .collect()
         };
@@ -330,6 +357,8 @@ impl Session {
         self.state = Some(State {
             presentation,
             dependencies: Dependencies::of(&prepared.site),
+            anchor_links: AnchorLinks::of(&prepared.rendered),
+            shape: made.shape,
             prepared,
             outputs: made.outputs,
             assets: made.assets,
@@ -351,7 +380,7 @@ impl Session {
 pub(crate) struct SearchSnapshot {
     pub settings: kb_search::SearchSettings,
     /// Every page's sections, in page order, by page URL.
-    pub pages: Vec<(String, PageDocs)>,
+    pub pages: Vec<(PageUrl, PageDocs)>,
 }
 
 fn sidebar_key(site: &Site, file: &TemplatePage) -> SidebarKey {

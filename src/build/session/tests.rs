@@ -9,6 +9,7 @@ use crate::build::changes::{self, Layout};
 use crate::build::output::MemorySink;
 use crate::build::BuildOptions;
 use crate::config::Settings;
+use crate::diagnostics::Diagnostics;
 
 /// The `basic` fixture with a theme of its own whose stylesheet the tests edit, and an
 /// incremental session that has built it once.
@@ -44,8 +45,16 @@ impl Served {
         }
     }
 
-    /// Writes `text` at `rel` (from the site root) and applies the change.
+    /// Writes `text` at `rel` (from the site root) and applies the change, which must build.
     fn edit(&mut self, edits: &[(&str, &str)]) -> Outcome {
+        match self.try_edit(edits) {
+            Ok(outcome) => outcome,
+            Err(d) => panic!("the edit does not build:\n{}", d.render(false)),
+        }
+    }
+
+    /// Writes `text` at `rel` (from the site root) and applies the change.
+    fn try_edit(&mut self, edits: &[(&str, &str)]) -> Result<Outcome, Diagnostics> {
         let paths: Vec<PathBuf> = edits
             .iter()
             .map(|(rel, text)| {
@@ -57,10 +66,7 @@ impl Served {
             .collect();
         let layout = Layout::of(self.session.settings());
         let plan = changes::plan(&layout, paths.iter().map(PathBuf::as_path));
-        match self.session.apply(plan, &self.sink) {
-            Ok(outcome) => outcome,
-            Err(d) => panic!("the edit does not build:\n{}", d.render(false)),
-        }
+        self.session.apply(plan, &self.sink)
     }
 }
 
@@ -146,4 +152,63 @@ fn a_stylesheet_and_template_edit_is_not_only_stylesheets() {
     assert!(!changed.only_stylesheets());
     // Pages the edited template does not draw only changed stylesheet.
     assert!(changed.restyled.contains("404.html"), "{changed:?}");
+}
+
+/// Whether `diagnostics` say that `alpha/one.md` links to an anchor `two.md` lacks.
+fn the_anchor_is_broken(diagnostics: &Diagnostics) -> bool {
+    diagnostics
+        .iter()
+        .any(|d| d.file.ends_with("alpha/one.md") && d.message.contains("in-go"))
+}
+
+#[test]
+fn a_body_edit_checks_again_the_anchors_linked_into_it() {
+    let mut served = Served::new();
+    let two = std::fs::read_to_string(served.root.join("content/beta/two.md")).expect("page");
+    let one = std::fs::read_to_string(served.root.join("content/alpha/one.md")).expect("page");
+    // `one.md` links to `two.md#in-go`: renaming the heading's anchor breaks the link...
+    let renamed = two.replace("{#in-go}", "{#in-rust}");
+    assert_ne!(renamed, two);
+    let broken = served.try_edit(&[("content/beta/two.md", &renamed)]);
+    assert!(
+        broken.as_ref().is_err_and(the_anchor_is_broken),
+        "{broken:?}"
+    );
+    // ...and naming it back mends it.
+    let outcome = served.edit(&[("content/beta/two.md", &two)]);
+    assert!(
+        !the_anchor_is_broken(&outcome.warnings),
+        "{:?}",
+        outcome.warnings
+    );
+    // Once `one.md` no longer links there (a body edit of its own), renaming the anchor
+    // breaks nothing: the session forgot the link it had.
+    let unlinked = one.replace("(../beta/two.md#in-go)", "(../beta/two.md)");
+    assert_ne!(unlinked, one);
+    served.edit(&[("content/alpha/one.md", &unlinked)]);
+    let outcome = served.edit(&[("content/beta/two.md", &renamed)]);
+    assert!(
+        !the_anchor_is_broken(&outcome.warnings),
+        "{:?}",
+        outcome.warnings
+    );
+    // Linking again (with the anchor back) is seen by the next edit of `two.md`.
+    served.edit(&[("content/beta/two.md", &two)]);
+    served.edit(&[("content/alpha/one.md", &one)]);
+    let broken = served.try_edit(&[("content/beta/two.md", &renamed)]);
+    assert!(
+        broken.as_ref().is_err_and(the_anchor_is_broken),
+        "{broken:?}"
+    );
+    // A link a body edit adds is checked when its target changes.
+    served.edit(&[("content/beta/two.md", &two)]);
+    let linking = format!("{two}\nSee [pooling](../alpha/one.md#what-to-consider).\n");
+    served.edit(&[("content/beta/two.md", &linking)]);
+    let reworded = one.replace("## What to consider", "## What to weigh");
+    let broken = served.try_edit(&[("content/alpha/one.md", &reworded)]);
+    let names_the_link = |d: &Diagnostics| {
+        d.iter()
+            .any(|d| d.file.ends_with("beta/two.md") && d.message.contains("what-to-consider"))
+    };
+    assert!(broken.as_ref().is_err_and(names_the_link), "{broken:?}");
 }
