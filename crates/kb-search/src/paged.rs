@@ -53,7 +53,7 @@ pub(crate) const PAGE_SIZE: usize = 32 * 1024;
 /// to sit next to each other) share a page until it reaches this size. Smaller pages
 /// download fewer bytes a query does not read, larger ones take fewer requests.
 pub(crate) const UNIT_PAGE_SIZE: usize = 4 * 1024;
-/// Recorded reads closer than this are one unit (a footer read in three small reads).
+/// Reads of the head closer than this are one page (a footer read in three small reads).
 const UNIT_GAP: usize = 64;
 
 /// Most bytes of cross-page reads kept assembled; past it the cache starts over.
@@ -149,26 +149,35 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchError> {
     let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
     let entries = table_of_contents(blob.len(), &mut read)?;
-    let head = merged(plan.head.clone());
-    // Unit starts are where a page may end; the head's bounds are where one must.
+    let files: Vec<_> = entries.iter().filter(|e| e.len > 0).collect();
+    // Unit starts are where a page may end; the head's bounds and each file's end are
+    // where one must.
     let mut may: Vec<usize> = plan.units.iter().map(|r| r.start).collect();
     may.sort_unstable();
-    let mut must: Vec<usize> = head.iter().flat_map(|r| [r.start, r.end]).collect();
+    let mut must: Vec<usize> = merged(plan.head.clone())
+        .iter()
+        .flat_map(|r| [r.start, r.end])
+        .chain(files.iter().map(|e| e.offset + e.len))
+        .collect();
+    must.sort_unstable();
+    // The sorted `list`'s bounds in `(from, to)`, with `to` itself when `to_too`.
+    let inside = |list: &[usize], from: usize, to: usize, to_too: bool| -> Vec<usize> {
+        let first = list.partition_point(|&m| m <= from);
+        let last = list.partition_point(|&m| m < to || (to_too && m == to));
+        list[first..last].to_vec()
+    };
     let mut starts = vec![0];
-    for e in entries.iter().filter(|e| e.len > 0) {
+    for e in files {
         let end = e.offset + e.len;
-        must.push(e.offset);
-        must.push(end);
         let mut at = e.offset;
         starts.push(at);
-        let mut bounds: Vec<(usize, bool)> = must
-            .iter()
-            .filter(|&&m| m > e.offset && m <= end)
-            .map(|&m| (m, true))
+        let mut bounds: Vec<(usize, bool)> = inside(&must, e.offset, end, true)
+            .into_iter()
+            .map(|m| (m, true))
             .chain(
-                may[may.partition_point(|&m| m <= e.offset)..may.partition_point(|&m| m < end)]
-                    .iter()
-                    .map(|&m| (m, false)),
+                inside(&may, e.offset, end, false)
+                    .into_iter()
+                    .map(|m| (m, false)),
             )
             .collect();
         bounds.sort_unstable();
@@ -210,8 +219,28 @@ impl PagedBlob {
         plan: &Layout,
         record: bool,
     ) -> Result<Self, SearchError> {
+        let id = blob_id(whole.as_slice());
+        PagedBlob::whole_with_id(whole, id, plan, record)
+    }
+
+    /// The same whole blob cut by `plan` instead, without hashing it again.
+    #[cfg(feature = "writer")]
+    pub(crate) fn laid_out(&self, plan: &Layout) -> Result<Self, SearchError> {
+        let whole = self
+            .whole
+            .clone()
+            .ok_or_else(|| corrupt("not a whole blob"))?;
+        PagedBlob::whole_with_id(whole, self.id, plan, false)
+    }
+
+    fn whole_with_id(
+        whole: OwnedBytes,
+        id: u64,
+        plan: &Layout,
+        record: bool,
+    ) -> Result<Self, SearchError> {
         let blob = whole.as_slice();
-        let mut paged = PagedBlob::empty(blob.len(), blob_id(blob), layout(blob, plan)?, record);
+        let mut paged = PagedBlob::empty(blob.len(), id, layout(blob, plan)?, record);
         for n in 0..paged.page_count() {
             let _ = paged.pages[n].set(whole.slice(paged.page_range(n)));
         }

@@ -58,9 +58,8 @@ where
     use crate::paged::{pack_head, Layout, PagedBlob};
     let probe = PagedBlob::whole(index_blob.0.clone(), &Layout::default(), true);
     let probe = std::sync::Arc::new(probe.map_err(SiteFilesError::Index)?);
-    let plan = crate::index::probe_layout(probe).map_err(SiteFilesError::Index)?;
-    let paged = PagedBlob::whole(index_blob.0.clone(), &plan, false);
-    let paged = paged.map_err(SiteFilesError::Index)?;
+    let plan = crate::index::probe_layout(probe.clone()).map_err(SiteFilesError::Index)?;
+    let paged = probe.laid_out(&plan).map_err(SiteFilesError::Index)?;
     let head_pages = paged.pages_of(&plan.head);
     let mut count = 0;
     let mut put = |path: &str, bytes: &[u8]| {
