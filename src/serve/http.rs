@@ -314,13 +314,19 @@ async fn search(State(state): State<AppState>, uri: Uri) -> Response {
     };
     let answer = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let enabled = state
+        let (enabled, building) = state
             .files
             .read()
-            .map(|f| f.search_enabled())
-            .unwrap_or(false);
+            .map(|f| (f.search_enabled(), f.building()))
+            .unwrap_or((false, false));
+        // Until the first build is over, the site's search settings are not known yet: a
+        // search then is asked to wait, not told that search is off.
         if !enabled {
-            return Err(StatusCode::NOT_FOUND);
+            return Err(if building {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::NOT_FOUND
+            });
         }
         state
             .search

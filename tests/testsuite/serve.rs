@@ -272,6 +272,9 @@ fn search_answers_from_the_live_index() {
     let (mut socket, _) = server.livereload();
     let found = |word: &str| {
         let response = server.get(&format!("/__kb/search?q={word}"));
+        // While the first build runs, the index is not there yet (503); search is on, so
+        // never a 404 ("search is off").
+        assert_ne!(response.status, 404, "{}", response.text());
         response.status == 200 && response.text().contains("alpha/one/")
     };
     let deadline = std::time::Instant::now() + PATIENCE;
