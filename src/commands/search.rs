@@ -74,7 +74,7 @@ pub(crate) fn fresh_index(
     )?;
     let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)?;
     site_search::save_native(settings, &blob, &stamp)?;
-    Ok(blob)
+    Ok(blob.to_vec())
 }
 
 /// The options of a query: `limit` results (default: `limit-results`), from `area` only.

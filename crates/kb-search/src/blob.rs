@@ -53,16 +53,62 @@ pub(crate) struct AreaInfo {
     pub pages: usize,
 }
 
-/// An index blob in memory, shared without copies: the paged site files and the native
-/// copy in `search-index/` are made from the same bytes.
+/// An index blob, shared without copies: the paged site files and the native copy in
+/// `search-index/` are made from the same bytes. In memory, or mapped from the file a
+/// large site's writer packed it into (see `mapped.rs`).
 #[cfg(feature = "writer")]
 #[derive(Clone)]
-pub struct SharedBlob(pub(crate) tantivy::directory::OwnedBytes);
+pub struct SharedBlob {
+    pub(crate) bytes: tantivy::directory::OwnedBytes,
+    mapped: Option<std::sync::Arc<crate::mapped::MappedFile>>,
+}
 
 #[cfg(feature = "writer")]
 impl From<Vec<u8>> for SharedBlob {
     fn from(bytes: Vec<u8>) -> Self {
-        SharedBlob(tantivy::directory::OwnedBytes::new(bytes))
+        SharedBlob {
+            bytes: tantivy::directory::OwnedBytes::new(bytes),
+            mapped: None,
+        }
+    }
+}
+
+#[cfg(feature = "writer")]
+impl SharedBlob {
+    /// The blob in the file `mapped`.
+    pub(crate) fn mapped(mapped: crate::mapped::MappedFile) -> SharedBlob {
+        SharedBlob {
+            bytes: mapped.bytes(),
+            mapped: Some(std::sync::Arc::new(mapped)),
+        }
+    }
+
+    /// Notes that `n` bytes of the blob were read (see `mapped.rs`).
+    pub(crate) fn note_read(&self, n: usize) {
+        if let Some(mapped) = &self.mapped {
+            mapped.note_read(n);
+        }
+    }
+
+    /// What to tell of each read of the blob, if anything.
+    pub(crate) fn read_hook(&self) -> Option<crate::paged::ReadHook> {
+        let mapped = self.mapped.clone()?;
+        Some(std::sync::Arc::new(move |n| mapped.note_read(n)))
+    }
+
+    /// The file the blob is mapped from, if it is: the writer's own, removed with its
+    /// folder, so a copy that must outlive the writer is a hard link to it.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.mapped.as_ref().map(|mapped| mapped.path())
+    }
+
+    /// Writes the whole blob to `out`, a few megabytes at a time.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for chunk in self.bytes.as_slice().chunks(COPY_CHUNK) {
+            out.write_all(chunk)?;
+            self.note_read(chunk.len());
+        }
+        Ok(())
     }
 }
 
@@ -70,7 +116,7 @@ impl From<Vec<u8>> for SharedBlob {
 impl std::ops::Deref for SharedBlob {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        self.0.as_slice()
+        self.bytes.as_slice()
     }
 }
 
@@ -78,18 +124,28 @@ impl std::ops::Deref for SharedBlob {
 /// Names must be unique.
 #[cfg(all(test, feature = "writer"))]
 pub(crate) fn pack<B: AsRef<[u8]>>(files: Vec<(String, B)>) -> Result<Vec<u8>, SearchError> {
+    use tantivy::directory::FileSlice;
+    let files = files
+        .into_iter()
+        .map(|(name, bytes)| (name, FileSlice::from(bytes.as_ref().to_vec())))
+        .collect();
     let mut out = Vec::new();
     pack_to(files, &mut out)?;
     Ok(out)
 }
 
-/// Packs `(name, bytes)` files into `out`, file by file: a blob bigger than memory can be
-/// written to disk from files that are themselves on disk.
+/// Bytes of a file copied into the blob at a time: a blob bigger than memory is written
+/// from files on disk without holding any of them whole.
 #[cfg(feature = "writer")]
-pub(crate) fn pack_to<B: AsRef<[u8]>>(
-    mut files: Vec<(String, B)>,
+const COPY_CHUNK: usize = 4 << 20;
+
+/// Packs `(name, bytes)` files into `out`, a chunk of a file at a time.
+#[cfg(feature = "writer")]
+pub(crate) fn pack_to(
+    mut files: Vec<(String, tantivy::directory::FileSlice)>,
     out: &mut dyn std::io::Write,
 ) -> Result<(), SearchError> {
+    use tantivy::HasLen;
     let io = |e: std::io::Error| SearchError::Index(e.into());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let toc: usize = files.iter().map(|(n, _)| 18 + n.len()).sum();
@@ -104,13 +160,17 @@ pub(crate) fn pack_to<B: AsRef<[u8]>>(
         head.extend_from_slice(&name_len.to_le_bytes());
         head.extend_from_slice(name.as_bytes());
         head.extend_from_slice(&offset.to_le_bytes());
-        let len = data.as_ref().len() as u64;
+        let len = data.len() as u64;
         head.extend_from_slice(&len.to_le_bytes());
         offset += len;
     }
     out.write_all(&head).map_err(io)?;
     for (_, data) in &files {
-        out.write_all(data.as_ref()).map_err(io)?;
+        for start in (0..data.len()).step_by(COPY_CHUNK) {
+            let end = (start + COPY_CHUNK).min(data.len());
+            let chunk = data.slice(start..end).read_bytes().map_err(io)?;
+            out.write_all(chunk.as_slice()).map_err(io)?;
+        }
     }
     Ok(())
 }

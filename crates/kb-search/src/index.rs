@@ -231,7 +231,7 @@ pub(crate) mod writer {
     use std::path::{Path, PathBuf};
     use std::sync::Arc;
 
-    use tantivy::directory::{MmapDirectory, OwnedBytes};
+    use tantivy::directory::FileSlice;
     use tantivy::schema::Value;
     use tantivy::tokenizer::TokenizerManager;
     use tantivy::{doc, Directory, IndexBuilder, IndexSettings, TantivyDocument};
@@ -492,13 +492,8 @@ pub(crate) mod writer {
             self.finish_into(&mut out)?;
             out.flush().map_err(io)?;
             drop(out);
-            let bytes = MmapDirectory::open(&folder)
-                .map_err(tantivy::TantivyError::from)?
-                .open_read(Path::new(PACKED_FILE))
-                .map_err(tantivy::TantivyError::from)?
-                .read_bytes()
-                .map_err(io)?;
-            Ok(SharedBlob(bytes))
+            let mapped = crate::mapped::MappedFile::open(&folder.join(PACKED_FILE)).map_err(io)?;
+            Ok(SharedBlob::mapped(mapped))
         }
 
         /// Writes the segment and packs it into `out`. Areas without sections are left
@@ -552,7 +547,7 @@ pub(crate) mod writer {
         let meta = without_merge_note(&meta)
             .replace(&id, FIXED_SEGMENT_ID)
             .replace(&hyphenated, &hyphenate(FIXED_SEGMENT_ID));
-        files.push(("meta.json".to_owned(), OwnedBytes::new(meta.into_bytes())));
+        files.push(("meta.json".to_owned(), FileSlice::from(meta.into_bytes())));
         use tantivy::index::SegmentComponent as C;
         // Every component a read-only segment can have; the temp store only exists
         // while sorting and `.del` only after deletes.
@@ -574,16 +569,12 @@ pub(crate) mod writer {
             if !directory.exists(&path).map_err(corrupt)? {
                 continue;
             }
-            let data = directory
-                .open_read(&path)
-                .map_err(corrupt)?
-                .read_bytes()
-                .map_err(corrupt)?;
+            let data = directory.open_read(&path).map_err(corrupt)?;
             let name = path.to_string_lossy().replace(&id, FIXED_SEGMENT_ID);
             files.push((name, data));
         }
         let catalog = serde_json::to_vec(catalog).map_err(corrupt)?;
-        files.push((CATALOG_FILE.to_owned(), OwnedBytes::new(catalog)));
+        files.push((CATALOG_FILE.to_owned(), FileSlice::from(catalog)));
         blob::pack_to(files, out)
     }
 

@@ -15,12 +15,16 @@
 mod blob;
 mod collector;
 mod directory;
+#[cfg(feature = "writer")]
+mod disk;
 mod doc;
 mod error;
 mod excerpt;
 mod index;
 #[cfg(feature = "writer")]
 mod live;
+#[cfg(feature = "writer")]
+mod mapped;
 #[cfg(feature = "writer")]
 mod page_doc;
 mod paged;

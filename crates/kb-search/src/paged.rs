@@ -88,7 +88,13 @@ pub(crate) struct PagedBlob {
     missing: Mutex<BTreeSet<u32>>,
     /// Byte ranges read, when recording (to lay out the pages and find the head).
     touched: Option<Mutex<Vec<Range<usize>>>>,
+    /// Told how many bytes of the whole blob each read hands out (see [`ReadHook`]).
+    on_read: Option<ReadHook>,
 }
+
+/// Told the length of each read of a whole blob: a mapped blob hands its pages back to
+/// the kernel every so many bytes (see `mapped.rs`).
+pub(crate) type ReadHook = std::sync::Arc<dyn Fn(usize) + Send + Sync>;
 
 impl std::fmt::Debug for PagedBlob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,18 +108,27 @@ fn corrupt(what: impl std::fmt::Display) -> SearchError {
 
 /// A 64-bit hash of the blob, eight bytes per step (Fx-style rotate, xor, multiply, then
 /// a final avalanche): a version stamp, not a security measure. Byte-wise FNV-1a took
-/// 60 ms on a 57 MB index.
-fn blob_id(blob: &[u8]) -> u64 {
+/// 60 ms on a 57 MB index. `on_read` is told of each [`ID_CHUNK`] bytes hashed.
+fn blob_id(blob: &[u8], on_read: Option<&ReadHook>) -> u64 {
+    /// Bytes hashed between two calls of the hook: a multiple of the word size.
+    const ID_CHUNK: usize = 1 << 20;
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
-    let mut words = blob.chunks_exact(8);
     let mut h = step(0xcbf2_9ce4_8422_2325, blob.len() as u64);
-    for w in &mut words {
-        h = step(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    let mut tail: &[u8] = &[];
+    for chunk in blob.chunks(ID_CHUNK) {
+        let mut words = chunk.chunks_exact(8);
+        for w in &mut words {
+            h = step(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        }
+        tail = words.remainder();
+        if let Some(hook) = on_read {
+            hook(chunk.len());
+        }
     }
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    h = step(h, u64::from_le_bytes(tail));
+    let mut last = [0u8; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    h = step(h, u64::from_le_bytes(last));
     // Spread the last steps' bits over the whole id (splitmix64's finaliser).
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -209,6 +224,7 @@ impl PagedBlob {
             assembled: Mutex::new(Assembled::default()),
             missing: Mutex::new(BTreeSet::new()),
             touched: record.then(|| Mutex::new(Vec::new())),
+            on_read: None,
         }
     }
 
@@ -219,8 +235,23 @@ impl PagedBlob {
         plan: &Layout,
         record: bool,
     ) -> Result<Self, SearchError> {
-        let id = blob_id(whole.as_slice());
+        let id = blob_id(whole.as_slice(), None);
         PagedBlob::whole_with_id(whole, id, plan, record)
+    }
+
+    /// [`Self::whole`], telling `on_read` of every read of it, the hashing of its id
+    /// included.
+    #[cfg(feature = "writer")]
+    pub(crate) fn whole_watched(
+        whole: OwnedBytes,
+        plan: &Layout,
+        record: bool,
+        on_read: ReadHook,
+    ) -> Result<Self, SearchError> {
+        let id = blob_id(whole.as_slice(), Some(&on_read));
+        let mut paged = PagedBlob::whole_with_id(whole, id, plan, record)?;
+        paged.on_read = Some(on_read);
+        Ok(paged)
     }
 
     /// The same whole blob cut by `plan` instead, without hashing it again.
@@ -230,7 +261,9 @@ impl PagedBlob {
             .whole
             .clone()
             .ok_or_else(|| corrupt("not a whole blob"))?;
-        PagedBlob::whole_with_id(whole, self.id, plan, false)
+        let mut paged = PagedBlob::whole_with_id(whole, self.id, plan, false)?;
+        paged.on_read = self.on_read.clone();
+        Ok(paged)
     }
 
     fn whole_with_id(
@@ -397,6 +430,9 @@ impl PagedBlob {
                 .push(range.clone());
         }
         if let Some(whole) = &self.whole {
+            if let Some(hook) = &self.on_read {
+                hook(range.len());
+            }
             return Ok(whole.slice(range));
         }
         let absent = |n: &usize| self.pages[*n].get().is_none();
@@ -541,7 +577,7 @@ mod tests {
         wrong[8] = 99;
         assert_eq!(
             PagedBlob::from_head(&head).unwrap().id(),
-            format!("{:016x}", blob_id(&blob()))
+            format!("{:016x}", blob_id(&blob(), None))
         );
         assert!(matches!(
             PagedBlob::from_head(&wrong),
@@ -553,18 +589,18 @@ mod tests {
     fn any_change_gives_another_id() {
         let b: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut ids = std::collections::BTreeSet::new();
-        assert!(ids.insert(blob_id(&b)));
+        assert!(ids.insert(blob_id(&b, None)));
         for at in [0, 1, 7, 8, 500, 991, 992, 999] {
             let mut changed = b.clone();
             changed[at] ^= 1;
-            assert!(ids.insert(blob_id(&changed)), "byte {at}");
+            assert!(ids.insert(blob_id(&changed, None)), "byte {at}");
         }
         for len in [0, 1, 8, 9, 999] {
-            assert!(ids.insert(blob_id(&b[..len])), "length {len}");
+            assert!(ids.insert(blob_id(&b[..len], None)), "length {len}");
         }
         let mut longer = b.clone();
         longer.push(0);
-        assert!(ids.insert(blob_id(&longer)), "a trailing zero");
+        assert!(ids.insert(blob_id(&longer, None)), "a trailing zero");
     }
 
     #[test]

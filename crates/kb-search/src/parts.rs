@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use tantivy::directory::{MmapDirectory, RamDirectory};
+use tantivy::directory::RamDirectory;
 use tantivy::{Directory, Index, IndexBuilder, SingleSegmentIndexWriter, TantivyDocument};
 
+use crate::disk::ReadDirectory;
 use crate::error::SearchError;
 
 /// Sections per part. A part's postings sit in its writer's memory until it is written, so
@@ -44,7 +45,7 @@ impl Location {
             Location::Disk(dir) => {
                 let dir = dir.join(name);
                 std::fs::create_dir_all(&dir).map_err(tantivy::TantivyError::from)?;
-                Box::new(MmapDirectory::open(&dir).map_err(tantivy::TantivyError::from)?)
+                Box::new(ReadDirectory::open(&dir)?)
             }
         })
     }

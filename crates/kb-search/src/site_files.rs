@@ -56,7 +56,11 @@ where
     W: FnMut(&str, &[u8]) -> Result<(), E>,
 {
     use crate::paged::{pack_head, Layout, PagedBlob};
-    let probe = PagedBlob::whole(index_blob.0.clone(), &Layout::default(), true);
+    let whole = index_blob.bytes.clone();
+    let probe = match index_blob.read_hook() {
+        Some(hook) => PagedBlob::whole_watched(whole, &Layout::default(), true, hook),
+        None => PagedBlob::whole(whole, &Layout::default(), true),
+    };
     let probe = std::sync::Arc::new(probe.map_err(SiteFilesError::Index)?);
     let plan = crate::index::probe_layout(probe.clone()).map_err(SiteFilesError::Index)?;
     let paged = probe.laid_out(&plan).map_err(SiteFilesError::Index)?;
@@ -78,6 +82,7 @@ where
         }
         let page = paged.page(n).unwrap_or_default();
         put(&page_script(&id, n), &page_call(n, page))?;
+        index_blob.note_read(page.len());
     }
     Ok(count)
 }
