@@ -73,7 +73,8 @@ pub(super) fn load(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> (Site, Vec<Diagnostic>) {
-    let (mut site, mut diagnostics) = timings.time("load", || loader.load_site());
+    let (mut site, mut diagnostics) =
+        timings.time("load", || loader.load_site_showing(options.progress));
     if !settings.preprocessors.is_empty() {
         // Plugins see the whole book, so they run once every page is loaded.
         match timings.time("plugins", || {
@@ -95,7 +96,7 @@ fn render_site(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> Analysis {
-    let progress = Progress::new(options.progress, site.pages.len(), "markdown");
+    let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
     let render_options = markdown::RenderOptions::of(settings, options.trust);
     let render = |page: &crate::content::Page| markdown::render_with(page, &render_options);

@@ -33,8 +33,11 @@ impl ProgressStyle {
 const MIN_ITEMS: usize = 500;
 /// Lines mode prints when this many tenths more are done.
 const TENTHS: usize = 10;
+/// Lines mode says nothing of the tenths done this early: a step this quick needs only
+/// its last line.
+const QUIET_START: Duration = Duration::from_secs(2);
 
-/// The progress of one step over `len` items (pages).
+/// The progress of one step over `len` items (pages, files).
 pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
     lines: Option<Lines>,
@@ -42,6 +45,8 @@ pub(crate) struct Progress {
 
 struct Lines {
     step: &'static str,
+    /// What is counted, plural: `pages`.
+    unit: &'static str,
     len: usize,
     start: Instant,
     /// The next tenth to report.
@@ -49,7 +54,18 @@ struct Lines {
 }
 
 impl Progress {
+    /// The progress of `step` over `len` pages.
     pub(crate) fn new(style: ProgressStyle, len: usize, step: &'static str) -> Progress {
+        Progress::counting(style, len, step, "pages")
+    }
+
+    /// The progress of `step` over `len` items of `unit` (plural: `files`).
+    pub(crate) fn counting(
+        style: ProgressStyle,
+        len: usize,
+        step: &'static str,
+        unit: &'static str,
+    ) -> Progress {
         let hidden = Progress {
             bar: indicatif::ProgressBar::hidden(),
             lines: None,
@@ -61,9 +77,9 @@ impl Progress {
             ProgressStyle::Off => hidden,
             ProgressStyle::Bar => {
                 let bar = indicatif::ProgressBar::new(len as u64).with_message(step);
-                if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "{msg:>9} [{bar:30}] {pos}/{len} pages, {eta} left",
-                ) {
+                if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+                    "{{msg:>9}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{eta}} left"
+                )) {
                     bar.set_style(style.progress_chars("=> "));
                 }
                 Progress { bar, lines: None }
@@ -73,6 +89,7 @@ impl Progress {
                 bar: indicatif::ProgressBar::hidden(),
                 lines: Some(Lines {
                     step,
+                    unit,
                     len,
                     start: Instant::now(),
                     next: AtomicUsize::new(1),
@@ -102,7 +119,10 @@ impl Progress {
             .compare_exchange(next, reached + 1, Ordering::Relaxed, Ordering::Relaxed)
             .is_ok()
         {
-            eprintln!("{}", lines.line(done, lines.start.elapsed()));
+            let elapsed = lines.start.elapsed();
+            if elapsed >= QUIET_START {
+                eprintln!("{}", lines.line(done, elapsed));
+            }
         }
     }
 
@@ -111,17 +131,48 @@ impl Progress {
         self.bar.finish_and_clear();
         if let Some(lines) = &self.lines {
             eprintln!(
-                "{}: {} pages in {:.1} s",
+                "{}: {} {} in {:.1} s",
                 lines.step,
                 lines.len,
+                lines.unit,
                 lines.start.elapsed().as_secs_f64()
             );
         }
     }
+
+    /// A step without counts, `what` it does (`merging 17 parts`): a spinner on a
+    /// terminal, one line otherwise; cleared by [`Phase::finish`].
+    pub(crate) fn phase(style: ProgressStyle, step: &'static str, what: &str) -> Phase {
+        let spinner = match style {
+            ProgressStyle::Off => indicatif::ProgressBar::hidden(),
+            ProgressStyle::Bar => {
+                let spinner = indicatif::ProgressBar::new_spinner();
+                spinner.set_message(format!("{step:>9} {what}"));
+                spinner.enable_steady_tick(Duration::from_millis(120));
+                spinner
+            }
+            ProgressStyle::Lines => {
+                eprintln!("{step}: {what}");
+                indicatif::ProgressBar::hidden()
+            }
+        };
+        Phase { spinner }
+    }
+}
+
+/// A step shown without counts (see [`Progress::phase`]).
+pub(crate) struct Phase {
+    spinner: indicatif::ProgressBar,
+}
+
+impl Phase {
+    pub(crate) fn finish(self) {
+        self.spinner.finish_and_clear();
+    }
 }
 
 impl Lines {
-    /// `pages: 20000/100000 (20%), about 1m 10s left`.
+    /// `pages: 20000/100000 pages (20%), about 1m 10s left`.
     fn line(&self, done: usize, elapsed: Duration) -> String {
         let left = match done {
             0 => String::new(),
@@ -132,9 +183,10 @@ impl Lines {
             }
         };
         format!(
-            "{}: {done}/{} ({}%){left}",
+            "{}: {done}/{} {} ({}%){left}",
             self.step,
             self.len,
+            self.unit,
             done * 100 / self.len.max(1)
         )
     }
@@ -162,11 +214,11 @@ mod tests {
         let lines = progress.lines.as_ref().expect("lines mode");
         assert_eq!(
             lines.line(250, Duration::from_secs(10)),
-            "pages: 250/1000 (25%), about 30s left"
+            "pages: 250/1000 pages (25%), about 30s left"
         );
         assert_eq!(
             lines.line(100, Duration::from_secs(100)),
-            "pages: 100/1000 (10%), about 15m 0s left"
+            "pages: 100/1000 pages (10%), about 15m 0s left"
         );
     }
 

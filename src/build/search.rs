@@ -12,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::{RenderedPage, Section};
 
 use super::output::Sink;
+use super::progress::{Progress, ProgressStyle};
 
 /// The browser module, built by `scripts/build-search-wasm.sh` and committed, so neither
 /// users nor CI need the wasm toolchain.
@@ -239,15 +240,33 @@ pub(crate) fn index_blob_of<'a>(
 pub(crate) fn write_site_files(
     blob: &kb_search::SharedBlob,
     sink: &dyn Sink,
+    progress: ProgressStyle,
 ) -> Result<usize, Diagnostic> {
+    let shown = std::cell::OnceCell::new();
+    let count = |files| {
+        let _ = shown.set(Progress::counting(
+            progress,
+            files,
+            "writing",
+            "search files",
+        ));
+    };
     let write = |path: &str, bytes: &[u8]| {
         sink.write(path, bytes)?;
         for (twin, data) in super::precompress::twins(path, bytes) {
             sink.write(&twin, &data)?;
         }
+        if let Some(shown) = shown.get() {
+            shown.bar().inc(1);
+            shown.report();
+        }
         Ok::<(), std::io::Error>(())
     };
-    kb_search::write_site_files(blob, WASM_MODULE, write).map_err(|e| match e {
+    let written = kb_search::write_site_files(blob, WASM_MODULE, count, write);
+    if let Some(shown) = shown.into_inner() {
+        shown.finish();
+    }
+    written.map_err(|e| match e {
         kb_search::SiteFilesError::Index(e) => Diagnostic::file_error(
             kb_search::INDEX_FILE,
             format!("cannot page the search index: {e}"),

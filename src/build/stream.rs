@@ -93,6 +93,7 @@ pub(crate) fn build(
         // The index and its files in the site (written to the staging folder, so a failed
         // build still leaves the previous site as it was).
         let (send, receive) = mpsc::sync_channel::<Vec<kb_search::PreparedDoc>>(INDEXER_QUEUE);
+        let style = options.progress;
         let indexer = writer.map(|mut writer| {
             let preparer = writer.preparer();
             let thread = std::thread::Builder::new().name("kb-index".into());
@@ -101,9 +102,20 @@ pub(crate) fn build(
                 let indexed = receive
                     .into_iter()
                     .try_for_each(|docs| search::add_docs(settings, &mut writer, docs))
-                    .and_then(|()| search::finish_index(settings, writer))
+                    .and_then(|()| {
+                        // The pages are all rendered: what is left is shown.
+                        let parts = writer.parts();
+                        let what = format!("merging the {parts} parts of the search index");
+                        let merging =
+                            (parts > 1).then(|| Progress::phase(style, "indexing", &what));
+                        let blob = search::finish_index(settings, writer);
+                        if let Some(merging) = merging {
+                            merging.finish();
+                        }
+                        blob
+                    })
                     .and_then(|blob| {
-                        let files = search::write_site_files(&blob, sink)?;
+                        let files = search::write_site_files(&blob, sink, style)?;
                         Ok((blob, files))
                     });
                 (indexed, start.elapsed())
@@ -232,7 +244,7 @@ fn render_pages(
     options: &BuildOptions,
 ) -> Written {
     let (site, settings) = (renderer.site, renderer.settings);
-    let progress = Progress::new(options.progress, site.pages.len(), "pages");
+    let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
     let render_options = markdown::RenderOptions::of(settings, options.trust);
     let mut written = Written {

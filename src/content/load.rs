@@ -12,6 +12,7 @@ use super::includes::{Included, Includes};
 use super::page::{index_folder, url_for, Page, PageKind};
 use super::summary::{self, Summary};
 use super::toc::TocItem;
+use crate::build::progress::{Progress, ProgressStyle};
 use crate::config::{Layout, Settings, UrlStyle};
 use crate::diagnostic::{shown_path, Diagnostic, Location};
 
@@ -165,6 +166,11 @@ impl Loader {
     /// (warnings included). Pages with broken front matter are left out; the caller decides
     /// whether to go on.
     pub(crate) fn load_site(&self) -> (Site, Vec<Diagnostic>) {
+        self.load_site_showing(ProgressStyle::Off)
+    }
+
+    /// [`Self::load_site`], counting the files read in `progress`.
+    pub(crate) fn load_site_showing(&self, progress: ProgressStyle) -> (Site, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         if !self.content_dir.is_dir() {
             let missing =
@@ -173,8 +179,18 @@ impl Loader {
             return (Site::default(), vec![missing]);
         }
         let (markdown, assets) = self.scan(&mut errors);
-        let loaded: Vec<Result<Option<Page>, Diagnostic>> =
-            markdown.par_iter().map(|rel| self.load_page(rel)).collect();
+        let progress = Progress::counting(progress, markdown.len(), "loading", "files");
+        let counted = progress.bar();
+        let loaded: Vec<Result<Option<Page>, Diagnostic>> = markdown
+            .par_iter()
+            .map(|rel| {
+                let page = self.load_page(rel);
+                counted.inc(1);
+                progress.report();
+                page
+            })
+            .collect();
+        progress.finish();
         let mut pages = Vec::with_capacity(loaded.len());
         for result in loaded {
             match result {

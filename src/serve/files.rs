@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use rayon::prelude::*;
 
 use crate::build::output::{Batch, MemorySink, Sink};
+use crate::build::progress::ProgressStyle;
 use crate::build::search;
 use crate::build::session::SearchSnapshot;
 use crate::serve::preview::Preview;
@@ -109,7 +110,7 @@ impl SiteFiles {
             let docs = snapshot.pages.iter().flat_map(|(_, d)| d.iter());
             let made = MemorySink::default();
             let written = search::index_blob_of(docs, &snapshot.settings)
-                .and_then(|blob| search::write_site_files(&blob.into(), &made));
+                .and_then(|blob| search::write_site_files(&blob.into(), &made, ProgressStyle::Off));
             match written {
                 Ok(_) => {
                     *cache = Some(Arc::new(

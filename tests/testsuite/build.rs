@@ -415,3 +415,45 @@ fn a_killed_build_leaves_the_old_or_the_new_site_and_the_next_build_cleans_up() 
         outcomes[0], outcomes[1]
     );
 }
+
+/// Without a terminal, a build long enough to wait for says what each step did, counted:
+/// loading, rendering and writing the search files (a line each at its end; lines at
+/// each tenth only for steps that take seconds).
+#[test]
+fn long_builds_report_each_step_in_plain_lines() {
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"Many\"\nsrc = \"content\"\n");
+    // Enough words that the search index is cut into more than 500 files.
+    let mut seed = 7u64;
+    for n in 0..600 {
+        let words: Vec<String> = (0..400)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("w{}", (seed >> 33) % 20_000)
+            })
+            .collect();
+        let body = words.join(" ");
+        site.write(
+            &format!("content/p{n}.md"),
+            &format!("# Page {n}\n\n{body}\n"),
+        );
+    }
+    let run = site.kb(&["build"]).success();
+    let text = run.stderr_text();
+    for step in ["loading: 600 files in ", "rendering: 600 pages in "] {
+        assert!(text.contains(step), "no `{step}` in:\n{text}");
+    }
+    let search_files = text
+        .lines()
+        .find_map(|l| l.strip_prefix("writing: ")?.split_once(" search files in "))
+        .map(|(n, _)| n.parse::<usize>().expect("a count"));
+    let written = files_under(&site.path("book/search/pages")).len();
+    assert!(
+        written > 500,
+        "{written} index pages: too few to be counted"
+    );
+    assert_eq!(search_files, Some(written + 4), "{text}");
+    assert!(!text.contains('\r'), "no cursor tricks in a log: {text:?}");
+}

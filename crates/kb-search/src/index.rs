@@ -428,6 +428,12 @@ pub(crate) mod writer {
             })
         }
 
+        /// How many parts the index is written in so far: more than one are merged by
+        /// [`Self::finish`].
+        pub fn parts(&self) -> usize {
+            self.parts.count()
+        }
+
         /// Something that prepares sections for this writer on other threads.
         pub fn preparer(&self) -> DocPreparer {
             self.preparer.clone()

@@ -173,6 +173,14 @@ impl Parts {
         ))
     }
 
+    /// Parts begun so far (the page documents still to come may begin one more).
+    pub(crate) fn count(&self) -> usize {
+        match self.docs {
+            0 => 0,
+            _ => self.part + 1,
+        }
+    }
+
     /// The folder on disk the parts are written in, if any.
     pub(crate) fn disk_folder(&self) -> Option<&Path> {
         match &self.location {

@@ -45,11 +45,13 @@ pub enum SiteFilesError<E> {
 
 /// Makes the generated search files and hands each to `write(path under the site root,
 /// bytes)` as soon as it is made, in a fixed order: head, module, their scripts, then the
-/// script of each page that is not in the head. Returns how many files were written.
+/// script of each page that is not in the head. `count` is told how many there will be
+/// before the first is written. Returns how many files were written.
 #[cfg(feature = "writer")]
 pub fn write_site_files<E, W>(
     index_blob: &crate::blob::SharedBlob,
     wasm: &[u8],
+    count: impl FnOnce(usize),
     mut write: W,
 ) -> Result<usize, SiteFilesError<E>>
 where
@@ -65,6 +67,7 @@ where
     let plan = crate::index::probe_layout(probe.clone()).map_err(SiteFilesError::Index)?;
     let paged = probe.laid_out(&plan).map_err(SiteFilesError::Index)?;
     let head_pages = paged.pages_of(&plan.head);
+    count(4 + paged.page_count() - head_pages.len());
     let mut count = 0;
     let mut put = |path: &str, bytes: &[u8]| {
         count += 1;
@@ -99,7 +102,7 @@ pub fn site_files(
         Ok(())
     };
     let blob = crate::blob::SharedBlob::from(index_blob.to_vec());
-    match write_site_files(&blob, wasm, keep) {
+    match write_site_files(&blob, wasm, |_| {}, keep) {
         Ok(_) => Ok(files),
         Err(SiteFilesError::Index(e)) => Err(e),
         Err(SiteFilesError::Write(_, never)) => match never {},
