@@ -10,11 +10,20 @@
 // (Pagefind's index files are gzip already and are sent as they are); with ENCODING=br it
 // sends a file's `.br` twin where the site has one (else gzip), so the two figures show
 // what pre-compressed brotli buys.
+//
+// PROTOCOL=h2 serves over HTTP/2 (TLS with a throwaway self-signed certificate, as browsers
+// speak HTTP/2 only over TLS), as CDNs and most static hosts do: every request of a round
+// shares one connection, where over HTTP/1.1 Chromium opens six and queues the rest.
 // Called by bench-first-search.sh. A benchmark, not a test.
 // Usage: node bench-first-search.mjs BOOK_DIR [kb|pagefind]...
-//   env: RUNS (5), ENCODING (gzip|br), QUERY ('connection pool'), TYPE_DELAY_MS (0: the
-//   query typed at once; >0: typed key by key, search-as-you-type), TIMEOUT_MS (60000).
+//   env: RUNS (5), ENCODING (gzip|br), PROTOCOL (http1|h2), QUERY ('connection pool'),
+//   TYPE_DELAY_MS (0: the query typed at once; >0: typed key by key, search-as-you-type),
+//   TIMEOUT_MS (60000).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import { tmpdir } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
@@ -27,6 +36,7 @@ const SITE = resolve(process.argv[2]);
 const ENGINES = process.argv.slice(3).length ? process.argv.slice(3) : ['kb', 'pagefind'];
 const RUNS = Number(process.env.RUNS || 5);
 const ENCODING = process.env.ENCODING || 'gzip';
+const PROTOCOL = process.env.PROTOCOL || 'http1';
 const QUERY = process.env.QUERY || 'connection pool';
 const TYPE_DELAY_MS = Number(process.env.TYPE_DELAY_MS || 0);
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
@@ -67,7 +77,7 @@ async function exists(path) {
   try { return (await stat(path)).isFile(); } catch { return false; }
 }
 
-const server = createServer(async (req, res) => {
+const serve = async (req, res) => {
   const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   if (url === '/pf-bench.html') return res.writeHead(200, { 'content-type': TYPES['.html'] }).end(PAGEFIND_PAGE);
   try {
@@ -86,17 +96,34 @@ const server = createServer(async (req, res) => {
   } catch {
     res.writeHead(404).end('not found');
   }
-});
+};
+
+/** A key and a self-signed certificate for 127.0.0.1, made for this run only. */
+function throwawayCertificate() {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+      '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!['http1', 'h2'].includes(PROTOCOL)) throw new Error(`PROTOCOL is http1 or h2, not ${PROTOCOL}`);
+const server = PROTOCOL === 'h2' ? createSecureServer(throwawayCertificate(), serve) : createServer(serve);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const origin = `${PROTOCOL === 'h2' ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+    ...(PROTOCOL === 'h2' ? ['--ignore-certificate-errors'] : [])],
 });
 
 /** One cold run: a fresh context (empty cache), the link throttled from the start. */
 async function coldRun(engine) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ ignoreHTTPSErrors: PROTOCOL === 'h2' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -166,7 +193,7 @@ for (const engine of ENGINES) {
   for (const k in kinds) kinds[k] = `${kinds[k].requests} / ${kb(kinds[k].bytes)}`;
   const noModule = last.list.filter((r) => !/\.wasm|wasm\.js|wasm\.[a-z]+\.pagefind/.test(r.url)).reduce((n, r) => n + r.bytes, 0);
   console.log(JSON.stringify({
-    engine, site: SITE, encoding: ENCODING, query: QUERY, type_delay_ms: TYPE_DELAY_MS,
+    engine, site: SITE, encoding: ENCODING, protocol: PROTOCOL, query: QUERY, type_delay_ms: TYPE_DELAY_MS,
     runs: runs.length, stalled: runs.length - done.length,
     median_ms: median(done.map((r) => r.ms)), all_ms: runs.map((r) => r.ms), all_requests: runs.map((r) => r.requests),
     median_bytes: kb(median(done.map((r) => r.bytes)) || 0), median_requests: median(done.map((r) => r.requests)),
