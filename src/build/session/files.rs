@@ -8,9 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::changed::Renamed;
+use super::markdown::PageMarkdown;
 use super::sidebar_key;
 use crate::build::output::Batch;
-use crate::build::outputs::{OutputStore, SidebarKey, TemplateInputs};
+use crate::build::outputs::{InputsFingerprint, OutputStore, SidebarKey, TemplateInputs};
 use crate::build::passes::Prepared;
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
@@ -53,7 +54,7 @@ pub(super) fn render_site_files(
     previous: Previous<'_>,
     fresh: &Fresh<'_>,
     stylesheet: Option<&Renamed>,
-    render_options: &crate::markdown::RenderOptions<'_>,
+    markdown: &PageMarkdown<'_>,
 ) -> Result<SiteFiles, Diagnostics> {
     let Previous {
         outputs: old,
@@ -66,47 +67,55 @@ pub(super) fn render_site_files(
         .into_par_iter()
         .map(|i| renderer.page_frame(i, &prepared.rendered[i]))
         .collect();
-    let listing = renderer.listing_pages(render_options);
+    let listing = renderer.listing_pages(&markdown.options);
     let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
     for file in frames.iter().chain(&listing) {
         sidebars
             .entry(sidebar_key(site, file))
             .or_insert_with(|| renderer.sidebar_of(file).to_string());
     }
-    let inputs = |file: &TemplatePage| TemplateInputs {
-        file: file.clone(),
-        sidebar: sidebar_key(site, file),
-    };
     // Pages, then the tag pages and the 404 page, in the order a build writes them; a file
     // whose inputs did not change keeps its bytes.
-    let mut outputs = OutputStore::default();
-    let mut to_render: Vec<(Option<usize>, TemplateInputs)> = Vec::new();
-    let files = frames
+    let files: Vec<(Option<usize>, &TemplatePage)> = frames
         .iter()
         .enumerate()
         .map(|(i, f)| (Some(i), f))
-        .chain(listing.iter().map(|f| (None, f)));
-    for (page, file) in files {
-        let inputs = inputs(file);
+        .chain(listing.iter().map(|f| (None, f)))
+        .collect();
+    let keys: Vec<(SidebarKey, InputsFingerprint)> = files
+        .par_iter()
+        .map(|(_, file)| {
+            let sidebar = sidebar_key(site, file);
+            let inputs = TemplateInputs {
+                file,
+                sidebar: &sidebar,
+            }
+            .fingerprint();
+            (sidebar, inputs)
+        })
+        .collect();
+    let mut outputs = OutputStore::default();
+    let mut to_render: Vec<(Option<usize>, &TemplatePage, InputsFingerprint)> = Vec::new();
+    for ((page, file), (sidebar, inputs)) in files.into_iter().zip(keys) {
         let stale = fresh.everything
             || page.is_some_and(|i| fresh.pages.contains(&site.pages[i].rel))
-            || old.is_stale(&inputs, &sidebars);
-        if stale || !outputs.keep(old, inputs.clone()) {
-            to_render.push((page, inputs));
+            || old.is_stale(&file.path, inputs, &sidebar, &sidebars);
+        if stale || !outputs.keep(old, &file.path, inputs) {
+            to_render.push((page, file, inputs));
         }
     }
-    let made: Vec<Result<(TemplateInputs, String), Diagnostic>> = to_render
+    let made: Vec<Result<(&TemplatePage, InputsFingerprint, String), Diagnostic>> = to_render
         .into_par_iter()
-        .map(|(page, inputs)| {
+        .map(|(page, file, inputs)| {
             let html = match page {
                 Some(i) => {
-                    let mut file = inputs.file.clone();
+                    let mut file = file.clone();
                     file.view.content = prepared.body(i);
                     renderer.render(&file)
                 }
-                None => renderer.render(&inputs.file),
+                None => renderer.render(file),
             };
-            html.map(|html| (inputs, html))
+            html.map(|html| (file, inputs, html))
         })
         .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -114,8 +123,8 @@ pub(super) fn render_site_files(
     let mut restyled = BTreeSet::new();
     for file in made {
         match file {
-            Ok((inputs, html)) => {
-                let path = inputs.file.path.clone();
+            Ok((file, inputs, html)) => {
+                let path = file.path.clone();
                 outputs.record(path.clone(), Some(inputs), html.as_bytes());
                 if old.differs(&path, html.as_bytes()) {
                     if stylesheet.is_some_and(|s| old.only_restyled(&path, &html, &s.from, &s.to)) {
@@ -166,7 +175,8 @@ pub(super) fn render_site_files(
             .map(|bytes| bytes.to_vec())
             .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
     };
-    let agents = crate::agents::files(settings, site, &prepared.rendered);
+    let twin_of = |i| markdown.twin(settings, site, &prepared.rendered, i);
+    let agents = crate::agents::files(settings, site, &twin_of)?;
     let (plain, read_errors) = renderer.plain_files(&read_asset, agents);
     if !read_errors.is_empty() {
         return Err(read_errors.into());
