@@ -19,27 +19,55 @@ use crate::diagnostics::Diagnostics;
 /// keeps, or read again from its file when it was left on disk, which can fail.
 pub(crate) type TwinOf<'a> = dyn Fn(usize) -> Result<String, Diagnostic> + Sync + 'a;
 
-/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts,
-/// `llms.txt` and `llms-full.txt`, each page's twin made by `twin_of`.
-pub(crate) fn files(
+/// Pages whose twins are made at once by [`files`]: enough to keep every core busy, few
+/// enough that only their twins are alive at a time.
+const CHUNK: usize = 1024;
+
+/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts, then
+/// `llms.txt` and `llms-full.txt`, each page's twin made by `twin_of`. Each file goes to
+/// `put` as soon as it is made and only what `put` returns is kept, with the twins
+/// `llms-full.txt` may need ([`FullTextKeeper`]): at 100,000 pages the twins and their
+/// scripts are gigabytes, more than anything `kb serve` keeps.
+pub(crate) fn files<T: Send>(
     settings: &Settings,
     site: &Site,
     twin_of: &TwinOf<'_>,
-) -> Result<Vec<(String, Vec<u8>)>, Diagnostics> {
+    put: &(dyn Fn(String, Vec<u8>) -> T + Sync),
+) -> Result<Vec<T>, Diagnostics> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
         return Ok(Vec::new());
     }
-    let twins: Vec<String> = made((0..site.pages.len()).into_par_iter().map(twin_of))?;
-    let mut files = llms_files(settings, site, &|i| Some(twins[i].as_str()));
-    if agents.markdown_twins {
-        for (page, text) in site.pages.iter().zip(twins) {
-            files.push((
-                twin::twin_script_file(&page.url),
-                twin::twin_script(&text).into_bytes(),
-            ));
-            files.push((twin::twin_file(&page.url), text.into_bytes()));
+    let mut keeper = FullTextKeeper::new(settings, site);
+    let mut files = Vec::new();
+    let pages: Vec<usize> = (0..site.pages.len()).collect();
+    for chunk in pages.chunks(CHUNK) {
+        let wanted = |i: usize| keeper.as_ref().is_some_and(|kept| kept.wants(i));
+        let made = made(chunk.par_iter().map(|&i| {
+            let mut out = Vec::new();
+            if !agents.markdown_twins && !wanted(i) {
+                return Ok((out, None));
+            }
+            let text = twin_of(i)?;
+            let kept = wanted(i).then(|| text.clone());
+            if agents.markdown_twins {
+                let url = &site.pages[i].url;
+                let script = twin::twin_script(&text).into_bytes();
+                out.push(put(twin::twin_script_file(url), script));
+                out.push(put(twin::twin_file(url), text.into_bytes()));
+            }
+            Ok((out, kept))
+        }))?;
+        for (&i, (mut out, kept)) in chunk.iter().zip(made) {
+            files.append(&mut out);
+            if let (Some(keeper), Some(text)) = (keeper.as_mut(), kept) {
+                keeper.offer(i, text);
+            }
         }
+    }
+    if let Some(keeper) = keeper {
+        let llms = keeper.files(settings, site).into_iter();
+        files.extend(llms.map(|(path, bytes)| put(path, bytes)));
     }
     Ok(files)
 }
@@ -275,7 +303,8 @@ mod tests {
         site: &Site,
         rendered: &[RenderedPage],
     ) -> Vec<(String, Vec<u8>)> {
-        files(settings, site, &kept_twin(settings, site, rendered)).expect("twins are made")
+        let twin_of = kept_twin(settings, site, rendered);
+        files(settings, site, &twin_of, &|path, bytes| (path, bytes)).expect("twins are made")
     }
 
     /// The files after a body edit of `edited`, twins made from the Markdown pages keep.

@@ -95,11 +95,6 @@ impl OutputStore {
         html.contains(to) && !self.differs(path, html.replace(to, from).as_bytes())
     }
 
-    /// Records that `path` now holds `bytes`, made from inputs with fingerprint `inputs`.
-    pub(crate) fn record(&mut self, path: String, inputs: Option<InputsFingerprint>, bytes: &[u8]) {
-        self.record_fingerprint(path, inputs, fingerprint(bytes));
-    }
-
     /// Records that `path` now holds bytes with `fingerprint`, made from inputs with
     /// fingerprint `inputs`.
     pub(crate) fn record_fingerprint(

@@ -196,6 +196,7 @@ impl Session {
                 pages: &fresh,
                 assets: &changed_assets,
                 everything: false,
+                stylesheet: None,
             },
             sink,
         )

@@ -274,6 +274,7 @@ impl Session {
                 pages: &all,
                 assets: &[],
                 everything: true,
+                stylesheet: None,
             },
             sink,
         )?;
@@ -320,12 +321,15 @@ impl Session {
                 outputs: old_outputs,
                 assets: old_assets,
             },
-            &fresh,
-            stylesheet.as_ref(),
+            &Fresh {
+                stylesheet: stylesheet.as_ref(),
+                ..fresh
+            },
             &PageMarkdown {
                 loader: Loader::new(settings, self.options.drafts),
                 options: crate::markdown::RenderOptions::of(settings, self.options.trust),
             },
+            sink,
         )?;
         let changed = ChangedFiles::of(&made.batch, stylesheet, made.restyled);
         sink.apply(made.batch).map_err(write_error)?;
