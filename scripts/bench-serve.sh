@@ -6,6 +6,7 @@
 #
 #   scripts/bench-serve.sh [PAGES] [EDITS]      (defaults: 10000 pages, 40 edits)
 #   scripts/bench-serve.sh 100000               (765 MB of Markdown, minutes; not for CI)
+#   KB_BENCH_BIN=/path/to/kb scripts/bench-serve.sh    (another build of kb, to interleave runs)
 #
 # The corpus is generated once under $BENCH_DIR/bench-corpus-<PAGES> (default target/) and
 # edited in a copy under $TMPDIR.
@@ -20,5 +21,5 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r "$corpus" "$work/site"
-KB_BENCH_ROOT="$work/site" KB_BENCH_EDITS="$edits" \
+KB_BENCH_ROOT="$work/site" KB_BENCH_EDITS="$edits" KB_BENCH_BIN="${KB_BENCH_BIN:-}" \
     cargo test --release --test testsuite -- --ignored --nocapture bench::page_edit_latency

@@ -12,37 +12,83 @@ use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::content::Site;
-use crate::markdown::RenderedPage;
+use crate::diagnostic::Diagnostic;
+use crate::diagnostics::Diagnostics;
 
-/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts,
-/// `llms.txt` and `llms-full.txt`. `rendered` are the pages' renderings, whose source links
-/// the twins rewrite.
-pub(crate) fn files(
+/// Makes page `i`'s Markdown twin text (see [`twin::twin`]): from the Markdown the page
+/// keeps, or read again from its file when it was left on disk, which can fail.
+pub(crate) type TwinOf<'a> = dyn Fn(usize) -> Result<String, Diagnostic> + Sync + 'a;
+
+/// Pages whose twins are made at once by [`files`]: enough to keep every core busy, few
+/// enough that only their twins are alive at a time.
+const CHUNK: usize = 1024;
+
+/// The agents' files of `site`, as `[kb.agents]` asks: the twins and their scripts, then
+/// `llms.txt` and `llms-full.txt`, each page's twin made by `twin_of`. Each file goes to
+/// `put` as soon as it is made and only what `put` returns is kept, with the twins
+/// `llms-full.txt` may need ([`FullTextKeeper`]): at 100,000 pages the twins and their
+/// scripts are gigabytes, more than anything `kb serve` keeps.
+pub(crate) fn files<T: Send>(
     settings: &Settings,
     site: &Site,
-    rendered: &[RenderedPage],
-) -> Vec<(String, Vec<u8>)> {
+    twin_of: &TwinOf<'_>,
+    put: &(dyn Fn(String, Vec<u8>) -> T + Sync),
+) -> Result<Vec<T>, Diagnostics> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let twins: Vec<String> = site
-        .pages
-        .par_iter()
-        .zip(rendered)
-        .map(|(page, r)| twin::twin(settings, site, page, &r.source_links).text)
-        .collect();
-    let mut files = llms_files(settings, site, &|i| Some(twins[i].as_str()));
-    if agents.markdown_twins {
-        for (page, text) in site.pages.iter().zip(twins) {
-            files.push((
-                twin::twin_script_file(&page.url),
-                twin::twin_script(&text).into_bytes(),
-            ));
-            files.push((twin::twin_file(&page.url), text.into_bytes()));
+    let mut keeper = FullTextKeeper::new(settings, site);
+    let mut files = Vec::new();
+    let pages: Vec<usize> = (0..site.pages.len()).collect();
+    for chunk in pages.chunks(CHUNK) {
+        let wanted = |i: usize| keeper.as_ref().is_some_and(|kept| kept.wants(i));
+        let made = made(chunk.par_iter().map(|&i| {
+            let mut out = Vec::new();
+            if !agents.markdown_twins && !wanted(i) {
+                return Ok((out, None));
+            }
+            let text = twin_of(i)?;
+            let kept = wanted(i).then(|| text.clone());
+            if agents.markdown_twins {
+                let url = &site.pages[i].url;
+                let script = twin::twin_script(&text).into_bytes();
+                out.push(put(twin::twin_script_file(url), script));
+                out.push(put(twin::twin_file(url), text.into_bytes()));
+            }
+            Ok((out, kept))
+        }))?;
+        for (&i, (mut out, kept)) in chunk.iter().zip(made) {
+            files.append(&mut out);
+            if let (Some(keeper), Some(text)) = (keeper.as_mut(), kept) {
+                keeper.offer(i, text);
+            }
         }
     }
-    files
+    if let Some(keeper) = keeper {
+        let llms = keeper.files(settings, site).into_iter();
+        files.extend(llms.map(|(path, bytes)| put(path, bytes)));
+    }
+    Ok(files)
+}
+
+/// Every twin of `twins`, in order, or every error making them.
+fn made<T: Send>(
+    twins: impl IndexedParallelIterator<Item = Result<T, Diagnostic>>,
+) -> Result<Vec<T>, Diagnostics> {
+    let results: Vec<Result<T, Diagnostic>> = twins.collect();
+    let mut errors = Vec::new();
+    let mut made = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(twin) => made.push(twin),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(made),
+        false => Err(errors.into()),
+    }
 }
 
 /// The agents' files a body edit of pages `edited` (front matter unchanged) may change:
@@ -50,23 +96,22 @@ pub(crate) fn files(
 /// holds titles and descriptions only, so its bytes do not change. Unlike [`files`], this
 /// does not make every page's twin again (at 100,000 pages that was most of an edit's
 /// time): `kept` holds, by page, the twins `llms-full.txt` was last made from; only the
-/// edited pages' twins, and those of pages `llms-full.txt` newly reaches, are made. `kept`
-/// must be emptied whenever anything but a body edit changes the site.
+/// edited pages' twins, and those of pages `llms-full.txt` newly reaches, are made (by
+/// `twin_of`). `kept` must be emptied whenever anything but a body edit changes the site.
 pub(crate) fn files_after_body_edit(
     settings: &Settings,
     site: &Site,
-    rendered: &[RenderedPage],
     edited: &[usize],
     kept: &mut HashMap<usize, String>,
-) -> Vec<(String, Vec<u8>)> {
+    twin_of: &TwinOf<'_>,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostics> {
     let agents = &settings.agents;
-    let twin_of =
-        |i: usize| twin::twin(settings, site, &site.pages[i], &rendered[i].source_links).text;
-    let mut made: HashMap<usize, String> = edited.par_iter().map(|&i| (i, twin_of(i))).collect();
+    let twins = made(edited.par_iter().map(|&i| twin_of(i)))?;
+    let mut made_now: HashMap<usize, String> = edited.iter().copied().zip(twins).collect();
     let mut files = Vec::new();
     if agents.llms_txt {
         for &i in edited {
-            kept.insert(i, made[&i].clone());
+            kept.insert(i, made_now[&i].clone());
         }
         // The pages `llms-full.txt` holds, the way it decides: in reading order, up to the
         // first twin that would take it to the cap.
@@ -81,7 +126,7 @@ pub(crate) fn files_after_body_edit(
                 .copied()
                 .filter(|i| !kept.contains_key(i))
                 .collect();
-            let twins: Vec<String> = missing.par_iter().map(|&i| twin_of(i)).collect();
+            let twins = made(missing.par_iter().map(|&i| twin_of(i)))?;
             kept.extend(missing.into_iter().zip(twins));
             for (k, i) in chunk.iter().enumerate() {
                 let length = kept[i].len();
@@ -98,14 +143,14 @@ pub(crate) fn files_after_body_edit(
         let reaches = listed
             .iter()
             .take(cut.saturating_add(1))
-            .any(|i| made.contains_key(i));
+            .any(|i| made_now.contains_key(i));
         if reaches {
             files = llms_files(settings, site, &|i| kept.get(&i).map(String::as_str));
         }
     }
     if agents.markdown_twins {
         for &i in edited {
-            let text = made.remove(&i).unwrap_or_default();
+            let text = made_now.remove(&i).unwrap_or_default();
             let url = &site.pages[i].url;
             files.push((
                 twin::twin_script_file(url),
@@ -114,7 +159,7 @@ pub(crate) fn files_after_body_edit(
             files.push((twin::twin_file(url), text.into_bytes()));
         }
     }
-    files
+    Ok(files)
 }
 
 /// `llms.txt` and `llms-full.txt` when `[kb.agents]` asks for them, with each page's twin
@@ -234,6 +279,7 @@ mod tests {
     use super::*;
     use crate::build::session::fixture::copy_fixture;
     use crate::content::Loader;
+    use crate::markdown::RenderedPage;
 
     /// The `basic` fixture with twins and llms files on: its folder (kept alive), settings,
     /// site and every page's rendering.
@@ -249,6 +295,36 @@ mod tests {
             .map(|page| render(&settings, page))
             .collect();
         (dir, settings, site, rendered)
+    }
+
+    /// Every file of [`files`], each twin made from the Markdown the page keeps.
+    fn all_files(
+        settings: &Settings,
+        site: &Site,
+        rendered: &[RenderedPage],
+    ) -> Vec<(String, Vec<u8>)> {
+        let twin_of = kept_twin(settings, site, rendered);
+        files(settings, site, &twin_of, &|path, bytes| (path, bytes)).expect("twins are made")
+    }
+
+    /// The files after a body edit of `edited`, twins made from the Markdown pages keep.
+    fn edit_files(
+        settings: &Settings,
+        site: &Site,
+        rendered: &[RenderedPage],
+        edited: &[usize],
+        kept: &mut HashMap<usize, String>,
+    ) -> Vec<(String, Vec<u8>)> {
+        let twin_of = kept_twin(settings, site, rendered);
+        files_after_body_edit(settings, site, edited, kept, &twin_of).expect("twins are made")
+    }
+
+    fn kept_twin<'a>(
+        settings: &'a Settings,
+        site: &'a Site,
+        rendered: &'a [RenderedPage],
+    ) -> impl Fn(usize) -> Result<String, Diagnostic> + Sync + 'a {
+        |i| Ok(twin::twin(settings, site, &site.pages[i], &rendered[i].source_links).text)
     }
 
     fn render(settings: &Settings, page: &crate::content::Page) -> RenderedPage {
@@ -268,8 +344,8 @@ mod tests {
         for cap in [0, 200, 2_000, 10_000_000, 500] {
             settings.agents.llms_full_max_bytes = cap;
             let all: std::collections::BTreeMap<String, Vec<u8>> =
-                files(&settings, &site, &rendered).into_iter().collect();
-            let some = files_after_body_edit(&settings, &site, &rendered, &edited, &mut kept);
+                all_files(&settings, &site, &rendered).into_iter().collect();
+            let some = edit_files(&settings, &site, &rendered, &edited, &mut kept);
             assert_eq!(some.len(), 2 + 2 * edited.len(), "cap {cap}");
             for (path, bytes) in some {
                 assert_eq!(
@@ -288,7 +364,7 @@ mod tests {
         let (_dir, mut settings, mut site, mut rendered) = basic_site();
         settings.agents.llms_full_max_bytes = 500;
         let full = |site: &Site, rendered: &[RenderedPage]| {
-            files(&settings, site, rendered)
+            all_files(&settings, site, rendered)
                 .into_iter()
                 .find(|(path, _)| path == "llms-full.txt")
                 .map(|(_, bytes)| bytes)
@@ -300,7 +376,7 @@ mod tests {
             .push_str("\nA sentence added by the edit.\n");
         rendered[last] = render(&settings, &site.pages[last]);
         let mut kept = HashMap::new();
-        let some = files_after_body_edit(&settings, &site, &rendered, &[last], &mut kept);
+        let some = edit_files(&settings, &site, &rendered, &[last], &mut kept);
         let paths: Vec<&str> = some.iter().map(|(path, _)| path.as_str()).collect();
         assert_eq!(paths.len(), 2, "{paths:?}");
         assert!(paths
@@ -308,7 +384,7 @@ mod tests {
             .all(|p| p.ends_with(".md") || p.ends_with(".md.js")));
         assert_eq!(full(&site, &rendered), before, "llms-full.txt is the same");
         // The first page is always inside the cut.
-        let some = files_after_body_edit(&settings, &site, &rendered, &[0], &mut kept);
+        let some = edit_files(&settings, &site, &rendered, &[0], &mut kept);
         assert_eq!(some.len(), 4);
     }
 

@@ -25,23 +25,49 @@ pub(crate) trait Sink: Sync {
     fn apply(&self, batch: Batch) -> io::Result<()> {
         for (path, bytes) in batch.files {
             match bytes {
-                Some(bytes) => self.write(&path, &bytes)?,
+                Some(FileBytes::Plain(bytes)) => self.write(&path, &bytes)?,
+                Some(FileBytes::Packed(_)) => {
+                    return Err(io::Error::other(format!(
+                        "{path} was packed for another kind of output"
+                    )))
+                }
                 None => self.remove(&path)?,
             }
         }
         Ok(())
     }
+
+    /// `bytes` in the form this sink keeps files, made now on the caller's thread, for a
+    /// [`Batch`] to hold until [`Sink::apply`]: a batch of a whole site is then held in
+    /// that form while it is made (`kb serve` keeps files compressed, and the first build
+    /// of 100,000 pages held every file uncompressed before compressing any). By default
+    /// the bytes as they are.
+    fn pack(&self, bytes: Vec<u8>) -> FileBytes {
+        FileBytes::Plain(bytes)
+    }
+}
+
+/// A file of a [`Batch`]: its bytes, or those bytes as the sink keeps them.
+pub(crate) enum FileBytes {
+    Plain(Vec<u8>),
+    /// Made by [`Sink::pack`] of the sink the batch is for; only that sink reads it.
+    Packed(Box<dyn std::any::Any + Send>),
 }
 
 /// The files an incremental apply changes: new bytes, or `None` for a removed file.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Batch {
-    pub files: Vec<(String, Option<Vec<u8>>)>,
+    pub files: Vec<(String, Option<FileBytes>)>,
 }
 
 impl Batch {
     pub(crate) fn write(&mut self, path: String, bytes: Vec<u8>) {
-        self.files.push((path, Some(bytes)));
+        self.write_file(path, FileBytes::Plain(bytes));
+    }
+
+    /// Writes a file made by [`Sink::pack`].
+    pub(crate) fn write_file(&mut self, path: String, file: FileBytes) {
+        self.files.push((path, Some(file)));
     }
 
     pub(crate) fn remove(&mut self, path: String) {

@@ -1,12 +1,15 @@
 //! What an incremental [`Session`](super::session::Session) remembers of the files it wrote:
-//! for each output file the inputs it was rendered from and a fingerprint of its bytes, and
-//! for each source file the pages whose body was made from it.
+//! for each output file a fingerprint of the inputs it was rendered from and one of its
+//! bytes, and for each source file the pages whose body was made from it.
 //!
 //! Everything the session keeps about its output is behind [`OutputStore`], so how it is
-//! kept (today: the template inputs without the body, and a 64-bit hash of the bytes; the
-//! bytes themselves live only in the sink) can change here alone.
+//! kept (today: 128-bit fingerprints of the template inputs, the body left out, and 64-bit
+//! fingerprints of the bytes; the bytes themselves live only in the sink) can change here
+//! alone. The inputs themselves were kept until 100,000 pages' worth of them (titles,
+//! tables of contents, breadcrumbs, cards of related pages) showed in `kb serve`'s memory.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
 use crate::content::{Page, Site};
 use crate::render::renderer::TemplatePage;
@@ -17,17 +20,31 @@ pub(crate) type SidebarKey = (Option<String>, usize);
 
 /// What one template-made output file was rendered from, body left out: the bytes are a
 /// function of these, the page's rendered body and the theme.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TemplateInputs {
-    pub file: TemplatePage,
-    pub sidebar: SidebarKey,
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub(crate) struct TemplateInputs<'a> {
+    /// The file, its body (`view.content`) empty.
+    pub file: &'a TemplatePage,
+    pub sidebar: &'a SidebarKey,
+}
+
+/// A 128-bit fingerprint of [`TemplateInputs`]: equal inputs give equal fingerprints, and
+/// different ones the same with a chance of one in 2^64 even over billions of files (the
+/// store compares a file only with what was written at its own path).
+pub(crate) type InputsFingerprint = u128;
+
+impl TemplateInputs<'_> {
+    pub(crate) fn fingerprint(&self) -> InputsFingerprint {
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        self.hash(&mut hasher);
+        hasher.digest128()
+    }
 }
 
 /// One output file as last written.
 #[derive(Debug, Clone)]
 struct Record {
     /// `None` for files made without a template (assets, redirects, sitemap).
-    inputs: Option<TemplateInputs>,
+    inputs: Option<InputsFingerprint>,
     /// Fingerprint of the bytes written, to tell whether a file really changed.
     bytes: u64,
 }
@@ -41,18 +58,21 @@ pub(crate) struct OutputStore {
 }
 
 impl OutputStore {
-    /// Whether the file at `path` must be rendered again: it is new, its inputs differ, or
-    /// the sidebar it shows changed.
+    /// Whether the file at `path`, made from inputs with fingerprint `inputs` showing the
+    /// sidebar `sidebar`, must be rendered again: it is new, its inputs differ, or the
+    /// sidebar it shows changed.
     pub(crate) fn is_stale(
         &self,
-        inputs: &TemplateInputs,
+        path: &str,
+        inputs: InputsFingerprint,
+        sidebar: &SidebarKey,
         sidebars: &HashMap<SidebarKey, String>,
     ) -> bool {
-        self.sidebars.get(&inputs.sidebar) != sidebars.get(&inputs.sidebar)
+        self.sidebars.get(sidebar) != sidebars.get(sidebar)
             || self
                 .records
-                .get(&inputs.file.path)
-                .and_then(|r| r.inputs.as_ref())
+                .get(path)
+                .and_then(|r| r.inputs)
                 .is_none_or(|old| old != inputs)
     }
 
@@ -75,16 +95,12 @@ impl OutputStore {
         html.contains(to) && !self.differs(path, html.replace(to, from).as_bytes())
     }
 
-    /// Records that `path` now holds `bytes`, made from `inputs`.
-    pub(crate) fn record(&mut self, path: String, inputs: Option<TemplateInputs>, bytes: &[u8]) {
-        self.record_fingerprint(path, inputs, fingerprint(bytes));
-    }
-
-    /// Records that `path` now holds bytes with `fingerprint`, made from `inputs`.
+    /// Records that `path` now holds bytes with `fingerprint`, made from inputs with
+    /// fingerprint `inputs`.
     pub(crate) fn record_fingerprint(
         &mut self,
         path: String,
-        inputs: Option<TemplateInputs>,
+        inputs: Option<InputsFingerprint>,
         fingerprint: u64,
     ) {
         self.records.insert(
@@ -96,13 +112,18 @@ impl OutputStore {
         );
     }
 
-    /// Records new inputs for a file whose bytes did not need rendering again (they are
-    /// the same as before: only the body could differ, and it did not).
-    pub(crate) fn keep(&mut self, old: &OutputStore, inputs: TemplateInputs) -> bool {
-        match old.records.get(&inputs.file.path) {
+    /// Records new inputs for the file at `path` whose bytes did not need rendering again
+    /// (they are the same as before: only the body could differ, and it did not).
+    pub(crate) fn keep(
+        &mut self,
+        old: &OutputStore,
+        path: &str,
+        inputs: InputsFingerprint,
+    ) -> bool {
+        match old.records.get(path) {
             Some(record) => {
                 self.records.insert(
-                    inputs.file.path.clone(),
+                    path.to_string(),
                     Record {
                         inputs: Some(inputs),
                         bytes: record.bytes,

@@ -61,9 +61,37 @@ pub(crate) fn analyze(
     options: &BuildOptions,
     timings: &mut Timings,
 ) -> Analysis {
+    analyze_with(
+        settings,
+        &Loader::new(settings, options.drafts),
+        options,
+        timings,
+    )
+}
+
+/// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]).
+fn analyze_with(
+    settings: &Settings,
+    loader: &Loader,
+    options: &BuildOptions,
+    timings: &mut Timings,
+) -> Analysis {
+    let (site, diagnostics) = load(settings, loader, options, timings);
+    render_site(settings, loader, site, diagnostics, options, timings)
+}
+
+/// The loader of a build: with `markdown_on_disk`, one that leaves each page's Markdown
+/// on disk until it is needed, unless plugins rewrite it (they see the whole book at once).
+pub(super) fn loader(
+    settings: &Settings,
+    options: &BuildOptions,
+    markdown_on_disk: bool,
+) -> Loader {
     let loader = Loader::new(settings, options.drafts);
-    let (site, diagnostics) = load(settings, &loader, options, timings);
-    render_site(settings, site, diagnostics, options, timings)
+    match markdown_on_disk && settings.preprocessors.is_empty() {
+        true => loader.leaving_bodies_on_disk(),
+        false => loader,
+    }
 }
 
 /// The load pass: every page that could be read, and the problems found.
@@ -84,6 +112,17 @@ pub(super) fn load(
             Err(error) => diagnostics.push(error),
         }
     }
+    // The book's own 404 page is rendered with the listing pages, from its `body`: it
+    // keeps its Markdown.
+    if let Some(page) = site.not_found.as_mut().filter(|page| page.body_on_disk) {
+        match loader.reload_body(page) {
+            Ok(body) => {
+                page.body = body;
+                page.body_on_disk = false;
+            }
+            Err(e) => diagnostics.push(e),
+        }
+    }
     (site, diagnostics)
 }
 
@@ -91,6 +130,7 @@ pub(super) fn load(
 /// (`kb check`, `kb serve`, `kb search`; `kb build` streams, see [`super::stream`]).
 fn render_site(
     settings: &Settings,
+    loader: &Loader,
     site: Site,
     mut diagnostics: Vec<Diagnostic>,
     options: &BuildOptions,
@@ -99,7 +139,18 @@ fn render_site(
     let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
     let render_options = markdown::RenderOptions::of(settings, options.trust);
-    let render = |page: &crate::content::Page| markdown::render_with(page, &render_options);
+    // A page whose Markdown was left on disk is read for its rendering and dropped again.
+    let render = |page: &crate::content::Page| match page.body_on_disk {
+        false => markdown::render_with(page, &render_options),
+        true => match loader.reload_body(page) {
+            Ok(source) => markdown::render_source(page, &source, &render_options),
+            Err(e) => {
+                let mut failed = RenderedPage::default();
+                failed.diagnostics.push(e);
+                failed
+            }
+        },
+    };
     let rendered: Vec<RenderedPage> = timings.time("markdown", || {
         site.pages
             .par_iter()
@@ -190,18 +241,21 @@ impl Prepared {
 }
 
 /// Loads, renders and validates the content: every error of these passes, or the data,
-/// its pages' HTML kept in `bodies`.
+/// its pages' HTML kept in `bodies`. With `markdown_on_disk` the pages keep no Markdown
+/// (see [`crate::content::Page::body_on_disk`]).
 pub(crate) fn prepare(
     settings: &Settings,
     options: &BuildOptions,
     bodies: Bodies,
+    markdown_on_disk: bool,
     timings: &mut Timings,
 ) -> Result<Prepared, Diagnostics> {
+    let loader = loader(settings, options, markdown_on_disk);
     let Analysis {
         site,
         rendered,
         diagnostics,
-    } = analyze(settings, options, timings);
+    } = analyze_with(settings, &loader, options, timings);
     prepared(site, rendered, bodies, diagnostics)
 }
 

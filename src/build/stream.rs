@@ -54,24 +54,9 @@ pub(crate) fn build(
     timings: &mut Timings,
 ) -> Result<BuildReport, Diagnostics> {
     let stamp = search::input_stamp(settings, options.drafts);
-    // The Markdown stays on disk until its page is rendered, unless plugins rewrite it:
-    // they see the whole book at once.
-    let loader = match settings.preprocessors.is_empty() {
-        true => Loader::new(settings, options.drafts).leaving_bodies_on_disk(),
-        false => Loader::new(settings, options.drafts),
-    };
+    // The Markdown stays on disk until its page is rendered.
+    let loader = super::passes::loader(settings, options, true);
     let (mut site, mut diagnostics) = load(settings, &loader, options, timings);
-    // The book's own 404 page is rendered with the listing pages, after the pages'
-    // Markdown is gone: it keeps its own.
-    if let Some(page) = site.not_found.as_mut().filter(|page| page.body_on_disk) {
-        match loader.reload_body(page) {
-            Ok(body) => {
-                page.body = body;
-                page.body_on_disk = false;
-            }
-            Err(e) => diagnostics.push(e),
-        }
-    }
     let presentation = timings.time("theme", || Presentation::load(settings))?;
     // Kept until the build ends: the index blob is a file of this folder, mapped.
     let (writer, _index_folder) = match settings.search.enable {
@@ -88,7 +73,6 @@ pub(crate) fn build(
         .iter_mut()
         .map(|page| std::mem::take(&mut page.body))
         .collect();
-    let site = site;
     std::thread::scope(|scope| {
         // The index and its files in the site (written to the staging folder, so a failed
         // build still leaves the previous site as it was).

@@ -70,6 +70,8 @@ pub(crate) fn fresh_index(
             ..BuildOptions::default()
         },
         Bodies::in_memory(),
+        // Only the sections are indexed: the Markdown is not needed once rendered.
+        true,
         &mut Timings::default(),
     )?;
     let blob = site_search::index_blob(settings, &prepared.site, &prepared.rendered)?;

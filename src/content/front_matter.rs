@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// How demanding a page is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Difficulty {
     Beginner,

@@ -411,6 +411,7 @@ impl Loader {
             title,
             description,
             title_in_body: leading.is_some(),
+            body_fingerprint: Page::body_fingerprint_of(&expanded.body),
             body: match keep_body {
                 true => expanded.body,
                 false => String::new(),
@@ -438,6 +439,7 @@ impl Loader {
             title_in_body: false,
             body: String::new(),
             body_on_disk: false,
+            body_fingerprint: Page::body_fingerprint_of(""),
             body_line: 1,
             included: Included::default(),
             meta: front_matter::FrontMatter::default(),

@@ -48,6 +48,10 @@ pub(crate) struct Page {
     /// The body was left on disk to save memory (`kb build` of a large site): `body` is
     /// empty, and [`super::Loader::reload_body`] reads it when the page is rendered.
     pub body_on_disk: bool,
+    /// A fingerprint of the Markdown the page was loaded with (see
+    /// [`Page::body_fingerprint_of`]): Markdown read again from the file is that of the
+    /// page only if it matches.
+    pub body_fingerprint: u64,
     /// 1-based line of the file on which `body` starts.
     pub body_line: usize,
     /// The files `{{#include}}` and its kin brought into `body`, and how its lines map
@@ -56,6 +60,21 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    /// The fingerprint [`Page::body_fingerprint`] keeps of Markdown `body`.
+    pub(crate) fn body_fingerprint_of(body: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(body.as_bytes())
+    }
+
+    /// Drops the page's Markdown, to be read again from its file when needed (see
+    /// [`super::Loader::reload_body`]). Empty Markdown is kept: it costs nothing, and a
+    /// chapter SUMMARY.md lists that does not exist has no file to read it from.
+    pub(crate) fn leave_body_on_disk(&mut self) {
+        if !self.body.is_empty() {
+            self.body = String::new();
+            self.body_on_disk = true;
+        }
+    }
+
     /// The line and column in the page's file of `line`, `column` of `body` (1-based).
     pub(crate) fn file_position(&self, line: usize, column: usize) -> (usize, usize) {
         let (line, column) = self.included.lines.locate(line, column);

@@ -783,6 +783,7 @@ pub(crate) mod tests {
             meta: FrontMatter::default(),
             body: body.to_string(),
             body_on_disk: false,
+            body_fingerprint: Page::body_fingerprint_of(body),
             body_line: 5,
             included: Default::default(),
         }

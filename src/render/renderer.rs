@@ -77,7 +77,7 @@ impl Presentation {
 
 /// One output file made by a template, before rendering: everything its bytes depend on
 /// besides the [`Presentation`] and the sidebar.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub(crate) struct TemplatePage {
     /// Output path under the site root (`alpha/one/index.html`).
     pub path: String,

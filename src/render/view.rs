@@ -26,14 +26,14 @@ pub(crate) struct SiteView {
 }
 
 /// A link with its text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub(crate) struct LinkView {
     pub title: String,
     pub href: String,
 }
 
 /// A card on the home page, an area page, a tag page or a related list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub(crate) struct CardView {
     pub title: String,
     pub href: String,
@@ -44,7 +44,7 @@ pub(crate) struct CardView {
 }
 
 /// An entry of the "On this page" list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub(crate) struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -52,7 +52,7 @@ pub(crate) struct TocEntry {
 }
 
 /// The page being rendered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub(crate) struct PageView {
     /// `home`, `area`, `article`, `tags`, `tag`, `404` or `print`.
     pub kind: &'static str,

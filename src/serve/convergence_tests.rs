@@ -3,7 +3,8 @@
 //! made from its sections) are byte for byte the files a one-shot build of the final
 //! folder writes. The same edit sequences as the HTTP test (`tests/support/edits.rs`), with
 //! no server, no watcher and no waiting, so it covers many more edits: ten seeds of sixty
-//! steps each, half of them with pages kept compressed. `KB_SESSION_SEEDS=<n>` runs more.
+//! steps each, half of them with pages kept as `kb serve` keeps them (HTML compressed,
+//! Markdown left on disk). `KB_SESSION_SEEDS=<n>` runs more.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,15 +57,29 @@ fn differences(served: &LiveFiles, root: &Path) -> Vec<String> {
     diffs
 }
 
+/// How a session keeps its pages between applies.
+#[derive(Clone, Copy)]
+enum Kept {
+    /// HTML as rendered, Markdown in the pages (`kb mcp`'s session).
+    Everything,
+    /// As `kb serve` keeps them: HTML compressed, Markdown left on disk.
+    AsServeDoes,
+}
+
 /// One seeded sequence: edits applied one at a time or in bursts, compared with a fresh
-/// build every few steps and at the end. `new_bodies` makes the session's page store.
-fn converge(seed: u64, steps: usize, new_bodies: fn() -> Bodies) {
+/// build every few steps and at the end. `kept` says how the session keeps its pages.
+fn converge(seed: u64, steps: usize, kept: Kept) {
     let (_dir, root) = copy_fixture("basic");
     let mut edits = edits::Edits::new(&root, seed);
     let settings = Settings::load(&root).expect("fixture loads");
     let mut layout = Layout::of(&settings);
-    let mut session = Session::new(&root, settings, BuildOptions::default(), Mode::Incremental)
-        .with_bodies(new_bodies);
+    let session = Session::new(&root, settings, BuildOptions::default(), Mode::Incremental);
+    let mut session = match kept {
+        Kept::Everything => session,
+        Kept::AsServeDoes => session
+            .with_bodies(Bodies::compressed)
+            .leaving_markdown_on_disk(),
+    };
     let served = LiveFiles::default();
     let mut log: Vec<String> = Vec::new();
     let apply = |session: &mut Session, layout: &mut Layout, touched: &[PathBuf]| {
@@ -117,15 +132,15 @@ fn incremental_session_converges_to_a_one_shot_build() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     for seed in 0..seeds {
-        // Every other seed keeps pages compressed: both stores must give the same site.
-        let bodies = match seed % 2 {
-            0 => Bodies::in_memory,
-            _ => Bodies::compressed,
+        // Every other seed keeps pages as `kb serve` does: both must give the same site.
+        let kept = match seed % 2 {
+            0 => Kept::Everything,
+            _ => Kept::AsServeDoes,
         };
         converge(
             0x6b62_7365_7276_6531 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15),
             60,
-            bodies,
+            kept,
         );
     }
 }

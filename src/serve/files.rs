@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use axum::body::Bytes;
 use rayon::prelude::*;
 
-use crate::build::output::{Batch, MemorySink, Sink};
+use crate::build::output::{Batch, FileBytes, MemorySink, Sink};
 use crate::build::progress::ProgressStyle;
 use crate::build::search;
 use crate::build::session::SearchSnapshot;
@@ -168,14 +168,32 @@ impl Sink for LiveFiles {
         Ok(())
     }
 
-    /// All of a rebuild's files at once, so no request sees half of it. They are
-    /// compressed first, on every core, without holding the lock.
+    /// Compressed as it is made (see [`StoredFile`]).
+    fn pack(&self, bytes: Vec<u8>) -> FileBytes {
+        FileBytes::Packed(Box::new(StoredFile::new(bytes)))
+    }
+
+    /// All of a rebuild's files at once, so no request sees half of it. Those not packed
+    /// yet are compressed first, on every core, without holding the lock.
     fn apply(&self, batch: Batch) -> io::Result<()> {
         let files: Vec<(String, Option<StoredFile>)> = batch
             .files
             .into_par_iter()
-            .map(|(path, bytes)| (path, bytes.map(StoredFile::new)))
-            .collect();
+            .map(|(path, bytes)| {
+                let file = match bytes {
+                    None => None,
+                    Some(FileBytes::Plain(bytes)) => Some(StoredFile::new(bytes)),
+                    Some(FileBytes::Packed(packed)) => match packed.downcast::<StoredFile>() {
+                        Ok(file) => Some(*file),
+                        Err(_) => {
+                            let why = format!("{path} was packed for another kind of output");
+                            return Err(io::Error::other(why));
+                        }
+                    },
+                };
+                Ok((path, file))
+            })
+            .collect::<io::Result<_>>()?;
         let mut site = self.write_lock();
         for (path, file) in files {
             match file {

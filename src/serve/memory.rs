@@ -1,6 +1,6 @@
 //! Giving the memory a build freed back to the system. A first build of a large site makes
-//! every output file before the served store keeps them compressed, and the live search
-//! index copies every section while it is built; glibc keeps what is freed in its arenas,
+//! and drops every page's HTML and twin (each kept compressed as it is made), and the live
+//! search index allocates as it is built; glibc keeps what is freed in its arenas,
 //! counted in the server's resident size (at 10,000 pages, 0.4 GB of 1.35 GB) until it is
 //! told to return it. Called after the first build, after applies that wrote many files,
 //! and after the live index is built anew: off the request path, and not after each small

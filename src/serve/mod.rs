@@ -122,7 +122,8 @@ pub(crate) fn run(
         ..BuildOptions::default()
     };
     let session = Session::new(&options.root, settings, build_options, Mode::Incremental)
-        .with_bodies(Bodies::compressed);
+        .with_bodies(Bodies::compressed)
+        .leaving_markdown_on_disk();
     let files = LiveFiles::default();
     files
         .0

@@ -35,7 +35,13 @@ fn page_edit_latency() {
     // At 100,000 pages the first build takes minutes.
     let patience = Duration::from_secs(3600);
     let started = Instant::now();
-    let server = Server::launch(root, &["--quiet"]);
+    // KB_BENCH_BIN: another build of kb to measure (another branch's, to interleave runs).
+    let binary = std::env::var("KB_BENCH_BIN")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| crate::site::KB.to_string());
+    println!("serve: {binary}");
+    let server = Server::launch_binary(&binary, root, &["--quiet"]);
     println!(
         "serve: address printed in {:.1} s",
         started.elapsed().as_secs_f64()

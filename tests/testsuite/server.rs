@@ -50,7 +50,12 @@ impl Server {
     /// Starts `kb serve --port 0 --root <root> <extra>` and waits only for the address it
     /// prints: the first build may still be running.
     pub(crate) fn launch(root: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(KB)
+        Server::launch_binary(KB, root, extra)
+    }
+
+    /// [`Server::launch`] with the `kb` binary at `binary` (the benchmark compares builds).
+    pub(crate) fn launch_binary(binary: &str, root: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(binary)
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .args(extra)
@@ -105,16 +110,27 @@ impl Server {
         }
     }
 
-    /// The server's resident memory (`VmRSS` on Linux), for the benchmark's report.
+    /// The server's resident memory for the benchmark's report: `VmRSS`, split into heap
+    /// and other anonymous memory (`RssAnon`) and mapped files (`RssFile`), and the peak
+    /// so far (`VmHWM`), on Linux.
     pub(crate) fn resident(&self) -> String {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()));
-        status
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().to_string()))
-            })
-            .unwrap_or_else(|| "unknown".to_string())
+        let Ok(status) = status else {
+            return "unknown".to_string();
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+                .unwrap_or_else(|| "unknown".to_string())
+        };
+        format!(
+            "{} (anonymous {}, files {}, peak {})",
+            field("VmRSS:"),
+            field("RssAnon:"),
+            field("RssFile:"),
+            field("VmHWM:")
+        )
     }
 
     /// Everything the server printed on stderr so far.

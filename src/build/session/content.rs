@@ -9,9 +9,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::files::Fresh;
+use super::markdown::PageMarkdown;
 use super::{sidebar_key, write_error, ChangedFiles, Outcome, Session, State};
 use crate::build::output::{Batch, Sink};
-use crate::build::outputs::{fingerprint, TemplateInputs};
+use crate::build::outputs::{fingerprint, InputsFingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
 use crate::build::search;
 use crate::config::Settings;
@@ -124,12 +125,16 @@ impl Session {
             .filter(|rel| reload.contains(rel.as_str()) || !known_pages.contains_key(rel.as_str()))
             .collect();
         let render_options = markdown::RenderOptions::of(&self.settings, self.options.trust);
+        let markdown_on_disk = self.markdown_on_disk;
         let loaded: Vec<Result<Option<(Page, RenderedPage)>, Diagnostic>> = to_load
             .par_iter()
             .map(|rel| {
                 let page = loader.load_page(rel)?;
-                Ok(page.map(|page| {
+                Ok(page.map(|mut page| {
                     let rendered = markdown::render_with(&page, &render_options);
+                    if markdown_on_disk {
+                        page.leave_body_on_disk();
+                    }
                     (page, rendered)
                 }))
             })
@@ -191,6 +196,7 @@ impl Session {
                 pages: &fresh,
                 assets: &changed_assets,
                 everything: false,
+                stylesheet: None,
             },
             sink,
         )
@@ -249,6 +255,11 @@ impl Session {
             .par_iter()
             .map(|(_, page)| markdown::render_with(page, &render_options))
             .collect();
+        if self.markdown_on_disk {
+            for (_, page) in &mut edits {
+                page.leave_body_on_disk();
+            }
+        }
         // Swap the new pages in; everything below that can fail swaps the old ones back.
         let mut old = Vec::with_capacity(edits.len());
         for ((i, page), mut rendered) in edits.into_iter().zip(rendered) {
@@ -277,8 +288,7 @@ impl Session {
         // Recorded only once the sink took the files (the store is not copied: at 10,000
         // pages that would cost more than the edit).
         let mut records = Vec::with_capacity(files.len());
-        for (inputs, html) in files {
-            let path = inputs.file.path.clone();
+        for (path, inputs, html) in files {
             let fingerprint = fingerprint(html.as_bytes());
             if state.outputs.differs_from(&path, fingerprint) {
                 batch.write(path.clone(), html.into_bytes());
@@ -286,14 +296,28 @@ impl Session {
             records.push((path, inputs, fingerprint));
         }
         // The edited pages' twins and llms-full.txt follow the bodies.
-        let mut plain_records = Vec::new();
-        for (path, bytes) in crate::agents::files_after_body_edit(
+        let markdown = PageMarkdown {
+            loader: loader.clone(),
+            options: render_options,
+        };
+        let (site, rendered) = (&state.prepared.site, &state.prepared.rendered);
+        let twin_of = |i| markdown.twin(&self.settings, site, rendered, i);
+        let agents = crate::agents::files_after_body_edit(
             &self.settings,
-            &state.prepared.site,
-            &state.prepared.rendered,
+            site,
             &indexes,
             &mut state.full_text_twins,
-        ) {
+            &twin_of,
+        );
+        let agents = match agents {
+            Ok(files) => files,
+            Err(diagnostics) => {
+                restore(state, old);
+                return Err(diagnostics);
+            }
+        };
+        let mut plain_records = Vec::new();
+        for (path, bytes) in agents {
             let fingerprint = fingerprint(&bytes);
             if state.outputs.differs_from(&path, fingerprint) {
                 batch.write(path.clone(), bytes);
@@ -363,13 +387,16 @@ fn restore(state: &mut State, old: Vec<OldPage>) {
     }
 }
 
+/// An edited page's file: its path, the fingerprint of its template inputs, its HTML.
+type EditedFile = (String, InputsFingerprint, String);
+
 /// After a body edit of pages `edited` (already swapped into `state`): the site's
 /// diagnostics and the edited pages' files, or the errors that stop the edit.
 fn body_edit_files(
     settings: &Settings,
     state: &State,
     edited: &[usize],
-) -> Result<(Diagnostics, Vec<(TemplateInputs, String)>), Diagnostics> {
+) -> Result<(Diagnostics, Vec<EditedFile>), Diagnostics> {
     let diagnostics = diagnostics_after_body_edit(settings, state, edited);
     if diagnostics.has_errors() {
         return Err(diagnostics);
@@ -377,15 +404,19 @@ fn body_edit_files(
     let site = &state.prepared.site;
     let renderer =
         SiteRenderer::with_shape(settings, site, &state.presentation, state.shape.clone());
-    let files: Vec<Result<(TemplateInputs, String), Diagnostic>> = edited
+    let files: Vec<Result<EditedFile, Diagnostic>> = edited
         .par_iter()
         .map(|&i| {
             let rendered = &state.prepared.rendered[i];
             let mut file = renderer.page(i, rendered, state.prepared.body(i));
             let html = renderer.render(&file)?;
             file.view.content.clear();
-            let sidebar = sidebar_key(site, &file);
-            Ok((TemplateInputs { file, sidebar }, html))
+            let inputs = TemplateInputs {
+                file: &file,
+                sidebar: &sidebar_key(site, &file),
+            }
+            .fingerprint();
+            Ok((file.path.clone(), inputs, html))
         })
         .collect();
     let files: Result<Vec<_>, Diagnostic> = files.into_iter().collect();

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::changed::Renamed;
+use super::markdown::PageMarkdown;
 use super::sidebar_key;
-use crate::build::output::Batch;
-use crate::build::outputs::{OutputStore, SidebarKey, TemplateInputs};
+use crate::build::output::{Batch, FileBytes, Sink};
+use crate::build::outputs::{
+    fingerprint, InputsFingerprint, OutputStore, SidebarKey, TemplateInputs,
+};
 use crate::build::passes::Prepared;
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
@@ -23,6 +26,8 @@ pub(super) struct Fresh<'a> {
     pub pages: &'a HashSet<String>,
     pub assets: &'a [String],
     pub everything: bool,
+    /// The theme's stylesheet, when a new theme renamed it (the install finds out).
+    pub stylesheet: Option<&'a Renamed>,
 }
 
 /// What the previous install wrote: its output files and the assets' bytes.
@@ -43,17 +48,49 @@ pub(super) struct SiteFiles {
     pub shape: SiteShape,
 }
 
+/// An output file made by an install, compared with what was written at its path.
+struct OutputFile {
+    path: String,
+    /// The fingerprint of its bytes.
+    bytes: u64,
+    /// Its bytes as the sink keeps them, when they differ from what was written.
+    packed: Option<FileBytes>,
+}
+
+impl OutputFile {
+    /// The file at `path` with `bytes`, packed by `sink` when it differs from `old`'s.
+    fn of(old: &OutputStore, sink: &dyn Sink, path: String, bytes: Vec<u8>) -> OutputFile {
+        let fingerprint = fingerprint(&bytes);
+        let packed = old
+            .differs_from(&path, fingerprint)
+            .then(|| sink.pack(bytes));
+        OutputFile {
+            path,
+            bytes: fingerprint,
+            packed,
+        }
+    }
+}
+
+/// A template-made file, rendered.
+struct RenderedFile {
+    file: OutputFile,
+    inputs: InputsFingerprint,
+    /// It differs from what was written only by the stylesheet's new name.
+    restyled: bool,
+}
+
 /// Renders every output file of `prepared` whose inputs changed since `previous` and compares
-/// every other file with what was written: the whole change, nothing written yet.
-/// `stylesheet`: the theme's stylesheet, when a new theme renamed it.
+/// every other file with what was written: the whole change, nothing written yet, the
+/// files packed for `sink` as they are made.
 pub(super) fn render_site_files(
     settings: &Settings,
     presentation: &Presentation,
     prepared: &Prepared,
     previous: Previous<'_>,
     fresh: &Fresh<'_>,
-    stylesheet: Option<&Renamed>,
-    render_options: &crate::markdown::RenderOptions<'_>,
+    markdown: &PageMarkdown<'_>,
+    sink: &dyn Sink,
 ) -> Result<SiteFiles, Diagnostics> {
     let Previous {
         outputs: old,
@@ -66,62 +103,81 @@ pub(super) fn render_site_files(
         .into_par_iter()
         .map(|i| renderer.page_frame(i, &prepared.rendered[i]))
         .collect();
-    let listing = renderer.listing_pages(render_options);
+    let listing = renderer.listing_pages(&markdown.options);
     let mut sidebars: HashMap<SidebarKey, String> = HashMap::new();
     for file in frames.iter().chain(&listing) {
         sidebars
             .entry(sidebar_key(site, file))
             .or_insert_with(|| renderer.sidebar_of(file).to_string());
     }
-    let inputs = |file: &TemplatePage| TemplateInputs {
-        file: file.clone(),
-        sidebar: sidebar_key(site, file),
-    };
     // Pages, then the tag pages and the 404 page, in the order a build writes them; a file
     // whose inputs did not change keeps its bytes.
-    let mut outputs = OutputStore::default();
-    let mut to_render: Vec<(Option<usize>, TemplateInputs)> = Vec::new();
-    let files = frames
+    let files: Vec<(Option<usize>, &TemplatePage)> = frames
         .iter()
         .enumerate()
         .map(|(i, f)| (Some(i), f))
-        .chain(listing.iter().map(|f| (None, f)));
-    for (page, file) in files {
-        let inputs = inputs(file);
+        .chain(listing.iter().map(|f| (None, f)))
+        .collect();
+    let keys: Vec<(SidebarKey, InputsFingerprint)> = files
+        .par_iter()
+        .map(|(_, file)| {
+            let sidebar = sidebar_key(site, file);
+            let inputs = TemplateInputs {
+                file,
+                sidebar: &sidebar,
+            }
+            .fingerprint();
+            (sidebar, inputs)
+        })
+        .collect();
+    let mut outputs = OutputStore::default();
+    let mut to_render: Vec<(Option<usize>, &TemplatePage, InputsFingerprint)> = Vec::new();
+    for ((page, file), (sidebar, inputs)) in files.into_iter().zip(keys) {
         let stale = fresh.everything
             || page.is_some_and(|i| fresh.pages.contains(&site.pages[i].rel))
-            || old.is_stale(&inputs, &sidebars);
-        if stale || !outputs.keep(old, inputs.clone()) {
-            to_render.push((page, inputs));
+            || old.is_stale(&file.path, inputs, &sidebar, &sidebars);
+        if stale || !outputs.keep(old, &file.path, inputs) {
+            to_render.push((page, file, inputs));
         }
     }
-    let made: Vec<Result<(TemplateInputs, String), Diagnostic>> = to_render
+    // Each file is compared and packed for the sink as soon as it is rendered, so the
+    // batch holds files as the sink keeps them (compressed, in `kb serve`).
+    let made: Vec<Result<RenderedFile, Diagnostic>> = to_render
         .into_par_iter()
-        .map(|(page, inputs)| {
+        .map(|(page, file, inputs)| {
             let html = match page {
                 Some(i) => {
-                    let mut file = inputs.file.clone();
+                    let mut file = file.clone();
                     file.view.content = prepared.body(i);
                     renderer.render(&file)
                 }
-                None => renderer.render(&inputs.file),
+                None => renderer.render(file),
             };
-            html.map(|html| (inputs, html))
+            let html = html?;
+            let path = file.path.clone();
+            let restyled = fresh
+                .stylesheet
+                .is_some_and(|s| old.only_restyled(&path, &html, &s.from, &s.to));
+            Ok(RenderedFile {
+                inputs,
+                restyled,
+                file: OutputFile::of(old, sink, path, html.into_bytes()),
+            })
         })
         .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut batch = Batch::default();
     let mut restyled = BTreeSet::new();
-    for file in made {
-        match file {
-            Ok((inputs, html)) => {
-                let path = inputs.file.path.clone();
-                outputs.record(path.clone(), Some(inputs), html.as_bytes());
-                if old.differs(&path, html.as_bytes()) {
-                    if stylesheet.is_some_and(|s| old.only_restyled(&path, &html, &s.from, &s.to)) {
-                        restyled.insert(path.clone());
+    for made in made {
+        match made {
+            Ok(made) => {
+                let file = made.file;
+                outputs.record_fingerprint(file.path.clone(), Some(made.inputs), file.bytes);
+                if let Some(packed) = file.packed {
+                    if made.restyled {
+                        restyled.insert(file.path.clone());
                     }
-                    batch.write(path, html.into_bytes());
+                    batch.write_file(file.path, packed);
                 }
             }
             Err(e) => errors.push(e),
@@ -129,16 +185,13 @@ pub(super) fn render_site_files(
     }
     // The print page repeats every chapter: made again on every install, written only
     // when its bytes changed.
-    if let Some(print) = renderer.print_page(&|i| prepared.body(i)) {
-        match renderer.render(&print) {
-            Ok(html) => {
-                outputs.record(print.path.clone(), None, html.as_bytes());
-                if old.differs(&print.path, html.as_bytes()) {
-                    batch.write(print.path, html.into_bytes());
-                }
-            }
-            Err(e) => errors.push(e),
-        }
+    let print = renderer.print_page(&|i| prepared.body(i));
+    let print = print.map(|print| renderer.render(&print).map(|html| (print.path, html)));
+    let mut plain: Vec<OutputFile> = Vec::new();
+    match print {
+        Some(Ok((path, html))) => plain.push(OutputFile::of(old, sink, path, html.into_bytes())),
+        Some(Err(e)) => errors.push(e),
+        None => {}
     }
     let mut assets: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
     for rel in &site.assets {
@@ -166,17 +219,23 @@ pub(super) fn render_site_files(
             .map(|bytes| bytes.to_vec())
             .ok_or_else(|| Diagnostic::file_error(rel, "cannot read"))
     };
-    let agents = crate::agents::files(settings, site, &prepared.rendered);
-    let (plain, read_errors) = renderer.plain_files(&read_asset, agents);
+    let (files, read_errors) = renderer.plain_files(&read_asset, Vec::new());
     if !read_errors.is_empty() {
         return Err(read_errors.into());
     }
-    for (path, bytes) in plain {
-        if old.differs(&path, &bytes) {
-            outputs.record(path.clone(), None, &bytes);
-            batch.write(path, bytes);
-        } else {
-            outputs.record(path, None, &bytes);
+    plain.extend(
+        files
+            .into_iter()
+            .map(|(path, bytes)| OutputFile::of(old, sink, path, bytes)),
+    );
+    // Every page's twin is made again, so they too are packed as they are made.
+    let twin_of = |i| markdown.twin(settings, site, &prepared.rendered, i);
+    let put = |path, bytes| OutputFile::of(old, sink, path, bytes);
+    plain.extend(crate::agents::files(settings, site, &twin_of, &put)?);
+    for file in plain {
+        outputs.record_fingerprint(file.path.clone(), None, file.bytes);
+        if let Some(packed) = file.packed {
+            batch.write_file(file.path, packed);
         }
     }
     outputs.set_sidebars(sidebars);

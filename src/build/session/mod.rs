@@ -27,6 +27,7 @@ mod content;
 mod files;
 #[cfg(test)]
 pub(crate) mod fixture;
+mod markdown;
 #[cfg(test)]
 mod tests;
 
@@ -45,13 +46,14 @@ use super::search;
 use super::timings::Timings;
 use crate::config::Settings;
 use crate::content::page::url_depth;
-use crate::content::Site;
+use crate::content::{Loader, Site};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
 use crate::render::renderer::{Presentation, SiteShape, TemplatePage};
 use anchor_links::AnchorLinks;
 pub(crate) use changed::{ChangedFiles, Renamed};
 use files::{render_site_files, Fresh, Previous};
+use markdown::PageMarkdown;
 
 /// One page's search sections, shared between the session and the live index.
 pub(crate) type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
@@ -118,6 +120,9 @@ pub(crate) struct Session {
     timings: Timings,
     /// Makes the store that keeps pages' rendered HTML between applies.
     new_bodies: fn() -> Bodies,
+    /// Pages keep no Markdown once rendered: it is read again from their files for the
+    /// twins an apply makes (see [`markdown`]).
+    markdown_on_disk: bool,
 }
 
 impl Session {
@@ -140,6 +145,7 @@ impl Session {
             },
             timings: Timings::default(),
             new_bodies: Bodies::in_memory,
+            markdown_on_disk: false,
         }
     }
 
@@ -147,6 +153,16 @@ impl Session {
     /// (such as [`Bodies::compressed`]).
     pub(crate) fn with_bodies(self, new_bodies: fn() -> Bodies) -> Session {
         Session { new_bodies, ..self }
+    }
+
+    /// The same session, its pages keeping no Markdown once rendered (as `kb build`'s);
+    /// the twins are made from the pages' files. Not for `kb mcp`, which reads pages'
+    /// Markdown from the site.
+    pub(crate) fn leaving_markdown_on_disk(self) -> Session {
+        Session {
+            markdown_on_disk: true,
+            ..self
+        }
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -246,6 +262,7 @@ impl Session {
             &settings,
             &self.options,
             (self.new_bodies)(),
+            self.markdown_on_disk,
             &mut self.timings,
         )?;
         let all: HashSet<String> = prepared.site.pages.iter().map(|p| p.rel.clone()).collect();
@@ -257,6 +274,7 @@ impl Session {
                 pages: &all,
                 assets: &[],
                 everything: true,
+                stylesheet: None,
             },
             sink,
         )?;
@@ -303,9 +321,15 @@ impl Session {
                 outputs: old_outputs,
                 assets: old_assets,
             },
-            &fresh,
-            stylesheet.as_ref(),
-            &crate::markdown::RenderOptions::of(settings, self.options.trust),
+            &Fresh {
+                stylesheet: stylesheet.as_ref(),
+                ..fresh
+            },
+            &PageMarkdown {
+                loader: Loader::new(settings, self.options.drafts),
+                options: crate::markdown::RenderOptions::of(settings, self.options.trust),
+            },
+            sink,
         )?;
         let changed = ChangedFiles::of(&made.batch, stylesheet, made.restyled);
         sink.apply(made.batch).map_err(write_error)?;
