@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::build::progress::{Progress, ProgressStyle};
 use crate::config::Settings;
 use crate::content::Site;
 use crate::diagnostic::Diagnostic;
@@ -33,6 +34,7 @@ pub(crate) fn files<T: Send>(
     site: &Site,
     twin_of: &TwinOf<'_>,
     put: &(dyn Fn(String, Vec<u8>) -> T + Sync),
+    progress: ProgressStyle,
 ) -> Result<Vec<T>, Diagnostics> {
     let agents = &settings.agents;
     if !agents.markdown_twins && !agents.llms_txt {
@@ -41,10 +43,14 @@ pub(crate) fn files<T: Send>(
     let mut keeper = FullTextKeeper::new(settings, site);
     let mut files = Vec::new();
     let pages: Vec<usize> = (0..site.pages.len()).collect();
+    let progress = Progress::new(progress, pages.len(), "twins");
+    let bar = progress.bar();
     for chunk in pages.chunks(CHUNK) {
         let wanted = |i: usize| keeper.as_ref().is_some_and(|kept| kept.wants(i));
         let made = made(chunk.par_iter().map(|&i| {
             let mut out = Vec::new();
+            bar.inc(1);
+            progress.report();
             if !agents.markdown_twins && !wanted(i) {
                 return Ok((out, None));
             }
@@ -65,6 +71,7 @@ pub(crate) fn files<T: Send>(
             }
         }
     }
+    progress.finish();
     if let Some(keeper) = keeper {
         let llms = keeper.files(settings, site).into_iter();
         files.extend(llms.map(|(path, bytes)| put(path, bytes)));
@@ -304,7 +311,14 @@ mod tests {
         rendered: &[RenderedPage],
     ) -> Vec<(String, Vec<u8>)> {
         let twin_of = kept_twin(settings, site, rendered);
-        files(settings, site, &twin_of, &|path, bytes| (path, bytes)).expect("twins are made")
+        files(
+            settings,
+            site,
+            &twin_of,
+            &|path, bytes| (path, bytes),
+            ProgressStyle::Off,
+        )
+        .expect("twins are made")
     }
 
     /// The files after a body edit of `edited`, twins made from the Markdown pages keep.

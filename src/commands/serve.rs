@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use super::{print_diagnostics, Verbosity};
+use crate::build::progress::ProgressStyle;
 use crate::cli::ServeArgs;
 use crate::config::Settings;
 use crate::diagnostics::Diagnostics;
@@ -31,6 +32,7 @@ pub(crate) fn run(
         drafts: args.site.drafts,
         allowed_hosts: args.allowed_hosts,
         trust,
+        progress: ProgressStyle::for_stderr(verbosity == Verbosity::Quiet),
     };
     if verbosity == Verbosity::Verbose {
         eprintln!("{}", options.trust.describe());

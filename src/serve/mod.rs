@@ -52,6 +52,9 @@ pub(crate) struct ServeOptions {
     /// `--allowed-host` values: more names the server answers for (see [`host`]).
     pub allowed_hosts: Vec<String>,
     pub trust: crate::trust::Trust,
+    /// How the first build shows its progress (loading and rendering take minutes at
+    /// 100,000 pages); the rebuilds after it show none.
+    pub progress: crate::build::progress::ProgressStyle,
 }
 
 /// What the server has to tell its user; `commands::serve` prints it.
@@ -119,7 +122,7 @@ pub(crate) fn run(
     let build_options = BuildOptions {
         drafts: options.drafts,
         trust: options.trust,
-        ..BuildOptions::default()
+        progress: options.progress,
     };
     let session = Session::new(&options.root, settings, build_options, Mode::Incremental)
         .with_bodies(Bodies::compressed)
@@ -270,6 +273,7 @@ fn first_build(
         ))),
     }
     let first = live.session.apply(Plan::default(), &live.files);
+    live.session.stop_showing_progress();
     live.files.write_lock().finish_building();
     let failing = match &first {
         Ok(outcome) => {

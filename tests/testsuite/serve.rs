@@ -675,3 +675,57 @@ fn pages_are_served_while_the_first_build_runs_then_what_the_build_made() {
     assert_eq!(differences(&server, &built), Vec::<String>::new());
     assert_eq!(server.get("/no/such/page/").status, 404);
 }
+
+/// Issue 24: at 100,000 pages serve's first build takes minutes; like `kb build`, it says
+/// how far each step is (in plain lines here: stderr is a pipe), and the rebuilds after it, each
+/// reported in one line of its own, show no progress.
+#[test]
+fn the_first_build_shows_its_progress_and_rebuilds_do_not() {
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"Many\"\nsrc = \"content\"\n");
+    for n in 0..600 {
+        site.write(
+            &format!("content/p{n}.md"),
+            &format!("# Page {n}\n\nWords of page {n}.\n"),
+        );
+    }
+    let server = crate::server::Server::start(site.root(), &[]);
+    let first = stderr_once_it_has(&server, "Built 600 pages");
+    let steps = [
+        "loading: 600 files in ",
+        "rendering: 600 pages in ",
+        // The 600 pages and the 404 page through the templates.
+        "writing: 601 pages in ",
+        "twins: 600 pages in ",
+    ];
+    for step in steps {
+        assert_eq!(first.matches(step).count(), 1, "no `{step}` in:\n{first}");
+    }
+    let (mut socket, _) = server.livereload();
+    // A new title in book.toml loads and renders every page again.
+    site.write("book.toml", "[book]\ntitle = \"More\"\nsrc = \"content\"\n");
+    socket.expect("reload");
+    server.wait_for("/p1.html", "the new title", |r| r.text().contains("More"));
+    let after = stderr_once_it_has(&server, "Rebuilt in ");
+    for step in ["loading:", "rendering:"] {
+        assert_eq!(
+            after.matches(step).count(),
+            1,
+            "`{step}` again in:\n{after}"
+        );
+    }
+}
+
+/// What the server printed, once it has printed `text` (its stderr is read by a thread of
+/// its own, a moment after the server writes it).
+fn stderr_once_it_has(server: &crate::server::Server, text: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let stderr = server.stderr();
+        if stderr.contains(text) || std::time::Instant::now() > deadline {
+            assert!(stderr.contains(text), "no `{text}` in:\n{stderr}");
+            return stderr;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

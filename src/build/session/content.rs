@@ -197,6 +197,7 @@ impl Session {
                 assets: &changed_assets,
                 everything: false,
                 stylesheet: None,
+                progress: self.options.progress,
             },
             sink,
         )

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
 use super::changed::Renamed;
@@ -15,6 +16,7 @@ use crate::build::outputs::{
     fingerprint, InputsFingerprint, OutputStore, SidebarKey, TemplateInputs,
 };
 use crate::build::passes::Prepared;
+use crate::build::progress::{Progress, ProgressStyle};
 use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostics::Diagnostics;
@@ -28,6 +30,8 @@ pub(super) struct Fresh<'a> {
     pub everything: bool,
     /// The theme's stylesheet, when a new theme renamed it (the install finds out).
     pub stylesheet: Option<&'a Renamed>,
+    /// How rendering the pages through the templates shows its progress.
+    pub progress: ProgressStyle,
 }
 
 /// What the previous install wrote: its output files and the assets' bytes.
@@ -142,9 +146,12 @@ pub(super) fn render_site_files(
     }
     // Each file is compared and packed for the sink as soon as it is rendered, so the
     // batch holds files as the sink keeps them (compressed, in `kb serve`).
+    let progress = Progress::new(fresh.progress, to_render.len(), "writing");
     let made: Vec<Result<RenderedFile, Diagnostic>> = to_render
         .into_par_iter()
+        .progress_with(progress.bar())
         .map(|(page, file, inputs)| {
+            progress.report();
             let html = match page {
                 Some(i) => {
                     let mut file = file.clone();
@@ -165,6 +172,7 @@ pub(super) fn render_site_files(
             })
         })
         .collect();
+    progress.finish();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut batch = Batch::default();
     let mut restyled = BTreeSet::new();
@@ -231,7 +239,13 @@ pub(super) fn render_site_files(
     // Every page's twin is made again, so they too are packed as they are made.
     let twin_of = |i| markdown.twin(settings, site, &prepared.rendered, i);
     let put = |path, bytes| OutputFile::of(old, sink, path, bytes);
-    plain.extend(crate::agents::files(settings, site, &twin_of, &put)?);
+    plain.extend(crate::agents::files(
+        settings,
+        site,
+        &twin_of,
+        &put,
+        fresh.progress,
+    )?);
     for file in plain {
         outputs.record_fingerprint(file.path.clone(), None, file.bytes);
         if let Some(packed) = file.packed {

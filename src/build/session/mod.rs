@@ -42,6 +42,7 @@ use super::changes::Plan;
 use super::output::Sink;
 use super::outputs::{Dependencies, OutputStore, SidebarKey};
 use super::passes::{self, BuildOptions, Prepared};
+use super::progress::ProgressStyle;
 use super::search;
 use super::timings::Timings;
 use crate::config::Settings;
@@ -169,6 +170,12 @@ impl Session {
         &self.settings
     }
 
+    /// Shows no more progress: `kb serve` shows its first build's, which can take minutes,
+    /// and not the rebuilds after it, each of which prints its own line.
+    pub(crate) fn stop_showing_progress(&mut self) {
+        self.options.progress = ProgressStyle::Off;
+    }
+
     /// What the builds include (drafts) and trust.
     pub(crate) fn options(&self) -> &BuildOptions {
         &self.options
@@ -275,6 +282,7 @@ impl Session {
                 assets: &[],
                 everything: true,
                 stylesheet: None,
+                progress: self.options.progress,
             },
             sink,
         )?;
