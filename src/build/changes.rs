@@ -24,6 +24,8 @@ pub(crate) struct Layout {
     /// their paths relative to the content folder (`../x.rs`), which is how the session's
     /// dependencies name them.
     pub includes: Vec<(PathBuf, String)>,
+    /// The folders `build.extra-watch-dirs` names.
+    pub extra: Vec<PathBuf>,
 }
 
 impl Layout {
@@ -35,6 +37,11 @@ impl Layout {
             content: absolute(&settings.content_dir),
             theme: settings.theme_dir.as_deref().map(absolute),
             includes: Vec::new(),
+            extra: settings
+                .extra_watch_dirs
+                .iter()
+                .map(|d| absolute(d))
+                .collect(),
         }
     }
 
@@ -66,6 +73,9 @@ pub(crate) enum ChangeKind {
     Theme,
     /// A file or folder of the content folder, by path relative to it (`/`-separated).
     Content(String),
+    /// A file of a folder `build.extra-watch-dirs` names: what reads it is not known (a
+    /// preprocessor, most often), so everything is rebuilt.
+    Watched,
     /// Nothing the site is built from (the output folder, editor files outside the site).
     Unrelated,
 }
@@ -96,6 +106,14 @@ pub(crate) fn classify(layout: &Layout, path: &Path) -> ChangeKind {
     // A file a page includes is a change of the content it is part of.
     if let Some((_, rel)) = layout.includes.iter().find(|(file, _)| file == path) {
         return ChangeKind::Content(rel.clone());
+    }
+    for folder in &layout.extra {
+        if let Ok(rel) = path.strip_prefix(folder) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !rel.split('/').any(|part| part.starts_with('.')) {
+                return ChangeKind::Watched;
+            }
+        }
     }
     ChangeKind::Unrelated
 }
@@ -130,7 +148,7 @@ pub(crate) fn plan<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path
     let mut plan = Plan::default();
     for path in paths {
         match classify(layout, path) {
-            ChangeKind::Config => plan.everything = true,
+            ChangeKind::Config | ChangeKind::Watched => plan.everything = true,
             ChangeKind::Theme => plan.theme = true,
             ChangeKind::Content(rel) => {
                 plan.content.insert(rel);
@@ -154,6 +172,7 @@ mod tests {
                 PathBuf::from("/site/listings/main.rs"),
                 "../listings/main.rs".to_string(),
             )],
+            extra: vec![PathBuf::from("/site/helper/src")],
         }
     }
 
@@ -197,6 +216,12 @@ mod tests {
         );
         // A folder whose name starts like the content folder's is not inside it.
         assert_eq!(kind("/site/content2/a.md"), ChangeKind::Unrelated);
+        // build.extra-watch-dirs: any file below, but editors' hidden files.
+        assert_eq!(kind("/site/helper/src/main.rs"), ChangeKind::Watched);
+        assert_eq!(kind("/site/helper/src/a/b.txt"), ChangeKind::Watched);
+        assert_eq!(kind("/site/helper/src/.main.rs.swp"), ChangeKind::Unrelated);
+        assert_eq!(kind("/site/helper/Cargo.toml"), ChangeKind::Unrelated);
+        assert!(plan_of(&["/site/helper/src/main.rs"]).everything);
         // An included file outside the content folder is content; its neighbours are not.
         assert_eq!(
             kind("/site/listings/main.rs"),

@@ -60,7 +60,7 @@ pub(crate) const MDBOOK_KEYS: &[MdBookKey] = &[
     key("build.build-dir", Read),
     key("build.create-missing", Ignored("kb never writes into the source folder; a chapter whose file is missing is an empty page with a warning")),
     key("build.use-default-preprocessors", Ignored("kb always does the work of mdBook's default preprocessors itself: it expands {{#include}} and treats README.md as its folder's index")),
-    key("build.extra-watch-dirs", Ignored("`kb serve` watches book.toml, the source folder and the theme")),
+    key("build.extra-watch-dirs", Read),
     key("rust", Ignored(RUST)),
     key("output", Read),
     key("output.html", Read),

@@ -98,6 +98,10 @@ pub(crate) struct Settings {
     pub language: String,
     pub content_dir: PathBuf,
     pub build_dir: PathBuf,
+    /// More folders `kb serve` watches, below the site root (`build.extra-watch-dirs`, as
+    /// mdBook's): a change in one rebuilds everything, since what reads them (a
+    /// preprocessor, most often) is not known.
+    pub extra_watch_dirs: Vec<PathBuf>,
     pub theme_dir: Option<PathBuf>,
     pub default_theme: ThemeMode,
     pub git_repository_url: Option<String>,
@@ -357,6 +361,28 @@ mod tests {
             ),
             "{shown:#?}"
         );
+    }
+
+    #[test]
+    fn extra_watch_dirs_stay_inside_the_site() {
+        let text = "[build]\nextra-watch-dirs = [\"helper/src\", \"../elsewhere\", \"/etc\"]\n";
+        let errors = parse(text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 2, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "book.toml:2:35: error: build.extra-watch-dirs lists `../elsewhere`, which climbs out"
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with(
+                "book.toml:2:51: error: build.extra-watch-dirs lists `/etc`, which is an absolute path"
+            ),
+            "{shown:#?}"
+        );
+        let fine = parse("[build]\nextra-watch-dirs = [\"helper/src\"]\n").expect("loads");
+        assert_eq!(fine.extra_watch_dirs, vec![fine.root.join("helper/src")]);
     }
 
     #[test]

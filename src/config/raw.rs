@@ -43,6 +43,9 @@ pub(crate) struct RawBook {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawBuild {
     pub build_dir: Option<PathBuf>,
+    /// More folders `kb serve` watches (mdBook's key), relative to the site root.
+    #[serde(default)]
+    pub extra_watch_dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -96,9 +96,15 @@ impl RawConfig {
                 ),
             }
         }
-        for (key, files) in [
-            ("additional-css", &html.additional_css),
-            ("additional-js", &html.additional_js),
+        for (key, files, what) in [
+            ("additional-css", &html.additional_css, "file"),
+            ("additional-js", &html.additional_js, "file"),
+            // `kb serve` watches them: what they hold is the site's business only.
+            (
+                "build.extra-watch-dirs",
+                &self.build.extra_watch_dirs,
+                "folder",
+            ),
         ] {
             for file in files {
                 // Read from the site root and copied to the same path in the output: both
@@ -111,7 +117,7 @@ impl RawConfig {
                             format!("{key} lists `{}`, which {}; kb reads only files inside the site", e.path, e.why),
                         )
                         .with_help(format!(
-                            "put the file in the folder of book.toml (or below it) and list it relative to that folder; {}",
+                            "put the {what} in the folder of book.toml (or below it) and list it relative to that folder; {}",
                             crate::confine::HELP
                         )),
                     );
@@ -231,6 +237,9 @@ impl RawConfig {
                     .build_dir
                     .unwrap_or_else(|| PathBuf::from("book")),
             ),
+            extra_watch_dirs: (self.build.extra_watch_dirs.iter())
+                .map(|dir| root.join(dir))
+                .collect(),
             theme_dir: kb.theme.map(|name| root.join("themes").join(name)),
             default_theme,
             git_repository_url: html.git_repository_url,

@@ -54,7 +54,8 @@ impl Debouncer {
     }
 }
 
-/// Watches the configuration file, the content folder and the theme folder.
+/// Watches the configuration file, the content folder, the theme folder, the files pages
+/// include from outside the content folder and the folders `build.extra-watch-dirs` names.
 pub(crate) struct FileWatcher {
     watcher: notify::RecommendedWatcher,
     events: mpsc::Receiver<Vec<PathBuf>>,
@@ -104,6 +105,9 @@ impl FileWatcher {
         wanted.push((layout.content.clone(), RecursiveMode::Recursive));
         if let Some(theme) = &layout.theme {
             wanted.push((theme.clone(), RecursiveMode::Recursive));
+        }
+        for folder in &layout.extra {
+            wanted.push((folder.clone(), RecursiveMode::Recursive));
         }
         // Included files outside the content folder: their folders, not the files, so an
         // editor's save-by-rename is seen too.

@@ -729,3 +729,30 @@ fn stderr_once_it_has(server: &crate::server::Server, text: &str) -> String {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// mdBook's `build.extra-watch-dirs`: a change in a listed folder (a preprocessor's sources
+/// or data, most often) rebuilds the book, as `mdbook serve` does; other folders beside the
+/// content do not.
+#[test]
+fn a_change_in_an_extra_watched_folder_rebuilds() {
+    let site = TestSite::empty();
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"Watched\"\nsrc = \"content\"\n\n[build]\nextra-watch-dirs = [\"helper/src\"]\n",
+    )
+    .write("content/index.md", "# Home\n\nWords.\n")
+    .write("helper/src/data.txt", "one\n")
+    .write("notes/todo.txt", "one\n");
+    let server = crate::server::Server::start(site.root(), &[]);
+    // Not watched: nothing happens.
+    site.write("notes/todo.txt", "two\n");
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        !server.stderr().contains("Rebuilt in "),
+        "{}",
+        server.stderr()
+    );
+    site.write("helper/src/data.txt", "two\n");
+    let rebuilt = stderr_once_it_has(&server, "Rebuilt in ");
+    assert_eq!(rebuilt.matches("Rebuilt in ").count(), 1, "{rebuilt}");
+}
