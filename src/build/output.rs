@@ -5,9 +5,11 @@
 //! build succeeded ([`super::staging`]), so the previous site stays untouched when anything
 //! fails; [`check_destination`] refuses destinations whose replacement would destroy work.
 
+#[cfg(test)]
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+#[cfg(test)]
 use std::sync::Mutex;
 
 use crate::diagnostic::Diagnostic;
@@ -37,12 +39,12 @@ pub(crate) trait Sink: Sync {
         Ok(())
     }
 
-    /// `bytes` in the form this sink keeps files, made now on the caller's thread, for a
-    /// [`Batch`] to hold until [`Sink::apply`]: a batch of a whole site is then held in
-    /// that form while it is made (`kb serve` keeps files compressed, and the first build
-    /// of 100,000 pages held every file uncompressed before compressing any). By default
-    /// the bytes as they are.
-    fn pack(&self, bytes: Vec<u8>) -> FileBytes {
+    /// `bytes` (of the file at `path`) in the form this sink keeps files, made now on the
+    /// caller's thread, for a [`Batch`] to hold until [`Sink::apply`]: a batch of a whole
+    /// site is then held in that form while it is made (`kb serve` writes files to its
+    /// store, and the first build of 100,000 pages held every file in memory before
+    /// storing any). By default the bytes as they are.
+    fn pack(&self, _path: &str, bytes: Vec<u8>) -> FileBytes {
         FileBytes::Plain(bytes)
     }
 }
@@ -118,11 +120,13 @@ impl Sink for DirSink {
 }
 
 /// Keeps files in memory: the one-shot side of the in-process convergence test.
+#[cfg(test)]
 #[derive(Default)]
 pub(crate) struct MemorySink {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,
 }
 
+#[cfg(test)]
 impl Sink for MemorySink {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         self.files
@@ -141,6 +145,7 @@ impl Sink for MemorySink {
     }
 }
 
+#[cfg(test)]
 impl MemorySink {
     pub(crate) fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())

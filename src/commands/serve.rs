@@ -60,7 +60,7 @@ fn print(event: Event<'_>, verbosity: Verbosity) {
         } => {
             print_diagnostics(warnings);
             eprintln!(
-                "Built {pages} pages in memory in {} ms",
+                "Built {pages} pages in {} ms",
                 elapsed.as_millis()
             );
         }

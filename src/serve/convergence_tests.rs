@@ -1,5 +1,5 @@
 //! The guarantee of `kb serve`, in process: after any sequence of edits, the files an
-//! incremental [`Session`] has written into serve's in-memory sink (and the search files
+//! incremental [`Session`] has written into serve's sink (its store on disk) (and the search files
 //! made from its sections) are byte for byte the files a one-shot build of the final
 //! folder writes. The same edit sequences as the HTTP test (`tests/support/edits.rs`), with
 //! no server, no watcher and no waiting, so it covers many more edits: ten seeds of sixty
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::files::LiveFiles;
+use super::stored::FileStore;
 use crate::build::bodies::Bodies;
 use crate::build::changes::{self, Layout, Plan};
 use crate::build::output::MemorySink;
@@ -43,7 +44,8 @@ fn differences(served: &LiveFiles, root: &Path) -> Vec<String> {
     for (path, bytes) in &built {
         match files.get(path) {
             None => diffs.push(format!("{path}: built, not served")),
-            Some(served) if served.as_ref() != bytes.as_slice() => {
+            Some(Err(e)) => diffs.push(format!("{path}: cannot read what is served: {e}")),
+            Some(Ok(served)) if served.as_ref() != bytes.as_slice() => {
                 diffs.push(format!("{path}: served bytes differ from the build"))
             }
             Some(_) => {}
@@ -80,7 +82,7 @@ fn converge(seed: u64, steps: usize, kept: Kept) {
             .with_bodies(Bodies::compressed)
             .leaving_markdown_on_disk(),
     };
-    let served = LiveFiles::default();
+    let served = LiveFiles::new(FileStore::new().expect("a store"));
     let mut log: Vec<String> = Vec::new();
     let apply = |session: &mut Session, layout: &mut Layout, touched: &[PathBuf]| {
         let plan = changes::plan(layout, touched.iter().map(PathBuf::as_path));

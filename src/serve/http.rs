@@ -1,4 +1,4 @@
-//! The HTTP side of `kb serve`: site files from memory, clean URLs, the live-reload
+//! The HTTP side of `kb serve`: site files from its store, clean URLs, the live-reload
 //! WebSocket and the search endpoint, all on one port.
 
 use std::sync::{Arc, RwLock};
@@ -71,43 +71,96 @@ enum Found {
     Missing(Option<Bytes>),
     /// Not there yet: the first build is running.
     NotYet,
+    /// The file is there but cannot be read (its store's folder was removed under the
+    /// server, say).
+    Unreadable(String),
 }
 
-fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Found {
+/// What a request asks for, found under the lock: the files are read after it is let go,
+/// so a rebuild waits for no disk. A file replaced meanwhile stays readable until then.
+enum Located {
+    /// The file's path, the file to send (the one asked for or its twin), and the
+    /// `Content-Encoding` to send it with.
+    File(String, StoredFile, Sent),
+    Redirect,
+    Missing(Option<StoredFile>),
+    NotYet,
+}
+
+/// How a found file is sent.
+enum Sent {
+    /// Its bytes, as `kb build` writes them.
+    Decoded,
+    /// The gzip form it is kept in.
+    Gzip,
+    /// It is the pre-compressed twin in this encoding of the file asked for.
+    Twin(&'static str),
+}
+
+fn locate(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Located {
     let files = files.read().unwrap_or_else(|e| e.into_inner());
     let file = |path: String, stored: StoredFile| {
         // A pre-compressed twin (`path.br`, `path.gz`) the browser accepts, best first.
         let twin = precompress::ENCODINGS
             .iter()
             .filter(|(name, _)| accepts(accept, name))
-            .find_map(|(name, suffix)| Some((*name, files.get(&format!("{path}{suffix}"))?)));
+            .find_map(|(name, suffix)| {
+                Some((*name, files.get_stored(&format!("{path}{suffix}"))?))
+            });
         if let Some((name, twin)) = twin {
-            return Found::File(path, twin, Some(name));
+            return Located::File(path, twin, Sent::Twin(name));
         }
         // The bytes as they are kept, when gzip will do; pages are decompressed to take
         // the live-reload script.
-        match stored.gzip() {
-            Some(gz)
-                if accepts(accept, "gzip") && !content_type(&path).starts_with("text/html") =>
-            {
-                Found::File(path, gz, Some("gzip"))
-            }
-            _ => Found::File(path, stored.bytes(), None),
-        }
+        let gzip = stored.is_gzip()
+            && accepts(accept, "gzip")
+            && !content_type(&path).starts_with("text/html");
+        let sent = if gzip { Sent::Gzip } else { Sent::Decoded };
+        Located::File(path, stored, sent)
     };
     let found = match target {
         Some(Target::File(path)) => files.get_stored(&path).map(|stored| file(path, stored)),
         Some(Target::Folder(path)) => match files.get_stored(&path) {
             Some(stored) => Some(file(path, stored)),
-            None if files.contains(&format!("{path}/index.html")) => Some(Found::Redirect),
+            None if files.contains(&format!("{path}/index.html")) => Some(Located::Redirect),
             None => None,
         },
         None => None,
     };
     found.unwrap_or_else(|| match files.building() {
-        true => Found::NotYet,
-        false => Found::Missing(files.get("404.html")),
+        true => Located::NotYet,
+        false => Located::Missing(files.get_stored("404.html")),
     })
+}
+
+fn lookup(files: &RwLock<SiteFiles>, target: Option<Target>, accept: &str) -> Found {
+    let unreadable = |path: &str, e: std::io::Error| {
+        log::error!("cannot serve {path}: {e}");
+        Found::Unreadable(format!("kb serve cannot read {path}: {e}"))
+    };
+    match locate(files, target, accept) {
+        Located::File(path, stored, sent) => {
+            let (bytes, encoding) = match sent {
+                Sent::Twin(name) => (stored.bytes(), Some(name)),
+                Sent::Gzip => match stored.gzip() {
+                    Some(gz) => (gz, Some("gzip")),
+                    None => (stored.bytes(), None),
+                },
+                Sent::Decoded => (stored.bytes(), None),
+            };
+            match bytes {
+                Ok(bytes) => Found::File(path, bytes, encoding),
+                Err(e) => unreadable(&path, e),
+            }
+        }
+        Located::Redirect => Found::Redirect,
+        Located::Missing(None) => Found::Missing(None),
+        Located::Missing(Some(page)) => match page.bytes() {
+            Ok(page) => Found::Missing(Some(page)),
+            Err(e) => unreadable("404.html", e),
+        },
+        Located::NotYet => Found::NotYet,
+    }
 }
 
 /// Whether an `Accept-Encoding` value accepts `encoding` (named, or `*`, without `q=0`).
@@ -175,6 +228,9 @@ async fn site_file(
         Found::Missing(page) => {
             let page = page.unwrap_or_else(|| Bytes::from_static(BARE_NOT_FOUND.as_bytes()));
             file_response(StatusCode::NOT_FOUND, "404.html", page)
+        }
+        Found::Unreadable(why) => {
+            no_store((StatusCode::INTERNAL_SERVER_ERROR, why).into_response())
         }
         Found::NotYet => {
             let page = Bytes::from_static(NOT_YET.as_bytes());

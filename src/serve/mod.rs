@@ -1,9 +1,9 @@
 //! `kb serve`: serves at once (pages previewed, [`preview`], while the first build runs),
-//! builds the site into memory, serves it, watches its files, rebuilds what a
+//! builds the site into its store of served files, serves it, watches its files, rebuilds what a
 //! change reaches and tells open tabs to reload.
 //!
 //! Serve only watches, serves and reloads: the build is the same [`Session`] `kb build`
-//! runs, kept between changes and writing into the in-memory [`files::LiveFiles`]. Three
+//! runs, kept between changes and writing into [`files::LiveFiles`], on disk. Three
 //! threads of work: the HTTP server (tokio, [`http`]), the rebuild loop (one thread that
 //! owns the session, fed by [`watch`] and [`changes`]), and the search indexer
 //! ([`search`]). They share only the served files, the live search index and the
@@ -127,7 +127,11 @@ pub(crate) fn run(
     let session = Session::new(&options.root, settings, build_options, Mode::Incremental)
         .with_bodies(Bodies::compressed)
         .leaving_markdown_on_disk();
-    let files = LiveFiles::default();
+    // The served files' bytes go to a folder of the server's own, removed when `run`
+    // returns (the rebuild thread is not waited for, and would keep the store alive).
+    let store = stored::FileStore::new().map_err(|e| Failure::Other(e.into()))?;
+    let _remove_store = RemoveOnDrop(store.clone());
+    let files = LiveFiles::new(store);
     files
         .0
         .write()
@@ -213,6 +217,15 @@ pub(crate) fn run(
         .context("the server stopped")?;
     report(Event::Stopped);
     Ok(())
+}
+
+/// Removes the store's folder when the server stops, however `run` returns.
+struct RemoveOnDrop(std::sync::Arc<stored::FileStore>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
 }
 
 /// Hands the session's search sections to the served files and the live index.

@@ -2,8 +2,9 @@
 //! may name. Pure, so every trick (`..`, `%2e%2e`, encoded slashes, backslashes, NUL) is
 //! tested below.
 //!
-//! The site lives in memory, keyed by relative paths such as `alpha/one/index.html`, so a
-//! path can never reach the disk; rejecting odd paths anyway keeps the served URLs exactly
+//! The site's files are kept by relative paths such as `alpha/one/index.html` (their bytes
+//! under names the store chose, see [`super::stored`]), so a path can never reach the
+//! disk; rejecting odd paths anyway keeps the served URLs exactly
 //! those of the built site, where `..` means nothing either.
 
 use percent_encoding::percent_decode_str;

@@ -379,6 +379,38 @@ fn files_kept_compressed_decode_to_the_built_bytes() {
     );
 }
 
+/// The store folders `kb serve` made in `temp`, its temporary folder.
+fn stores_in(temp: &Path) -> Vec<std::path::PathBuf> {
+    let entries = std::fs::read_dir(temp).expect("the server's temporary folder");
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("kb-serve-"))
+        })
+        .collect()
+}
+
+#[test]
+fn served_files_are_kept_in_a_folder_removed_when_serve_stops() {
+    let site = TestSite::fixture("basic");
+    let mut server = site.serve(&[]);
+    let stores = stores_in(server.temp.path());
+    assert_eq!(stores.len(), 1, "{stores:?}");
+    let files = std::fs::read_dir(&stores[0]).expect("the store").count();
+    assert!(files > 10, "only {files} files in the store");
+    assert_eq!(
+        get_accepting(server.port, "/alpha/one/", "gzip").status,
+        200
+    );
+    server.stop();
+    assert_eq!(
+        stores_in(server.temp.path()),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
 #[test]
 fn bad_websocket_traffic_does_not_hurt_the_server() {
     let site = TestSite::fixture("basic");

@@ -19,11 +19,14 @@ use crate::site::{Files, KB};
 /// How long anything may take on a loaded CI machine before a test gives up.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A running `kb serve`; killed when dropped.
+/// A running `kb serve`; stopped when dropped.
 pub(crate) struct Server {
     child: Child,
     pub(crate) port: u16,
     stderr: Arc<Mutex<String>>,
+    /// The server's temporary folder (`TMPDIR`), where it keeps the files it serves: its
+    /// own, so a test can look into it, and removed even when the server is killed.
+    pub(crate) temp: tempfile::TempDir,
 }
 
 impl Server {
@@ -55,7 +58,9 @@ impl Server {
 
     /// [`Server::launch`] with the `kb` binary at `binary` (the benchmark compares builds).
     pub(crate) fn launch_binary(binary: &str, root: &Path, extra: &[&str]) -> Server {
+        let temp = tempfile::tempdir().expect("a temporary folder for the server");
         let mut child = Command::new(binary)
+            .env("TMPDIR", temp.path())
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .args(extra)
@@ -107,7 +112,30 @@ impl Server {
             child,
             port,
             stderr,
+            temp,
         }
+    }
+
+    /// Stops the server as Ctrl-C would (SIGTERM on Unix, killed elsewhere) and waits for
+    /// it to exit; killed if it does not within [`PATIENCE`].
+    pub(crate) fn stop(&mut self) {
+        #[cfg(unix)]
+        {
+            let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+            // SAFETY: `kill` only sends a signal, to our own child, which has not been
+            // waited for yet (so its pid is not reused).
+            if unsafe { libc::kill(pid, libc::SIGTERM) } == 0 {
+                let deadline = Instant::now() + PATIENCE;
+                while Instant::now() < deadline {
+                    if let Ok(Some(_)) = self.child.try_wait() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The server's resident memory for the benchmark's report: `VmRSS`, split into heap
@@ -196,8 +224,9 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Ok(None) = self.child.try_wait() {
+            self.stop();
+        }
     }
 }
 

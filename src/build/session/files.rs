@@ -67,7 +67,7 @@ impl OutputFile {
         let fingerprint = fingerprint(&bytes);
         let packed = old
             .differs_from(&path, fingerprint)
-            .then(|| sink.pack(bytes));
+            .then(|| sink.pack(&path, bytes));
         OutputFile {
             path,
             bytes: fingerprint,
