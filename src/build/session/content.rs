@@ -349,7 +349,8 @@ impl Session {
         let site = &state.prepared.site;
         for &i in &indexes {
             let sections = std::mem::take(&mut state.prepared.rendered[i].sections);
-            let docs = Arc::new(search::section_docs(site, &site.pages[i], sections));
+            let fields = search::DocPage::of(site, &site.pages[i]);
+            let docs = Arc::new(search::PackedDocs::pack(fields, sections));
             if let Some(slot) = state
                 .docs
                 .get_mut(i)
