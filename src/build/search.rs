@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{SearchConfig, Settings};
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{RenderedPage, Section};
+use crate::markdown::{PackedSections, RenderedPage, Section};
 
 use super::output::Sink;
 use super::progress::{Progress, ProgressStyle};
@@ -44,7 +44,11 @@ pub(crate) fn page_docs(
     page: &Page,
     rendered: &RenderedPage,
 ) -> Vec<kb_search::SectionDoc> {
-    section_docs(site, page, rendered.sections.clone())
+    let sections = match &rendered.packed_sections {
+        Some(packed) => packed.unpack(),
+        None => rendered.sections.clone(),
+    };
+    section_docs(site, page, sections)
 }
 
 /// The search documents of one page from its sections, whose text is moved, not copied.
@@ -121,33 +125,19 @@ impl DocPage {
 }
 
 /// A page's search documents as `kb serve` keeps them between applies: the page's fields
-/// once, and its sections' text LZ4-compressed. Unpacked, at 100,000 pages, the documents
-/// held 1.2 GB, the page's fields repeated in every section; they are only read to index
-/// a changed page and to make the browser's search files.
+/// once, and its sections packed ([`PackedSections`]). Unpacked, at 100,000 pages, the
+/// documents held 1.2 GB, the page's fields repeated in every section; they are only read
+/// to index a changed page and to make the browser's search files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PackedDocs {
     page: DocPage,
-    sections: usize,
-    /// The sections' id, heading, body and code, each as its length (4 bytes, little
-    /// endian) and its UTF-8 bytes, compressed with their length in front.
-    packed: Box<[u8]>,
+    sections: PackedSections,
 }
 
 impl PackedDocs {
     /// The documents `page` makes of `sections`.
-    pub(crate) fn pack(page: DocPage, sections: Vec<Section>) -> PackedDocs {
-        let mut bytes = Vec::new();
-        for section in &sections {
-            for text in [&section.id, &section.heading, &section.body, &section.code] {
-                bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
-                bytes.extend_from_slice(text.as_bytes());
-            }
-        }
-        PackedDocs {
-            page,
-            sections: sections.len(),
-            packed: lz4_flex::compress_prepend_size(&bytes).into_boxed_slice(),
-        }
+    pub(crate) fn pack(page: DocPage, sections: PackedSections) -> PackedDocs {
+        PackedDocs { page, sections }
     }
 
     /// The page's fields the documents were made with.
@@ -159,41 +149,18 @@ impl PackedDocs {
     pub(crate) fn with_page(&self, page: DocPage) -> PackedDocs {
         PackedDocs {
             page,
-            sections: self.sections,
-            packed: self.packed.clone(),
+            sections: self.sections.clone(),
         }
     }
 
     /// Whether the page has no sections (it is then not in the index).
     pub(crate) fn is_empty(&self) -> bool {
-        self.sections == 0
-    }
-
-    /// The sections, unpacked.
-    fn sections(&self) -> Vec<Section> {
-        let bytes = lz4_flex::decompress_size_prepended(&self.packed)
-            .expect("kb packed these sections itself");
-        let mut rest = bytes.as_slice();
-        let mut text = || {
-            let (len, tail) = rest.split_at(4);
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
-            let (text, tail) = tail.split_at(len);
-            rest = tail;
-            String::from_utf8_lossy(text).into_owned()
-        };
-        (0..self.sections)
-            .map(|_| Section {
-                id: text(),
-                heading: text(),
-                body: text(),
-                code: text(),
-            })
-            .collect()
+        self.sections.len() == 0
     }
 
     /// The documents, unpacked: those [`section_docs`] made of the same page and sections.
     pub(crate) fn docs(&self) -> Vec<kb_search::SectionDoc> {
-        self.page.docs(self.sections())
+        self.page.docs(self.sections.unpack())
     }
 }
 
@@ -485,23 +452,27 @@ mod tests {
         ]
     }
 
+    fn packed() -> PackedSections {
+        PackedSections::pack(&sections())
+    }
+
     #[test]
     fn packed_documents_unpack_to_the_documents_of_their_page() {
         for article in [true, false] {
             let fields = page("Stampedes", "Caching", article);
-            let packed = PackedDocs::pack(fields.clone(), sections());
+            let packed = PackedDocs::pack(fields.clone(), packed());
             assert_eq!(packed.docs(), fields.docs(sections()));
             assert!(!packed.is_empty());
         }
-        let docs = PackedDocs::pack(page("Stampedes", "Caching", true), sections()).docs();
+        let docs = PackedDocs::pack(page("Stampedes", "Caching", true), packed()).docs();
         assert_eq!(docs[1].url, "caching/stampedes/#singleflight");
         assert_eq!(docs[1].breadcrumb, "Caching > Stampedes > singleflight");
-        assert!(PackedDocs::pack(page("Empty", "", true), Vec::new()).is_empty());
+        assert!(PackedDocs::pack(page("Empty", "", true), PackedSections::pack(&[])).is_empty());
     }
 
     #[test]
     fn packed_documents_take_new_page_fields_without_their_sections() {
-        let packed = PackedDocs::pack(page("Stampedes", "Caching", true), sections());
+        let packed = PackedDocs::pack(page("Stampedes", "Caching", true), packed());
         let renamed = packed.with_page(page("Thundering herds", "Caches", true));
         assert_ne!(renamed, packed);
         assert_eq!(
@@ -523,9 +494,9 @@ mod tests {
         empty.url = "empty/".into();
         empty.area = "archive".into(); // sorts first: declared, it would shift the ids
         let pages = [
-            PackedDocs::pack(page("Stampedes", "Caching", true), sections()),
-            PackedDocs::pack(empty, Vec::new()),
-            PackedDocs::pack(other, sections()),
+            PackedDocs::pack(page("Stampedes", "Caching", true), packed()),
+            PackedDocs::pack(empty, PackedSections::pack(&[])),
+            PackedDocs::pack(other, packed()),
         ];
         let docs: Vec<kb_search::SectionDoc> = pages.iter().flat_map(PackedDocs::docs).collect();
         let settings = kb_search::SearchSettings::default();

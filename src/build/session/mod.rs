@@ -366,7 +366,7 @@ impl Session {
                         Some(d) if !rendered_now && *d.page() == fields => d.clone(),
                         Some(d) if !rendered_now => Arc::new(d.with_page(fields)),
                         _ => {
-                            let sections = std::mem::take(&mut rendered.sections);
+                            let sections = rendered.take_packed_sections();
                             let docs = search::PackedDocs::pack(fields, sections);
                             match before {
                                 Some(d) if **d == docs => d.clone(),
