@@ -65,19 +65,36 @@ pub(crate) fn analyze(
         settings,
         &Loader::new(settings, options.drafts),
         options,
+        false,
         timings,
     )
 }
 
-/// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]).
+/// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]),
+/// packing each page's sections as it is rendered with `pack_sections`.
 fn analyze_with(
     settings: &Settings,
     loader: &Loader,
     options: &BuildOptions,
+    pack_sections: bool,
     timings: &mut Timings,
 ) -> Analysis {
     let (site, diagnostics) = load(settings, loader, options, timings);
-    render_site(settings, loader, site, diagnostics, options, timings)
+    let rendering = Rendering {
+        loader,
+        options,
+        pack_sections,
+    };
+    render_site(settings, &rendering, site, diagnostics, timings)
+}
+
+/// How [`render_site`] renders pages.
+struct Rendering<'a> {
+    loader: &'a Loader,
+    options: &'a BuildOptions,
+    /// Pack each page's sections as soon as it is rendered (see
+    /// [`crate::markdown::PackedSections`]): a site kept in memory.
+    pack_sections: bool,
 }
 
 /// The loader of a build: with `markdown_on_disk`, one that leaves each page's Markdown
@@ -130,12 +147,16 @@ pub(super) fn load(
 /// (`kb check`, `kb serve`, `kb search`; `kb build` streams, see [`super::stream`]).
 fn render_site(
     settings: &Settings,
-    loader: &Loader,
+    rendering: &Rendering<'_>,
     site: Site,
     mut diagnostics: Vec<Diagnostic>,
-    options: &BuildOptions,
     timings: &mut Timings,
 ) -> Analysis {
+    let Rendering {
+        loader,
+        options,
+        pack_sections,
+    } = *rendering;
     let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
     let render_options = markdown::RenderOptions::of(settings, options.trust);
@@ -156,7 +177,10 @@ fn render_site(
             .par_iter()
             .progress_with(bar)
             .map(|page| {
-                let rendered = render(page);
+                let mut rendered = render(page);
+                if pack_sections {
+                    rendered.pack_sections();
+                }
                 progress.report();
                 rendered
             })
@@ -255,7 +279,7 @@ pub(crate) fn prepare(
         site,
         rendered,
         diagnostics,
-    } = analyze_with(settings, &loader, options, timings);
+    } = analyze_with(settings, &loader, options, markdown_on_disk, timings);
     prepared(site, rendered, bodies, diagnostics)
 }
 
@@ -273,4 +297,33 @@ fn prepared(
 /// The default destination, or the one given on the command line.
 pub(crate) fn destination(settings: &Settings, dest: Option<PathBuf>) -> PathBuf {
     dest.unwrap_or_else(|| settings.build_dir.clone())
+}
+
+#[cfg(test)]
+mod pack_tests {
+    use super::*;
+    use crate::build::session::fixture::copy_fixture;
+
+    /// A kept site (`kb serve`) has each page's sections packed as it is rendered, so a
+    /// large site's are never all held unpacked; others keep them as rendered.
+    #[test]
+    fn sections_are_packed_as_pages_are_rendered_for_a_kept_site() {
+        let (_dir, root) = copy_fixture("basic");
+        let settings = Settings::load(&root).expect("fixture loads");
+        let options = BuildOptions::default();
+        let prepare = |kept: bool| {
+            let bodies = Bodies::in_memory();
+            let mut timings = Timings::default();
+            prepare(&settings, &options, bodies, kept, &mut timings).expect("builds")
+        };
+        let kept = prepare(true);
+        let plain = prepare(false);
+        assert!(plain.rendered.iter().any(|r| !r.sections.is_empty()));
+        for (kept, plain) in kept.rendered.iter().zip(&plain.rendered) {
+            assert!(kept.sections.is_empty());
+            assert!(plain.packed_sections.is_none());
+            let packed = kept.packed_sections.as_ref().expect("packed");
+            assert_eq!(packed.unpack(), plain.sections);
+        }
+    }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{SearchConfig, Settings};
 use crate::content::{Page, PageKind, Site};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{RenderedPage, Section};
+use crate::markdown::{PackedSections, RenderedPage, Section};
 
 use super::output::Sink;
 use super::progress::{Progress, ProgressStyle};
@@ -44,7 +44,11 @@ pub(crate) fn page_docs(
     page: &Page,
     rendered: &RenderedPage,
 ) -> Vec<kb_search::SectionDoc> {
-    section_docs(site, page, rendered.sections.clone())
+    let sections = match &rendered.packed_sections {
+        Some(packed) => packed.unpack(),
+        None => rendered.sections.clone(),
+    };
+    section_docs(site, page, sections)
 }
 
 /// The search documents of one page from its sections, whose text is moved, not copied.
@@ -53,57 +57,111 @@ pub(crate) fn section_docs(
     page: &Page,
     sections: Vec<Section>,
 ) -> Vec<kb_search::SectionDoc> {
-    let (area, area_title) = page_area(site, page);
-    sections
-        .into_iter()
-        .map(|section| {
-            let mut crumbs: Vec<&str> = Vec::with_capacity(3);
-            if page.kind == PageKind::Article && !area_title.is_empty() {
-                crumbs.push(&area_title);
-            }
-            crumbs.push(&page.title);
-            if !section.heading.is_empty() {
-                crumbs.push(&section.heading);
-            }
-            let breadcrumb = crumbs.join(" > ");
-            kb_search::SectionDoc {
-                url: if section.id.is_empty() {
-                    page.url.clone()
-                } else {
-                    format!("{}#{}", page.url, section.id)
-                },
-                page_url: page.url.clone(),
-                page_title: page.title.clone(),
-                description: page.description.clone(),
-                heading: section.heading,
-                breadcrumb,
-                body: section.body,
-                code: section.code,
-                tags: page.meta.tags.clone(),
-                area: area.clone(),
-                area_title: area_title.clone(),
-                overview: page.kind != PageKind::Article,
-            }
-        })
-        .collect()
+    DocPage::of(site, page).docs(sections)
 }
 
-/// The sections a page's search documents were made from (by [`section_docs`]): what
-/// `kb serve` keeps of them, to hold their text once.
-pub(crate) fn sections_of(docs: &[kb_search::SectionDoc]) -> Vec<Section> {
-    docs.iter()
-        .map(|doc| Section {
-            id: doc
-                .url
-                .strip_prefix(doc.page_url.as_str())
-                .and_then(|rest| rest.strip_prefix('#'))
-                .unwrap_or_default()
-                .to_string(),
-            heading: doc.heading.clone(),
-            body: doc.body.clone(),
-            code: doc.code.clone(),
-        })
-        .collect()
+/// What a page's search documents take from the page (the same in each of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DocPage {
+    url: String,
+    title: String,
+    description: String,
+    tags: Vec<String>,
+    area: String,
+    area_title: String,
+    /// An article, not an overview (a home or area page).
+    article: bool,
+}
+
+impl DocPage {
+    pub(crate) fn of(site: &Site, page: &Page) -> DocPage {
+        let (area, area_title) = page_area(site, page);
+        DocPage {
+            url: page.url.clone(),
+            title: page.title.clone(),
+            description: page.description.clone(),
+            tags: page.meta.tags.clone(),
+            area,
+            area_title,
+            article: page.kind == PageKind::Article,
+        }
+    }
+
+    /// The page's documents, one per section.
+    fn docs(&self, sections: Vec<Section>) -> Vec<kb_search::SectionDoc> {
+        sections
+            .into_iter()
+            .map(|section| {
+                let mut crumbs: Vec<&str> = Vec::with_capacity(3);
+                if self.article && !self.area_title.is_empty() {
+                    crumbs.push(&self.area_title);
+                }
+                crumbs.push(&self.title);
+                if !section.heading.is_empty() {
+                    crumbs.push(&section.heading);
+                }
+                let breadcrumb = crumbs.join(" > ");
+                kb_search::SectionDoc {
+                    url: if section.id.is_empty() {
+                        self.url.clone()
+                    } else {
+                        format!("{}#{}", self.url, section.id)
+                    },
+                    page_url: self.url.clone(),
+                    page_title: self.title.clone(),
+                    description: self.description.clone(),
+                    heading: section.heading,
+                    breadcrumb,
+                    body: section.body,
+                    code: section.code,
+                    tags: self.tags.clone(),
+                    area: self.area.clone(),
+                    area_title: self.area_title.clone(),
+                    overview: !self.article,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A page's search documents as `kb serve` keeps them between applies: the page's fields
+/// once, and its sections packed ([`PackedSections`]). Unpacked, at 100,000 pages, the
+/// documents held 1.2 GB, the page's fields repeated in every section; they are only read
+/// to index a changed page and to make the browser's search files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PackedDocs {
+    page: DocPage,
+    sections: PackedSections,
+}
+
+impl PackedDocs {
+    /// The documents `page` makes of `sections`.
+    pub(crate) fn pack(page: DocPage, sections: PackedSections) -> PackedDocs {
+        PackedDocs { page, sections }
+    }
+
+    /// The page's fields the documents were made with.
+    pub(crate) fn page(&self) -> &DocPage {
+        &self.page
+    }
+
+    /// The same sections under the fields of `page` (its title, tags or area changed).
+    pub(crate) fn with_page(&self, page: DocPage) -> PackedDocs {
+        PackedDocs {
+            page,
+            sections: self.sections.clone(),
+        }
+    }
+
+    /// Whether the page has no sections (it is then not in the index).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sections.len() == 0
+    }
+
+    /// The documents, unpacked: those [`section_docs`] made of the same page and sections.
+    pub(crate) fn docs(&self) -> Vec<kb_search::SectionDoc> {
+        self.page.docs(self.sections.unpack())
+    }
 }
 
 /// All documents of the site, in page order.
@@ -220,19 +278,30 @@ pub(crate) fn index_blob(
     finish_index(settings, writer)
 }
 
-/// The index blob of `docs`, in this order: what `kb serve` makes the browser's search
-/// files from, with the writer `kb build` streams into.
+/// The index blob of every page's documents, in this order: what `kb serve` makes the
+/// browser's search files from, with the writer `kb build` streams into (the same bytes
+/// as [`kb_search::build_index`] of all the documents). Pages are unpacked one at a time.
 pub(crate) fn index_blob_of<'a>(
-    docs: impl Iterator<Item = &'a kb_search::SectionDoc>,
+    pages: impl Iterator<Item = &'a PackedDocs> + Clone,
     settings: &kb_search::SearchSettings,
-) -> Result<Vec<u8>, Diagnostic> {
-    let docs: Vec<kb_search::SectionDoc> = docs.cloned().collect();
-    kb_search::build_index(&docs, settings).map_err(|e| {
+) -> Result<kb_search::SharedBlob, Diagnostic> {
+    let error = |e: kb_search::SearchError| {
         Diagnostic::file_error(
             kb_search::INDEX_FILE,
             format!("cannot build the search index: {e}"),
         )
-    })
+    };
+    // The areas the documents name, as `build_index` declares them.
+    let areas = (pages.clone())
+        .filter(|p| !p.is_empty())
+        .map(|p| (p.page.area.clone(), p.page.area_title.clone()));
+    let mut writer = kb_search::IndexWriter::new(areas, settings).map_err(error)?;
+    for page in pages {
+        for doc in page.docs() {
+            writer.add(&doc).map_err(error)?;
+        }
+    }
+    writer.finish().map_err(error)
 }
 
 /// Writes the browser's search files (module, paged index, loaders) into the site, each
@@ -348,4 +417,92 @@ pub(crate) fn input_stamp(settings: &Settings, drafts: bool) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(title: &str, area_title: &str, article: bool) -> DocPage {
+        DocPage {
+            url: "caching/stampedes/".into(),
+            title: title.into(),
+            description: "When every request misses at once.".into(),
+            tags: vec!["cache".into(), "Go".into()],
+            area: "caching".into(),
+            area_title: area_title.into(),
+            article,
+        }
+    }
+
+    fn sections() -> Vec<Section> {
+        vec![
+            Section {
+                id: String::new(),
+                heading: String::new(),
+                body: "A stampede: ünïcode and \u{0} bytes.".into(),
+                code: String::new(),
+            },
+            Section {
+                id: "singleflight".into(),
+                heading: "singleflight".into(),
+                body: "One caller loads, the others wait. ".repeat(50),
+                code: "g.Do(key, load)".into(),
+            },
+        ]
+    }
+
+    fn packed() -> PackedSections {
+        PackedSections::pack(&sections())
+    }
+
+    #[test]
+    fn packed_documents_unpack_to_the_documents_of_their_page() {
+        for article in [true, false] {
+            let fields = page("Stampedes", "Caching", article);
+            let packed = PackedDocs::pack(fields.clone(), packed());
+            assert_eq!(packed.docs(), fields.docs(sections()));
+            assert!(!packed.is_empty());
+        }
+        let docs = PackedDocs::pack(page("Stampedes", "Caching", true), packed()).docs();
+        assert_eq!(docs[1].url, "caching/stampedes/#singleflight");
+        assert_eq!(docs[1].breadcrumb, "Caching > Stampedes > singleflight");
+        assert!(PackedDocs::pack(page("Empty", "", true), PackedSections::pack(&[])).is_empty());
+    }
+
+    #[test]
+    fn packed_documents_take_new_page_fields_without_their_sections() {
+        let packed = PackedDocs::pack(page("Stampedes", "Caching", true), packed());
+        let renamed = packed.with_page(page("Thundering herds", "Caches", true));
+        assert_ne!(renamed, packed);
+        assert_eq!(
+            renamed.docs(),
+            page("Thundering herds", "Caches", true).docs(sections())
+        );
+        assert_eq!(
+            renamed.docs()[1].breadcrumb,
+            "Caches > Thundering herds > singleflight"
+        );
+    }
+
+    #[test]
+    fn the_index_of_packed_pages_is_the_index_of_their_documents() {
+        let mut other = page("Pools", "Databases", true);
+        other.url = "db/pools/".into();
+        other.area = "db".into();
+        let mut empty = page("Nothing", "Empty area", true);
+        empty.url = "empty/".into();
+        empty.area = "archive".into(); // sorts first: declared, it would shift the ids
+        let pages = [
+            PackedDocs::pack(page("Stampedes", "Caching", true), packed()),
+            PackedDocs::pack(empty, PackedSections::pack(&[])),
+            PackedDocs::pack(other, packed()),
+        ];
+        let docs: Vec<kb_search::SectionDoc> = pages.iter().flat_map(PackedDocs::docs).collect();
+        let settings = kb_search::SearchSettings::default();
+        assert_eq!(
+            &*index_blob_of(pages.iter(), &settings).unwrap(),
+            kb_search::build_index(&docs, &settings).unwrap().as_slice()
+        );
+    }
 }

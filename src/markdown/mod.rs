@@ -12,4 +12,6 @@ pub(crate) mod render;
 pub(crate) mod source_links;
 pub(crate) mod validate;
 
-pub(crate) use render::{render_source, render_with, RenderOptions, RenderedPage, Section};
+pub(crate) use render::{
+    render_source, render_with, PackedSections, RenderOptions, RenderedPage, Section,
+};

@@ -121,13 +121,13 @@ impl SiteFiles {
         let snapshot = self.search.as_ref()?;
         let mut cache = self.search_files.lock().ok()?;
         if cache.is_none() {
-            let docs = snapshot.pages.iter().flat_map(|(_, d)| d.iter());
+            let pages = snapshot.pages.iter().map(|(_, d)| &**d);
             let made = StoreSink {
                 store: &self.store,
                 files: Mutex::default(),
             };
-            let written = search::index_blob_of(docs, &snapshot.settings)
-                .and_then(|blob| search::write_site_files(&blob.into(), &made, ProgressStyle::Off));
+            let written = search::index_blob_of(pages, &snapshot.settings)
+                .and_then(|blob| search::write_site_files(&blob, &made, ProgressStyle::Off));
             match written {
                 Ok(_) => {
                     let files = made.files.into_inner().unwrap_or_else(|e| e.into_inner());

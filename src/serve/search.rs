@@ -1,9 +1,12 @@
-//! Search during `kb serve`: a live, in-memory index kept up to date on its own thread.
+//! Search during `kb serve`: a live index, in files of a private temporary folder
+//! ([`kb_search::LiveIndex`]), kept up to date on its own thread.
 //!
 //! Re-indexing is what makes other generators' rebuilds slow, so here it never delays a
-//! reload: after each rebuild the indexer gets a snapshot of every page's sections (cheap,
-//! they are shared), replaces the pages whose sections changed, and removes the pages that
-//! are gone. Snapshots that arrive while it works are folded into the newest one.
+//! reload: after each rebuild the indexer gets a snapshot of every page's packed sections
+//! (cheap, they are shared with the session), replaces the pages whose sections changed,
+//! unpacking only those, and removes the pages that are gone. Snapshots that arrive while
+//! it works are folded into the newest one. It keeps the snapshot it indexed last, to tell
+//! what changed: pointers to the session's own documents, no copy of them.
 //!
 //! Queries never wait: the indexer owns the index and, after each update, publishes a
 //! read-only view of it ([`kb_search::LiveSnapshot`]) with one atomic pointer swap.
@@ -80,7 +83,7 @@ fn apply(
         .filter(|_| settings.as_ref() == Some(&snapshot.settings))
     {
         None => kb_search::LiveIndex::from_pages(
-            snapshot.pages.iter().map(|(url, d)| (url, d.clone())),
+            snapshot.pages.iter().map(|(url, d)| (url, d.docs())),
             &snapshot.settings,
         )
         .map(|live| *index = Some(live)),
@@ -116,7 +119,7 @@ fn update(
     if same_pages {
         for ((_, old), (url, docs)) in indexed.iter().zip(&snapshot.pages) {
             if changed(old, docs) {
-                live.replace_shared_page(url, docs.clone())?;
+                live.replace_page(url, &docs.docs())?;
             }
         }
         return Ok(());
@@ -136,7 +139,7 @@ fn update(
             .get(url.as_ref())
             .is_none_or(|old| changed(old, docs))
         {
-            live.replace_shared_page(url, docs.clone())?;
+            live.replace_page(url, &docs.docs())?;
         }
     }
     Ok(())

@@ -1,16 +1,24 @@
-//! The live index of `kb serve`: held in RAM, one page's sections replaced or removed in
-//! milliseconds when its file changes, searched with the same engine as the static index,
-//! and packed into the same blob on demand.
+//! The live index of `kb serve`: one page's sections replaced or removed in milliseconds
+//! when its file changes, and searched with the same engine as the static index.
+//!
+//! It lives in files of a private temporary folder, removed when the index is dropped, and
+//! is read with positioned reads ([`ReadDirectory`]): at 100,000 pages an index in RAM held
+//! 0.9 GB of heap, and a memory-mapped one would count every page a query or a merge read
+//! in the process's resident size for as long as the segment lives. Read this way, the
+//! files' pages stay in the kernel's page cache, which it can take back. The index keeps
+//! no sections either: what the catalog needs (each page's area and number of sections)
+//! is all it remembers of them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::path::Path;
 
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 
 use crate::blob::{AreaInfo, Catalog};
+use crate::disk::ReadDirectory;
 use crate::doc::SectionDoc;
 use crate::error::SearchError;
-use crate::index::writer::{build_index, to_document, tokenizers};
+use crate::index::writer::{to_document, tokenizers};
 use crate::page_doc::page_document;
 use crate::results::SearchResults;
 use crate::schema::{build_schema, Fields};
@@ -49,13 +57,20 @@ impl LiveSnapshot {
     }
 }
 
+/// What the catalog counts of one indexed page.
+struct PageEntry {
+    /// Its area folder and the area's title.
+    area: String,
+    area_title: String,
+    sections: usize,
+}
+
 /// A searchable index that can change one page at a time.
 pub struct LiveIndex {
     settings: SearchSettings,
-    /// Sections by page, in the order pages were first seen (the blob keeps that order);
-    /// shared with the caller when given shared ([`LiveIndex::from_pages`]), so the
-    /// sections' text is not held twice.
-    pages: Vec<(String, Arc<Vec<SectionDoc>>)>,
+    /// Indexed pages, in the order they were first seen (the catalog's area titles come
+    /// from the first page of each area, as in a build).
+    pages: Vec<(String, PageEntry)>,
     /// Each page's place in `pages`, by URL: at 100,000 pages a search through `pages` for
     /// every page added made the first index take minutes.
     page_places: HashMap<String, usize>,
@@ -67,10 +82,14 @@ pub struct LiveIndex {
     reader: IndexReader,
     fields: Fields,
     catalog: Catalog,
+    /// The folder of the index files: declared last, so it is removed after the writer
+    /// and the reader are dropped.
+    folder: tempfile::TempDir,
 }
 
 impl LiveIndex {
-    /// Indexes `docs` (any order; sections of one page keep their relative order).
+    /// Indexes `docs` (any order; sections of one page keep their relative order), in a
+    /// new folder of the system's temporary folder.
     pub fn new(docs: &[SectionDoc], settings: &SearchSettings) -> Result<Self, SearchError> {
         let mut grouped: Vec<(String, Vec<SectionDoc>)> = Vec::new();
         let mut places: HashMap<&str, usize> = HashMap::new();
@@ -83,24 +102,25 @@ impl LiveIndex {
                 }
             }
         }
-        LiveIndex::from_pages(
-            grouped
-                .into_iter()
-                .map(|(url, sections)| (url, Arc::new(sections))),
-            settings,
-        )
+        LiveIndex::from_pages(grouped, settings)
     }
 
-    /// Indexes the sections of each page, by page URL, in order; the sections are kept
-    /// shared, not copied.
-    pub fn from_pages<U: AsRef<str>>(
-        pages: impl IntoIterator<Item = (U, Arc<Vec<SectionDoc>>)>,
+    /// Indexes the sections of each page, by page URL, in order, in a new folder of the
+    /// system's temporary folder (removed when the index is dropped). The sections are
+    /// dropped once indexed.
+    pub fn from_pages<U: AsRef<str>, D: AsRef<[SectionDoc]>>(
+        pages: impl IntoIterator<Item = (U, D)>,
         settings: &SearchSettings,
     ) -> Result<Self, SearchError> {
+        let io = |e: std::io::Error| SearchError::Index(e.into());
+        let folder = tempfile::Builder::new()
+            .prefix("kb-live-index-")
+            .tempdir()
+            .map_err(io)?;
         let index = Index::builder()
             .schema(build_schema())
             .tokenizers(tokenizers())
-            .create_in_ram()?;
+            .open_or_create(ReadDirectory::open(folder.path())?)?;
         let writer = index.writer_with_num_threads(1, LIVE_WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -117,10 +137,13 @@ impl LiveIndex {
             reader,
             fields,
             catalog: Catalog::default(),
+            folder,
         };
         // A page without sections is not in the index (as with `new`, which never sees it).
-        for (url, sections) in pages.into_iter().filter(|(_, s)| !s.is_empty()) {
-            live.add(url.as_ref(), sections)?;
+        for (url, sections) in pages {
+            if !sections.as_ref().is_empty() {
+                live.add(url.as_ref(), sections.as_ref())?;
+            }
         }
         live.commit()?;
         Ok(live)
@@ -131,7 +154,12 @@ impl LiveIndex {
         *self.area_ids.entry(area.to_owned()).or_insert(next)
     }
 
-    fn add(&mut self, page_url: &str, sections: Arc<Vec<SectionDoc>>) -> Result<(), SearchError> {
+    /// The folder the index files are in (removed when the index is dropped).
+    pub fn folder(&self) -> &Path {
+        self.folder.path()
+    }
+
+    fn add(&mut self, page_url: &str, sections: &[SectionDoc]) -> Result<(), SearchError> {
         let next = self.page_ords.len() as u64 + 1;
         let page_ord = *self.page_ords.entry(page_url.to_owned()).or_insert(next);
         for d in sections.iter() {
@@ -142,16 +170,23 @@ impl LiveIndex {
         }
         if let Some(first) = sections.first() {
             let id = self.area_id(&first.area);
-            if let Some(page) = page_document(&self.fields, &sections, id, page_ord) {
+            if let Some(page) = page_document(&self.fields, sections, id, page_ord) {
                 self.writer.add_document(page)?;
             }
         }
+        let entry = PageEntry {
+            area: sections.first().map(|d| d.area.clone()).unwrap_or_default(),
+            area_title: (sections.first())
+                .map(|d| d.area_title.clone())
+                .unwrap_or_default(),
+            sections: sections.len(),
+        };
         match self.page_places.get(page_url) {
-            Some(&k) => self.pages[k].1 = sections,
+            Some(&k) => self.pages[k].1 = entry,
             None => {
                 self.page_places
                     .insert(page_url.to_owned(), self.pages.len());
-                self.pages.push((page_url.to_owned(), sections));
+                self.pages.push((page_url.to_owned(), entry));
             }
         }
         Ok(())
@@ -172,15 +207,14 @@ impl LiveIndex {
     fn current_catalog(&self) -> Catalog {
         let mut areas: BTreeMap<&str, (String, usize, usize)> = BTreeMap::new();
         let mut sections = 0;
-        for (_, page) in &self.pages {
-            for (i, d) in page.iter().enumerate() {
-                sections += 1;
-                let area = areas
-                    .entry(&d.area)
-                    .or_insert_with(|| (d.area_title.clone(), 0, 0));
-                area.1 += 1;
-                area.2 += usize::from(i == 0);
-            }
+        // Every section of a page names the page's area.
+        for (_, page) in self.pages.iter().filter(|(_, p)| p.sections > 0) {
+            sections += page.sections;
+            let area = areas
+                .entry(&page.area)
+                .or_insert_with(|| (page.area_title.clone(), 0, 0));
+            area.1 += page.sections;
+            area.2 += 1;
         }
         Catalog {
             settings: self.settings.clone(),
@@ -198,22 +232,13 @@ impl LiveIndex {
                     pages,
                 })
                 .collect(),
-            pages: self.pages.iter().filter(|(_, s)| !s.is_empty()).count(),
+            pages: self.pages.iter().filter(|(_, p)| p.sections > 0).count(),
             sections,
         }
     }
 
     /// Replaces all sections of `page_url` by `docs` (adds the page if it is new).
     pub fn replace_page(&mut self, page_url: &str, docs: &[SectionDoc]) -> Result<(), SearchError> {
-        self.replace_shared_page(page_url, Arc::new(docs.to_vec()))
-    }
-
-    /// [`LiveIndex::replace_page`] with sections kept shared, not copied.
-    pub fn replace_shared_page(
-        &mut self,
-        page_url: &str,
-        docs: Arc<Vec<SectionDoc>>,
-    ) -> Result<(), SearchError> {
         self.delete(page_url);
         self.add(page_url, docs)?;
         self.commit()
@@ -249,15 +274,5 @@ impl LiveIndex {
             fields: self.fields,
             catalog: self.catalog.clone(),
         }
-    }
-
-    /// The blob [`crate::build_index`] would write for the current sections.
-    pub fn to_blob(&self) -> Result<Vec<u8>, SearchError> {
-        let docs: Vec<SectionDoc> = self
-            .pages
-            .iter()
-            .flat_map(|(_, s)| s.iter().cloned())
-            .collect();
-        build_index(&docs, &self.settings)
     }
 }

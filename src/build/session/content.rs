@@ -349,8 +349,9 @@ impl Session {
         // sections move into the documents, as an install moves them.
         let site = &state.prepared.site;
         for &i in &indexes {
-            let sections = std::mem::take(&mut state.prepared.rendered[i].sections);
-            let docs = Arc::new(search::section_docs(site, &site.pages[i], sections));
+            let sections = state.prepared.rendered[i].take_packed_sections();
+            let fields = search::DocPage::of(site, &site.pages[i]);
+            let docs = Arc::new(search::PackedDocs::pack(fields, sections));
             if let Some(slot) = state
                 .docs
                 .get_mut(i)

@@ -56,8 +56,9 @@ pub(crate) use changed::{ChangedFiles, Renamed};
 use files::{render_site_files, Fresh, Previous};
 use markdown::PageMarkdown;
 
-/// One page's search sections, shared between the session and the live index.
-pub(crate) type PageDocs = Arc<Vec<kb_search::SectionDoc>>;
+/// One page's search documents, packed ([`search::PackedDocs`]), shared between the
+/// session, the live index's indexer and the served files.
+pub(crate) type PageDocs = Arc<search::PackedDocs>;
 
 /// A page's URL, shared: every edit hands every page's sections to the served files and
 /// the live index, which at 100,000 pages must not copy 100,000 URLs.
@@ -347,8 +348,9 @@ impl Session {
             Some(s) => prepared.warnings.not_in(&s.prepared.warnings),
             None => prepared.warnings.clone(),
         };
-        // Pages' sections move into their search documents (the text is held once, there);
-        // a page this install did not render again has its sections in its old documents.
+        // Pages' sections move into their search documents (the text is held once, there,
+        // packed); a page this install did not render again keeps its packed sections, under
+        // its page's fields as they are now.
         let old_docs: HashMap<&str, &PageDocs> = old
             .map(|s| {
                 let pages = s.prepared.site.pages.iter();
@@ -367,14 +369,18 @@ impl Session {
                 .map(|(page, rendered)| {
                     let before = old_docs.get(page.rel.as_str()).copied();
                     let rendered_now = fresh.everything || fresh.pages.contains(&page.rel);
-                    let sections = match before {
-                        Some(docs) if !rendered_now => search::sections_of(docs),
-                        _ => std::mem::take(&mut rendered.sections),
-                    };
-                    let docs = search::section_docs(site, page, sections);
+                    let fields = search::DocPage::of(site, page);
                     let docs = match before {
-                        Some(d) if **d == docs => d.clone(),
-                        _ => Arc::new(docs),
+                        Some(d) if !rendered_now && *d.page() == fields => d.clone(),
+                        Some(d) if !rendered_now => Arc::new(d.with_page(fields)),
+                        _ => {
+                            let sections = rendered.take_packed_sections();
+                            let docs = search::PackedDocs::pack(fields, sections);
+                            match before {
+                                Some(d) if **d == docs => d.clone(),
+                                _ => Arc::new(docs),
+                            }
+                        }
                     };
                     (PageUrl::from(page.url.as_str()), docs)
                 })
