@@ -79,7 +79,7 @@ fn converge(seed: u64, steps: usize, kept: Kept) {
     let mut session = match kept {
         Kept::Everything => session,
         Kept::AsServeDoes => session
-            .with_bodies(Bodies::compressed)
+            .with_bodies(Bodies::spilled)
             .leaving_markdown_on_disk(),
     };
     let served = LiveFiles::new(FileStore::new().expect("a store"));

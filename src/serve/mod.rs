@@ -125,7 +125,7 @@ pub(crate) fn run(
         progress: options.progress,
     };
     let session = Session::new(&options.root, settings, build_options, Mode::Incremental)
-        .with_bodies(Bodies::compressed)
+        .with_bodies(Bodies::spilled)
         .leaving_markdown_on_disk();
     // The served files' bytes go to a folder of the server's own, removed when `run`
     // returns (the rebuild thread is not waited for, and would keep the store alive).

@@ -71,7 +71,7 @@ mod tests {
     fn served(root: &Path, sink: &MemorySink) -> Session {
         let settings = Settings::load(root).expect("fixture loads");
         let mut session = Session::new(root, settings, BuildOptions::default(), Mode::Incremental)
-            .with_bodies(Bodies::compressed)
+            .with_bodies(Bodies::spilled)
             .leaving_markdown_on_disk();
         assert!(session.apply(changes::Plan::default(), sink).is_ok());
         session

@@ -152,7 +152,7 @@ impl Session {
     }
 
     /// The same session, keeping pages' rendered HTML in stores made by `new_bodies`
-    /// (such as [`Bodies::compressed`]).
+    /// (such as [`Bodies::spilled`]).
     pub(crate) fn with_bodies(self, new_bodies: fn() -> Bodies) -> Session {
         Session { new_bodies, ..self }
     }
