@@ -80,8 +80,11 @@ impl SearchIndex {
         index.warm();
         let missing = index.blob.take_missing();
         if !missing.is_empty() {
+            // Display, not Debug: the browser's module is built without Debug formatting.
+            let missing: Vec<String> = missing.iter().map(u32::to_string).collect();
             return Err(corrupt(format!(
-                "the head lacks pages {missing:?} that opening reads"
+                "the head lacks pages [{}] that opening reads",
+                missing.join(", ")
             )));
         }
         Ok(index)
