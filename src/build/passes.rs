@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
-use super::bodies::Bodies;
+use super::bodies::{Bodies, PackedBody};
 use super::progress::{Progress, ProgressStyle};
 use super::timings::Timings;
 use crate::config::Settings;
@@ -53,6 +53,9 @@ pub(crate) struct Analysis {
     pub site: Site,
     pub rendered: Vec<RenderedPage>,
     pub diagnostics: Diagnostics,
+    /// For a kept site, each page's HTML, packed into the store as it was rendered
+    /// (`rendered` then holds none); otherwise empty.
+    pub packed: Vec<PackedBody>,
 }
 
 /// Loads, renders and validates the content, collecting every diagnostic.
@@ -65,25 +68,25 @@ pub(crate) fn analyze(
         settings,
         &Loader::new(settings, options.drafts),
         options,
-        false,
+        None,
         timings,
     )
 }
 
 /// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]),
-/// packing each page's sections as it is rendered with `pack_sections`.
+/// packing each page's HTML into `kept` and its sections as it is rendered.
 fn analyze_with(
     settings: &Settings,
     loader: &Loader,
     options: &BuildOptions,
-    pack_sections: bool,
+    kept: Option<&Bodies>,
     timings: &mut Timings,
 ) -> Analysis {
     let (site, diagnostics) = load(settings, loader, options, timings);
     let rendering = Rendering {
         loader,
         options,
-        pack_sections,
+        kept,
     };
     render_site(settings, &rendering, site, diagnostics, timings)
 }
@@ -92,9 +95,10 @@ fn analyze_with(
 struct Rendering<'a> {
     loader: &'a Loader,
     options: &'a BuildOptions,
-    /// Pack each page's sections as soon as it is rendered (see
-    /// [`crate::markdown::PackedSections`]): a site kept in memory.
-    pack_sections: bool,
+    /// A site kept between applies (`kb serve`): each page's HTML is packed into this
+    /// store and its sections packed (see [`crate::markdown::PackedSections`]) as soon as
+    /// it is rendered, so a large site's are never all held as rendered.
+    kept: Option<&'a Bodies>,
 }
 
 /// The loader of a build: with `markdown_on_disk`, one that leaves each page's Markdown
@@ -155,7 +159,7 @@ fn render_site(
     let Rendering {
         loader,
         options,
-        pack_sections,
+        kept,
     } = *rendering;
     let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
@@ -172,28 +176,34 @@ fn render_site(
             }
         },
     };
-    let rendered: Vec<RenderedPage> = timings.time("markdown", || {
-        site.pages
-            .par_iter()
-            .progress_with(bar)
-            .map(|page| {
-                let mut rendered = render(page);
-                if pack_sections {
-                    rendered.pack_sections();
-                }
-                progress.report();
-                rendered
-            })
-            .collect()
-    });
+    let (rendered, packed): (Vec<RenderedPage>, Vec<Option<(PackedBody, usize)>>) =
+        timings.time("markdown", || {
+            site.pages
+                .par_iter()
+                .progress_with(bar)
+                .map(|page| {
+                    let mut rendered = render(page);
+                    let packed = kept.map(|bodies| {
+                        rendered.pack_sections();
+                        let html = std::mem::take(&mut rendered.html);
+                        let len = html.len();
+                        (bodies.pack(html), len)
+                    });
+                    progress.report();
+                    (rendered, packed)
+                })
+                .unzip()
+        });
     progress.finish();
     diagnostics.extend(timings.time("validate", || page_diagnostics(&site, &rendered, settings)));
-    let html_bytes = rendered.iter().map(|r| r.html.len()).sum();
+    let html_bytes = rendered.iter().map(|r| r.html.len()).sum::<usize>()
+        + packed.iter().flatten().map(|(_, len)| len).sum::<usize>();
     diagnostics.extend(print_page_left_out(settings, rendered.len(), html_bytes));
     Analysis {
         site,
         rendered,
         diagnostics: Diagnostics::new(diagnostics),
+        packed: packed.into_iter().flatten().map(|(body, _)| body).collect(),
     }
 }
 
@@ -275,22 +285,32 @@ pub(crate) fn prepare(
     timings: &mut Timings,
 ) -> Result<Prepared, Diagnostics> {
     let loader = loader(settings, options, markdown_on_disk);
-    let Analysis {
-        site,
-        rendered,
-        diagnostics,
-    } = analyze_with(settings, &loader, options, markdown_on_disk, timings);
-    prepared(site, rendered, bodies, diagnostics)
+    let analysis = analyze_with(
+        settings,
+        &loader,
+        options,
+        markdown_on_disk.then_some(&bodies),
+        timings,
+    );
+    prepared(analysis, bodies)
 }
 
-/// [`Prepared::checked`] for pages rendered with their HTML, which moves into `bodies`.
-fn prepared(
-    site: Site,
-    mut rendered: Vec<RenderedPage>,
-    mut bodies: Bodies,
-    diagnostics: Diagnostics,
-) -> Result<Prepared, Diagnostics> {
-    bodies.take_from(&site.pages, &mut rendered);
+/// [`Prepared::checked`] for rendered pages, whose HTML moves into `bodies` (or was
+/// packed into it as they were rendered).
+fn prepared(analysis: Analysis, mut bodies: Bodies) -> Result<Prepared, Diagnostics> {
+    let Analysis {
+        site,
+        mut rendered,
+        diagnostics,
+        packed,
+    } = analysis;
+    if packed.is_empty() {
+        bodies.take_from(&site.pages, &mut rendered);
+    } else {
+        for (page, body) in site.pages.iter().zip(packed) {
+            bodies.put_packed(page.rel.clone(), body);
+        }
+    }
     Prepared::checked(site, rendered, bodies, diagnostics)
 }
 
@@ -304,20 +324,28 @@ mod pack_tests {
     use super::*;
     use crate::build::session::fixture::copy_fixture;
 
-    /// A kept site (`kb serve`) has each page's sections packed as it is rendered, so a
-    /// large site's are never all held unpacked; others keep them as rendered.
+    /// A kept site (`kb serve`) has each page's HTML and sections packed as it is
+    /// rendered, so a large site's are never all held as rendered; others keep them as
+    /// rendered until the HTML moves into the store.
     #[test]
-    fn sections_are_packed_as_pages_are_rendered_for_a_kept_site() {
+    fn html_and_sections_are_packed_as_pages_are_rendered_for_a_kept_site() {
         let (_dir, root) = copy_fixture("basic");
         let settings = Settings::load(&root).expect("fixture loads");
         let options = BuildOptions::default();
         let prepare = |kept: bool| {
-            let bodies = Bodies::in_memory();
+            let bodies = Bodies::spilled();
             let mut timings = Timings::default();
             prepare(&settings, &options, bodies, kept, &mut timings).expect("builds")
         };
         let kept = prepare(true);
         let plain = prepare(false);
+        assert!(!kept.site.pages.is_empty());
+        for i in 0..kept.site.pages.len() {
+            assert_eq!(kept.site.pages[i].rel, plain.site.pages[i].rel);
+            assert!(kept.rendered[i].html.is_empty());
+            assert_eq!(kept.body(i), plain.body(i));
+        }
+        assert!(plain.body(0).contains('<'), "{}", plain.body(0));
         assert!(plain.rendered.iter().any(|r| !r.sections.is_empty()));
         for (kept, plain) in kept.rendered.iter().zip(&plain.rendered) {
             assert!(kept.sections.is_empty());
