@@ -59,7 +59,18 @@ impl Debouncer {
 pub(crate) struct FileWatcher {
     watcher: notify::RecommendedWatcher,
     events: mpsc::Receiver<Vec<PathBuf>>,
-    watched: Vec<(PathBuf, RecursiveMode)>,
+    watched: Vec<Watch>,
+}
+
+/// A folder and how it is watched.
+type Watch = (PathBuf, RecursiveMode);
+
+/// What to stop and start watching to go from `watched` to `wanted`: the folders in both
+/// are left alone.
+fn rewatch(watched: &[Watch], wanted: &[Watch]) -> (Vec<Watch>, Vec<Watch>) {
+    let stop = watched.iter().filter(|w| !wanted.contains(w)).cloned();
+    let start = wanted.iter().filter(|w| !watched.contains(w)).cloned();
+    (stop.collect(), start.collect())
 }
 
 /// A path the watcher reports when it lost events and everything must be looked at again.
@@ -91,11 +102,11 @@ impl FileWatcher {
         Ok(watcher)
     }
 
-    /// Watches the folders of `layout` (again, after the configuration moved them).
+    /// Watches the folders of `layout` (again, after the configuration moved them or the
+    /// first build found included files outside the content folder). Folders watched
+    /// already stay watched: unwatching and watching them again would lose a change saved
+    /// in between.
     pub(crate) fn watch(&mut self, layout: &Layout) -> anyhow::Result<()> {
-        for (path, _) in self.watched.drain(..) {
-            let _ = self.watcher.unwatch(&path);
-        }
         // The site root non-recursively: it sees book.toml (even when an editor replaces
         // it) without descending into the output folder or `target/`.
         let mut wanted = Vec::new();
@@ -119,10 +130,13 @@ impl FileWatcher {
                 }
             }
         }
-        for (path, mode) in wanted {
-            if !path.exists() {
-                continue;
-            }
+        wanted.retain(|(path, _)| path.exists());
+        let (stop, start) = rewatch(&self.watched, &wanted);
+        for (path, _) in &stop {
+            let _ = self.watcher.unwatch(path);
+        }
+        self.watched.retain(|w| !stop.contains(w));
+        for (path, mode) in start {
             self.watcher
                 .watch(&path, mode)
                 .with_context(|| format!("cannot watch {}", path.display()))?;
@@ -208,5 +222,58 @@ mod tests {
         }
         assert_eq!(d.deadline(), Some(t0 + MAX_WAIT));
         assert!(d.take_due(t0 + MAX_WAIT).is_some());
+    }
+
+    /// Watching a layout again (the first build found includes outside the content
+    /// folder) keeps the folders already watched, so no change saved meanwhile is lost,
+    /// and stops watching only those no longer wanted.
+    #[test]
+    fn watching_again_keeps_the_folders_already_watched() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for folder in ["src", "listings"] {
+            std::fs::create_dir(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("book.toml"), "").unwrap();
+        let layout = Layout {
+            config: root.join("book.toml"),
+            content: root.join("src"),
+            theme: None,
+            includes: Vec::new(),
+            extra: Vec::new(),
+        };
+        let with_includes = Layout {
+            includes: vec![(root.join("listings/x.rs"), "../listings/x.rs".into())],
+            ..layout.clone()
+        };
+        let mut watcher = FileWatcher::new(&layout).unwrap();
+        let before = watcher.watched.clone();
+        let listings = (root.join("listings"), RecursiveMode::NonRecursive);
+        let mut wanted = before.clone();
+        wanted.push(listings.clone());
+        assert_eq!(rewatch(&before, &wanted), (vec![], vec![listings.clone()]));
+        assert_eq!(rewatch(&wanted, &before), (vec![listings.clone()], vec![]));
+        watcher.watch(&with_includes).unwrap();
+        assert_eq!(watcher.watched, wanted);
+
+        // Both folders report changes.
+        let seen = |watcher: &FileWatcher, file: &std::path::Path| {
+            std::fs::write(file, "x").unwrap();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                match watcher.events.recv_timeout(left) {
+                    Ok(paths) if paths.iter().any(|p| p == file) => return true,
+                    Ok(_) => {}
+                    Err(_) => return false,
+                }
+            }
+            false
+        };
+        assert!(seen(&watcher, &root.join("src/a.md")));
+        assert!(seen(&watcher, &root.join("listings/x.rs")));
+
+        watcher.watch(&layout).unwrap();
+        assert_eq!(watcher.watched, before);
+        assert!(seen(&watcher, &root.join("src/b.md")));
     }
 }
