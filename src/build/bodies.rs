@@ -9,7 +9,6 @@ use std::os::unix::fs::FileExt;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::content::Page;
-use crate::markdown::RenderedPage;
 
 /// Rendered HTML bodies by page (the page's `rel`, its path in the content folder).
 /// Cloning is cheap: bodies are shared, not copied.
@@ -120,7 +119,12 @@ impl Bodies {
 
     /// The body of page `rel`.
     pub(crate) fn get(&self, rel: &str) -> Option<String> {
-        match self.bodies.get(rel)? {
+        self.read(self.bodies.get(rel)?, rel)
+    }
+
+    /// The HTML of `body` (a body of this store or a clone), for page `rel`.
+    fn read(&self, body: &Body, rel: &str) -> Option<String> {
+        match body {
             Body::Plain(html) => Some(html.as_ref().clone()),
             Body::Lz4(bytes) => unpack(bytes),
             &Body::Spilled { offset, len } => {
@@ -138,18 +142,17 @@ impl Bodies {
         }
     }
 
-    /// Keeps `html` as the body of page `rel`; returns the body it replaces.
-    pub(crate) fn put(&mut self, rel: String, html: String) -> Option<String> {
+    /// Keeps `html` as the body of page `rel`; returns the body it replaces, packed (it
+    /// is not read back: [`Bodies::put_packed`] puts it back as it was).
+    pub(crate) fn put(&mut self, rel: String, html: String) -> Option<PackedBody> {
         let body = self.pack(html);
         self.put_packed(rel, body)
     }
 
     /// Keeps `body` (made by [`Bodies::pack`] of this store or a clone) as the body of
     /// page `rel`; returns the body it replaces.
-    pub(crate) fn put_packed(&mut self, rel: String, body: PackedBody) -> Option<String> {
-        let old = self.remove(&rel);
-        self.bodies.insert(rel, body.0);
-        old
+    pub(crate) fn put_packed(&mut self, rel: String, body: PackedBody) -> Option<PackedBody> {
+        self.bodies.insert(rel, body.0).map(PackedBody)
     }
 
     /// `html` in the store's form (compressed, written to its file), not yet any page's
@@ -178,19 +181,8 @@ impl Bodies {
     }
 
     /// Forgets the body of page `rel`; returns it.
-    pub(crate) fn remove(&mut self, rel: &str) -> Option<String> {
-        let old = self.get(rel);
-        self.bodies.remove(rel);
-        old
-    }
-
-    /// Moves the HTML of each of `rendered` (page `i` of `pages`) into the store, leaving
-    /// the rest of the rendering (headings, links, sections) where it was.
-    pub(crate) fn take_from(&mut self, pages: &[Page], rendered: &mut [RenderedPage]) {
-        self.bodies.reserve(pages.len());
-        for (page, rendered) in pages.iter().zip(rendered) {
-            self.put(page.rel.clone(), std::mem::take(&mut rendered.html));
-        }
+    pub(crate) fn remove(&mut self, rel: &str) -> Option<PackedBody> {
+        self.bodies.remove(rel).map(PackedBody)
     }
 
     /// Keeps only the bodies of `pages`.
@@ -228,14 +220,19 @@ mod tests {
     fn every_store_gives_back_what_it_was_given() {
         let html = "<p>Pools</p>".repeat(200);
         for mut store in [Bodies::in_memory(), Bodies::spilled(), kept_in_memory()] {
-            assert_eq!(store.put("a.md".into(), html.clone()), None);
+            assert!(store.put("a.md".into(), html.clone()).is_none());
             assert_eq!(store.get("a.md").as_deref(), Some(html.as_str()));
+            let old = store.put("a.md".into(), "<p>new</p>".into());
             assert_eq!(
-                store.put("a.md".into(), "<p>new</p>".into()),
-                Some(html.clone())
+                old.map(|b| store.read(&b.0, "a.md")),
+                Some(Some(html.clone()))
             );
             let copy = store.clone();
-            assert_eq!(store.remove("a.md").as_deref(), Some("<p>new</p>"));
+            let removed = store.remove("a.md").expect("a body");
+            assert_eq!(
+                store.read(&removed.0, "a.md").as_deref(),
+                Some("<p>new</p>")
+            );
             assert_eq!(store.get("a.md"), None);
             assert_eq!(copy.get("a.md").as_deref(), Some("<p>new</p>"));
         }

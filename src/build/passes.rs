@@ -53,7 +53,7 @@ pub(crate) struct Analysis {
     pub site: Site,
     pub rendered: Vec<RenderedPage>,
     pub diagnostics: Diagnostics,
-    /// For a kept site, each page's HTML, packed into the store as it was rendered
+    /// Each page's HTML, packed as it was rendered when rendering had a store for it
     /// (`rendered` then holds none); otherwise empty.
     pub packed: Vec<PackedBody>,
 }
@@ -67,38 +67,36 @@ pub(crate) fn analyze(
     analyze_with(
         settings,
         &Loader::new(settings, options.drafts),
-        options,
-        None,
+        &Rendering {
+            options,
+            bodies: None,
+            pack_sections: false,
+        },
         timings,
     )
 }
 
-/// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]),
-/// packing each page's HTML into `kept` and its sections as it is rendered.
+/// [`analyze`] with `loader`, which may leave pages' Markdown on disk (see [`loader`]).
 fn analyze_with(
     settings: &Settings,
     loader: &Loader,
-    options: &BuildOptions,
-    kept: Option<&Bodies>,
+    rendering: &Rendering<'_>,
     timings: &mut Timings,
 ) -> Analysis {
-    let (site, diagnostics) = load(settings, loader, options, timings);
-    let rendering = Rendering {
-        loader,
-        options,
-        kept,
-    };
-    render_site(settings, &rendering, site, diagnostics, timings)
+    let (site, diagnostics) = load(settings, loader, rendering.options, timings);
+    render_site(settings, loader, rendering, site, diagnostics, timings)
 }
 
 /// How [`render_site`] renders pages.
 struct Rendering<'a> {
-    loader: &'a Loader,
     options: &'a BuildOptions,
-    /// A site kept between applies (`kb serve`): each page's HTML is packed into this
-    /// store and its sections packed (see [`crate::markdown::PackedSections`]) as soon as
-    /// it is rendered, so a large site's are never all held as rendered.
-    kept: Option<&'a Bodies>,
+    /// Where each page's HTML is packed (see [`Bodies::pack`]) on the thread that
+    /// rendered it, so a large site's is never all held as rendered; `None`: the HTML
+    /// stays in the rendering.
+    bodies: Option<&'a Bodies>,
+    /// Pack each page's sections as soon as it is rendered (see
+    /// [`crate::markdown::PackedSections`]): a site kept between applies (`kb serve`).
+    pack_sections: bool,
 }
 
 /// The loader of a build: with `markdown_on_disk`, one that leaves each page's Markdown
@@ -151,15 +149,16 @@ pub(super) fn load(
 /// (`kb check`, `kb serve`, `kb search`; `kb build` streams, see [`super::stream`]).
 fn render_site(
     settings: &Settings,
+    loader: &Loader,
     rendering: &Rendering<'_>,
     site: Site,
     mut diagnostics: Vec<Diagnostic>,
     timings: &mut Timings,
 ) -> Analysis {
     let Rendering {
-        loader,
         options,
-        kept,
+        bodies,
+        pack_sections,
     } = *rendering;
     let progress = Progress::new(options.progress, site.pages.len(), "rendering");
     let bar = progress.bar();
@@ -183,8 +182,10 @@ fn render_site(
                 .progress_with(bar)
                 .map(|page| {
                     let mut rendered = render(page);
-                    let packed = kept.map(|bodies| {
+                    if pack_sections {
                         rendered.pack_sections();
+                    }
+                    let packed = bodies.map(|bodies| {
                         let html = std::mem::take(&mut rendered.html);
                         let len = html.len();
                         (bodies.pack(html), len)
@@ -285,31 +286,26 @@ pub(crate) fn prepare(
     timings: &mut Timings,
 ) -> Result<Prepared, Diagnostics> {
     let loader = loader(settings, options, markdown_on_disk);
-    let analysis = analyze_with(
-        settings,
-        &loader,
+    let rendering = Rendering {
         options,
-        markdown_on_disk.then_some(&bodies),
-        timings,
-    );
+        bodies: Some(&bodies),
+        pack_sections: markdown_on_disk,
+    };
+    let analysis = analyze_with(settings, &loader, &rendering, timings);
     prepared(analysis, bodies)
 }
 
-/// [`Prepared::checked`] for rendered pages, whose HTML moves into `bodies` (or was
-/// packed into it as they were rendered).
+/// [`Prepared::checked`] for rendered pages, whose HTML was packed into `bodies` as they
+/// were rendered.
 fn prepared(analysis: Analysis, mut bodies: Bodies) -> Result<Prepared, Diagnostics> {
     let Analysis {
         site,
-        mut rendered,
+        rendered,
         diagnostics,
         packed,
     } = analysis;
-    if packed.is_empty() {
-        bodies.take_from(&site.pages, &mut rendered);
-    } else {
-        for (page, body) in site.pages.iter().zip(packed) {
-            bodies.put_packed(page.rel.clone(), body);
-        }
+    for (page, body) in site.pages.iter().zip(packed) {
+        bodies.put_packed(page.rel.clone(), body);
     }
     Prepared::checked(site, rendered, bodies, diagnostics)
 }
@@ -324,9 +320,9 @@ mod pack_tests {
     use super::*;
     use crate::build::session::fixture::copy_fixture;
 
-    /// A kept site (`kb serve`) has each page's HTML and sections packed as it is
-    /// rendered, so a large site's are never all held as rendered; others keep them as
-    /// rendered until the HTML moves into the store.
+    /// A prepared site has each page's HTML packed into its store as the page is
+    /// rendered, so a large site's is never all held as rendered; a kept site (`kb
+    /// serve`) has its sections packed too, others keep them as rendered.
     #[test]
     fn html_and_sections_are_packed_as_pages_are_rendered_for_a_kept_site() {
         let (_dir, root) = copy_fixture("basic");

@@ -292,7 +292,8 @@ pub(crate) fn index_blob_of<'a>(
         )
     };
     // The areas the documents name, as `build_index` declares them.
-    let areas = (pages.clone())
+    let areas = pages
+        .clone()
         .filter(|p| !p.is_empty())
         .map(|p| (p.page.area.clone(), p.page.area_title.clone()));
     let mut writer = kb_search::IndexWriter::new(areas, settings).map_err(error)?;

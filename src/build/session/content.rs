@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::files::Fresh;
 use super::markdown::PageMarkdown;
 use super::{sidebar_key, write_error, ChangedFiles, Outcome, Session, State};
+use crate::build::bodies::PackedBody;
 use crate::build::output::{Batch, Sink};
 use crate::build::outputs::{fingerprint, InputsFingerprint, TemplateInputs};
 use crate::build::passes::{self, Prepared};
@@ -273,7 +274,7 @@ impl Session {
                 i,
                 page: old_page,
                 rendered: old_rendered,
-                body: old_body.unwrap_or_default(),
+                body: old_body,
             });
         }
         let indexes: Vec<usize> = old.iter().map(|o| o.i).collect();
@@ -375,7 +376,8 @@ struct OldPage {
     i: usize,
     page: Page,
     rendered: RenderedPage,
-    body: String,
+    /// Its body as it was, packed (put back as it was, never read).
+    body: Option<PackedBody>,
 }
 
 /// Puts back the pages a failed body edit swapped out.
@@ -383,7 +385,10 @@ fn restore(state: &mut State, old: Vec<OldPage>) {
     for old in old {
         // Its twin may have been made from the body that failed.
         state.full_text_twins.remove(&old.i);
-        state.prepared.bodies.put(old.page.rel.clone(), old.body);
+        match old.body {
+            Some(body) => state.prepared.bodies.put_packed(old.page.rel.clone(), body),
+            None => state.prepared.bodies.remove(&old.page.rel),
+        };
         state.prepared.site.pages[old.i] = old.page;
         state.prepared.rendered[old.i] = old.rendered;
     }
