@@ -312,7 +312,7 @@ pub(crate) fn write_site_files(
     sink: &dyn Sink,
     progress: ProgressStyle,
 ) -> Result<usize, Diagnostic> {
-    let shown = std::cell::OnceCell::new();
+    let shown = std::sync::OnceLock::new();
     let count = |files| {
         let _ = shown.set(Progress::counting(
             progress,

@@ -83,10 +83,12 @@ pub(crate) fn build(
             let thread = std::thread::Builder::new().name("kb-index".into());
             let handle = thread.spawn_scoped(scope, move || {
                 let start = std::time::Instant::now();
+                let mut steps = IndexSteps::default();
                 let indexed = receive
                     .into_iter()
                     .try_for_each(|docs| search::add_docs(settings, &mut writer, docs))
                     .and_then(|()| {
+                        steps.fed = start.elapsed();
                         // The pages are all rendered: what is left is shown.
                         let parts = writer.parts();
                         let what = format!("merging the {parts} parts of the search index");
@@ -96,13 +98,15 @@ pub(crate) fn build(
                         if let Some(merging) = merging {
                             merging.finish();
                         }
+                        steps.finished = start.elapsed();
                         blob
                     })
                     .and_then(|blob| {
                         let files = search::write_site_files(&blob, sink, style)?;
                         Ok((blob, files))
                     });
-                (indexed, start.elapsed())
+                steps.files = start.elapsed();
+                (indexed, steps)
             });
             handle.map(|handle| (handle, preparer))
         });
@@ -145,13 +149,16 @@ pub(crate) fn build(
             // Whatever indexing is left once the pages are written: the last chunk, the
             // merge, and the browser's search files.
             let joined = timings.time("index wait", || indexer.join());
-            let (indexed, elapsed) = joined.map_err(|_| {
+            let (indexed, steps) = joined.map_err(|_| {
                 Diagnostic::file_error(
                     &settings.search_index_dir,
                     "the search indexer stopped unexpectedly",
                 )
             })?;
-            timings.record_beside("index", elapsed);
+            timings.record_beside("index", steps.files);
+            timings.record_beside("index feed", steps.fed);
+            timings.record_beside("index close", steps.finished.saturating_sub(steps.fed));
+            timings.record_beside("index files", steps.files.saturating_sub(steps.finished));
             if diagnostics.has_errors() {
                 return Err(diagnostics);
             }
@@ -170,6 +177,16 @@ pub(crate) fn build(
             warnings: diagnostics,
         })
     })
+}
+
+/// When the indexer thread finished each of its steps, from its start: the last section
+/// indexed, the index closed (the last parts written and merged), the browser's search
+/// files written.
+#[derive(Debug, Default, Clone, Copy)]
+struct IndexSteps {
+    fed: std::time::Duration,
+    finished: std::time::Duration,
+    files: std::time::Duration,
 }
 
 /// What rendering the pages leaves for the later steps.

@@ -56,6 +56,10 @@ enum Message {
     /// Start part `n`: the sections that follow belong to it.
     Part(usize),
     Doc(TantivyDocument),
+    /// The part is full: write it now, while the other threads index the next ones,
+    /// rather than when this thread's next part begins (after the last section, that
+    /// would leave up to one full part per thread to write once the pages are done).
+    End,
 }
 
 /// A finished part: its number, the index, and the directory it is in as written, for
@@ -120,6 +124,9 @@ impl Parts {
         self.send(Message::Doc(doc))?;
         self.docs_in_part += 1;
         self.docs += 1;
+        if self.docs_in_part == self.part_docs {
+            self.send(Message::End)?;
+        }
         Ok(())
     }
 
@@ -218,6 +225,11 @@ fn index_parts(
                 Some((_, writer, _)) => writer.add_document(doc)?,
                 None => return Err(stopped("a section came before its part")),
             },
+            Message::End => {
+                if let Some((m, writer, directory)) = current.take() {
+                    done.push((m, writer.finalize()?, directory));
+                }
+            }
         }
     }
     if let Some((m, writer, directory)) = current {
