@@ -1,7 +1,7 @@
 //! Which index pages a query downloads in the browser: opens a site's search head
 //! (`search/index.bin`), answers each query the way the page loader does (round after
 //! round of missing pages, read from `search/pages/<id>/<n>.js`), and prints per query the
-//! pages loaded, the rounds, and which index files those pages belong to (`.idx`
+//! pages loaded, the rounds, and which index files those pages belong to, with their bytes (`.idx`
 //! postings, `.pos` positions, `.store` documents, ...). For working on what a query
 //! reads; `scripts/bench-search.sh` gives the byte figures.
 //!
@@ -162,7 +162,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         let index = SearchIndex::from_head(&head)?;
         let limit = std::env::var("LIMIT").unwrap_or_else(|_| "30".into());
         let request = format!("q={}&limit={limit}", encode(&query));
-        let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
+        // Pages and bytes of each kind of index file.
+        let mut per_file: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         let (mut rounds, mut loaded, mut bytes) = (0, 0, 0);
         let hits = loop {
             match index.answer(&request) {
@@ -182,16 +183,23 @@ fn main() -> Result<(), Box<dyn Error>> {
                         index.add_page(n, &data)?;
                         let file = &files[n as usize];
                         let ext = file.rsplit('.').next().unwrap_or(file);
-                        *per_file.entry(ext.to_owned()).or_default() += 1;
+                        let kind = per_file.entry(ext.to_owned()).or_default();
+                        kind.0 += 1;
+                        kind.1 += data.len();
                         loaded += 1;
                     }
                 }
             }
         };
+        let kinds: Vec<String> = per_file
+            .iter()
+            .map(|(ext, (n, b))| format!("{ext} {n} ({} KB)", b / 1000))
+            .collect();
         println!(
-            "{query:?}: {loaded} of {} pages ({} KB) in {rounds} rounds, {hits} hits; {per_file:?}",
+            "{query:?}: {loaded} of {} pages ({} KB) in {rounds} rounds, {hits} hits; {}",
             files.len(),
-            bytes / 1000
+            bytes / 1000,
+            kinds.join(", ")
         );
     }
     Ok(())
