@@ -156,9 +156,14 @@ pub(crate) fn build(
                 )
             })?;
             timings.record_beside("index", steps.files);
-            timings.record_beside("index feed", steps.fed);
-            timings.record_beside("index close", steps.finished.saturating_sub(steps.fed));
-            timings.record_beside("index files", steps.files.saturating_sub(steps.finished));
+            if indexed.is_ok() {
+                // Its steps, when it went through all of them.
+                timings.record_beside("index feed", steps.fed);
+                let close = steps.finished.saturating_sub(steps.fed);
+                timings.record_beside("index close", close);
+                let files = steps.files.saturating_sub(steps.finished);
+                timings.record_beside("index files", files);
+            }
             if diagnostics.has_errors() {
                 return Err(diagnostics);
             }
