@@ -210,12 +210,17 @@ fn index_parts(
     );
     let mut done = Vec::new();
     let mut current: Option<Writing> = None;
+    // Writes the part being filled, if any, into its segment.
+    let close = |current: &mut Option<Writing>, done: &mut Vec<Part>| {
+        if let Some((n, writer, directory)) = current.take() {
+            done.push((n, writer.finalize()?, directory));
+        }
+        Ok::<(), SearchError>(())
+    };
     for message in receive {
         match message {
             Message::Part(n) => {
-                if let Some((m, writer, directory)) = current.take() {
-                    done.push((m, writer.finalize()?, directory));
-                }
+                close(&mut current, &mut done)?;
                 let directory = location.directory(&format!("part-{n}"))?;
                 let raw = directory.box_clone();
                 let writer = builder().single_segment_index_writer(directory, WRITER_MEMORY)?;
@@ -225,16 +230,10 @@ fn index_parts(
                 Some((_, writer, _)) => writer.add_document(doc)?,
                 None => return Err(stopped("a section came before its part")),
             },
-            Message::End => {
-                if let Some((m, writer, directory)) = current.take() {
-                    done.push((m, writer.finalize()?, directory));
-                }
-            }
+            Message::End => close(&mut current, &mut done)?,
         }
     }
-    if let Some((m, writer, directory)) = current {
-        done.push((m, writer.finalize()?, directory));
-    }
+    close(&mut current, &mut done)?;
     Ok(done)
 }
 

@@ -43,6 +43,11 @@ pub enum SiteFilesError<E> {
     Write(String, E),
 }
 
+/// Files [`write_site_files`] writes before the index pages, in order: the head, the
+/// module, and their scripts.
+#[cfg(feature = "writer")]
+const FIRST_FILES: usize = 4;
+
 /// Makes the generated search files and hands each to `write(path under the site root,
 /// bytes)` as soon as it is made: head, module and their scripts first, in this order,
 /// then the script of each page that is not in the head, several at once on rayon's
@@ -74,12 +79,13 @@ where
     let pages: Vec<u32> = (0..paged.page_count() as u32)
         .filter(|n| head_pages.binary_search(n).is_err())
         .collect();
-    count(4 + pages.len());
+    count(FIRST_FILES + pages.len());
     let put = |path: &str, bytes: &[u8]| {
         write(path, bytes).map_err(|e| SiteFilesError::Write(path.to_owned(), e))
     };
     let head = pack_head(&paged, &head_pages);
     let id = paged.id();
+    // The first files, FIRST_FILES of them.
     put(INDEX_FILE, &head)?;
     put(WASM_FILE, wasm)?;
     put(INDEX_SCRIPT, &base64_script(INDEX_GLOBAL, &head))?;
@@ -90,7 +96,7 @@ where
         index_blob.note_read(page.len());
         Ok(())
     })?;
-    Ok(4 + pages.len())
+    Ok(FIRST_FILES + pages.len())
 }
 
 /// The generated search files as a list; see [`write_site_files`].
@@ -109,8 +115,8 @@ pub fn site_files(
     match write_site_files(&blob, wasm, |_| {}, keep) {
         Ok(_) => {
             let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-            // The pages in order of their numbers, after the four files that come first.
-            files[4..].sort_by(|(a, _), (b, _)| (a.len(), a).cmp(&(b.len(), b)));
+            // The pages in order of their numbers, after the files that come first.
+            files[FIRST_FILES..].sort_by(|(a, _), (b, _)| (a.len(), a).cmp(&(b.len(), b)));
             Ok(files)
         }
         Err(SiteFilesError::Index(e)) => Err(e),
