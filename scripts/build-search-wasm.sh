@@ -92,7 +92,8 @@ STAGE=/tmp/kb-search-wasm-build
 exec 9>"$STAGE.lock"
 flock 9
 rm -rf "$STAGE" && mkdir -p "$STAGE"
-tar -C "$ROOT" -c --exclude=target --exclude=dist crates/kb-search crates/kb-search-wasm |
+tar -C "$ROOT" -c --exclude=target --exclude=dist crates/kb-search crates/kb-search-wasm \
+  vendor/tantivy-sstable |
   tar -C "$STAGE" -x
 
 # Absolute paths end up in panic messages; remap them so the bytes do not depend on

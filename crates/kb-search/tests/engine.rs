@@ -450,16 +450,16 @@ fn page_of_script(script: &[u8]) -> (u32, Vec<u8>) {
 }
 
 /// Answers `request` from a head, loading the pages it names from the site files, as
-/// the browser does. Returns the JSON and how many pages were loaded.
+/// the browser does. Returns the JSON, how many pages were loaded, and in how many rounds.
 fn answer_paged(
     index: &SearchIndex,
     files: &std::collections::HashMap<String, Vec<u8>>,
     request: &str,
-) -> (String, usize) {
+) -> (String, usize, usize) {
     let mut loaded = 0;
-    for _ in 0..16 {
+    for round in 0..16 {
         match index.answer(request) {
-            kb_search::Answer::Json(json) => return (json, loaded),
+            kb_search::Answer::Json(json) => return (json, loaded, round),
             kb_search::Answer::NeedPages(pages) => {
                 assert!(!pages.is_empty());
                 for n in pages {
@@ -516,10 +516,53 @@ fn paged_index_answers_exactly_like_the_whole_blob() {
         "q=x%2Fsync%2Ferrgroup",
         "q=the",
     ] {
-        let (json, loaded) = answer_paged(&paged, &files, q);
+        let (json, loaded, _) = answer_paged(&paged, &files, q);
         assert_eq!(json, whole.search_json(q), "{q}");
         total_loaded += loaded;
     }
     assert!(total_loaded > 0, "no query needed a page: paging untested");
     assert!(total_loaded < paged.page_count(), "every page was loaded");
+}
+
+#[test]
+fn a_typo_walk_loads_its_dictionary_pages_in_one_round() {
+    // A prose dictionary of 40,000 words that all start like `contxt`, a typo of
+    // `context`: a typo walk cannot rule out their blocks, and reads every one.
+    let mut docs = corpus();
+    let words: Vec<String> = (0..40_000u32)
+        .map(|n| {
+            let letters = |mut k: u32| {
+                let mut w = String::new();
+                for _ in 0..4 {
+                    w.push(char::from(b'a' + (k % 26) as u8));
+                    k /= 26;
+                }
+                w
+            };
+            format!("con{}", letters(n))
+        })
+        .collect();
+    for (n, chunk) in words.chunks(400).enumerate() {
+        let mut doc = docs[n % docs.len()].clone();
+        doc.url = format!("lexicon/{n}/");
+        doc.page_url = doc.url.clone();
+        doc.body = chunk.join(" ");
+        docs.push(doc);
+    }
+    let blob = build_index(&docs, &SearchSettings::default()).unwrap();
+    let whole = SearchIndex::from_blob(&blob).unwrap();
+    let files: std::collections::HashMap<String, Vec<u8>> = kb_search::site_files(&blob, b"\0asm")
+        .unwrap()
+        .into_iter()
+        .collect();
+    // Four rounds at least: the words as typed, the typo walk (all its blocks at once),
+    // the postings of what it found, the stored sections. One block at a time, it took more
+    // than sixteen.
+    for q in ["q=contxt", "q=contxt%20pool"] {
+        let paged = SearchIndex::from_head(&files[kb_search::INDEX_FILE]).unwrap();
+        let (json, loaded, rounds) = answer_paged(&paged, &files, q);
+        assert_eq!(json, whole.search_json(q), "{q}");
+        assert!(loaded > 20, "{q}: {loaded} pages: the walk was not long");
+        assert!(rounds <= 5, "{q}: {loaded} pages in {rounds} rounds");
+    }
 }

@@ -148,14 +148,24 @@ impl<TSSTable: SSTable> Dictionary<TSSTable> {
             // if operations are sync, we assume latency is almost null, and there is no point in
             // merging across holes
             let blocks = self.get_block_iterator_for_range_and_automaton(key_range, automaton, 0);
+            // kb: every block is read before the first error is returned, so that a
+            // directory that loads its bytes lazily learns of all the blocks it lacks at once.
+            let mut first_error = None;
             let data = blocks
-                .map(|block_addr| {
+                .filter_map(|block_addr| {
                     let first_ordinal = block_addr.first_ordinal;
-                    self.sstable_slice
-                        .read_bytes_slice(block_addr.byte_range)
-                        .map(|bytes| (bytes, first_ordinal))
+                    match self.sstable_slice.read_bytes_slice(block_addr.byte_range) {
+                        Ok(bytes) => Some((bytes, first_ordinal)),
+                        Err(error) => {
+                            first_error.get_or_insert(error);
+                            None
+                        }
+                    }
                 })
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Vec<_>>();
+            if let Some(error) = first_error {
+                return Err(error);
+            }
             Ok(DeltaReader::from_multiple_blocks(data))
         }
     }
