@@ -565,4 +565,13 @@ fn a_typo_walk_loads_its_dictionary_pages_in_one_round() {
         assert!(loaded > 20, "{q}: {loaded} pages: the walk was not long");
         assert!(rounds <= 5, "{q}: {loaded} pages in {rounds} rounds");
     }
+    // A word the index knows is not taken for a typo, even when it is on one page only:
+    // no walk (the three rounds of any query: lookups, postings, stored sections), and
+    // none of its neighbours one edit away among the results.
+    let paged = SearchIndex::from_head(&files[kb_search::INDEX_FILE]).unwrap();
+    let (json, loaded, rounds) = answer_paged(&paged, &files, "q=conbaab");
+    assert_eq!(json, whole.search_json("q=conbaab"));
+    assert!(rounds <= 3, "{loaded} pages in {rounds} rounds");
+    let known = whole.search("conbaab", &QueryOptions::default());
+    assert!(!known.fuzzy && known.total == 1, "{known:?}");
 }

@@ -227,7 +227,11 @@ impl Engine<'_> {
         }
         if fuzzy && parts.len() == 1 {
             let lower = word[first.from..first.to].to_lowercase();
-            if lower.chars().count() >= FUZZY_MIN_CHARS {
+            // Only a word the index does not know is taken for a typo: walking the
+            // dictionaries for its neighbours costs a first search a round trip and about
+            // 100 KB, and a word the site uses is more likely rare than misspelt.
+            let known = self.doc_freq(fields, &first.text) > 0 || self.doc_freq(fields, &lower) > 0;
+            if !known && lower.chars().count() >= FUZZY_MIN_CHARS {
                 let mut seeds = vec![lower];
                 if first.text != seeds[0] {
                     seeds.push(first.text.clone());
