@@ -90,7 +90,7 @@ pub(crate) fn build(
                     .and_then(|()| {
                         steps.fed = start.elapsed();
                         // The pages are all rendered: what is left is shown.
-                        let parts = writer.parts();
+                        let parts = writer.parts_to_merge();
                         let what = format!("merging the {parts} parts of the search index");
                         let merging =
                             (parts > 1).then(|| Progress::phase(style, "indexing", &what));

@@ -11,8 +11,9 @@
 //! ```
 //!
 //! tantivy names segment files after a random UUID and writes it into `meta.json`; the
-//! packer replaces it with [`FIXED_SEGMENT_ID`] so the same sections always give the same
-//! bytes (the UUID appears nowhere inside the files).
+//! packer replaces it with [`FIXED_SEGMENT_ID`] (the first segment; the next ones end in
+//! 2, 3, ...) so the same sections always give the same bytes (the UUID appears nowhere
+//! inside the files).
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,7 @@ const MAGIC: &[u8; 8] = b"KBSEARCH";
 pub const FORMAT_VERSION: u32 = 4;
 /// Name of kb's own metadata file inside the blob.
 pub(crate) const CATALOG_FILE: &str = "kb-catalog.json";
-/// The segment id written into every blob.
+/// The id of the first segment of every blob.
 #[cfg(feature = "writer")]
 pub(crate) const FIXED_SEGMENT_ID: &str = "6b620000000040008000000000000001";
 

@@ -8,7 +8,11 @@
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::Weight;
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+
+use crate::schema::name;
 
 /// Area id given to a document without one, and used as an area filter nobody has.
 pub(crate) const NO_AREA: u64 = u64::MAX;
@@ -24,6 +28,30 @@ pub(crate) struct Match {
     pub value: u64,
 }
 
+/// The documents a search is for: page documents or sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Docs {
+    Pages,
+    Sections,
+}
+
+impl Docs {
+    /// Whether `segment` may hold documents of this kind (`kind` is the `kind` field). A
+    /// built index keeps its page documents in a segment of their own (see `index.rs`), so
+    /// a search for one kind skips the other's segment before reading any of its postings
+    /// or field norms; the live index mixes them. Unsure (a page not loaded yet) is yes.
+    pub(crate) fn in_segment(self, segment: &SegmentReader, kind: Field) -> bool {
+        let pages = segment
+            .inverted_index(kind)
+            .and_then(|index| Ok(index.doc_freq(&Term::from_field_text(kind, name::PAGE_KIND))?));
+        match (self, pages) {
+            (_, Err(_)) => true,
+            (Docs::Pages, Ok(pages)) => pages > 0,
+            (Docs::Sections, Ok(pages)) => pages < segment.max_doc(),
+        }
+    }
+}
+
 /// Every matching document, in index order, with its score and one fast field's value.
 ///
 /// Page matching reads every page a word matches (pages are few next to sections), and
@@ -31,6 +59,10 @@ pub(crate) struct Match {
 pub(crate) struct AllMatches {
     /// The fast field to read: `area_id` on pages, `page_ord` on sections.
     pub column: &'static str,
+    /// The documents searched: segments without any are skipped.
+    pub docs: Docs,
+    /// The `kind` field, which tells them apart.
+    pub kind: Field,
 }
 
 pub(crate) struct SegmentAllMatches {
@@ -57,6 +89,29 @@ impl Collector for AllMatches {
 
     fn requires_scoring(&self) -> bool {
         true
+    }
+
+    /// tantivy's own pass over the segment's matches, unless the segment holds none of
+    /// the documents searched for.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Vec<Match>> {
+        if !self.docs.in_segment(segment, self.kind) {
+            return Ok(Vec::new());
+        }
+        let mut collector = self.for_segment(segment_ord, segment)?;
+        match segment.alive_bitset() {
+            Some(alive) => weight.for_each(segment, &mut |doc, score| {
+                if alive.is_alive(doc) {
+                    collector.collect(doc, score);
+                }
+            })?,
+            None => weight.for_each(segment, &mut |doc, score| collector.collect(doc, score))?,
+        }
+        Ok(collector.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Match>>) -> tantivy::Result<Vec<Match>> {

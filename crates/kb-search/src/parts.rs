@@ -1,14 +1,16 @@
-//! An index written in parts: every [`PART_DOCS`] sections start a new segment, the parts
-//! are indexed by several threads at once and merged, in order, into the one segment the
-//! browser format needs. The parts and the merged segment live in memory, or in a folder
-//! on disk for sites whose index would not fit comfortably on the heap (`kb build`).
+//! A stream of documents written in parts: every so many documents ([`PART_DOCS`] for
+//! sections) start a new segment, the parts are indexed by several threads at once and
+//! merged, in order, into one segment. A built index is two such streams, its sections and
+//! its page documents (see `index.rs`). The parts and the merged segment live in memory,
+//! or in a folder on disk for sites whose index would not fit comfortably on the heap
+//! (`kb build`).
 //!
-//! Where the part boundaries fall depends only on the number of sections, never on the
+//! Where the part boundaries fall depends only on the number of documents, never on the
 //! number of threads or on their timing, so the same sections always give the same bytes.
-//! An index of at most [`PART_DOCS`] sections is one part and needs no merge: it is byte
-//! for byte what one single-segment writer makes.
+//! A stream of one part needs no merge: it is byte for byte what one single-segment writer
+//! makes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
@@ -22,6 +24,10 @@ use crate::error::SearchError;
 /// this bounds the memory of each indexing thread (a few hundred megabytes at most); it is
 /// large enough that the merge has few parts to read.
 pub(crate) const PART_DOCS: usize = 60_000;
+/// A part of page documents holds this many times fewer documents than a part of
+/// sections: a page document has all the words of its sections (the guide has about nine
+/// sections a page, the generated corpus six), so both kinds of part hold about as much text.
+pub(crate) const PAGE_PART_SHARE: usize = 6;
 /// Sections waiting for each indexing thread: enough to keep it busy while the caller
 /// prepares more, few enough that a slow indexer holds the caller back instead of
 /// letting sections pile up in memory.
@@ -39,6 +45,14 @@ pub(crate) enum Location {
 }
 
 impl Location {
+    /// The same kind of place, for a stream of parts of its own: a sub-folder on disk.
+    pub(crate) fn within(&self, name: &str) -> Location {
+        match self {
+            Location::Memory => Location::Memory,
+            Location::Disk(dir) => Location::Disk(dir.join(name)),
+        }
+    }
+
     fn directory(&self, name: &str) -> Result<Box<dyn Directory>, SearchError> {
         Ok(match self {
             Location::Memory => Box::new(RamDirectory::create()),
@@ -180,19 +194,11 @@ impl Parts {
         ))
     }
 
-    /// Parts begun so far (the page documents still to come may begin one more).
+    /// Parts begun so far.
     pub(crate) fn count(&self) -> usize {
         match self.docs {
             0 => 0,
             _ => self.part + 1,
-        }
-    }
-
-    /// The folder on disk the parts are written in, if any.
-    pub(crate) fn disk_folder(&self) -> Option<&Path> {
-        match &self.location {
-            Location::Memory => None,
-            Location::Disk(dir) => Some(dir),
         }
     }
 }

@@ -198,7 +198,7 @@ filter_query!(InDocs, "one of the documents");
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::collector::AllMatches;
+    use crate::collector::{AllMatches, Docs};
     use crate::schema::{build_schema, register_tokenizer, Fields};
     use tantivy::{doc, Index};
 
@@ -218,6 +218,8 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let collector = AllMatches {
             column: name::PAGE_ORD,
+            docs: Docs::Sections,
+            kind: f.kind,
         };
         let found = |ords: Vec<u64>| -> Vec<(u32, u64)> {
             let matches = searcher.search(&InPages::new(ords), &collector).unwrap();

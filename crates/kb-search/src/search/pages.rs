@@ -24,7 +24,7 @@ use super::in_pages::InDocs;
 use super::plan::{boolean, const_term, Plan, Role};
 use super::sparse_union::SparseUnion;
 use super::Engine;
-use crate::collector::{AllMatches, Match};
+use crate::collector::{AllMatches, Docs, Match};
 use crate::schema::name;
 
 /// Share of its score an overview page keeps.
@@ -85,6 +85,8 @@ impl Engine<'_> {
         }
         let collector = AllMatches {
             column: name::AREA_ID,
+            docs: Docs::Pages,
+            kind: self.fields.kind,
         };
         self.searcher
             .search(boolean(clauses).as_ref(), &collector)
@@ -182,6 +184,8 @@ impl Engine<'_> {
         ]);
         let collector = AllMatches {
             column: name::AREA_ID,
+            docs: Docs::Pages,
+            kind: self.fields.kind,
         };
         let found = self
             .searcher

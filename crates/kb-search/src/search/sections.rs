@@ -14,7 +14,7 @@ use super::pages::MatchedPage;
 use super::plan::{boolean, const_term, Plan, Role};
 use super::sparse_union::SparseUnion;
 use super::Engine;
-use crate::collector::{AllMatches, Match};
+use crate::collector::{AllMatches, Docs, Match};
 use crate::schema::name;
 
 /// Most sections shown under one page.
@@ -58,6 +58,8 @@ impl Engine<'_> {
         }
         let collector = AllMatches {
             column: name::PAGE_ORD,
+            docs: Docs::Sections,
+            kind: self.fields.kind,
         };
         self.searcher
             .search(boolean(clauses).as_ref(), &collector)

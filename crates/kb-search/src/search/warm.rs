@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 
 use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{SegmentReader, Term};
 
 use super::plan::{const_term, Plan};
 use super::Engine;
+use crate::collector::Docs;
 use crate::schema::name;
 
 impl Engine<'_> {
@@ -39,44 +40,63 @@ impl Engine<'_> {
     /// and a search on a whole index never fails here.
     fn warm(&self, plan: &Plan) {
         let kinds = [name::PAGE_KIND, name::OVERVIEW_KIND].map(|k| const_term(self.fields.kind, k));
-        let mut terms: BTreeSet<(Term, bool)> = BTreeSet::new();
-        let mut visit = |term: &Term, positions: bool| {
-            terms.insert((term.clone(), positions));
-        };
+        // The terms page matching reads, and those section ranking reads: each only in
+        // the segments that hold its kind of documents (see `collector.rs`).
+        let mut page_terms: BTreeSet<(Term, bool)> = BTreeSet::new();
+        let mut section_terms: BTreeSet<(Term, bool)> = BTreeSet::new();
         for clause in &plan.clauses {
-            clause.page.query_terms(&mut visit);
+            clause
+                .page
+                .query_terms(&mut |term: &Term, positions: bool| {
+                    page_terms.insert((term.clone(), positions));
+                });
             if let Some(section) = &clause.section {
-                section.query_terms(&mut visit);
+                section.query_terms(&mut |term: &Term, positions: bool| {
+                    section_terms.insert((term.clone(), positions));
+                });
             }
         }
         for kind in &kinds {
-            kind.query_terms(&mut visit);
+            kind.query_terms(&mut |term: &Term, positions: bool| {
+                page_terms.insert((term.clone(), positions));
+            });
         }
-        let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+        let kind = self.fields.kind;
         for segment in self.searcher.segment_readers() {
-            for &field in &fields {
-                let _ = segment.get_fieldnorms_reader(field);
+            if Docs::Pages.in_segment(segment, kind) {
+                warm_terms(segment, &page_terms);
             }
-            for (term, positions) in &terms {
-                let Ok(inverted) = segment.inverted_index(term.field()) else {
-                    continue;
-                };
-                let Ok(Some(info)) = inverted.get_term_info(term) else {
-                    continue;
-                };
-                if *positions {
-                    // Positions alone first: reading both stops at missing postings, and
-                    // the positions would wait for a round of their own.
-                    let positions_only = TermInfo {
-                        doc_freq: 0,
-                        postings_range: info.postings_range.start..info.postings_range.start,
-                        positions_range: info.positions_range.clone(),
-                    };
-                    let with = IndexRecordOption::WithFreqsAndPositions;
-                    let _ = inverted.read_postings_from_terminfo(&positions_only, with);
-                }
-                let _ = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+            if Docs::Sections.in_segment(segment, kind) {
+                warm_terms(segment, &section_terms);
             }
         }
+    }
+}
+
+/// Reads the field norms, dictionary entries and postings of `terms` in `segment`.
+fn warm_terms(segment: &SegmentReader, terms: &BTreeSet<(Term, bool)>) {
+    let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+    for &field in &fields {
+        let _ = segment.get_fieldnorms_reader(field);
+    }
+    for (term, positions) in terms {
+        let Ok(inverted) = segment.inverted_index(term.field()) else {
+            continue;
+        };
+        let Ok(Some(info)) = inverted.get_term_info(term) else {
+            continue;
+        };
+        if *positions {
+            // Positions alone first: reading both stops at missing postings, and
+            // the positions would wait for a round of their own.
+            let positions_only = TermInfo {
+                doc_freq: 0,
+                postings_range: info.postings_range.start..info.postings_range.start,
+                positions_range: info.positions_range.clone(),
+            };
+            let with = IndexRecordOption::WithFreqsAndPositions;
+            let _ = inverted.read_postings_from_terminfo(&positions_only, with);
+        }
+        let _ = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
     }
 }
