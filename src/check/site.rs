@@ -178,9 +178,15 @@ fn front_matter_quality(settings: &Settings, site: &Site) -> Vec<Diagnostic> {
         if page.kind == PageKind::Article {
             let key = page.title.to_lowercase();
             if let Some(other) = titles.insert(key, &page.rel) {
+                // Where the title is written: its front matter key, else the page's first
+                // line of Markdown (its heading, or the chapter SUMMARY.md names).
+                let at = match page.meta.title {
+                    Some(_) => front_matter_location(page, "title:"),
+                    None => Location::new(&page.file, page.body_line.max(1), 1),
+                };
                 diagnostics.push(
                     Diagnostic::warning(
-                        Location::new(&page.file, 2, 1),
+                        at,
                         format!("the title “{}” is also used by `{other}`", page.title),
                     )
                     .with_help(

@@ -76,6 +76,33 @@ fn document_of(value: &str) -> String {
     toml::to_string(&table).unwrap_or_default()
 }
 
+/// The configuration `text` (of the file `path`) as a plain TOML table with the
+/// variables among `vars` applied, as mdBook hands it to its plugins; `None` when `text`
+/// is not TOML. A variable whose value kb cannot read is left out here: loading the
+/// configuration reports it.
+pub(crate) fn table_with(
+    path: &std::path::Path,
+    text: &str,
+    vars: &[(String, String)],
+) -> Option<toml::Table> {
+    use serde::Deserialize;
+    let overrides = overrides(vars);
+    let names = overrides.iter().map(|o| o.variable.clone()).collect();
+    let origin = Origin::new(path, text, names);
+    let mut doc = DeTable::parse(text).ok()?.into_inner();
+    let _ = apply(&mut doc, &overrides, &origin);
+    let span = 0..text.len();
+    toml::Table::deserialize(toml::de::Deserializer::from(Spanned::new(span, doc))).ok()
+}
+
+/// The process's environment as `(name, value)` pairs, without the variables whose name
+/// or value is not Unicode (those cannot be mdBook's).
+pub(crate) fn process_vars() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
 /// Sets every override in `doc`, creating tables on the way and replacing what is in the
 /// way, as mdBook does. Values get their variable's span (see [`Origin`]).
 pub(crate) fn apply<'a>(

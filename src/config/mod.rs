@@ -7,7 +7,7 @@
 //! [`Settings`], the values the rest of the program uses.
 
 pub(crate) mod agents;
-mod env;
+pub(crate) mod env;
 mod mdbook_keys;
 mod mdbook_theme;
 mod origin;
@@ -181,11 +181,7 @@ impl Settings {
             }
             Err(e) => return Err(vec![e.diagnostic(&path, "cannot read the configuration")]),
         };
-        // Variables whose name or value is not Unicode cannot be mdBook's; skip them.
-        let vars: Vec<(String, String)> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        Self::from_toml(root, &path, &text, &vars)
+        Self::from_toml(root, &path, &text, &env::process_vars())
     }
 
     /// Parses configuration `text` with the environment `vars` applied; `path` is only

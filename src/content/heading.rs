@@ -6,6 +6,19 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
+/// Whether `body` has a level-1 heading anywhere.
+pub(crate) fn has_h1(body: &str) -> bool {
+    Parser::new(body).any(|event| {
+        matches!(
+            event,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    })
+}
+
 /// The text of the level-1 heading that `body` begins with (ignoring blank lines and HTML
 /// comments before it), or `None` when its first block is something else.
 pub(crate) fn leading_title(body: &str) -> Option<String> {

@@ -410,7 +410,10 @@ impl Loader {
             url: url_for(rel, self.url_style),
             title,
             description,
-            title_in_body: leading.is_some(),
+            // mdBook never adds a title: a chapter with an `# heading` of its own below a
+            // note or a banner shows that one only.
+            title_in_body: leading.is_some()
+                || (self.layout == Layout::MdBook && heading::has_h1(&expanded.body)),
             body_fingerprint: Page::body_fingerprint_of(&expanded.body),
             body: match keep_body {
                 true => expanded.body,

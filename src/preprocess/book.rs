@@ -75,10 +75,13 @@ pub(crate) fn chapters_of(book: &Value) -> Option<&Vec<Value>> {
         .as_array()
 }
 
-/// Puts each chapter's content back into its page; returns the chapters that name no page
-/// of the site (a plugin may add chapters; kb does not render them).
+/// Puts each chapter's content back into its page, and its name where a plugin changed it
+/// (a translation, as mdBook shows the book's chapters as its plugins leave them: in the
+/// sidebar and the page's title); returns the chapters that name no page of the site (a
+/// plugin may add chapters; kb does not render them).
 pub(crate) fn apply(site: &mut Site, items: &[Value]) -> Vec<String> {
     let mut unknown = Vec::new();
+    let mut renamed: Vec<(usize, String)> = Vec::new();
     let mut stack: Vec<&Value> = items.iter().rev().collect();
     while let Some(item) = stack.pop() {
         let Some(chapter) = item.get("Chapter").and_then(Value::as_object) else {
@@ -92,10 +95,16 @@ pub(crate) fn apply(site: &mut Site, items: &[Value]) -> Vec<String> {
         };
         match page_of(site, chapter) {
             Some(i) => {
+                if let Some(name) = chapter.get("name").and_then(Value::as_str) {
+                    renamed.push((i, name.to_string()));
+                }
                 let page = &mut site.pages[i];
                 if page.body != content {
                     page.body = content.to_string();
-                    page.title_in_body = heading::leading_title(&page.body).is_some();
+                    // As loading decides it (see `load.rs`): a page that had its own
+                    // heading keeps it if the plugin left an `# heading` anywhere.
+                    page.title_in_body = heading::leading_title(&page.body).is_some()
+                        || (page.title_in_body && heading::has_h1(&page.body));
                 }
             }
             None if chapter.get("path").is_some_and(|p| !p.is_null()) => {
@@ -105,7 +114,35 @@ pub(crate) fn apply(site: &mut Site, items: &[Value]) -> Vec<String> {
             None => {}
         }
     }
+    for (page, name) in renamed {
+        let mut sent = None;
+        rename(&mut site.toc, page, &name, &mut sent);
+        // The page's title is its chapter's name unless its front matter names it.
+        let page = &mut site.pages[page];
+        if sent.is_some_and(|sent| sent == page.title) && page.meta.title.is_none() {
+            page.title = name;
+        }
+    }
     unknown
+}
+
+/// Names `name` the chapters of `page` in `items` whose name is not `name` yet; `sent` gets
+/// the name kb gave them.
+fn rename(items: &mut [TocItem], page: usize, name: &str, sent: &mut Option<String>) {
+    fn walk(entry: &mut TocEntry, page: usize, name: &str, sent: &mut Option<String>) {
+        if entry.page == Some(page) && entry.title != name && !name.trim().is_empty() {
+            sent.get_or_insert_with(|| entry.title.clone());
+            entry.title = name.to_string();
+        }
+        for child in &mut entry.children {
+            walk(child, page, name, sent);
+        }
+    }
+    for item in items {
+        if let TocItem::Entry(entry) = item {
+            walk(entry, page, name, sent);
+        }
+    }
 }
 
 /// The page a returned chapter is, by its source path, else its path.

@@ -227,12 +227,18 @@ fn absolute(path: &Path) -> String {
         .into_owned()
 }
 
-/// `book.toml` as JSON, for the context's `config`; an empty table without one.
+/// `book.toml` as JSON, for the context's `config`, with the `MDBOOK_*` variables applied
+/// as mdBook applies them before it runs its plugins (`MDBOOK_BOOK__LANGUAGE=ja` is how a
+/// book's translation is built); an empty table without one.
 fn book_toml(settings: &Settings) -> Value {
     let path = settings.root.join(crate::config::CONFIG_FILE);
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    context_config(&path, &text, &crate::config::env::process_vars())
+}
+
+/// The context's `config` of the configuration `text` with the environment `vars`.
+fn context_config(path: &std::path::Path, text: &str, vars: &[(String, String)]) -> Value {
+    crate::config::env::table_with(path, text, vars)
         .map(mdbook_config)
         .and_then(|table| serde_json::to_value(table).ok())
         .unwrap_or_else(|| json!({}))

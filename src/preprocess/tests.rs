@@ -305,3 +305,40 @@ fn the_config_keeps_only_what_mdbook_05_accepts() {
     assert_eq!(config["book"].as_table().map(|t| t.len()), Some(1));
     assert_eq!(config["preprocessor"]["x"]["own-key"].as_integer(), Some(1));
 }
+
+#[test]
+fn the_config_has_the_mdbook_variables_applied() {
+    let text = "[book]\ntitle = \"T\"\nlanguage = \"en\"\n[kb]\nlayout = \"mdbook\"\n";
+    let vars = [
+        ("MDBOOK_BOOK__LANGUAGE".to_string(), "ja".to_string()),
+        (
+            "MDBOOK_OUTPUT__HTML__SITE_URL".to_string(),
+            "/ja/".to_string(),
+        ),
+        ("MDBOOK_VERSION".to_string(), "0.4.40".to_string()),
+    ];
+    let config = context_config(Path::new("book.toml"), text, &vars);
+    assert_eq!(config["book"]["language"], "ja");
+    assert_eq!(config["book"]["title"], "T");
+    assert_eq!(config["output"]["html"]["site-url"], "/ja/");
+    assert!(config.get("kb").is_none() && config.get("version").is_none());
+    // Without a book.toml the variables still apply, as in mdBook.
+    let config = context_config(Path::new("book.toml"), "", &vars);
+    assert_eq!(config["book"]["language"], "ja");
+}
+
+#[test]
+fn chapter_names_a_plugin_changes_are_shown() {
+    // A translation renames chapters: the sidebar and the page's title follow, as in mdBook.
+    let rename = "each(book['items'], lambda c: c.update(name=c['name'].replace('Setup', 'Instalación')))\nprint(json.dumps(book))";
+    let book = Book::new(STUB, rename);
+    let (site, result) = book.run();
+    assert!(result.expect("ran").is_empty());
+    let setup = &site.pages[site.page_by_rel("guide/setup.md").expect("page")];
+    assert_eq!(setup.title, "Instalación");
+    let crate::content::toc::TocItem::Entry(guide) = &site.toc[1] else {
+        panic!("the guide is the second entry");
+    };
+    assert_eq!(guide.children[0].title, "Instalación");
+    assert_eq!(guide.title, "Guide", "the names the plugin kept stay");
+}

@@ -89,6 +89,9 @@ fn an_mdbook_book_builds_with_its_summary_urls_and_titles() {
     }
     let page = site.read("book/guide/advanced/tuning.html");
     assert_eq!(page.matches("<h1").count(), 1, "one title: {page}");
+    // A chapter whose `# heading` comes after a note shows that heading only, as in mdBook.
+    let contributors = site.read("book/contributors.html");
+    assert_eq!(contributors.matches("<h1").count(), 1, "{contributors}");
     let nav = sidebar(&page);
     // SUMMARY.md as mdBook shows it: parts, numbers, nesting, drafts, separators.
     for expected in [

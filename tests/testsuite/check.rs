@@ -304,3 +304,16 @@ fn untrusted_mode_requests_no_local_address() {
     let text = out.stderr_text();
     assert!(!text.contains("404"), "{text}");
 }
+
+#[test]
+fn a_duplicate_title_is_reported_where_it_is_written() {
+    // A plain folder: titles from the pages' first `# heading` or their front matter (the
+    // warning pointed at line 2 of every page, which a one-line page does not have).
+    let site = TestSite::empty();
+    site.write("a.md", "# Same\n\nOne.\n")
+        .write("b.md", "# Same\n")
+        .write("c.md", "---\ntags: []\ntitle: Same\n---\nThree.\n");
+    let out = site.kb(&["check"]);
+    out.stderr_has("b.md:1:1: warning: the title “Same” is also used by `a.md`")
+        .stderr_has("c.md:3:1: warning: the title “Same” is also used by");
+}
