@@ -18,6 +18,7 @@ struct LinkRules {
     /// What a link to a missing anchor is (`[kb] broken-anchors`).
     broken_anchors: config::Severity,
     url_style: UrlStyle,
+    layout: config::Layout,
 }
 
 impl LinkRules {
@@ -25,6 +26,7 @@ impl LinkRules {
         LinkRules {
             broken_anchors: settings.broken_anchors,
             url_style: settings.url_style,
+            layout: settings.layout,
         }
     }
 }
@@ -156,7 +158,9 @@ impl LinkContext<'_> {
                             "link to `#{fragment}`: no heading or element on this page has that id"
                         ),
                     )
-                    .with_help(suggest(&ids_of(&self.rendered[self.from]), fragment)),
+                    .with_help(
+                        self.anchor_help(suggest(&ids_of(&self.rendered[self.from]), fragment)),
+                    ),
                 )
             }
             LinkTarget::Page { rel, fragment } => {
@@ -172,7 +176,7 @@ impl LinkContext<'_> {
                                 self.site.pages[target].rel
                             ),
                         )
-                        .with_help(suggest(&ids_of(&self.rendered[target]), f)),
+                        .with_help(self.anchor_help(suggest(&ids_of(&self.rendered[target]), f))),
                     ),
                     _ => None,
                 }
@@ -188,6 +192,22 @@ impl LinkContext<'_> {
                 }
             }
             LinkTarget::External | LinkTarget::OutsideContent => None,
+        }
+    }
+
+    /// What to do about a broken anchor: `fix` it, or, when it stops the build, say how to
+    /// build anyway. mdBook does not check anchors, so a book it builds may have stale
+    /// ones; and a `[kb]` table alone would make an mdBook book a kb site (see `Layout`),
+    /// so for a book the key that keeps it one is named too.
+    fn anchor_help(&self, fix: String) -> String {
+        match (self.rules.broken_anchors, self.rules.layout) {
+            (config::Severity::Warning, _) => fix,
+            (config::Severity::Error, config::Layout::Site) => {
+                format!("{fix} (to build anyway, set `broken-anchors = \"warn\"` under `[kb]` in book.toml)")
+            }
+            (config::Severity::Error, config::Layout::MdBook) => format!(
+                "{fix} (to build anyway, add to book.toml `[kb]` with `layout = \"mdbook\"` and `broken-anchors = \"warn\"`)"
+            ),
         }
     }
 

@@ -155,9 +155,19 @@ fn not_installed(plugin: &Preprocessor) -> Diagnostic {
         ),
     )
     .with_help(format!(
-        "install it (for most plugins `cargo install mdbook-{}`) to have its output",
-        plugin.name
+        "install it ({}) to have its output",
+        install_command(&plugin.name)
     ))
+}
+
+/// How a plugin is usually installed: its crate is `mdbook-<name>`, except for those a
+/// crate of another name provides.
+fn install_command(name: &str) -> String {
+    match name {
+        // Google's i18n helpers: `mdbook-gettext` and `mdbook-xgettext` in one crate.
+        "gettext" | "xgettext" => "`cargo install mdbook-i18n-helpers`".to_string(),
+        _ => format!("for most plugins `cargo install mdbook-{name}`"),
+    }
 }
 
 /// Runs one plugin over `book`; the book it returns, in both formats again, or `None`
@@ -208,8 +218,9 @@ fn failed(plugin: &Preprocessor, failure: Failure) -> Diagnostic {
         Failure::NotFound(e) => (
             format!("the `{}` preprocessor cannot be started: `{}`: {e}", plugin.name, plugin.command),
             format!(
-                "install it (for most plugins `cargo install mdbook-{}`), set `command`, or add `optional = true` to [preprocessor.{}] to build without it",
-                plugin.name, plugin.name
+                "install it ({}), set `command`, or add `optional = true` to [preprocessor.{}] to build without it",
+                install_command(&plugin.name),
+                plugin.name
             ),
         ),
         Failure::Failed(why) => (

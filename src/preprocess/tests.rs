@@ -342,3 +342,15 @@ fn chapter_names_a_plugin_changes_are_shown() {
     assert_eq!(guide.children[0].title, "Instalación");
     assert_eq!(guide.title, "Guide", "the names the plugin kept stay");
 }
+
+#[test]
+fn the_install_hint_names_the_crate_that_has_the_plugin() {
+    assert_eq!(
+        install_command("gettext"),
+        "`cargo install mdbook-i18n-helpers`"
+    );
+    assert_eq!(
+        install_command("admonish"),
+        "for most plugins `cargo install mdbook-admonish`"
+    );
+}

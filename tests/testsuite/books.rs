@@ -375,3 +375,24 @@ fn a_books_own_404_md_is_its_404_page_as_in_mdbook() {
     let main = site.part("book/404.html", "<article");
     assert!(main.contains("Go to the home page"), "{main}");
 }
+
+#[test]
+fn a_book_with_a_stale_anchor_says_how_to_build_it_as_a_book() {
+    // mdBook does not check anchors, so books it builds have stale ones. kb stops, and its
+    // help names the keys that build the book anyway and keep it an mdBook book.
+    let site = TestSite::empty();
+    site.write("book.toml", "[book]\ntitle = \"B\"\n")
+        .write("src/SUMMARY.md", "# Summary\n\n- [One](one.md)\n")
+        .write("src/one.md", "# One\n\nSee [below](#below).\n");
+    let help = "add to book.toml `[kb]` with `layout = \"mdbook\"` and `broken-anchors = \"warn\"`";
+    site.kb(&["build", "-q"])
+        .code(1)
+        .stderr_has("src/one.md:3:5: error: link to `#below`")
+        .stderr_has(help);
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"B\"\n\n[kb]\nlayout = \"mdbook\"\nbroken-anchors = \"warn\"\n",
+    );
+    site.build_ok(&[]).stderr_has("warning: link to `#below`");
+    assert!(site.path("book/one.html").exists(), "still an mdBook book");
+}
