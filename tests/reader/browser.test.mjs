@@ -196,7 +196,11 @@ test("no layout shift, no web fonts", async () => {
           .observe({ type: "layout-shift", buffered: true });
         setTimeout(() => done(sum), 100);
       }));
-      assert.equal(cls, 0, `CLS on ${p.name} (${viewport.width} px)`);
+      // Nothing a reader sees may move. A CI run on a loaded machine once measured 7e-7 on
+      // the home page, what a 30 px icon moving by one pixel scores at 1280 px, and twelve
+      // loads under full CPU load did not reproduce it; a line of text moving by one pixel
+      // scores about 1.2e-5, so the bar is 1e-5.
+      assert.ok(cls < 1e-5, `CLS on ${p.name} (${viewport.width} px): ${cls}`);
     }
     assert.deepEqual(fonts, []);
     await context.close();
