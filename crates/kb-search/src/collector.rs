@@ -40,6 +40,7 @@ impl Docs {
     /// built index keeps its page documents in a segment of their own (see `index.rs`), so
     /// a search for one kind skips the other's segment before reading any of its postings
     /// or field norms; the live index mixes them. Unsure (a page not loaded yet) is yes.
+    /// A search asks once per segment (`Engine::segments_with`).
     pub(crate) fn in_segment(self, segment: &SegmentReader, kind: Field) -> bool {
         let pages = segment
             .inverted_index(kind)
@@ -59,10 +60,9 @@ impl Docs {
 pub(crate) struct AllMatches {
     /// The fast field to read: `area_id` on pages, `page_ord` on sections.
     pub column: &'static str,
-    /// The documents searched: segments without any are skipped.
-    pub docs: Docs,
-    /// The `kind` field, which tells them apart.
-    pub kind: Field,
+    /// Whether to search each segment, by ordinal (see [`Docs::in_segment`]); a segment
+    /// past the end is searched.
+    pub segments: Vec<bool>,
 }
 
 pub(crate) struct SegmentAllMatches {
@@ -99,7 +99,7 @@ impl Collector for AllMatches {
         segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Vec<Match>> {
-        if !self.docs.in_segment(segment, self.kind) {
+        if self.segments.get(segment_ord as usize) == Some(&false) {
             return Ok(Vec::new());
         }
         let mut collector = self.for_segment(segment_ord, segment)?;

@@ -152,12 +152,14 @@ impl SearchIndex {
 
     fn with_engine<R>(&self, run: impl FnOnce(&Engine<'_>) -> R) -> R {
         let searcher = self.reader.searcher();
-        run(&Engine {
-            searcher: &searcher,
-            fields: &self.fields,
-            catalog: &self.catalog,
-            pending: (!self.blob.is_whole()).then_some(&|| self.blob.has_missing()),
-        })
+        let missing = || self.blob.has_missing();
+        let pending = (!self.blob.is_whole()).then_some(&missing as &dyn Fn() -> bool);
+        run(&Engine::new(
+            &searcher,
+            &self.fields,
+            &self.catalog,
+            pending,
+        ))
     }
 
     /// Number of sections in the index.

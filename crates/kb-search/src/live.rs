@@ -48,12 +48,7 @@ impl LiveSnapshot {
     }
 
     fn engine(&self) -> Engine<'_> {
-        Engine {
-            searcher: &self.searcher,
-            fields: &self.fields,
-            catalog: &self.catalog,
-            pending: None,
-        }
+        Engine::new(&self.searcher, &self.fields, &self.catalog, None)
     }
 }
 

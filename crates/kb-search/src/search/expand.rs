@@ -93,6 +93,11 @@ impl Engine<'_> {
             .sum()
     }
 
+    /// Whether any of `forms` of a word (as analysed, as typed) is in any of `fields`.
+    pub(super) fn knows(&self, fields: &[TextField], forms: &[&str]) -> bool {
+        forms.iter().any(|form| self.doc_freq(fields, form) > 0)
+    }
+
     /// Terms starting with `prefix` in any of `fields`, most frequent first.
     fn prefix_terms(&self, fields: &[TextField], prefix: &str) -> Vec<String> {
         let mut counts = TermCounts::default();
@@ -230,8 +235,9 @@ impl Engine<'_> {
             // Only a word the index does not know is taken for a typo: walking the
             // dictionaries for its neighbours costs a first search a round trip and about
             // 100 KB, and a word the site uses is more likely rare than misspelt.
-            let known = self.doc_freq(fields, &first.text) > 0 || self.doc_freq(fields, &lower) > 0;
-            if !known && lower.chars().count() >= FUZZY_MIN_CHARS {
+            if lower.chars().count() >= FUZZY_MIN_CHARS
+                && !self.knows(fields, &[&first.text, &lower])
+            {
                 let mut seeds = vec![lower];
                 if first.text != seeds[0] {
                     seeds.push(first.text.clone());

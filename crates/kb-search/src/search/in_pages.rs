@@ -218,8 +218,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let collector = AllMatches {
             column: name::PAGE_ORD,
-            docs: Docs::Sections,
-            kind: f.kind,
+            segments: vec![Docs::Sections.in_segment(searcher.segment_reader(0), f.kind)],
         };
         let found = |ords: Vec<u64>| -> Vec<(u32, u64)> {
             let matches = searcher.search(&InPages::new(ords), &collector).unwrap();

@@ -37,7 +37,7 @@ use tantivy::schema::{Field, Value};
 use tantivy::{Searcher, TantivyDocument};
 
 use crate::blob::Catalog;
-use crate::collector::NO_AREA;
+use crate::collector::{Docs, NO_AREA};
 use crate::excerpt::excerpt;
 use crate::query::{parse, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
@@ -76,6 +76,48 @@ pub(crate) struct Engine<'a> {
     /// browser loads what that step named. `None` when every page is there (native,
     /// `kb serve`).
     pub pending: Option<&'a dyn Fn() -> bool>,
+    /// Whether each segment holds page documents and sections, asked once per search.
+    segment_docs: std::cell::OnceCell<Vec<(bool, bool)>>,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(
+        searcher: &'a Searcher,
+        fields: &'a Fields,
+        catalog: &'a Catalog,
+        pending: Option<&'a dyn Fn() -> bool>,
+    ) -> Self {
+        Engine {
+            searcher,
+            fields,
+            catalog,
+            pending,
+            segment_docs: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether to search each segment (by ordinal) for `docs` (see [`Docs::in_segment`]).
+    pub(super) fn segments_with(&self, docs: Docs) -> Vec<bool> {
+        let all = self.segment_docs.get_or_init(|| {
+            let kind = self.fields.kind;
+            self.searcher
+                .segment_readers()
+                .iter()
+                .map(|s| {
+                    (
+                        Docs::Pages.in_segment(s, kind),
+                        Docs::Sections.in_segment(s, kind),
+                    )
+                })
+                .collect()
+        });
+        all.iter()
+            .map(|&(pages, sections)| match docs {
+                Docs::Pages => pages,
+                Docs::Sections => sections,
+            })
+            .collect()
+    }
 }
 
 impl Engine<'_> {

@@ -85,8 +85,7 @@ impl Engine<'_> {
         }
         let collector = AllMatches {
             column: name::AREA_ID,
-            docs: Docs::Pages,
-            kind: self.fields.kind,
+            segments: self.segments_with(Docs::Pages),
         };
         self.searcher
             .search(boolean(clauses).as_ref(), &collector)
@@ -184,8 +183,7 @@ impl Engine<'_> {
         ]);
         let collector = AllMatches {
             column: name::AREA_ID,
-            docs: Docs::Pages,
-            kind: self.fields.kind,
+            segments: self.segments_with(Docs::Pages),
         };
         let found = self
             .searcher

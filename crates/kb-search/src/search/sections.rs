@@ -58,8 +58,7 @@ impl Engine<'_> {
         }
         let collector = AllMatches {
             column: name::PAGE_ORD,
-            docs: Docs::Sections,
-            kind: self.fields.kind,
+            segments: self.segments_with(Docs::Sections),
         };
         self.searcher
             .search(boolean(clauses).as_ref(), &collector)

@@ -51,9 +51,7 @@ impl Engine<'_> {
             let lower = word.to_lowercase();
             // Only words the index does not know, and two edits only for long words:
             // `pool` must not become `too`.
-            if self.doc_freq(&fields, &crate::tokenizer::stem_word(&lower)) > 0
-                || self.doc_freq(&fields, &lower) > 0
-            {
+            if self.knows(&fields, &[&crate::tokenizer::stem_word(&lower), &lower]) {
                 continue;
             }
             let distance = if lower.chars().count() >= 7 { 2 } else { 1 };

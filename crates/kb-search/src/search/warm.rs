@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use tantivy::postings::TermInfo;
+use tantivy::query::Query;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{SegmentReader, Term};
 
@@ -44,29 +45,27 @@ impl Engine<'_> {
         // the segments that hold its kind of documents (see `collector.rs`).
         let mut page_terms: BTreeSet<(Term, bool)> = BTreeSet::new();
         let mut section_terms: BTreeSet<(Term, bool)> = BTreeSet::new();
+        let add = |terms: &mut BTreeSet<(Term, bool)>, query: &dyn Query| {
+            query.query_terms(&mut |term: &Term, positions: bool| {
+                terms.insert((term.clone(), positions));
+            });
+        };
         for clause in &plan.clauses {
-            clause
-                .page
-                .query_terms(&mut |term: &Term, positions: bool| {
-                    page_terms.insert((term.clone(), positions));
-                });
+            add(&mut page_terms, clause.page.as_ref());
             if let Some(section) = &clause.section {
-                section.query_terms(&mut |term: &Term, positions: bool| {
-                    section_terms.insert((term.clone(), positions));
-                });
+                add(&mut section_terms, section.as_ref());
             }
         }
         for kind in &kinds {
-            kind.query_terms(&mut |term: &Term, positions: bool| {
-                page_terms.insert((term.clone(), positions));
-            });
+            add(&mut page_terms, kind.as_ref());
         }
-        let kind = self.fields.kind;
-        for segment in self.searcher.segment_readers() {
-            if Docs::Pages.in_segment(segment, kind) {
+        let pages = self.segments_with(Docs::Pages);
+        let sections = self.segments_with(Docs::Sections);
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            if pages[ord] {
                 warm_terms(segment, &page_terms);
             }
-            if Docs::Sections.in_segment(segment, kind) {
+            if sections[ord] {
                 warm_terms(segment, &section_terms);
             }
         }
