@@ -18,7 +18,7 @@
 // Usage: node bench-first-search.mjs BOOK_DIR [kb|pagefind]...
 //   env: RUNS (5), ENCODING (gzip|br), PROTOCOL (http1|h2), QUERY ('connection pool'),
 //   TYPE_DELAY_MS (0: the query typed at once; >0: typed key by key, search-as-you-type),
-//   TIMEOUT_MS (60000).
+//   TIMEOUT_MS (60000), WATERFALL (set: print each run's requests, start and end in ms after `/`, to stderr).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -133,7 +133,8 @@ async function coldRun(engine) {
   // Counted by Playwright, which sees the requests of workers too (Pagefind searches in one).
   const requests = [];
   let counting = false;
-  context.on('request', (r) => { if (counting) requests.push({ request: r, url: r.url(), bytes: 0 }); });
+  context.on('request', (r) => { if (counting) requests.push({ request: r, url: r.url(), bytes: 0, at: Date.now() }); });
+  context.on('requestfinished', (r) => { const x = requests.find((q) => q.request === r); if (x) x.done = Date.now(); });
   await page.goto(origin + (engine === 'kb' ? '/index.html' : '/pf-bench.html'), { waitUntil: 'load', timeout: 120000 });
   await page.waitForTimeout(300); // the page settles (late fonts, images)
   counting = true;
@@ -162,10 +163,16 @@ async function coldRun(engine) {
     // Bytes on the wire: headers and the (compressed) body.
     const sizes = await r.request.sizes().catch(() => null);
     if (sizes) r.bytes = sizes.responseHeadersSize + sizes.responseBodySize;
+    r.at -= t0;
+    if (r.done) r.done -= t0;
     delete r.request;
   }
   const status = engine === 'kb' ? await page.evaluate(() => document.querySelector('#kb-search-status')?.textContent || '') : '';
   await context.close();
+  if (process.env.WATERFALL) {
+    for (const r of list) console.error(`${String(r.at).padStart(6)} ${String(r.done ?? '-').padStart(6)} ${String(r.bytes).padStart(7)} ${r.url.replace(origin, '')}`);
+    console.error(`first result at ${ms} ms`);
+  }
   return { ms, bytes: list.reduce((n, r) => n + r.bytes, 0), requests: list.length, list, errors, status };
 }
 

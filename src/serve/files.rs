@@ -173,6 +173,7 @@ fn is_search_file(path: &str) -> bool {
         kb_search::WASM_FILE,
         kb_search::INDEX_SCRIPT,
         kb_search::WASM_SCRIPT,
+        kb_search::PREFETCH_FILE,
     ]
     .contains(&path)
         || path

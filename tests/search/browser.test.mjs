@@ -333,9 +333,47 @@ async function pagesRead(query) {
   await page.locator('dialog.kb-search[open]').waitFor();
   await typeQuery(page, query);
   await resultsFor(page, query);
+  // The results after the first ten load once those are on screen: until no page is
+  // asked for in half a second.
+  let seen = -1;
+  while (seen !== requests.length) {
+    seen = requests.length;
+    await page.waitForTimeout(500);
+  }
   await page.close();
   return indexPages(requests);
 }
+
+test('the pages a query reads first come while the module loads, and none is asked for twice', async () => {
+  const { page, requests, errors } = await openPage(httpRoot + basename(LARGE) + '/index.html');
+  /** @type {() => void} */
+  let release = () => {};
+  const held = new Promise((r) => { release = () => r(undefined); });
+  await page.route('**/search/kb-search.wasm', async (route) => { await held; await route.continue(); });
+  const query = 'connection pool';
+  await page.keyboard.press('/');
+  await page.keyboard.type(query);
+  for (let i = 0; i < 100 && indexPages(requests).size === 0; i++) await page.waitForTimeout(50);
+  const ahead = indexPages(requests);
+  assert.ok(ahead.size > 0, 'no index page asked for while the module loads');
+  release();
+  await resultsFor(page, query);
+  assert.ok(await page.locator('#kb-search-results [role="option"]').count() > 0, 'no results');
+  let seen = -1;
+  while (seen !== requests.length) {
+    seen = requests.length;
+    await page.waitForTimeout(500);
+  }
+  const pages = requests.filter((u) => u.includes('/search/pages/'));
+  assert.deepEqual(pages.filter((u, i) => pages.indexOf(u) !== i), [], 'pages asked for twice');
+  // The pages fetched ahead are among those the same query reads in a visit of its own,
+  // give or take a guess.
+  const alone = await pagesRead(query);
+  const unread = [...ahead].filter((p) => !alone.has(p));
+  assert.ok(unread.length <= ahead.size / 4, `${unread.length} of ${ahead.size} pages fetched ahead are never read`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
 test('a query typed over loads no more pages, and the newer one answers whatever order pages arrive in', async () => {
   const older = 'connection pool';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const require = createRequire(import.meta.url);
-const { createEngine, requestString } = require(join(root, 'themes/default/static/search/search.js'));
+const { createEngine, requestString, pagesAhead } = require(join(root, 'themes/default/static/search/search.js'));
 const dir = process.env.KB_PARITY_DIR || join(root, 'target/kb-search-parity');
 const wasm = readFileSync(join(root, 'crates/kb-search-wasm/dist/kb_search.wasm'));
 
@@ -67,6 +67,63 @@ test('the paged index of a large site answers the same, loading only some pages'
   assert.ok(withHits >= 20, `only ${withHits} requests with hits`);
   assert.ok(paged.pagesLoaded > 0, 'no answer needed a page');
   assert.ok(paged.pagesLoaded < pages.length, `all ${pages.length} pages were loaded`);
+});
+
+/**
+ * How well the pages fetched while the module loads (prefetch.json, pagesAhead) match the
+ * first round of page loads of each of `queries` on the built site whose search folder is
+ * `search`: each query on a fresh engine, as the first search of a visit.
+ */
+async function prefetchFigures(search, queries) {
+  const list = JSON.parse(readFileSync(join(search, 'prefetch.json'), 'utf8'));
+  const head = readFileSync(join(search, 'index.bin'));
+  const figures = { firstRound: 0, covered: 0, ahead: 0, unused: 0, missed: [], list };
+  for (const q of queries) {
+    // The pages each round asks for are asked for together, before the loader's first
+    // promise settles.
+    const rounds = [];
+    let open = false;
+    const eng = await createEngine(wasm, head, (id, n) => {
+      if (!open) {
+        rounds.push([]);
+        open = true;
+        queueMicrotask(() => { open = false; });
+      }
+      rounds[rounds.length - 1].push(n);
+      return pageOfScript(join(search, 'pages', id, `${n}.js`), n);
+    });
+    await eng.raw(requestString(q));
+    const guess = new Set(pagesAhead(list, q));
+    const first = rounds[0] || [];
+    const read = new Set(rounds.flat());
+    figures.firstRound += first.length;
+    figures.covered += first.filter((n) => guess.has(n)).length;
+    figures.ahead += guess.size;
+    figures.unused += [...guess].filter((n) => !read.has(n)).length;
+    if (first.some((n) => !guess.has(n))) figures.missed.push(q);
+  }
+  return figures;
+}
+
+test('the pages fetched while the module loads are those a query first reads', async () => {
+  // The bundled guide (dictionaries of many pages) with the relevance queries, which are
+  // typed as readers type them; and the fixture's plain queries on its paged copy.
+  const relevance = readFileSync(join(root, 'tests/search/relevance/queries.tsv'), 'utf8')
+    .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')[0]);
+  const fixture = [...new Set(native('paged').map((a) => new URLSearchParams(a.request).get('q')))]
+    .filter((q) => /^[\w .]+$/.test(q) && q.trim().length >= 3);
+  for (const [site, queries] of [['guide', relevance], ['paged', fixture]]) {
+    assert.ok(queries.length >= 20, `only ${queries.length} queries for ${site}`);
+    const f = await prefetchFigures(join(dir, site, 'site', 'search'), queries);
+    assert.ok(f.list.always.length > 0 && f.list.dicts.length >= 10, `${site}: norms and the text fields listed`);
+    // A guess (the module's tokenizer decides what is looked up), so not every page; but
+    // most of the first round, and little that the query never reads.
+    const what = `${site}: ${f.covered} of ${f.firstRound} first-round pages fetched ahead, ` +
+      `${f.unused} of ${f.ahead} never read; missed some in ${f.missed.length} of ${queries.length} queries`;
+    console.log(what);
+    assert.ok(f.covered >= 0.9 * f.firstRound, what + ': ' + f.missed.slice(0, 20).join(' | '));
+    assert.ok(f.unused <= 0.25 * f.ahead, what);
+  }
 });
 
 test('identifiers, stems and filters find the right sections', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parity test: native answers (cargo example `dump`) vs the committed wasm module in node,
-# which reads the paged index as the browser does.
+# which reads the paged index as the browser does; and the pages fetched ahead of the
+# module against those queries read first, on the built guide.
 # Needs node 20+ (no npm packages).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,4 +13,6 @@ cargo run --quiet --release -p kb-search --example dump -- \
   tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/small"
 cargo run --quiet --release -p kb-search --example dump -- \
   tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/paged" --copies 60
+# The bundled guide, for what a search fetches while the module loads (prefetch.json).
+cargo run --quiet --release -- build --quiet --dest "$OUT/guide/site"
 KB_PARITY_DIR="$OUT" node --test tests/search/parity.test.mjs

@@ -79,6 +79,8 @@ interface KbWasmEngine {
 interface KbSearchEngine {
   /** Resolves once the module and index (or kb serve's endpoint) can answer. */
   ready(): Promise<void>;
+  /** The reader is typing `query` while the engine loads: fetch what it will likely read. */
+  expect(query: string): void;
   /** A newer search makes an older one that still loads index pages give up (an Error
    * whose `superseded` is true). */
   search(query: string, area?: string, limit?: number): Promise<SearchResults>;
@@ -103,9 +105,23 @@ interface Window {
   /** Left by 'index.js' and 'kb-search-wasm.js' (file://). */
   __kbSearchIndexBase64?: string | undefined;
   __kbSearchWasmBase64?: string | undefined;
+  /** Started by site.js when search loads over http(s), taken by search.js: responses by file name. */
+  __kbSearchEarly?: Record<string, Promise<Response | null>>;
   /** Called by a page's script twin 'index.md.js' with the page's Markdown (file://). */
   __kbMarkdownTwin?: ((markdown: string) => void) | undefined;
 }
 
 /** CommonJS in node (tests and benchmarks load search.js with require). */
 declare var module: { exports: unknown } | undefined;
+
+/** search/prefetch.json (crates/kb-search/src/prefetch.rs). */
+interface KbPrefetch {
+  id: string;
+  always: number[];
+  dicts: KbPrefetchDict[];
+}
+/** One term dictionary: the first term of each of its pages, and the page (null: in the head). */
+interface KbPrefetchDict {
+  keys: string[];
+  pages: (number | null)[];
+}

@@ -7,7 +7,7 @@
 //!
 //! With `--time` first, it loads every page and prints native warm latencies instead
 //! (CPU time of each query typed letter by letter, as `scripts/bench-search.mjs` does in
-//! wasm). `--rounds` prints the file of each page each round asks for. `--blob INDEX_BLOB
+//! wasm). `--rounds` prints the number and file of each page each round asks for. `--blob INDEX_BLOB
 //! OUT_DIR` pages a blob (`search-index/index.bin`) into `OUT_DIR/search` first, as `kb
 //! build` would: for trying page layouts without building the site again.
 //!
@@ -171,9 +171,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 Answer::NeedPages(pages) => {
                     rounds += 1;
                     if rounds_too {
-                        let exts: Vec<&str> = pages
+                        let exts: Vec<String> = pages
                             .iter()
-                            .map(|&n| files[n as usize].rsplit('.').next().unwrap_or(""))
+                            .map(|&n| {
+                                let ext = files[n as usize].rsplit('.').next().unwrap_or("");
+                                format!("{n}:{ext}")
+                            })
                             .collect();
                         println!("  round {rounds}: {exts:?}");
                     }

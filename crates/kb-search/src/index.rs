@@ -174,18 +174,145 @@ impl SearchIndex {
 }
 
 /// Where to cut the pages of a whole blob (opened with recording on): the ranges opening
-/// it reads (what the head must hold), then the units a query may read.
+/// it reads (what the head must hold), then the units a query may read; and what the
+/// browser may fetch before its module runs (see `prefetch.rs`).
 #[cfg(feature = "writer")]
-pub(crate) fn probe_layout(paged: Arc<PagedBlob>) -> Result<Layout, SearchError> {
+pub(crate) fn probe_layout(
+    paged: Arc<PagedBlob>,
+) -> Result<(Layout, crate::prefetch::Probe), SearchError> {
     let index = SearchIndex::open(paged.clone())?;
     let head = paged.take_touched();
     index.read_units();
     let units = paged.take_touched();
-    Ok(Layout { head, units })
+    let prefetch = index.read_prefetch(&paged);
+    Ok((Layout { head, units }, prefetch))
+}
+
+/// Each block of `dict` with its first term, in order: found by looking up every
+/// [`EVERY`]th term and, where two of those lie in different blocks, bisecting the terms
+/// between them (a block holds about 90 terms). `paged` records the reads.
+#[cfg(feature = "writer")]
+fn dictionary_blocks(
+    dict: &tantivy::termdict::TermDictionary,
+    paged: &PagedBlob,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    use std::ops::Bound::Included;
+    use std::ops::Range;
+    /// Terms per lookup while walking the dictionary.
+    const EVERY: usize = 16;
+    let block_of = |key: &[u8]| -> Option<Range<usize>> {
+        paged.take_touched();
+        let slice = dict.file_slice_for_range((Included(key), Included(key)), None);
+        slice.read_bytes().ok()?;
+        paged.take_touched().into_iter().next()
+    };
+    let mut blocks: Vec<(String, Range<usize>)> = Vec::new();
+    let mut push = |key: &[u8], range: Range<usize>| {
+        if blocks.last().map(|b| &b.1) != Some(&range) {
+            blocks.push((String::from_utf8_lossy(key).into_owned(), range));
+        }
+    };
+    // Block starts among `rest`, which lie after a term of block `from` and before one of
+    // block `to`: each start's term and block.
+    let starts_among = |rest: &[Vec<u8>], mut from: Range<usize>, to: &Range<usize>| {
+        let mut starts = Vec::new();
+        let mut rest = rest;
+        while from != *to {
+            let i = rest.partition_point(|k| block_of(k).as_ref() == Some(&from));
+            let Some((key, range)) = rest.get(i).and_then(|k| Some((k, block_of(k)?))) else {
+                break;
+            };
+            starts.push((key.clone(), range.clone()));
+            from = range;
+            rest = &rest[i + 1..];
+        }
+        starts
+    };
+    let Ok(mut terms) = dict.stream() else {
+        return Vec::new();
+    };
+    let mut between: Vec<Vec<u8>> = Vec::with_capacity(EVERY);
+    let mut last: Option<Range<usize>> = None;
+    let mut n = 0usize;
+    while terms.advance() {
+        if n.is_multiple_of(EVERY) {
+            let Some(range) = block_of(terms.key()) else {
+                break;
+            };
+            if let Some(from) = last.take() {
+                for (key, block) in starts_among(&between, from, &range) {
+                    push(&key, block);
+                }
+            }
+            between.clear();
+            push(terms.key(), range.clone());
+            last = Some(range);
+        } else {
+            between.push(terms.key().to_vec());
+        }
+        n += 1;
+    }
+    // Blocks that start after the last looked-up term.
+    if let (Some(from), Some(key)) = (last, between.last()) {
+        if let Some(to) = block_of(key) {
+            for (key, block) in starts_among(&between, from, &to) {
+                push(&key, block);
+            }
+        }
+    }
+    blocks
 }
 
 #[cfg(feature = "writer")]
 impl SearchIndex {
+    /// The reads `prefetch.rs` lists, recorded on `paged`: each text field's norms in the
+    /// segment that holds its kind of document, and where each block of its term
+    /// dictionary there starts.
+    fn read_prefetch(&self, paged: &PagedBlob) -> crate::prefetch::Probe {
+        use crate::collector::Docs;
+        let f = &self.fields;
+        let by_kind = [
+            (
+                Docs::Pages,
+                vec![f.p_title, f.p_desc, f.p_tags, f.p_head, f.p_body, f.p_code],
+            ),
+            (
+                Docs::Sections,
+                vec![f.page_title, f.heading, f.tags, f.body, f.code],
+            ),
+        ];
+        let mut probe = crate::prefetch::Probe::default();
+        let searcher = self.reader.searcher();
+        paged.take_touched();
+        for segment in searcher.segment_readers() {
+            // The `kind` postings: which documents are pages (every query asks).
+            if let Ok(inverted) = segment.inverted_index(f.kind) {
+                if let Ok(mut terms) = inverted.terms().stream() {
+                    while terms.advance() {
+                        let basic = tantivy::schema::IndexRecordOption::Basic;
+                        let _ = inverted.read_postings_from_terminfo(terms.value(), basic);
+                    }
+                }
+            }
+            probe.always.extend(paged.take_touched());
+            for (docs, fields) in &by_kind {
+                if !docs.in_segment(segment, f.kind) {
+                    continue;
+                }
+                paged.take_touched();
+                for &field in fields {
+                    let _ = segment.get_fieldnorms_reader(field);
+                    probe.always.extend(paged.take_touched());
+                    let Ok(inverted) = segment.inverted_index(field) else {
+                        continue;
+                    };
+                    probe.dicts.push(dictionary_blocks(inverted.terms(), paged));
+                }
+            }
+        }
+        probe
+    }
+
     /// Reads every unit a query may read, one read each: each field's norms, each term's
     /// postings and positions, the term dictionary block of every [`LOOKUP_EVERY`]th term
     /// (a block holds a few hundred), and each doc-store block.

@@ -20,6 +20,8 @@ pub const WASM_FILE: &str = "search/kb-search.wasm";
 pub const INDEX_SCRIPT: &str = "search/index.js";
 /// The module as base64 in a classic script, for `file://`.
 pub const WASM_SCRIPT: &str = "search/kb-search-wasm.js";
+/// What the browser may fetch while the module loads (see `prefetch.rs`), over http(s).
+pub const PREFETCH_FILE: &str = "search/prefetch.json";
 /// Global that [`INDEX_SCRIPT`] assigns the base64 head to.
 pub const INDEX_GLOBAL: &str = "__kbSearchIndexBase64";
 /// Global that [`WASM_SCRIPT`] assigns the base64 module to.
@@ -44,9 +46,9 @@ pub enum SiteFilesError<E> {
 }
 
 /// Files [`write_site_files`] writes before the index pages, in order: the head, the
-/// module, and their scripts.
+/// module, their scripts, and the prefetch list.
 #[cfg(feature = "writer")]
-const FIRST_FILES: usize = 4;
+const FIRST_FILES: usize = 5;
 
 /// Makes the generated search files and hands each to `write(path under the site root,
 /// bytes)` as soon as it is made: head, module and their scripts first, in this order,
@@ -73,7 +75,8 @@ where
         None => PagedBlob::whole(whole, &Layout::default(), true),
     };
     let probe = std::sync::Arc::new(probe.map_err(SiteFilesError::Index)?);
-    let plan = crate::index::probe_layout(probe.clone()).map_err(SiteFilesError::Index)?;
+    let (plan, prefetch) =
+        crate::index::probe_layout(probe.clone()).map_err(SiteFilesError::Index)?;
     let paged = probe.laid_out(&plan).map_err(SiteFilesError::Index)?;
     let head_pages = paged.pages_of(&plan.head);
     let pages: Vec<u32> = (0..paged.page_count() as u32)
@@ -90,6 +93,10 @@ where
     put(WASM_FILE, wasm)?;
     put(INDEX_SCRIPT, &base64_script(INDEX_GLOBAL, &head))?;
     put(WASM_SCRIPT, &base64_script(WASM_GLOBAL, wasm))?;
+    put(
+        PREFETCH_FILE,
+        &crate::prefetch::prefetch_json(&prefetch, &paged, &head_pages),
+    )?;
     pages.par_iter().try_for_each(|&n| {
         let page = paged.page(n).unwrap_or_default();
         put(&page_script(&id, n), &page_call(n, page))?;

@@ -71,9 +71,23 @@
       document.head.appendChild(s);
     });
   }
+  // The files search.js fetches first over http(s), asked for now rather than once it
+  // has arrived: on a slow link that saves the round trip search.js takes. search.js
+  // takes each response once (see its fetchFile).
+  var EARLY_FILES = ["kb-search.wasm", "index.bin", "prefetch.json"];
+  function fetchEarly() {
+    if (window.__KB_SERVE__ || window.__kbSearchEarly || !/^https?:$/.test(location.protocol)) return;
+    /** @type {Record<string, Promise<Response | null>>} */
+    var early = {};
+    EARLY_FILES.forEach(function (name) {
+      early[name] = fetch(root + "search/" + name).catch(function () { return null; });
+    });
+    window.__kbSearchEarly = early;
+  }
   function loadSearch() {
     if (window.kbSearch) return Promise.resolve(window.kbSearch);
     if (searchLoading) return searchLoading;
+    fetchEarly();
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = root + "search/search.css";

@@ -80,6 +80,16 @@ impl Alternatives {
     }
 }
 
+/// The first key after every key that starts with `prefix`: `prefix` with its last byte
+/// that is not 0xFF incremented and what follows dropped. `None` when every key after
+/// `prefix` starts with it (an empty prefix, or one of 0xFF bytes only).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&b| b != 0xFF)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
+}
+
 impl Engine<'_> {
     /// Total document frequency of `term` over the given fields.
     pub(super) fn doc_freq(&self, fields: &[TextField], term: &str) -> u64 {
@@ -106,8 +116,16 @@ impl Engine<'_> {
                 let Ok(inverted) = segment.inverted_index(f.field) else {
                     continue;
                 };
-                let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream()
-                else {
+                // Bounded above: with a lower bound only, tantivy reads the dictionary
+                // from the prefix's block to its end in one read (in the browser, every
+                // page of it: `connection pool` on the guide loaded 12 dictionary pages
+                // for nothing).
+                let range = inverted.terms().range().ge(prefix.as_bytes());
+                let range = match prefix_end(prefix.as_bytes()) {
+                    Some(end) => range.lt(end),
+                    None => range,
+                };
+                let Ok(mut stream) = range.into_stream() else {
                     continue;
                 };
                 let mut scanned = 0;
@@ -261,5 +279,22 @@ impl Engine<'_> {
         let mut alts = Alternatives::default();
         alts.push_text(phrase, 1.0);
         (!alts.terms.is_empty() || !alts.phrases.is_empty()).then_some(alts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn the_end_of_a_prefix_is_the_first_key_past_its_terms() {
+        assert_eq!(prefix_end(b"pool"), Some(b"poom".to_vec()));
+        assert_eq!(prefix_end(b"a\xff\xff"), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(b"\xff"), None);
+        assert_eq!(prefix_end(b""), None);
+        for key in [&b"pool"[..], b"pooling", b"pool\xff\xff"] {
+            assert!(key < &prefix_end(b"pool").unwrap()[..]);
+        }
+        assert!(b"poom"[..] >= prefix_end(b"pool").unwrap()[..]);
     }
 }

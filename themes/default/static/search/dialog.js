@@ -121,6 +121,7 @@
     }
     if (!lastResults) {
       setStatus(u, 'Loading search…');
+      if (u.input.value) engine().expect(u.input.value);
       const before = seq;
       // Once the engine is ready, the first query runs: unless one typed since has run.
       engine().ready().then(() => { if (seq === before) run(); },
@@ -158,9 +159,14 @@
       if (mine !== seq) return;
       render(u, results);
       if (results.hits.length < first) return;
-      engine().search(query, area, LIMIT).then((all) => {
-        if (mine === seq) render(u, all);
-      }, failed);
+      // The rest once the first are on screen: their pages would share the link with
+      // what the first still need.
+      requestAnimationFrame(() => setTimeout(() => {
+        if (mine !== seq) return;
+        engine().search(query, area, LIMIT).then((all) => {
+          if (mine === seq) render(u, all);
+        }, failed);
+      }, 0));
     }, failed);
   }
 

@@ -180,8 +180,80 @@
     return words;
   }
 
+  /* ---------- which pages a query will read first (see prefetch.rs) ---------- */
+
+  /** Most pages fetched ahead for one query. */
+  const PREFETCH_MAX = 64;
+  /** Most dictionary pages fetched ahead for one word in one field. */
+  const PREFETCH_PER_WORD = 3;
+
+  /**
+   * Key ranges of the terms a query's words may look up: a guess (the module's tokenizer
+   * decides). Each word and each part of an identifier, lowercased, from a prefix its
+   * stem is not shorter than (the English stemmer cuts suffixes: `connection` is looked up
+   * as `connect`) to the word itself; the last word to every term it starts, as it is
+   * completed while typed.
+   * @param {string} query
+   * @returns {[string, string][]}
+   */
+  function termRanges(query) {
+    /** @type {[string, string][]} */
+    const ranges = [];
+    const compounds = query.match(/[\p{L}\p{N}_.\-/:@]+/gu) || [];
+    compounds.forEach((compound, i) => {
+      const parts = compound.split(/[_.\-/:@]+|(?<=\p{Ll})(?=\p{Lu})/u).map((p) => p.toLowerCase());
+      const whole = compound.toLowerCase().replace(/^[_.\-/:@]+|[_.\-/:@]+$/g, '');
+      const words = parts.length > 1 ? [whole, ...parts] : parts;
+      const last = i === compounds.length - 1;
+      for (const w of words) {
+        if (w.length < 2 || (last && w.length < 3)) continue;
+        const from = w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length / 2))) : w;
+        ranges.push([from, last ? w + '\uffff' : w]);
+      }
+    });
+    return ranges;
+  }
+  /**
+   * The page of `dict` that holds `key`: the last whose first term is not after it.
+   * @param {KbPrefetchDict} dict
+   * @param {string} key
+   */
+  function pageIndex(dict, key) {
+    let lo = 0;
+    let hi = dict.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (dict.keys[mid] <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+  /**
+   * Pages `query` will likely read first: the fields' norms and its words' dictionary
+   * pages.
+   * @param {KbPrefetch} list
+   * @param {string} query
+   * @returns {number[]}
+   */
+  function pagesAhead(list, query) {
+    const ranges = termRanges(query);
+    if (!ranges.length) return [];
+    /** @type {Set<number>} */
+    const pages = new Set(list.always);
+    for (const dict of list.dicts) {
+      for (const [from, to] of ranges) {
+        const last = pageIndex(dict, to);
+        const first = Math.max(pageIndex(dict, from), last - PREFETCH_PER_WORD + 1);
+        for (let i = first; i <= last; i++) {
+          const n = dict.pages[i];
+          if (typeof n === 'number') pages.add(n);
+        }
+      }
+    }
+    return [...pages].slice(0, PREFETCH_MAX);
+  }
   if (typeof module === 'object' && module.exports) {
-    module.exports = { createEngine, requestString, matchedWords };
+    module.exports = { createEngine, requestString, matchedWords, pagesAhead };
   }
   if (typeof document === 'undefined') return;
 
@@ -225,9 +297,17 @@
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     return bytes;
   }
-  /** @param {string} name */
+  /**
+   * The response for `name`: the one site.js asked for when search started loading, once,
+   * else (or if that one failed) a new request.
+   * @param {string} name
+   * @returns {Promise<Response>}
+   */
   function fetchFile(name) {
-    return fetch(new URL(name, searchDir).href).then((r) => {
+    const early = window.__kbSearchEarly?.[name];
+    if (early) delete window.__kbSearchEarly?.[name];
+    const request = () => fetch(new URL(name, searchDir).href);
+    return (early ? early.then((r) => (r && r.ok ? r : request())) : request()).then((r) => {
       if (!r.ok) throw new Error(r.status + ' ' + r.url);
       return r;
     });
@@ -273,9 +353,54 @@
     return Promise.all([loadScript('kb-search-wasm.js'), loadScript('index.js')]).then(() =>
       createEngine(fromBase64('__kbSearchWasmBase64'), fromBase64('__kbSearchIndexBase64'), pageViaScript));
   }
+  /* ---------- pages fetched while the module loads (see prefetch.rs) ---------- */
+
+  /** @type {Promise<KbPrefetch | null> | null} */
+  let prefetchList = null;
+  /** Pages fetched ahead, by number, until the engine asks for them. */
+  /** @type {Map<number, Promise<Uint8Array>>} */
+  const fetchedAhead = new Map();
+  /** The engine is ready: it asks for what a query reads itself. */
+  let engineStarted = false;
+
+  /**
+   * While the module is on its way: fetches the pages `query` will likely read first,
+   * so they arrive with the module instead of a round trip after it.
+   * @param {string} query
+   */
+  function fetchAhead(query) {
+    if (engineStarted || !prefetchList) return;
+    prefetchList.then((list) => {
+      if (!list || engineStarted) return;
+      for (const n of pagesAhead(list, query)) {
+        if (fetchedAhead.has(n)) continue;
+        const bytes = pageViaScript(list.id, n);
+        bytes.catch(() => {});
+        fetchedAhead.set(n, bytes);
+      }
+    });
+  }
+  /**
+   * Page `n` of index `id`: the one fetched ahead, else a new request.
+   * @param {string} id
+   * @param {number} n
+   * @returns {Promise<Uint8Array>}
+   */
+  function pageOf(id, n) {
+    const ahead = fetchedAhead.get(n);
+    if (!ahead) return pageViaScript(id, n);
+    fetchedAhead.delete(n);
+    return prefetchList ? prefetchList.then((list) =>
+      list && list.id === id ? ahead.catch(() => pageViaScript(id, n)) : pageViaScript(id, n)) : pageViaScript(id, n);
+  }
+
   function viaFetch() {
+    prefetchList = fetchFile('prefetch.json').then((r) => r.json()).catch(() => null);
     return Promise.all([fetchModule(), fetchBytes('index.bin')]).then((b) =>
-      createEngine(b[0], b[1], pageViaScript));
+      createEngine(b[0], b[1], pageOf)).then((engine) => {
+      engineStarted = true;
+      return engine;
+    });
   }
 
   /** @typedef {(request: string, wanted: () => boolean) => Promise<SearchResults>} Backend */
@@ -303,9 +428,15 @@
 
   window.kbSearchEngine = {
     ready: () => getBackend().then(() => undefined),
+    expect: (query) => {
+      getBackend().catch(() => {});
+      fetchAhead(query);
+    },
     search: (query, area, limit) => {
       const mine = ++latest;
-      return getBackend().then((search) => search(requestString(query, area, limit), () => mine === latest));
+      const backend = getBackend();
+      fetchAhead(query);
+      return backend.then((search) => search(requestString(query, area, limit), () => mine === latest));
     },
     matchedWords
   };

@@ -1,0 +1,105 @@
+//! What the browser may fetch before its module runs: `search/prefetch.json`.
+//!
+//! On a slow link the module is most of a first search's wait, and the index pages of a
+//! query's first round (its words' term dictionary blocks and the fields' norms) could
+//! only be asked for once the module had started and read the query. This file lets
+//! `search.js` ask for them while the module is still on its way:
+//!
+//! * `always`: the pages of the norms a query reads whatever its words (each text field's,
+//!   in the segment that holds its kind of document);
+//! * `dicts`: for each text field's term dictionary, the first term of each of its pages
+//!   and the page's number, so a term's page is the last one whose first term is not
+//!   after it.
+//!
+//! `search.js` guesses a query's terms from its words (lowercased, cut to a prefix that
+//! covers their stems). It is a guess: a page it misses is loaded by the module's first
+//! round as before, and a page it fetches for nothing costs bytes, never a wrong answer,
+//! as the module reads only what it reads.
+//!
+//! ```text
+//! {"id": "<pages id>", "always": [page, ...],
+//!  "dicts": [{"keys": ["<first term of page>", ...], "pages": [page, ...]}, ...]}
+//! ```
+//!
+//! On a large site the dictionaries have many pages: past [`MAX_KEYS`] first terms in all
+//! the file keeps `always` only (a first search there is larger than the module anyway).
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::paged::PagedBlob;
+
+/// Most first terms the file lists (about 12 bytes each): at 10,000 pages of Markdown
+/// the text fields' dictionaries have about ... pages.
+const MAX_KEYS: usize = 16_384;
+
+/// What [`probe`](crate::index::probe_layout) found, in blob byte ranges.
+#[derive(Debug, Default)]
+pub(crate) struct Probe {
+    /// Reads every query makes whatever its words.
+    pub always: Vec<Range<usize>>,
+    /// For each text field's term dictionary: each block's first term and its bytes.
+    pub dicts: Vec<Vec<(String, Range<usize>)>>,
+}
+
+#[derive(Serialize)]
+struct Dict {
+    keys: Vec<String>,
+    /// `null` for a page the head holds: nothing to fetch.
+    pages: Vec<Option<u32>>,
+}
+
+#[derive(Serialize)]
+struct PrefetchFile {
+    id: String,
+    always: Vec<u32>,
+    dicts: Vec<Dict>,
+}
+
+/// The dictionary of `blocks` by page of `paged`: consecutive blocks on one page are one
+/// entry, with the first block's first term.
+fn by_page(blocks: &[(String, Range<usize>)], paged: &PagedBlob, head_pages: &[u32]) -> Dict {
+    let mut dict = Dict {
+        keys: Vec::new(),
+        pages: Vec::new(),
+    };
+    let mut last = None;
+    for (key, range) in blocks {
+        for page in paged.pages_of(std::slice::from_ref(range)) {
+            if last != Some(page) {
+                last = Some(page);
+                dict.keys.push(key.clone());
+                dict.pages
+                    .push(head_pages.binary_search(&page).is_err().then_some(page));
+            }
+        }
+    }
+    dict
+}
+
+/// `search/prefetch.json` for the blob laid out as `paged`. Pages the head holds are left
+/// out (the browser has them with the head).
+pub(crate) fn prefetch_json(probe: &Probe, paged: &PagedBlob, head_pages: &[u32]) -> Vec<u8> {
+    let outside = |pages: Vec<u32>| -> Vec<u32> {
+        pages
+            .into_iter()
+            .filter(|n| head_pages.binary_search(n).is_err())
+            .collect()
+    };
+    let mut dicts: Vec<Dict> = probe
+        .dicts
+        .iter()
+        .map(|blocks| by_page(blocks, paged, head_pages))
+        .filter(|d| !d.pages.is_empty())
+        .collect();
+    if dicts.iter().map(|d| d.keys.len()).sum::<usize>() > MAX_KEYS {
+        dicts.clear();
+    }
+    let file = PrefetchFile {
+        id: paged.id(),
+        always: outside(paged.pages_of(&probe.always)),
+        dicts,
+    };
+    serde_json::to_vec(&file).unwrap_or_default()
+}
