@@ -285,7 +285,11 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         paged.take_touched();
         for segment in searcher.segment_readers() {
-            // The `kind` postings: which documents are pages (every query asks).
+            // The `kind` postings: which documents are pages (every query asks), and
+            // where pages are, the norms `warm.rs` reads with them.
+            if Docs::Pages.in_segment(segment, f.kind) {
+                let _ = segment.get_fieldnorms_reader(f.kind);
+            }
             if let Ok(inverted) = segment.inverted_index(f.kind) {
                 if let Ok(mut terms) = inverted.terms().stream() {
                     while terms.advance() {
