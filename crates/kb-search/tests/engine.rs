@@ -555,15 +555,17 @@ fn a_typo_walk_loads_its_dictionary_pages_in_one_round() {
         .unwrap()
         .into_iter()
         .collect();
-    // Four rounds at least: the words as typed, the typo walk (all its blocks at once),
-    // the postings of what it found, the stored sections. One block at a time, it took more
-    // than sixteen.
-    for q in ["q=contxt", "q=contxt%20pool"] {
+    // Four rounds: the words as typed; their postings, with the typo walk (all its blocks
+    // at once, as soon as the lookups show the index does not know the word); the postings
+    // of what it found; the stored sections. One block at a time, it took more than
+    // sixteen; with the walk in a round of its own, five. With a second word, one stored
+    // section is found a round late.
+    for (q, most) in [("q=contxt", 4), ("q=contxt%20pool", 5)] {
         let paged = SearchIndex::from_head(&files[kb_search::INDEX_FILE]).unwrap();
         let (json, loaded, rounds) = answer_paged(&paged, &files, q);
         assert_eq!(json, whole.search_json(q), "{q}");
         assert!(loaded > 20, "{q}: {loaded} pages: the walk was not long");
-        assert!(rounds <= 5, "{q}: {loaded} pages in {rounds} rounds");
+        assert!(rounds <= most, "{q}: {loaded} pages in {rounds} rounds");
     }
     // A word the index knows is not taken for a typo, even when it is on one page only:
     // no walk (the three rounds of any query: lookups, postings, stored sections), and

@@ -108,6 +108,17 @@ impl Engine<'_> {
         forms.iter().any(|form| self.doc_freq(fields, form) > 0)
     }
 
+    /// Whether none of `forms` is in any of `fields`, with every lookup answered: a lookup
+    /// of a dictionary page not loaded yet counts as knowing the word.
+    fn surely_unknown(&self, fields: &[TextField], forms: &[&str]) -> bool {
+        forms.iter().all(|form| {
+            fields.iter().all(|f| {
+                let term = Term::from_field_text(f.field, form);
+                matches!(self.searcher.doc_freq(&term), Ok(0))
+            })
+        })
+    }
+
     /// Terms starting with `prefix` in any of `fields`, most frequent first.
     fn prefix_terms(&self, fields: &[TextField], prefix: &str) -> Vec<String> {
         let mut counts = TermCounts::default();
@@ -253,9 +264,12 @@ impl Engine<'_> {
             // Only a word the index does not know is taken for a typo: walking the
             // dictionaries for its neighbours costs a first search a round trip and about
             // 100 KB, and a word the site uses is more likely rare than misspelt.
-            if lower.chars().count() >= FUZZY_MIN_CHARS
-                && !self.knows(fields, &[&first.text, &lower])
-            {
+            let forms = [first.text.as_str(), lower.as_str()];
+            let typo = match self.typos_ahead.get() {
+                true => self.surely_unknown(fields, &forms),
+                false => !self.knows(fields, &forms),
+            };
+            if lower.chars().count() >= FUZZY_MIN_CHARS && typo {
                 let mut seeds = vec![lower];
                 if first.text != seeds[0] {
                     seeds.push(first.text.clone());

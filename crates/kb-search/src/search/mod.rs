@@ -78,6 +78,9 @@ pub(crate) struct Engine<'a> {
     pub pending: Option<&'a dyn Fn() -> bool>,
     /// Whether each segment holds page documents and sections, asked once per search.
     segment_docs: std::cell::OnceCell<Vec<(bool, bool)>>,
+    /// Planning ahead of the typo step (see [`Engine::search`]): only words whose
+    /// dictionary lookups all answered "not there" are taken for typos.
+    typos_ahead: std::cell::Cell<bool>,
 }
 
 impl<'a> Engine<'a> {
@@ -93,6 +96,7 @@ impl<'a> Engine<'a> {
             catalog,
             pending,
             segment_docs: std::cell::OnceCell::new(),
+            typos_ahead: std::cell::Cell::new(false),
         }
     }
 
@@ -220,6 +224,12 @@ impl Engine<'_> {
         };
         let mut matched = self.match_pages(&plan, area, limit);
         if self.missed(&plan) {
+            // A word the index surely does not know leaves its clause unmatched, so the
+            // typo step below will walk the dictionaries for its neighbours: walk them
+            // now, and their pages come in this round rather than one of their own.
+            self.typos_ahead.set(true);
+            let _ = self.plan(&parsed, None, true);
+            self.typos_ahead.set(false);
             return results;
         }
         if !matched.dropped.is_empty() || matched.total < FUZZY_BELOW {
