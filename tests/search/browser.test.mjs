@@ -333,7 +333,7 @@ async function pagesRead(query) {
   await page.locator('dialog.kb-search[open]').waitFor();
   await typeQuery(page, query);
   await resultsFor(page, query);
-  // The results after the first ten load once those are on screen: until no page is
+  // The results after the first five load once those are on screen: until no page is
   // asked for in half a second.
   let seen = -1;
   while (seen !== requests.length) {
