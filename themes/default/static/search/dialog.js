@@ -18,10 +18,9 @@
   /**
    * Results shown first: the sections of the first five are all a first search downloads
    * before it shows them (each result's excerpt reads a block of stored text: on the
-   * guide, on a phone's link, ten took 25 KB and about 0.1 s more than five); the rest
-   * follow once those are on screen. Five fill a phone's screen, and are what Pagefind's
-   * UI shows first. The first five are the same whatever the limit, so the list only
-   * grows.
+   * guide, on a phone's link, ten took 15 KB and about 0.1 s more than five); the rest
+   * follow once those are on screen. Five fill a phone's screen. The first five are the
+   * same whatever the limit, so the list only grows.
    */
   const FIRST = 5;
   /** The site root: this file is search/dialog.js under it. */
