@@ -272,32 +272,17 @@ impl SearchIndex {
         use crate::collector::Docs;
         let f = &self.fields;
         let by_kind = [
-            (
-                Docs::Pages,
-                vec![f.p_title, f.p_desc, f.p_tags, f.p_head, f.p_body, f.p_code],
-            ),
+            (Docs::Pages, f.page_text().map(|(field, _)| field).to_vec()),
             (
                 Docs::Sections,
-                vec![f.page_title, f.heading, f.tags, f.body, f.code],
+                f.section_text().map(|(field, _)| field).to_vec(),
             ),
         ];
         let mut probe = crate::prefetch::Probe::default();
         let searcher = self.reader.searcher();
         paged.take_touched();
         for segment in searcher.segment_readers() {
-            // The `kind` postings: which documents are pages (every query asks), and
-            // where pages are, the norms `warm.rs` reads with them.
-            if Docs::Pages.in_segment(segment, f.kind) {
-                let _ = segment.get_fieldnorms_reader(f.kind);
-            }
-            if let Ok(inverted) = segment.inverted_index(f.kind) {
-                if let Ok(mut terms) = inverted.terms().stream() {
-                    while terms.advance() {
-                        let basic = tantivy::schema::IndexRecordOption::Basic;
-                        let _ = inverted.read_postings_from_terminfo(terms.value(), basic);
-                    }
-                }
-            }
+            crate::search::read_kinds(segment, f.kind);
             probe.always.extend(paged.take_touched());
             for (docs, fields) in &by_kind {
                 if !docs.in_segment(segment, f.kind) {

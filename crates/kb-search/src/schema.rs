@@ -92,6 +92,49 @@ impl Fields {
             p_code: f("p_code")?,
         })
     }
+
+    /// The text fields a word is searched in on page documents, with what each holds.
+    /// Searching (`Engine::text_fields`) and the pages fetched ahead (`prefetch.rs`)
+    /// both take them from here.
+    pub(crate) fn page_text(&self) -> [(Field, Holds); 6] {
+        [
+            (self.p_title, Holds::Title),
+            (self.p_desc, Holds::Description),
+            (self.p_tags, Holds::Tags),
+            (self.p_head, Holds::Headings),
+            (self.p_body, Holds::Prose),
+            (self.p_code, Holds::Code),
+        ]
+    }
+
+    /// The text fields a word is searched in on sections, with what each holds.
+    pub(crate) fn section_text(&self) -> [(Field, Holds); 5] {
+        [
+            (self.page_title, Holds::Title),
+            (self.heading, Holds::Headings),
+            (self.tags, Holds::Tags),
+            (self.body, Holds::Prose),
+            (self.code, Holds::Code),
+        ]
+    }
+}
+
+/// What a text field holds: its boost follows from it, and whether it has positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holds {
+    Title,
+    Description,
+    Tags,
+    Headings,
+    Prose,
+    Code,
+}
+
+impl Holds {
+    /// Tags are indexed without positions (see [`build_schema`]): a phrase cannot match them.
+    pub(crate) fn positions(self) -> bool {
+        self != Holds::Tags
+    }
 }
 
 #[cfg(feature = "writer")]

@@ -30,6 +30,9 @@ mod synonyms;
 mod term_counts;
 mod warm;
 
+#[cfg(feature = "writer")]
+pub(crate) use warm::read_kinds;
+
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
@@ -41,7 +44,7 @@ use crate::collector::{Docs, NO_AREA};
 use crate::excerpt::excerpt;
 use crate::query::{parse, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
-use crate::schema::Fields;
+use crate::schema::{Fields, Holds};
 use crate::settings::{QueryOptions, MAX_LIMIT};
 
 /// Below this many matches, words of [`FUZZY_MIN_CHARS`](expand::FUZZY_MIN_CHARS) or more
@@ -135,29 +138,22 @@ impl Engine<'_> {
     fn text_fields(&self, scope: Scope, level: Level) -> Vec<TextField> {
         let s = &self.catalog.settings;
         let f = self.fields;
-        let tf = |field, boost, positions| TextField {
+        let tf = |(field, holds): (Field, Holds)| TextField {
             field,
-            boost,
-            positions,
+            boost: match holds {
+                Holds::Title => s.boost_title,
+                Holds::Description => s.boost_description,
+                Holds::Tags | Holds::Headings => s.boost_heading,
+                Holds::Prose => s.boost_body,
+                Holds::Code => s.boost_code,
+            },
+            positions: holds.positions(),
         };
         match (scope, level) {
-            (Scope::Title, Level::Page) => vec![tf(f.p_title, s.boost_title, true)],
-            (Scope::Title, Level::Section) => vec![tf(f.page_title, s.boost_title, true)],
-            (Scope::Everywhere, Level::Page) => vec![
-                tf(f.p_title, s.boost_title, true),
-                tf(f.p_desc, s.boost_description, true),
-                tf(f.p_tags, s.boost_heading, false),
-                tf(f.p_head, s.boost_heading, true),
-                tf(f.p_body, s.boost_body, true),
-                tf(f.p_code, s.boost_code, true),
-            ],
-            (Scope::Everywhere, Level::Section) => vec![
-                tf(f.page_title, s.boost_title, true),
-                tf(f.heading, s.boost_heading, true),
-                tf(f.tags, s.boost_heading, false),
-                tf(f.body, s.boost_body, true),
-                tf(f.code, s.boost_code, true),
-            ],
+            (Scope::Title, Level::Page) => vec![tf((f.p_title, Holds::Title))],
+            (Scope::Title, Level::Section) => vec![tf((f.page_title, Holds::Title))],
+            (Scope::Everywhere, Level::Page) => f.page_text().map(tf).to_vec(),
+            (Scope::Everywhere, Level::Section) => f.section_text().map(tf).to_vec(),
         }
     }
 

@@ -15,7 +15,7 @@ use tantivy::query::Query;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{SegmentReader, Term};
 
-use super::plan::{const_term, Plan};
+use super::plan::Plan;
 use super::Engine;
 use crate::collector::Docs;
 use crate::schema::name;
@@ -40,7 +40,6 @@ impl Engine<'_> {
     /// told apart by. Errors are ignored: a missing page is recorded by the read itself,
     /// and a search on a whole index never fails here.
     fn warm(&self, plan: &Plan) {
-        let kinds = [name::PAGE_KIND, name::OVERVIEW_KIND].map(|k| const_term(self.fields.kind, k));
         // The terms page matching reads, and those section ranking reads: each only in
         // the segments that hold its kind of documents (see `collector.rs`).
         let mut page_terms: BTreeSet<(Term, bool)> = BTreeSet::new();
@@ -56,19 +55,30 @@ impl Engine<'_> {
                 add(&mut section_terms, section.as_ref());
             }
         }
-        for kind in &kinds {
-            add(&mut page_terms, kind.as_ref());
-        }
         let pages = self.segments_with(Docs::Pages);
         let sections = self.segments_with(Docs::Sections);
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
             if pages[ord] {
+                read_kinds(segment, self.fields.kind);
                 warm_terms(segment, &page_terms);
             }
             if sections[ord] {
                 warm_terms(segment, &section_terms);
             }
         }
+    }
+}
+
+/// Reads what every query reads of the `kind` field in `segment`: its dictionary (whether
+/// the segment holds pages, [`Docs::in_segment`]) and, where pages are, its norms and the
+/// postings of both kinds (pages are told apart from sections, and overview pages count
+/// less: `pages.rs`). The pages fetched ahead of every query (`prefetch.rs`) hold these.
+pub(crate) fn read_kinds(segment: &SegmentReader, kind: Field) {
+    if Docs::Pages.in_segment(segment, kind) {
+        let terms = [name::PAGE_KIND, name::OVERVIEW_KIND]
+            .map(|k| (Term::from_field_text(kind, k), false))
+            .into();
+        warm_terms(segment, &terms);
     }
 }
 

@@ -390,8 +390,12 @@
     const ahead = fetchedAhead.get(n);
     if (!ahead) return pageViaScript(id, n);
     fetchedAhead.delete(n);
-    return prefetchList ? prefetchList.then((list) =>
-      list && list.id === id ? ahead.catch(() => pageViaScript(id, n)) : pageViaScript(id, n)) : pageViaScript(id, n);
+    if (!prefetchList) return pageViaScript(id, n);
+    return prefetchList.then((list) => {
+      // Fetched ahead for another index (the site was rebuilt meanwhile): not this page.
+      if (!list || list.id !== id) return pageViaScript(id, n);
+      return ahead.catch(() => pageViaScript(id, n));
+    });
   }
 
   function viaFetch() {
