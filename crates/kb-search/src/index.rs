@@ -150,7 +150,7 @@ impl SearchIndex {
         self.with_engine(|engine| engine.search_json(request))
     }
 
-    fn with_engine<R>(&self, run: impl FnOnce(&Engine<'_>) -> R) -> R {
+    pub(crate) fn with_engine<R>(&self, run: impl FnOnce(&Engine<'_>) -> R) -> R {
         let searcher = self.reader.searcher();
         let missing = || self.blob.has_missing();
         let pending = (!self.blob.is_whole()).then_some(&missing as &dyn Fn() -> bool);

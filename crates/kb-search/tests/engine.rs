@@ -577,3 +577,87 @@ fn a_typo_walk_loads_its_dictionary_pages_in_one_round() {
     let known = whole.search("conbaab", &QueryOptions::default());
     assert!(!known.fuzzy && known.total == 1, "{known:?}");
 }
+
+#[test]
+fn word_pairs_of_common_words_are_scored_in_the_sections_text() {
+    // Words so common that their positions in every section weigh more than the stored
+    // sections of a page: sections then score the pair in their own text (`near.rs`).
+    let base = corpus();
+    let mut docs = base.clone();
+    let section = |url: &str, page: &str, title: &str, heading: &str, body: &str| {
+        let mut doc = base[0].clone();
+        doc.url = url.to_owned();
+        doc.page_url = page.to_owned();
+        doc.page_title = title.to_owned();
+        doc.description = String::new();
+        doc.heading = heading.to_owned();
+        doc.body = body.to_owned();
+        doc.code = String::new();
+        doc.tags = Vec::new();
+        doc.overview = false;
+        doc
+    };
+    for n in 0..1_500 {
+        let page = format!("filler/{n}/");
+        for s in 0..2 {
+            docs.push(section(
+                &format!("{page}#s{s}"),
+                &page,
+                &format!("Filler {n}"),
+                "Notes",
+                &"connection reuse and pool limits: a connection per request, a pool per \
+                  host, connection timeouts, pool sizes, connection errors, pool metrics. "
+                    .repeat(5),
+            ));
+        }
+    }
+    let target = "pools/sizing/";
+    // Both words twice, never next to each other, against each once and side by side.
+    docs.push(section(
+        &format!("{target}#apart"),
+        target,
+        "Sizing the connection pool",
+        "Limits",
+        "Each connection waits when the pool is empty; close a connection to refill the pool.",
+    ));
+    docs.push(section(
+        &format!("{target}#together"),
+        target,
+        "Sizing the connection pool",
+        "Limits",
+        "Size the connection pool to the database's limit.",
+    ));
+    let blob = build_index(&docs, &SearchSettings::default()).unwrap();
+    let whole = SearchIndex::from_blob(&blob).unwrap();
+    let hits = whole
+        .search("connection pool", &QueryOptions::default())
+        .hits;
+    let shown: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.page_url == target)
+        .map(|h| h.url.as_str())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            format!("{target}#together").as_str(),
+            format!("{target}#apart").as_str()
+        ],
+        "the words side by side rank first"
+    );
+    // Read page by page, as the browser does, the answer is the same.
+    let files: std::collections::HashMap<String, Vec<u8>> = kb_search::site_files(&blob, b"\0asm")
+        .unwrap()
+        .into_iter()
+        .collect();
+    let paged = SearchIndex::from_head(&files[kb_search::INDEX_FILE]).unwrap();
+    for q in [
+        "q=connection%20pool",
+        "q=connection%20pool&limit=30",
+        "q=pool%20connection",
+    ] {
+        let (json, _, rounds) = answer_paged(&paged, &files, q);
+        assert_eq!(json, whole.search_json(q), "{q}");
+        assert!(rounds <= 3, "{q}: {rounds} rounds");
+    }
+}

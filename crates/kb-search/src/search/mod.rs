@@ -21,6 +21,7 @@
 mod and_maybe;
 mod expand;
 mod in_pages;
+mod near;
 mod pages;
 mod plan;
 mod sections;

@@ -18,7 +18,7 @@ use super::{Engine, Level, TextField};
 use crate::query::{Clause, ClauseKind, ParsedQuery, Scope};
 
 /// How much the other fields count next to the best one for a word.
-const TIE_BREAKER: f32 = 0.2;
+pub(super) const TIE_BREAKER: f32 = 0.2;
 /// Most word pairs scored for proximity: each is a phrase query per field.
 const MAX_PAIRS: usize = 4;
 
@@ -49,6 +49,9 @@ pub(super) struct ClausePlan {
     pub(super) section: Option<Box<dyn Query>>,
     /// Terms to mark in excerpts when the clause is searched.
     pub(super) marks: Vec<String>,
+    /// A word pair's phrases with their weights, when sections score them in their own
+    /// text (see `near.rs`); `section` is then `None`.
+    pub(super) phrases: Vec<(Vec<(usize, String)>, f32)>,
 }
 
 /// A whole query, clause by clause.
@@ -179,6 +182,7 @@ impl Engine<'_> {
                 page,
                 section,
                 marks,
+                phrases: Vec::new(),
             });
         }
         clauses.extend(self.proximity(parsed, skip));
@@ -223,8 +227,14 @@ impl Engine<'_> {
             }
             let page_fields = self.text_fields(Scope::Everywhere, Level::Page);
             let page = Self::text_query(&alts, &page_fields, true);
+            // Sections score the pair through the index's positions while those are
+            // small, else in their own text (`near.rs`): the same scores either way.
             let section_fields = self.text_fields(Scope::Everywhere, Level::Section);
-            let section = Self::text_query(&alts, &section_fields, true);
+            let (section, phrases) = if self.pair_in_text(&alts, &section_fields) {
+                (None, alts.phrases)
+            } else {
+                (Self::text_query(&alts, &section_fields, true), Vec::new())
+            };
             if let Some(page) = page {
                 plans.push(ClausePlan {
                     index: i,
@@ -232,6 +242,7 @@ impl Engine<'_> {
                     page,
                     section,
                     marks: vec![],
+                    phrases,
                 });
             }
         }

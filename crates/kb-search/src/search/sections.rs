@@ -1,12 +1,13 @@
 //! The sections shown for each matched page: the page's sections that have the most of
-//! the kept words score highest (BM25 with the section fields' boosts), up to
+//! the kept words score highest (BM25 with the section fields' boosts, and the word pairs
+//! typed together counted in each section's own text: `near.rs`), up to
 //! [`SECTIONS_PER_PAGE`]; a page that matched only through its title, description or tags
 //! shows its first section.
 
 use std::collections::BTreeMap;
 
 use tantivy::query::{Occur, Query};
-use tantivy::DocAddress;
+use tantivy::{DocAddress, TantivyDocument};
 
 use super::and_maybe::AndMaybe;
 use super::in_pages::InPages;
@@ -84,8 +85,11 @@ impl Engine<'_> {
                 .filter_map(|c| c.section.as_ref().map(|q| q.box_clone()))
         };
         let required: Vec<Box<dyn Query>> = section(Role::Required).collect();
+        // Word pairs without a section query are scored below, in the text of the
+        // sections that may be shown.
         let optional: Vec<Box<dyn Query>> =
             section(Role::Optional).chain(section(Role::Pair)).collect();
+        let pairs = self.section_pairs(plan, dropped);
         let words: Option<Box<dyn Query>> = match (required.is_empty(), optional.is_empty()) {
             (true, true) => None,
             (false, true) => Some(boolean(vec![(Occur::Must, boolean_union(required))])),
@@ -112,7 +116,7 @@ impl Engine<'_> {
             .copied()
             .collect();
         if !bare.is_empty() {
-            for m in self.sections_of(bare, None) {
+            for m in self.sections_of(bare.clone(), None) {
                 let first = by_page.entry(m.value).or_default();
                 match first.first_mut() {
                     Some(s) if s.0 <= m.address => {}
@@ -126,6 +130,15 @@ impl Engine<'_> {
             let Some(sections) = by_page.get_mut(ord) else {
                 continue;
             };
+            if !pairs.is_empty() && !bare.contains(ord) {
+                for (address, score) in sections.iter_mut() {
+                    // A section not loaded yet scores no pair: this round's answer is
+                    // not used (see `paged.rs`), and its page is asked for now.
+                    if let Ok(doc) = self.searcher.doc::<TantivyDocument>(*address) {
+                        *score += pairs.score(self.searcher, *address, &doc);
+                    }
+                }
+            }
             sections.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             shown.extend(sections.iter().take(SECTIONS_PER_PAGE).copied());
             if shown.len() >= limit {
