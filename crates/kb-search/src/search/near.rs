@@ -56,9 +56,28 @@ pub(super) struct SectionPairs {
     pairs: Vec<Vec<PairField>>,
     /// One tokenizer for every section scored, so its cache of compounds serves them all.
     tokenizer: RefCell<KbTokenizer>,
+    /// The terms the phrases look for in each field: only their positions are kept.
+    wanted: HashMap<Field, Vec<String>>,
 }
 
 impl SectionPairs {
+    fn new(pairs: Vec<Vec<PairField>>) -> SectionPairs {
+        let mut wanted: HashMap<Field, Vec<String>> = HashMap::new();
+        for phrase in pairs.iter().flatten().flat_map(|f| &f.phrases) {
+            let terms = wanted.entry(phrase.field).or_default();
+            for (_, term) in &phrase.terms {
+                if !terms.contains(term) {
+                    terms.push(term.clone());
+                }
+            }
+        }
+        SectionPairs {
+            pairs,
+            tokenizer: RefCell::new(KbTokenizer::default()),
+            wanted,
+        }
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
@@ -81,7 +100,9 @@ impl SectionPairs {
                 let mut field_matched = false;
                 for phrase in &field.phrases {
                     let terms = positions.entry(phrase.field).or_insert_with(|| {
-                        field_positions(&mut self.tokenizer.borrow_mut(), doc, phrase.field)
+                        let wanted = self.wanted.get(&phrase.field).map_or(&[][..], |w| w);
+                        let tokenizer = &mut self.tokenizer.borrow_mut();
+                        field_positions(tokenizer, doc, phrase.field, wanted)
                     });
                     let count = phrase_count(terms, &phrase.terms);
                     if count == 0 {
@@ -194,19 +215,17 @@ impl Engine<'_> {
                 pairs.push(per_field);
             }
         }
-        SectionPairs {
-            pairs,
-            tokenizer: RefCell::new(KbTokenizer::default()),
-        }
+        SectionPairs::new(pairs)
     }
 }
 
-/// Each term of `field` in `doc` with its positions, as tantivy indexed them: a value's
-/// tokens from the end of the one before plus one.
+/// The positions of the `wanted` terms in `field` of `doc`, as tantivy indexed them: a
+/// value's tokens from the end of the one before plus one.
 fn field_positions(
     tokenizer: &mut KbTokenizer,
     doc: &TantivyDocument,
     field: Field,
+    wanted: &[String],
 ) -> HashMap<String, Vec<u32>> {
     let mut terms: HashMap<String, Vec<u32>> = HashMap::new();
     let mut end = 0u32;
@@ -224,7 +243,9 @@ fn field_positions(
             }
             let position = start + token.position as u32;
             value_end = value_end.max(position + token.position_length as u32);
-            terms.entry(token.text.clone()).or_default().push(position);
+            if wanted.contains(&token.text) {
+                terms.entry(token.text.clone()).or_default().push(position);
+            }
         }
         end = value_end + 1;
     }
@@ -326,26 +347,23 @@ mod tests {
             (f.body, 1.0),
             (f.code, 0.5),
         ];
-        let pairs = SectionPairs {
-            pairs: vec![fields
-                .iter()
-                .map(|&(field, boost)| {
-                    let terms: Vec<Term> = phrase
-                        .iter()
-                        .map(|(_, t)| Term::from_field_text(field, t))
-                        .collect();
-                    let weight = Bm25Weight::for_terms(&searcher, &terms).unwrap();
-                    PairField {
-                        phrases: vec![FieldPhrase {
-                            field,
-                            terms: phrase.clone(),
-                            weight: weight.boost_by(boost),
-                        }],
-                    }
-                })
-                .collect()],
-            tokenizer: RefCell::new(KbTokenizer::default()),
-        };
+        let pairs = SectionPairs::new(vec![fields
+            .iter()
+            .map(|&(field, boost)| {
+                let terms: Vec<Term> = phrase
+                    .iter()
+                    .map(|(_, t)| Term::from_field_text(field, t))
+                    .collect();
+                let weight = Bm25Weight::for_terms(&searcher, &terms).unwrap();
+                PairField {
+                    phrases: vec![FieldPhrase {
+                        field,
+                        terms: phrase.clone(),
+                        weight: weight.boost_by(boost),
+                    }],
+                }
+            })
+            .collect()]);
         let per_field: Vec<Box<dyn Query>> = fields
             .iter()
             .map(|&(field, boost)| -> Box<dyn Query> {
