@@ -18,7 +18,7 @@ use super::page::{index_folder, Page};
 use super::summary::{Chapter, Item, Summary};
 use super::toc::{TocEntry, TocItem};
 use crate::config::Layout;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Severity};
 
 /// Builds the site from loaded pages (in any order).
 pub(super) fn assemble(
@@ -30,7 +30,7 @@ pub(super) fn assemble(
 ) -> Site {
     let structure = match (loader.layout, summary) {
         (Layout::MdBook, Some(summary)) => from_summary(loader, pages, summary, errors),
-        (_, summary) => from_folders(pages, summary, errors),
+        (_, summary) => from_folders(loader, pages, summary, errors),
     };
     finish(structure, assets, errors)
 }
@@ -141,6 +141,7 @@ enum Child<'a> {
 
 /// The kb-site rule: the folder tree.
 fn from_folders(
+    loader: &Loader,
     pages: Vec<Page>,
     summary: Option<&Summary>,
     errors: &mut Vec<Diagnostic>,
@@ -159,7 +160,7 @@ fn from_folders(
             let Some(path) = chapter.path.as_deref() else {
                 continue;
             };
-            if !pages.iter().any(|p| p.rel == path) {
+            if !pages.iter().any(|p| p.rel == path) && !refused(loader, path, errors) {
                 errors.push(
                     Diagnostic::warning(
                         chapter.location.clone(),
@@ -294,6 +295,16 @@ fn from_folders(
     }
 }
 
+/// Whether the page at `rel` exists but loading it failed with an error (too large, not
+/// UTF-8, ...): SUMMARY.md lists it, and saying it does not exist as well would send the
+/// reader looking for the wrong problem.
+fn refused(loader: &Loader, rel: &str, errors: &[Diagnostic]) -> bool {
+    let file = loader.shown_content.join(rel);
+    errors
+        .iter()
+        .any(|e| e.severity == Severity::Error && e.file == file)
+}
+
 /// The mdBook rule: SUMMARY.md.
 fn from_summary(
     loader: &Loader,
@@ -334,13 +345,15 @@ fn from_summary(
             let i = match self.by_rel.get(path) {
                 Some(&i) => i,
                 None => {
-                    self.errors.push(
+                    if !refused(self.loader, path, self.errors) {
+                        self.errors.push(
                         Diagnostic::warning(
                             chapter.location.clone(),
                             format!("SUMMARY.md lists `{path}`, which does not exist; kb shows an empty page"),
                         )
                         .with_help("create the file (kb never writes into the source folder, so mdBook's create-missing does not apply) or fix the path"),
-                    );
+                        );
+                    }
                     self.pages
                         .push(self.loader.missing_page(path, &chapter.title));
                     self.listed.push(false);

@@ -280,6 +280,26 @@ fn go_block_of_10_mb_builds_plain_and_a_page_over_the_limit_is_refused() {
 }
 
 #[test]
+fn a_listed_page_over_the_limit_is_refused_not_called_missing() {
+    let site = TestSite::empty();
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"P\"\n\n[kb]\nlayout = \"mdbook\"\nmax-page-bytes = 1000\n",
+    );
+    site.write(
+        "src/SUMMARY.md",
+        "# Summary\n\n- [Intro](README.md)\n- [Big](big.md)\n",
+    );
+    site.write("src/README.md", "# Intro\n");
+    site.write("src/big.md", &format!("# Big\n\n{}\n", "word ".repeat(400)));
+    let run = site.kb(&["build"]).failure().stderr_has(
+        "big.md: error: the page has 2008 bytes, more than the limit of 1000 (max-page-bytes)",
+    );
+    let stderr = run.stderr_text();
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+}
+
+#[test]
 fn markdown_nested_100k_deep_is_an_error_not_a_stack_overflow() {
     for body in [
         ">".repeat(100_000) + " deep\n",
