@@ -93,7 +93,8 @@ impl SectionPairs {
         doc: &TantivyDocument,
     ) -> f32 {
         let segment = searcher.segment_reader(address.segment_ord);
-        let mut positions: HashMap<Field, HashMap<String, Vec<u32>>> = HashMap::new();
+        // Per field, read once per section: the wanted terms' positions and the norm.
+        let mut fields_read: HashMap<Field, (HashMap<String, Vec<u32>>, u8)> = HashMap::new();
         let mut total = 0.0;
         for fields in &self.pairs {
             let (mut sum, mut max, mut matched) = (0.0f32, 0.0f32, false);
@@ -101,20 +102,20 @@ impl SectionPairs {
                 let mut field_score = 0.0f32;
                 let mut field_matched = false;
                 for phrase in &field.phrases {
-                    let terms = positions.entry(phrase.field).or_insert_with(|| {
+                    let (terms, norm) = fields_read.entry(phrase.field).or_insert_with(|| {
                         let wanted = self.wanted.get(&phrase.field).map_or(&[][..], |w| w);
                         let tokenizer = &mut self.tokenizer.borrow_mut();
-                        field_positions(tokenizer, doc, phrase.field, wanted)
+                        let norm = segment
+                            .get_fieldnorms_reader(phrase.field)
+                            .map(|r| r.fieldnorm_id(address.doc_id))
+                            .unwrap_or(0);
+                        (field_positions(tokenizer, doc, phrase.field, wanted), norm)
                     });
                     let count = phrase_count(terms, &phrase.terms);
                     if count == 0 {
                         continue;
                     }
-                    let norm = segment
-                        .get_fieldnorms_reader(phrase.field)
-                        .map(|r| r.fieldnorm_id(address.doc_id))
-                        .unwrap_or(0);
-                    field_score += phrase.weight.score(norm, count);
+                    field_score += phrase.weight.score(*norm, count);
                     field_matched = true;
                 }
                 if !field_matched {
