@@ -7,11 +7,12 @@
 //!
 //! With `--time` first, it loads every page and prints native warm latencies instead
 //! (CPU time of each query typed letter by letter, as `scripts/bench-search.mjs` does in
-//! wasm). `--rounds` prints the number and file of each page each round asks for. `--blob INDEX_BLOB
+//! wasm). `--rounds` prints the number and file of each page each round asks for, `--json`
+//! the answer (to compare with `kb search --json`, which reads the whole blob). `--blob INDEX_BLOB
 //! OUT_DIR` pages a blob (`search-index/index.bin`) into `OUT_DIR/search` first, as `kb
 //! build` would: for trying page layouts without building the site again.
 //!
-//! `cargo run --release -p kb-search --example page_reads -- [--time] [--rounds]
+//! `cargo run --release -p kb-search --example page_reads -- [--time] [--rounds] [--json]
 //! [--blob INDEX_BLOB OUT_DIR | SITE/search] QUERY...`
 
 use std::collections::BTreeMap;
@@ -132,9 +133,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1).peekable();
     let time = args.next_if_eq("--time").is_some();
     let rounds_too = args.next_if_eq("--rounds").is_some();
+    let json_too = args.next_if_eq("--json").is_some();
     let blob = args.next_if_eq("--blob").is_some();
     let dir = args.next().ok_or(
-        "usage: page_reads [--time] [--rounds] [--blob INDEX_BLOB OUT_DIR | SITE/search] QUERY...",
+        "usage: page_reads [--time] [--rounds] [--json] [--blob INDEX_BLOB OUT_DIR | SITE/search] QUERY...",
     )?;
     let mut dir = Path::new(&dir).to_path_buf();
     if blob {
@@ -167,7 +169,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         let (mut rounds, mut loaded, mut bytes) = (0, 0, 0);
         let hits = loop {
             match index.answer(&request) {
-                Answer::Json(json) => break json.matches("\"url\"").count(),
+                Answer::Json(json) => {
+                    if json_too {
+                        println!("{json}");
+                    }
+                    break json.matches("\"url\"").count();
+                }
                 Answer::NeedPages(pages) => {
                     rounds += 1;
                     if rounds_too {

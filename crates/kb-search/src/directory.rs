@@ -39,7 +39,8 @@ impl BlobDirectory {
         })
     }
 
-    fn place(&self, path: &Path) -> Result<Range<usize>, OpenReadError> {
+    /// The byte range of the file at `path` in the blob.
+    pub(crate) fn place(&self, path: &Path) -> Result<Range<usize>, OpenReadError> {
         self.files
             .get(path)
             .cloned()

@@ -59,7 +59,7 @@ impl SearchIndex {
             .atomic_read(Path::new(CATALOG_FILE))
             .map_err(corrupt)?;
         let catalog: Catalog = serde_json::from_slice(&catalog).map_err(corrupt)?;
-        let index = Index::open(directory)?;
+        let index = Index::open(directory.clone())?;
         register_tokenizer(&index);
         let fields = Fields::from_schema(&index.schema())?;
         // No threads on wasm32: no reload watcher, no warmers.
@@ -68,6 +68,11 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .num_warming_threads(0)
             .try_into()?;
+        let sparse = crate::norms::sparse_files(&index, &reader.searcher(), fields.kind)
+            .iter()
+            .filter_map(|path| directory.place(path).ok())
+            .collect();
+        blob.set_sparse(sparse);
         let index = SearchIndex {
             blob,
             reader,
@@ -162,6 +167,12 @@ impl SearchIndex {
         ))
     }
 
+    /// The blob, to see which pages a search loaded.
+    #[cfg(test)]
+    pub(crate) fn blob(&self) -> &PagedBlob {
+        &self.blob
+    }
+
     /// Number of sections in the index.
     pub fn sections(&self) -> usize {
         self.catalog.sections
@@ -185,7 +196,15 @@ pub(crate) fn probe_layout(
     index.read_units();
     let units = paged.take_touched();
     let prefetch = index.read_prefetch(&paged);
-    Ok((Layout { head, units }, prefetch))
+    let sparse = paged.sparse().to_vec();
+    Ok((
+        Layout {
+            head,
+            units,
+            sparse,
+        },
+        prefetch,
+    ))
 }
 
 /// Each block of `dict` with its first term, in order: found by looking up every
@@ -266,8 +285,8 @@ fn dictionary_blocks(
 #[cfg(feature = "writer")]
 impl SearchIndex {
     /// The reads `prefetch.rs` lists, recorded on `paged`: each text field's norms in the
-    /// segment that holds its kind of document, and where each block of its term
-    /// dictionary there starts.
+    /// segment that holds its kind of document (unless they are read sparsely, `norms.rs`),
+    /// and where each block of its term dictionary there starts.
     fn read_prefetch(&self, paged: &PagedBlob) -> crate::prefetch::Probe {
         use crate::collector::Docs;
         let f = &self.fields;
@@ -289,9 +308,12 @@ impl SearchIndex {
                     continue;
                 }
                 paged.take_touched();
+                let sparse = crate::norms::is_sparse(segment, f.kind);
                 for &field in fields {
-                    let _ = segment.get_fieldnorms_reader(field);
-                    probe.always.extend(paged.take_touched());
+                    if !sparse {
+                        let _ = segment.get_fieldnorms_reader(field);
+                        probe.always.extend(paged.take_touched());
+                    }
                     let Ok(inverted) = segment.inverted_index(field) else {
                         continue;
                     };

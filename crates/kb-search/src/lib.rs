@@ -25,6 +25,7 @@ mod index;
 mod live;
 #[cfg(feature = "writer")]
 mod mapped;
+mod norms;
 #[cfg(feature = "writer")]
 mod page_doc;
 mod paged;

@@ -16,7 +16,7 @@
 //! so a query downloads whole units and never half of one at the end of a page.
 //!
 //! Reads of a page that is not loaded fail with an I/O error that tantivy passes up, and
-//! the page is recorded as missing. A search that recorded a missing page is not answered:
+//! the page is recorded as missing (but see *sparse files* below). A search that recorded a missing page is not answered:
 //! the caller loads those pages and asks again (see `SearchIndex::answer`). Each round
 //! loads at least one new page, so this ends; the final round read only loaded pages, so
 //! its answer is exactly the answer of the whole blob.
@@ -27,6 +27,13 @@
 //! b"KBSHEAD\0" | u32 format version | u64 blob id | u32 page count | { u32 page length }* |
 //!   u32 pages held | { u32 page number | data }*
 //! ```
+//!
+//! *Sparse files* (the field norms of a large segment of sections, see `norms.rs`) are cut
+//! into pages of [`SPARSE_PAGE_SIZE`], and a read of one that spans several pages (a
+//! field's norms, which tantivy reads whole) reads pages that are not loaded as zeros and
+//! names none of them. A read within one page (one document's norm) is exact as any other:
+//! the search reads those of the documents it scores, so their pages are loaded before it
+//! answers, and the zeros are never a document's score.
 //!
 //! The blob id (a hash of the whole blob) names the folder of the pages, so a reader who
 //! opened search before the site was rebuilt gets "not found" for the new build's pages,
@@ -88,6 +95,10 @@ fn unit_page_size(name: &str, blob_len: usize) -> usize {
     }
 }
 
+/// Bytes per page of a sparse file: a page of norms holds one byte per section, so the
+/// sections of one shown page (neighbours in the segment) are on one or two pages.
+pub(crate) const SPARSE_PAGE_SIZE: usize = 1024;
+
 /// Reads of the head closer than this are one page (a footer read in three small reads).
 const UNIT_GAP: usize = 64;
 
@@ -121,6 +132,8 @@ pub(crate) struct PagedBlob {
     assembled: Mutex<Assembled>,
     /// Pages a read wanted but did not find, since the last `take_missing`.
     missing: Mutex<BTreeSet<u32>>,
+    /// The sparse files' byte ranges (see the module's docs), set once the index is open.
+    sparse: OnceLock<Vec<Range<usize>>>,
     /// Byte ranges read, when recording (to lay out the pages and find the head).
     touched: Option<Mutex<Vec<Range<usize>>>>,
     /// Told how many bytes of the whole blob each read hands out (see [`ReadHook`]).
@@ -177,6 +190,8 @@ pub(crate) struct Layout {
     pub head: Vec<Range<usize>>,
     /// Ranges read as a whole by queries: pages are cut between them where possible.
     pub units: Vec<Range<usize>>,
+    /// Sparse files (see the module's docs): cut into pages of [`SPARSE_PAGE_SIZE`].
+    pub sparse: Vec<Range<usize>>,
 }
 
 /// Sorted, with ranges that overlap or lie within [`UNIT_GAP`] of each other merged.
@@ -195,7 +210,8 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 
 /// Where the pages of `blob` start. The table of contents is one page; each file is cut
 /// at the bounds of the head's ranges, between units once a page holds
-/// [`unit_page_size`] bytes, and wherever a page would pass [`PAGE_SIZE`].
+/// [`unit_page_size`] bytes, and wherever a page would pass [`PAGE_SIZE`]; a sparse file
+/// every [`SPARSE_PAGE_SIZE`] bytes.
 pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchError> {
     let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
     let entries = table_of_contents(blob.len(), &mut read)?;
@@ -219,7 +235,14 @@ pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchErr
     let mut starts = vec![0];
     for e in files {
         let end = e.offset + e.len;
-        let smallest = unit_page_size(&e.name, blob.len());
+        let sparse = plan
+            .sparse
+            .iter()
+            .any(|r| r.start <= e.offset && end <= r.end);
+        let (smallest, largest) = match sparse {
+            true => (SPARSE_PAGE_SIZE, SPARSE_PAGE_SIZE),
+            false => (unit_page_size(&e.name, blob.len()), PAGE_SIZE),
+        };
         let mut at = e.offset;
         starts.push(at);
         let mut bounds: Vec<(usize, bool)> = inside(&must, e.offset, end, true)
@@ -233,8 +256,8 @@ pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchErr
             .collect();
         bounds.sort_unstable();
         for (bound, required) in bounds {
-            while bound - at > PAGE_SIZE {
-                at += PAGE_SIZE;
+            while bound - at > largest {
+                at += largest;
                 starts.push(at);
             }
             if required || bound - at >= smallest {
@@ -259,6 +282,7 @@ impl PagedBlob {
             whole: None,
             assembled: Mutex::new(Assembled::default()),
             missing: Mutex::new(BTreeSet::new()),
+            sparse: OnceLock::new(),
             touched: record.then(|| Mutex::new(Vec::new())),
             on_read: None,
         }
@@ -405,6 +429,34 @@ impl PagedBlob {
         Ok(())
     }
 
+    /// Makes the files at `ranges` sparse (see the module's docs). Only the first call
+    /// counts: the index is opened once.
+    pub(crate) fn set_sparse(&self, ranges: Vec<Range<usize>>) {
+        let _ = self.sparse.set(ranges);
+    }
+
+    /// The sparse files' byte ranges.
+    #[cfg(feature = "writer")]
+    pub(crate) fn sparse(&self) -> &[Range<usize>] {
+        self.sparse.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// `range` with the pages that are not loaded read as zeros: not kept with the
+    /// assembled reads, as those pages may come later.
+    fn zero_filled(&self, range: Range<usize>) -> OwnedBytes {
+        let mut out = vec![0u8; range.len()];
+        for n in self.page_at(range.start)..=self.page_at(range.end - 1) {
+            let Some(page) = self.pages[n].get() else {
+                continue;
+            };
+            let pr = self.page_range(n);
+            let (from, to) = (range.start.max(pr.start), range.end.min(pr.end));
+            out[from - range.start..to - range.start]
+                .copy_from_slice(&page.as_slice()[from - pr.start..to - pr.start]);
+        }
+        OwnedBytes::new(out)
+    }
+
     /// The pages reads wanted and did not find since the last call.
     pub(crate) fn take_missing(&self) -> Vec<u32> {
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
@@ -473,6 +525,14 @@ impl PagedBlob {
         }
         let absent = |n: &usize| self.pages[*n].get().is_none();
         if (first..=last).any(|n| absent(&n)) {
+            let sparse = self.sparse.get().is_some_and(|files| {
+                files
+                    .iter()
+                    .any(|f| f.start <= range.start && range.end <= f.end)
+            });
+            if sparse && first != last {
+                return Ok(self.zero_filled(range));
+            }
             let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
             missing.extend((first..=last).filter(absent).map(|n| n as u32));
             return Err(io::Error::other(MISSING));
@@ -664,7 +724,7 @@ mod tests {
         ];
         let plan = Layout {
             head: head.clone(),
-            units: vec![],
+            ..Layout::default()
         };
         let p = PagedBlob::whole(OwnedBytes::new(b.clone()), &plan, false).unwrap();
         let pages = p.pages_of(&head);
@@ -696,8 +756,8 @@ mod tests {
         units.push(unit(8 * q, PAGE_SIZE + min / 2));
         units.push(unit(8 * q + PAGE_SIZE + min / 2, 100));
         let plan = Layout {
-            head: vec![],
             units,
+            ..Layout::default()
         };
         let p = PagedBlob::whole(OwnedBytes::new(b), &plan, false).unwrap();
         let first = p.pages_of(&[unit(0, 1)])[0] as usize;
@@ -707,6 +767,53 @@ mod tests {
         let rest = PAGE_SIZE * 2 + 10 - (8 * q + PAGE_SIZE);
         assert_eq!(lens, [min, min, PAGE_SIZE, rest]);
         assert_eq!(p.page_range(first + 3).end, idx + PAGE_SIZE * 2 + 10);
+    }
+
+    #[test]
+    fn sparse_files_read_missing_pages_as_zeros_across_pages_only() {
+        let b = blob();
+        let idx = idx_start(&b);
+        let file = idx..idx + PAGE_SIZE * 2 + 10;
+        let plan = Layout {
+            sparse: vec![file.clone()],
+            ..Layout::default()
+        };
+        let whole = PagedBlob::whole(OwnedBytes::new(b.clone()), &plan, false).unwrap();
+        let pages = whole.pages_of(std::slice::from_ref(&file));
+        // Cut every SPARSE_PAGE_SIZE bytes, the last page holding the rest.
+        assert_eq!(pages.len(), file.len().div_ceil(SPARSE_PAGE_SIZE));
+        assert!(pages
+            .iter()
+            .all(|&n| whole.page_range(n as usize).len() <= SPARSE_PAGE_SIZE));
+        let p = PagedBlob::from_head(&pack_head(&whole, &[0, 1, pages[1]])).unwrap();
+        p.set_sparse(vec![file.clone()]);
+        // The whole file: page 1 as it is, the others zeros, nothing named missing.
+        let read = p.read(file.clone()).unwrap();
+        let second = whole.page_range(pages[1] as usize);
+        let mut want = vec![0u8; file.len()];
+        want[second.start - idx..second.end - idx].copy_from_slice(&b[second.clone()]);
+        assert_eq!(read.as_slice(), &want[..]);
+        assert!(p.take_missing().is_empty());
+        // A read within one page is exact: it names its page.
+        assert!(p.read(idx + 3..idx + 4).is_err());
+        assert_eq!(p.take_missing(), [pages[0]]);
+        assert_eq!(
+            p.read(second.start + 1..second.start + 2)
+                .unwrap()
+                .as_slice(),
+            &b[second.start + 1..second.start + 2]
+        );
+        // Outside the sparse file nothing is zero-filled.
+        let store = whole.page_range(whole.page_count() - 2).start;
+        assert!(p.read(store..store + PAGE_SIZE + 1).is_err());
+        assert!(!p.take_missing().is_empty());
+        // Once loaded, the pages read as they are.
+        p.add_page(pages[0], whole.page(pages[0]).unwrap()).unwrap();
+        let first = whole.page_range(pages[0] as usize);
+        assert_eq!(
+            &p.read(file.clone()).unwrap().as_slice()[..first.len()],
+            &b[first]
+        );
     }
 
     #[test]

@@ -125,6 +125,30 @@ impl Engine<'_> {
                 }
             }
         }
+        // The sections that may be shown: those of the pages that fill `limit`, as a page
+        // shows up to SECTIONS_PER_PAGE of its sections whatever their scores.
+        let mut room = limit;
+        let candidates: Vec<_> = keys
+            .iter()
+            .filter_map(|ord| by_page.get(ord))
+            .take_while(|sections| {
+                let fill = room > 0;
+                room = room.saturating_sub(sections.len().min(SECTIONS_PER_PAGE));
+                fill
+            })
+            .flatten()
+            .map(|s| s.0)
+            .collect();
+        if self.section_norms_missing(&candidates) {
+            // The scores above may have read zeros for norms not loaded (`norms.rs`), so
+            // which sections are shown is not known yet: read every candidate's document,
+            // and the pages of those shown come in this round too. This round's answer is
+            // not used.
+            for &address in &candidates {
+                let _ = self.searcher.doc::<TantivyDocument>(address);
+            }
+            return Vec::new();
+        }
         let mut shown = Vec::new();
         for ord in &keys {
             let Some(sections) = by_page.get_mut(ord) else {
@@ -147,6 +171,20 @@ impl Engine<'_> {
         }
         shown.truncate(limit);
         shown
+    }
+}
+
+impl Engine<'_> {
+    /// On an index that may lack pages: reads the section fields' norms of `sections` one
+    /// by one, true when a page read so far was not loaded. Norms of a sparse file (see
+    /// `norms.rs`) are loaded only so, once the sections to score are known.
+    fn section_norms_missing(&self, sections: &[DocAddress]) -> bool {
+        let Some(pending) = self.pending else {
+            return false;
+        };
+        let fields: Vec<_> = self.fields.section_text().map(|(f, _)| f).to_vec();
+        crate::norms::read_norms(self.searcher, &fields, sections);
+        pending()
     }
 }
 
