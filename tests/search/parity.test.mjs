@@ -69,6 +69,16 @@ test('the paged index of a large site answers the same, loading only some pages'
   assert.ok(paged.pagesLoaded < pages.length, `all ${pages.length} pages were loaded`);
 });
 
+test('a site large enough to read its sections sparsely answers the same', async () => {
+  // Its norms and the finest layer of its doc store's skip index are read only where the
+  // sections shown are (sparse.rs): pages missing there read as zeros, so a wrong path
+  // would show as a wrong score or section here, or trap the module.
+  const large = await engineOf('large');
+  const withHits = await assertParity(large, native('large'));
+  assert.ok(withHits >= 20, `only ${withHits} requests with hits`);
+  assert.ok(large.pagesLoaded > 0, 'no answer needed a page');
+});
+
 /**
  * How well the pages fetched while the module loads (prefetch.json, pagesAhead) match the
  * first round of page loads of each of `queries` on the built site whose search folder is

@@ -7,12 +7,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${KB_PARITY_DIR:-$ROOT/target/kb-search-parity}"
 cd "$ROOT"
-# The fixture corpus (its index fits in the head) and 60 copies of it (an index of many
-# pages, so answers load pages on demand, as on a large site).
+# The fixture corpus (its index fits in the head), 60 copies of it (an index of many
+# pages, so answers load pages on demand, as on a large site), and 430.
 cargo run --quiet --release -p kb-search --example dump -- \
   tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/small"
 cargo run --quiet --release -p kb-search --example dump -- \
   tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/paged" --copies 60
+# 430 copies: 16,770 sections, past the size from which a segment of sections has its
+# norms and skip index read sparsely (crates/kb-search/src/sparse.rs).
+cargo run --quiet --release -p kb-search --example dump -- \
+  tests/search/fixtures/corpus.json tests/search/fixtures/queries.json "$OUT/large" --copies 430
 # The bundled guide, for what a search fetches while the module loads (prefetch.json).
 cargo run --quiet --release -- build --quiet --dest "$OUT/guide/site"
 KB_PARITY_DIR="$OUT" node --test tests/search/parity.test.mjs

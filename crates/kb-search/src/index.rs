@@ -22,6 +22,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     catalog: Catalog,
+    /// The skip indexes read by hand (`sparse.rs`).
+    skips: Vec<crate::sparse::SparseSkip>,
 }
 
 /// The answer to a request on an index that may lack pages.
@@ -62,17 +64,16 @@ impl SearchIndex {
         let index = Index::open(directory.clone())?;
         register_tokenizer(&index);
         let fields = Fields::from_schema(&index.schema())?;
+        // Before the reader: its doc stores read their skip indexes whole.
+        let (sparse, skips) =
+            crate::sparse::sparse_ranges(&index, fields.kind, |path| directory.place(path).ok());
+        blob.set_sparse(sparse);
         // No threads on wasm32: no reload watcher, no warmers.
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .num_warming_threads(0)
             .try_into()?;
-        let sparse = crate::norms::sparse_files(&index, &reader.searcher(), fields.kind)
-            .iter()
-            .filter_map(|path| directory.place(path).ok())
-            .collect();
-        blob.set_sparse(sparse);
         let index = SearchIndex {
             blob,
             reader,
@@ -81,6 +82,7 @@ impl SearchIndex {
                 settings: catalog.settings.sanitized(),
                 ..catalog
             },
+            skips,
         };
         index.warm();
         let missing = index.blob.take_missing();
@@ -164,6 +166,7 @@ impl SearchIndex {
             &self.fields,
             &self.catalog,
             pending,
+            &self.skips,
         ))
     }
 
@@ -197,6 +200,9 @@ pub(crate) fn probe_layout(
     let units = paged.take_touched();
     let prefetch = index.read_prefetch(&paged);
     let sparse = paged.sparse().to_vec();
+    // Opening reads a skip index whole; its finest layer is not the head's (`sparse.rs`).
+    let finest: Vec<_> = index.skips.iter().map(|s| s.finest.clone()).collect();
+    let head = head.into_iter().flat_map(|r| without(r, &finest)).collect();
     Ok((
         Layout {
             head,
@@ -205,6 +211,26 @@ pub(crate) fn probe_layout(
         },
         prefetch,
     ))
+}
+
+/// `range` without the parts that lie in `holes`.
+#[cfg(feature = "writer")]
+fn without(
+    range: std::ops::Range<usize>,
+    holes: &[std::ops::Range<usize>],
+) -> Vec<std::ops::Range<usize>> {
+    let mut parts = vec![range];
+    for hole in holes {
+        parts = parts
+            .into_iter()
+            .flat_map(|r| {
+                [r.start..r.end.min(hole.start), r.start.max(hole.end)..r.end]
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+            })
+            .collect();
+    }
+    parts
 }
 
 /// Each block of `dict` with its first term, in order: found by looking up every
@@ -285,7 +311,7 @@ fn dictionary_blocks(
 #[cfg(feature = "writer")]
 impl SearchIndex {
     /// The reads `prefetch.rs` lists, recorded on `paged`: each text field's norms in the
-    /// segment that holds its kind of document (unless they are read sparsely, `norms.rs`),
+    /// segment that holds its kind of document (unless they are read sparsely, `sparse.rs`),
     /// and where each block of its term dictionary there starts.
     fn read_prefetch(&self, paged: &PagedBlob) -> crate::prefetch::Probe {
         use crate::collector::Docs;
@@ -308,7 +334,7 @@ impl SearchIndex {
                     continue;
                 }
                 paged.take_touched();
-                let sparse = crate::norms::is_sparse(segment, f.kind);
+                let sparse = crate::sparse::is_sparse(segment, f.kind);
                 for &field in fields {
                     if !sparse {
                         let _ = segment.get_fieldnorms_reader(field);

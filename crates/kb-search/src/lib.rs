@@ -25,7 +25,6 @@ mod index;
 mod live;
 #[cfg(feature = "writer")]
 mod mapped;
-mod norms;
 #[cfg(feature = "writer")]
 mod page_doc;
 mod paged;
@@ -39,6 +38,7 @@ mod schema;
 mod search;
 mod settings;
 mod site_files;
+mod sparse;
 pub mod tokenizer;
 
 #[cfg(feature = "writer")]

@@ -48,7 +48,7 @@ impl LiveSnapshot {
     }
 
     fn engine(&self) -> Engine<'_> {
-        Engine::new(&self.searcher, &self.fields, &self.catalog, None)
+        Engine::new(&self.searcher, &self.fields, &self.catalog, None, &[])
     }
 }
 

@@ -16,7 +16,8 @@
 //! so a query downloads whole units and never half of one at the end of a page.
 //!
 //! Reads of a page that is not loaded fail with an I/O error that tantivy passes up, and
-//! the page is recorded as missing (but see *sparse files* below). A search that recorded a missing page is not answered:
+//! the page is recorded as missing (but see *sparse ranges* below). A search that
+//! recorded a missing page is not answered:
 //! the caller loads those pages and asks again (see `SearchIndex::answer`). Each round
 //! loads at least one new page, so this ends; the final round read only loaded pages, so
 //! its answer is exactly the answer of the whole blob.
@@ -28,12 +29,14 @@
 //!   u32 pages held | { u32 page number | data }*
 //! ```
 //!
-//! *Sparse files* (the field norms of a large segment of sections, see `norms.rs`) are cut
-//! into pages of [`SPARSE_PAGE_SIZE`], and a read of one that spans several pages (a
-//! field's norms, which tantivy reads whole) reads pages that are not loaded as zeros and
-//! names none of them. A read within one page (one document's norm) is exact as any other:
-//! the search reads those of the documents it scores, so their pages are loaded before it
-//! answers, and the zeros are never a document's score.
+//! *Sparse ranges* (the field norms of a large segment of sections and the finest layer of
+//! its doc store's skip index, see `sparse.rs`) are cut into pages of
+//! [`SPARSE_PAGE_SIZE`], and a read that spans several pages and misses only pages of
+//! sparse ranges (a field's norms, or a skip index, which tantivy reads whole) reads those
+//! as zeros and names none of them. A read within one page (one document's norm, one byte
+//! of a skip index) is exact as any other: the search reads so what the documents it
+//! scores and shows need, so their pages are loaded before it answers, and the zeros are
+//! never read for them.
 //!
 //! The blob id (a hash of the whole blob) names the folder of the pages, so a reader who
 //! opened search before the site was rebuilt gets "not found" for the new build's pages,
@@ -95,7 +98,7 @@ fn unit_page_size(name: &str, blob_len: usize) -> usize {
     }
 }
 
-/// Bytes per page of a sparse file: a page of norms holds one byte per section, so the
+/// Bytes per page of a sparse range: a page of norms holds one byte per section, so the
 /// sections of one shown page (neighbours in the segment) are on one or two pages.
 pub(crate) const SPARSE_PAGE_SIZE: usize = 1024;
 
@@ -132,7 +135,7 @@ pub(crate) struct PagedBlob {
     assembled: Mutex<Assembled>,
     /// Pages a read wanted but did not find, since the last `take_missing`.
     missing: Mutex<BTreeSet<u32>>,
-    /// The sparse files' byte ranges (see the module's docs), set once the index is open.
+    /// The sparse ranges (see the module's docs), set once the index is open.
     sparse: OnceLock<Vec<Range<usize>>>,
     /// Byte ranges read, when recording (to lay out the pages and find the head).
     touched: Option<Mutex<Vec<Range<usize>>>>,
@@ -190,7 +193,7 @@ pub(crate) struct Layout {
     pub head: Vec<Range<usize>>,
     /// Ranges read as a whole by queries: pages are cut between them where possible.
     pub units: Vec<Range<usize>>,
-    /// Sparse files (see the module's docs): cut into pages of [`SPARSE_PAGE_SIZE`].
+    /// Sparse ranges (see the module's docs): cut into pages of [`SPARSE_PAGE_SIZE`].
     pub sparse: Vec<Range<usize>>,
 }
 
@@ -210,8 +213,8 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 
 /// Where the pages of `blob` start. The table of contents is one page; each file is cut
 /// at the bounds of the head's ranges, between units once a page holds
-/// [`unit_page_size`] bytes, and wherever a page would pass [`PAGE_SIZE`]; a sparse file
-/// every [`SPARSE_PAGE_SIZE`] bytes.
+/// [`unit_page_size`] bytes, and wherever a page would pass [`PAGE_SIZE`]; a sparse range
+/// at its bounds and every [`SPARSE_PAGE_SIZE`] bytes.
 pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchError> {
     let mut read = |at: usize, n: usize| blob.get(at..at.checked_add(n)?).map(<[u8]>::to_vec);
     let entries = table_of_contents(blob.len(), &mut read)?;
@@ -224,8 +227,10 @@ pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchErr
         .iter()
         .flat_map(|r| [r.start, r.end])
         .chain(files.iter().map(|e| e.offset + e.len))
+        .chain(plan.sparse.iter().flat_map(|r| [r.start, r.end]))
         .collect();
     must.sort_unstable();
+    let sparse_at = |at: usize| plan.sparse.iter().any(|r| r.start <= at && at < r.end);
     // The sorted `list`'s bounds in `(from, to)`, with `to` itself when `to_too`.
     let inside = |list: &[usize], from: usize, to: usize, to_too: bool| -> Vec<usize> {
         let first = list.partition_point(|&m| m <= from);
@@ -235,14 +240,7 @@ pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchErr
     let mut starts = vec![0];
     for e in files {
         let end = e.offset + e.len;
-        let sparse = plan
-            .sparse
-            .iter()
-            .any(|r| r.start <= e.offset && end <= r.end);
-        let (smallest, largest) = match sparse {
-            true => (SPARSE_PAGE_SIZE, SPARSE_PAGE_SIZE),
-            false => (unit_page_size(&e.name, blob.len()), PAGE_SIZE),
-        };
+        let unit = unit_page_size(&e.name, blob.len());
         let mut at = e.offset;
         starts.push(at);
         let mut bounds: Vec<(usize, bool)> = inside(&must, e.offset, end, true)
@@ -256,6 +254,10 @@ pub(crate) fn layout(blob: &[u8], plan: &Layout) -> Result<Vec<usize>, SearchErr
             .collect();
         bounds.sort_unstable();
         for (bound, required) in bounds {
+            let (smallest, largest) = match sparse_at(at) {
+                true => (SPARSE_PAGE_SIZE, SPARSE_PAGE_SIZE),
+                false => (unit, PAGE_SIZE),
+            };
             while bound - at > largest {
                 at += largest;
                 starts.push(at);
@@ -429,13 +431,13 @@ impl PagedBlob {
         Ok(())
     }
 
-    /// Makes the files at `ranges` sparse (see the module's docs). Only the first call
+    /// Makes `ranges` of the blob sparse (see the module's docs). Only the first call
     /// counts: the index is opened once.
     pub(crate) fn set_sparse(&self, ranges: Vec<Range<usize>>) {
         let _ = self.sparse.set(ranges);
     }
 
-    /// The sparse files' byte ranges.
+    /// The sparse ranges.
     #[cfg(feature = "writer")]
     pub(crate) fn sparse(&self) -> &[Range<usize>] {
         self.sparse.get().map_or(&[], Vec::as_slice)
@@ -525,12 +527,15 @@ impl PagedBlob {
         }
         let absent = |n: &usize| self.pages[*n].get().is_none();
         if (first..=last).any(|n| absent(&n)) {
-            let sparse = self.sparse.get().is_some_and(|files| {
-                files
-                    .iter()
-                    .any(|f| f.start <= range.start && range.end <= f.end)
-            });
-            if sparse && first != last {
+            let in_sparse = |n: usize| {
+                let page = self.page_range(n);
+                self.sparse.get().is_some_and(|ranges| {
+                    ranges
+                        .iter()
+                        .any(|r| r.start <= page.start && page.end <= r.end)
+                })
+            };
+            if first != last && (first..=last).filter(absent).all(in_sparse) {
                 return Ok(self.zero_filled(range));
             }
             let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());

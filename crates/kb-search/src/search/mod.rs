@@ -35,10 +35,11 @@ mod warm;
 pub(crate) use warm::read_kinds;
 
 use std::cmp::Reverse;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tantivy::schema::{Field, Value};
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::store::StoreReader;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::blob::Catalog;
 use crate::collector::{Docs, NO_AREA};
@@ -47,10 +48,15 @@ use crate::query::{parse, Scope};
 use crate::results::{round_score, AreaCount, SearchHit, SearchResults};
 use crate::schema::{Fields, Holds};
 use crate::settings::{QueryOptions, MAX_LIMIT};
+use crate::sparse::SparseSkip;
 
 /// Below this many matches, words of [`FUZZY_MIN_CHARS`](expand::FUZZY_MIN_CHARS) or more
 /// also match terms one edit away.
 const FUZZY_BELOW: usize = 3;
+
+/// Blocks of stored sections a doc store opened by one search keeps decompressed: a
+/// shown section is read for its word pairs and for its hit.
+const STORE_CACHE_BLOCKS: usize = 8;
 
 /// Which documents a query is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,6 +91,10 @@ pub(crate) struct Engine<'a> {
     /// Planning ahead of the typo step (see [`Engine::search`]): only words whose
     /// dictionary lookups all answered "not there" are taken for typos.
     typos_ahead: std::cell::Cell<bool>,
+    /// The skip indexes of the doc stores read sparsely (`sparse.rs`).
+    skips: &'a [SparseSkip],
+    /// Their doc stores, opened by this search (see [`Engine::doc`]), by segment ordinal.
+    stores: std::cell::RefCell<BTreeMap<u32, Option<StoreReader>>>,
 }
 
 impl<'a> Engine<'a> {
@@ -93,6 +103,7 @@ impl<'a> Engine<'a> {
         fields: &'a Fields,
         catalog: &'a Catalog,
         pending: Option<&'a dyn Fn() -> bool>,
+        skips: &'a [SparseSkip],
     ) -> Self {
         Engine {
             searcher,
@@ -101,7 +112,33 @@ impl<'a> Engine<'a> {
             pending,
             segment_docs: std::cell::OnceCell::new(),
             typos_ahead: std::cell::Cell::new(false),
+            skips,
+            stores: std::cell::RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// The stored document at `address`, `None` when its pages are not loaded (they are
+    /// then named missing). In a doc store read sparsely (`sparse.rs`) the path through
+    /// its skip index is read first, byte by byte, and the document from a doc store
+    /// opened now: the searcher's read the skip index when the index opened, before
+    /// those pages came.
+    pub(super) fn doc(&self, address: DocAddress) -> Option<TantivyDocument> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let Some(skip) = self
+            .skips
+            .iter()
+            .find(|s| s.segment == segment.segment_id())
+        else {
+            return self.searcher.doc(address).ok();
+        };
+        if !skip.path_loaded(address.doc_id) {
+            return None;
+        }
+        let mut stores = self.stores.borrow_mut();
+        let store = stores
+            .entry(address.segment_ord)
+            .or_insert_with(|| segment.get_store_reader(STORE_CACHE_BLOCKS).ok());
+        store.as_ref()?.get(address.doc_id).ok()
     }
 
     /// Whether to search each segment (by ordinal) for `docs` (see [`Docs::in_segment`]).
@@ -254,7 +291,7 @@ impl Engine<'_> {
         let marks = plan.marks(&matched.dropped);
         for (address, score) in self.shown_sections(&plan, &matched.dropped, &matched.pages, limit)
         {
-            if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
+            if let Some(doc) = self.doc(address) {
                 results.hits.push(self.hit(score, &doc, &marks));
             }
         }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::query::{Occur, Query};
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::DocAddress;
 
 use super::and_maybe::AndMaybe;
 use super::in_pages::InPages;
@@ -140,12 +140,12 @@ impl Engine<'_> {
             .map(|s| s.0)
             .collect();
         if self.section_norms_missing(&candidates) {
-            // The scores above may have read zeros for norms not loaded (`norms.rs`), so
+            // The scores above may have read zeros for norms not loaded (`sparse.rs`), so
             // which sections are shown is not known yet: read every candidate's document,
             // and the pages of those shown come in this round too. This round's answer is
             // not used.
             for &address in &candidates {
-                let _ = self.searcher.doc::<TantivyDocument>(address);
+                let _ = self.doc(address);
             }
             return Vec::new();
         }
@@ -158,7 +158,7 @@ impl Engine<'_> {
                 for (address, score) in sections.iter_mut() {
                     // A section not loaded yet scores no pair: this round's answer is
                     // not used (see `paged.rs`), and its page is asked for now.
-                    if let Ok(doc) = self.searcher.doc::<TantivyDocument>(*address) {
+                    if let Some(doc) = self.doc(*address) {
                         *score += pairs.score(self.searcher, *address, &doc);
                     }
                 }
@@ -177,13 +177,13 @@ impl Engine<'_> {
 impl Engine<'_> {
     /// On an index that may lack pages: reads the section fields' norms of `sections` one
     /// by one, true when a page read so far was not loaded. Norms of a sparse file (see
-    /// `norms.rs`) are loaded only so, once the sections to score are known.
+    /// `sparse.rs`) are loaded only so, once the sections to score are known.
     fn section_norms_missing(&self, sections: &[DocAddress]) -> bool {
         let Some(pending) = self.pending else {
             return false;
         };
         let fields: Vec<_> = self.fields.section_text().map(|(f, _)| f).to_vec();
-        crate::norms::read_norms(self.searcher, &fields, sections);
+        crate::sparse::read_norms(self.searcher, &fields, sections);
         pending()
     }
 }
