@@ -46,6 +46,11 @@ pub(crate) const SPARSE_ABOVE: u32 = 16_384;
 /// 15 bytes reserved.
 const STORE_FOOTER: usize = 28;
 
+/// Most bytes of one block of checkpoints of a skip index: its count, first document and
+/// offset, then eight checkpoints of two VInts of a `u32` each. A walk reads one block
+/// per layer (a checkpoint of a layer names one block of the next).
+const MAX_BLOCK_BYTES: usize = 5 + 5 + 10 + 8 * (5 + 5);
+
 /// Whether `segment` is read sparsely: it holds sections only, more than [`SPARSE_ABOVE`].
 pub(crate) fn is_sparse(segment: &SegmentReader, kind: Field) -> bool {
     segment.max_doc() > SPARSE_ABOVE && !Docs::Pages.in_segment(segment, kind)
@@ -132,7 +137,13 @@ impl Bytes<'_> {
         if self.at >= self.end {
             return None;
         }
-        let byte = self.file.read_bytes_slice(self.at..self.at + 1).ok()?;
+        let Ok(byte) = self.file.read_bytes_slice(self.at..self.at + 1) else {
+            // Not loaded: name the page the rest of this block of checkpoints may be on
+            // too, or the walk would need a round trip per page.
+            let ahead = (self.at + MAX_BLOCK_BYTES).min(self.end - 1);
+            let _ = self.file.read_bytes_slice(ahead..ahead + 1);
+            return None;
+        };
         self.at += 1;
         byte.as_slice().first().copied()
     }
