@@ -225,11 +225,13 @@ impl SparseSkip {
                 let mut found = None;
                 for _ in 0..count {
                     let (docs, len) = (bytes.vint()?, bytes.vint()?);
-                    if found.is_none() && first + docs > target {
+                    // Saturating: the bytes are the index's, but a wrong one must not
+                    // overflow in the browser's module.
+                    if found.is_none() && first.saturating_add(docs) > target {
                         found = Some(offset);
                     }
-                    first += docs;
-                    offset += len;
+                    first = first.saturating_add(docs);
+                    offset = offset.saturating_add(len);
                 }
                 if found.is_some() {
                     return found;

@@ -124,11 +124,12 @@ impl<'a> Engine<'a> {
     /// those pages came.
     pub(super) fn doc(&self, address: DocAddress) -> Option<TantivyDocument> {
         let segment = self.searcher.segment_reader(address.segment_ord);
-        let Some(skip) = self
+        let sparse = self
             .skips
             .iter()
-            .find(|s| s.segment == segment.segment_id())
-        else {
+            .find(|s| s.segment == segment.segment_id());
+        // A whole blob (native, `kb search`) has every page: the searcher's store will do.
+        let Some(skip) = sparse.filter(|_| self.pending.is_some()) else {
             return self.searcher.doc(address).ok();
         };
         if !skip.path_loaded(address.doc_id) {

@@ -176,7 +176,7 @@ impl Engine<'_> {
 
 impl Engine<'_> {
     /// On an index that may lack pages: reads the section fields' norms of `sections` one
-    /// by one, true when a page read so far was not loaded. Norms of a sparse file (see
+    /// by one, true when a page read so far was not loaded. Norms in a sparse range (see
     /// `sparse.rs`) are loaded only so, once the sections to score are known.
     fn section_norms_missing(&self, sections: &[DocAddress]) -> bool {
         let Some(pending) = self.pending else {
