@@ -93,7 +93,7 @@ exec 9>"$STAGE.lock"
 flock 9
 rm -rf "$STAGE" && mkdir -p "$STAGE"
 tar -C "$ROOT" -c --exclude=target --exclude=dist crates/kb-search crates/kb-search-wasm \
-  vendor/tantivy-sstable |
+  vendor/tantivy-sstable vendor/bitpacking |
   tar -C "$STAGE" -x
 
 # Absolute paths end up in panic messages; remap them so the bytes do not depend on

@@ -6,10 +6,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 {
-  find crates/kb-search/src crates/kb-search-wasm/src vendor/tantivy-sstable/src -type f -name '*.rs'
+  find crates/kb-search/src crates/kb-search-wasm/src vendor/tantivy-sstable/src \
+    vendor/bitpacking/src -type f -name '*.rs'
   printf '%s\n' crates/kb-search/Cargo.toml crates/kb-search-wasm/Cargo.toml \
     crates/kb-search-wasm/Cargo.lock crates/kb-search-wasm/.cargo/config.toml \
-    vendor/tantivy-sstable/Cargo.toml \
+    vendor/tantivy-sstable/Cargo.toml vendor/bitpacking/Cargo.toml \
     scripts/build-search-wasm.sh
 } | LC_ALL=C sort | while read -r f; do
   printf '%s  %s\n' "$(sha256sum "$f" | cut -d' ' -f1)" "$f"
