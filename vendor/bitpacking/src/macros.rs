@@ -406,7 +406,8 @@ macro_rules! declare_bitpacker {
                 num_bytes
             );
             let words = compressed.as_ptr().cast::<u32>();
-            let word = |k: usize| u64::from(u32::from_le(std::ptr::read_unaligned(words.add(k))));
+            // Native order, as the packing side stores its registers.
+            let word = |k: usize| u64::from(std::ptr::read_unaligned(words.add(k)));
             let mask = ((1u64 << bits) - 1) as u32;
             // The words of each lane: `bits` of them, the lanes interleaved.
             let last = bits.saturating_sub(1);
