@@ -57,7 +57,8 @@ pub(crate) fn is_sparse(segment: &SegmentReader, kind: Field) -> bool {
 }
 
 /// What is read sparsely in the segments that are (see [`is_sparse`]): the byte ranges of
-/// `place` (a file's range in the blob), and the skip indexes to read by hand.
+/// `place` (a file's range in the blob), and the skip indexes to read by hand, one per
+/// segment read sparsely.
 pub(crate) fn sparse_ranges(
     index: &Index,
     kind: Field,
@@ -77,33 +78,55 @@ pub(crate) fn sparse_ranges(
             continue;
         }
         let path = |component| -> PathBuf { segment.relative_path(component) };
-        ranges.extend(place(&path(SegmentComponent::FieldNorms)));
         let store = path(SegmentComponent::Store);
-        let (Some(file), Ok(body)) = (place(&store), index.directory().open_read(&store)) else {
+        let (Some(norms), Some(file), Ok(body)) = (
+            place(&path(SegmentComponent::FieldNorms)),
+            place(&store),
+            index.directory().open_read(&store),
+        ) else {
             continue;
         };
+        // Both or neither: a segment is read sparsely when it is among the skips.
         if let Some(mut skip) = SparseSkip::open(reader.segment_id(), body) {
             // The store's body is the start of its file (the managed footer follows).
             let finest = skip.layers.last().cloned().unwrap_or_default();
             skip.finest = file.start + finest.start..file.start + finest.end;
-            ranges.push(skip.finest.clone());
+            ranges.extend([norms, skip.finest.clone()]);
             skips.push(skip);
         }
     }
     (ranges, skips)
 }
 
-/// Reads the norm of each of `fields` for each of `docs`, a byte each: on a sparse range
-/// those reads are exact, so the pages not loaded yet are named missing (`paged.rs`).
-pub(crate) fn read_norms(searcher: &Searcher, fields: &[Field], docs: &[DocAddress]) {
+/// The norm (tantivy's field-norm id) of `doc` in `field` of `segment`, read as one byte:
+/// exact on a sparse range, where a page not loaded is named missing (`paged.rs`), and
+/// without reading the field's norms whole, as `get_fieldnorms_reader` would. `None` when
+/// the field has no norms or the page is not loaded.
+pub(crate) fn norm(segment: &SegmentReader, field: Field, doc: DocId) -> Option<u8> {
+    let norms = segment
+        .fieldnorms_readers()
+        .get_inner_file()
+        .open_read(field)?;
+    let at = doc as usize;
+    let byte = norms.read_bytes_slice(at..at + 1).ok()?;
+    byte.as_slice().first().copied()
+}
+
+/// Reads the norm of each of `fields` for each of `docs` in a sparse segment (`sparse`
+/// names them), so the pages not loaded yet are named missing.
+pub(crate) fn read_norms(
+    searcher: &Searcher,
+    sparse: &[SparseSkip],
+    fields: &[Field],
+    docs: &[DocAddress],
+) {
     for &doc in docs {
         let segment = searcher.segment_reader(doc.segment_ord);
-        let file = segment.fieldnorms_readers().get_inner_file();
+        if !sparse.iter().any(|s| s.segment == segment.segment_id()) {
+            continue;
+        }
         for &field in fields {
-            if let Some(norms) = file.open_read(field) {
-                let at = doc.doc_id as usize;
-                let _ = norms.read_bytes_slice(at..at + 1);
-            }
+            let _ = norm(segment, field, doc.doc_id);
         }
     }
 }

@@ -105,10 +105,8 @@ impl SectionPairs {
                     let (terms, norm) = fields_read.entry(phrase.field).or_insert_with(|| {
                         let wanted = self.wanted.get(&phrase.field).map_or(&[][..], |w| w);
                         let tokenizer = &mut self.tokenizer.borrow_mut();
-                        let norm = segment
-                            .get_fieldnorms_reader(phrase.field)
-                            .map(|r| r.fieldnorm_id(address.doc_id))
-                            .unwrap_or(0);
+                        let norm =
+                            crate::sparse::norm(segment, phrase.field, address.doc_id).unwrap_or(0);
                         (field_positions(tokenizer, doc, phrase.field, wanted), norm)
                     });
                     let count = phrase_count(terms, &phrase.terms);

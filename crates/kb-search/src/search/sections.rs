@@ -66,6 +66,43 @@ impl Engine<'_> {
             .unwrap_or_default()
     }
 
+    /// The sections that may be shown: those of the pages (`keys`, in order) that fill
+    /// `limit`, as a page shows up to [`SECTIONS_PER_PAGE`] of its sections whatever their
+    /// scores. Only wanted where sections are read sparsely (`sparse.rs`).
+    fn candidates(
+        &self,
+        keys: &[u64],
+        by_page: &BTreeMap<u64, Vec<Shown>>,
+        limit: usize,
+    ) -> Vec<DocAddress> {
+        if self.pending.is_none() || self.skips.is_empty() {
+            return Vec::new();
+        }
+        let mut room = limit;
+        keys.iter()
+            .filter_map(|ord| by_page.get(ord))
+            .take_while(|sections| {
+                let fill = room > 0;
+                room = room.saturating_sub(sections.len().min(SECTIONS_PER_PAGE));
+                fill
+            })
+            .flatten()
+            .map(|s| s.0)
+            .collect()
+    }
+
+    /// On an index that may lack pages: reads the section fields' norms of `sections` in
+    /// segments read sparsely (`sparse.rs`) one by one, true when a page read so far was
+    /// not loaded. Those norms are loaded only so, once the sections to score are known.
+    fn section_norms_missing(&self, sections: &[DocAddress]) -> bool {
+        let Some(pending) = self.pending.filter(|_| !sections.is_empty()) else {
+            return false;
+        };
+        let fields: Vec<_> = self.fields.section_text().map(|(f, _)| f).to_vec();
+        crate::sparse::read_norms(self.searcher, self.skips, &fields, sections);
+        pending()
+    }
+
     /// The sections to show for `pages` (in their order), at most `limit` in all.
     pub(super) fn shown_sections(
         &self,
@@ -125,20 +162,7 @@ impl Engine<'_> {
                 }
             }
         }
-        // The sections that may be shown: those of the pages that fill `limit`, as a page
-        // shows up to SECTIONS_PER_PAGE of its sections whatever their scores.
-        let mut room = limit;
-        let candidates: Vec<_> = keys
-            .iter()
-            .filter_map(|ord| by_page.get(ord))
-            .take_while(|sections| {
-                let fill = room > 0;
-                room = room.saturating_sub(sections.len().min(SECTIONS_PER_PAGE));
-                fill
-            })
-            .flatten()
-            .map(|s| s.0)
-            .collect();
+        let candidates = self.candidates(&keys, &by_page, limit);
         if self.section_norms_missing(&candidates) {
             // The scores above may have read zeros for norms not loaded (`sparse.rs`), so
             // which sections are shown is not known yet: read every candidate's document,
@@ -171,20 +195,6 @@ impl Engine<'_> {
         }
         shown.truncate(limit);
         shown
-    }
-}
-
-impl Engine<'_> {
-    /// On an index that may lack pages: reads the section fields' norms of `sections` one
-    /// by one, true when a page read so far was not loaded. Norms in a sparse range (see
-    /// `sparse.rs`) are loaded only so, once the sections to score are known.
-    fn section_norms_missing(&self, sections: &[DocAddress]) -> bool {
-        let Some(pending) = self.pending else {
-            return false;
-        };
-        let fields: Vec<_> = self.fields.section_text().map(|(f, _)| f).to_vec();
-        crate::sparse::read_norms(self.searcher, &fields, sections);
-        pending()
     }
 }
 
