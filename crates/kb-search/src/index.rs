@@ -176,6 +176,21 @@ impl SearchIndex {
         &self.blob
     }
 
+    /// Answers `request` as the browser does, loading the pages it names from `whole`.
+    #[cfg(test)]
+    pub(crate) fn answer_loading(&self, request: &str, whole: &PagedBlob) -> String {
+        loop {
+            match self.answer(request) {
+                Answer::Json(json) => return json,
+                Answer::NeedPages(pages) => {
+                    for n in pages {
+                        self.add_page(n, whole.page(n).unwrap()).unwrap();
+                    }
+                }
+            }
+        }
+    }
+
     /// Number of sections in the index.
     pub fn sections(&self) -> usize {
         self.catalog.sections
@@ -420,6 +435,7 @@ pub(crate) mod writer {
     use crate::doc::SectionDoc;
     use crate::error::SearchError;
     use crate::page_doc::PageDoc;
+    use crate::pairs::{CommonTerms, PairTokenizer, Sample};
     use crate::parts::{Location, Parts, PAGE_PART_SHARE, PART_DOCS};
     use crate::schema::{build_schema, Fields};
     use crate::settings::SearchSettings;
@@ -452,9 +468,14 @@ pub(crate) mod writer {
         doc
     }
 
-    pub(crate) fn tokenizers() -> TokenizerManager {
+    /// The tokenizers of an index whose pairs are those of `common` (see `pairs.rs`).
+    pub(crate) fn tokenizers(common: CommonTerms) -> TokenizerManager {
         let manager = TokenizerManager::default();
         manager.register(TOKENIZER_NAME, KbTokenizer::default());
+        manager.register(
+            crate::pairs::PAIR_TOKENIZER_NAME,
+            PairTokenizer::new(common),
+        );
         manager
     }
 
@@ -529,6 +550,8 @@ pub(crate) mod writer {
         pages: BTreeSet<String>,
         /// The page document of the page whose sections are arriving.
         page: Option<PageDoc>,
+        /// The first page documents, until they decide the common terms (`pairs.rs`).
+        sample: Sample,
         /// Number of that page (pages are numbered from 1 in the order they come).
         page_ord: u64,
         sections: usize,
@@ -581,7 +604,9 @@ pub(crate) mod writer {
                 .enumerate()
                 .map(|(id, area)| (area.clone(), id as u64))
                 .collect();
-            let builder = || {
+            let common = CommonTerms::default();
+            let tokenizer_common = common.clone();
+            let builder = move || {
                 IndexBuilder::new()
                     .schema(build_schema())
                     .settings(IndexSettings {
@@ -592,7 +617,7 @@ pub(crate) mod writer {
                         docstore_compress_dedicated_thread: false,
                         ..IndexSettings::default()
                     })
-                    .tokenizers(tokenizers())
+                    .tokenizers(tokenizers(tokenizer_common.clone()))
             };
             // One thread or more per stream: they hold about as much text each (a page
             // document has all its sections' words).
@@ -604,7 +629,7 @@ pub(crate) mod writer {
                     location.within("sections"),
                     section_threads,
                     part_docs,
-                    builder,
+                    builder.clone(),
                 )?,
                 page_docs: Parts::new(
                     location.within("pages"),
@@ -612,6 +637,7 @@ pub(crate) mod writer {
                     page_part_docs,
                     builder,
                 )?,
+                sample: Sample::new(common),
                 folder: match &location {
                     Location::Memory => None,
                     Location::Disk(dir) => Some(dir.clone()),
@@ -687,8 +713,11 @@ pub(crate) mod writer {
         /// Writes the page document of the page whose sections came last.
         fn finish_page(&mut self) -> Result<(), SearchError> {
             if let Some(page) = self.page.take() {
-                let doc = page.finish(&self.preparer.fields, self.page_ord);
-                self.page_docs.add(doc)?;
+                let f = &self.preparer.fields;
+                let doc = page.finish(f, self.page_ord);
+                for doc in self.sample.add(f, doc) {
+                    self.page_docs.add(doc)?;
+                }
             }
             Ok(())
         }
@@ -715,6 +744,9 @@ pub(crate) mod writer {
         /// out of the catalog (their ids stay unused).
         fn finish_into(mut self, out: &mut dyn Write) -> Result<(), SearchError> {
             self.finish_page()?;
+            for doc in self.sample.finish(&self.preparer.fields) {
+                self.page_docs.add(doc)?;
+            }
             let catalog = Catalog {
                 settings: self.settings.sanitized(),
                 areas: self

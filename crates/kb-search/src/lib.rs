@@ -28,6 +28,7 @@ mod mapped;
 #[cfg(feature = "writer")]
 mod page_doc;
 mod paged;
+mod pairs;
 #[cfg(feature = "writer")]
 mod parts;
 #[cfg(feature = "writer")]

@@ -114,7 +114,7 @@ impl LiveIndex {
             .map_err(io)?;
         let index = Index::builder()
             .schema(build_schema())
-            .tokenizers(tokenizers())
+            .tokenizers(tokenizers(Default::default()))
             .open_or_create(ReadDirectory::open(folder.path())?)?;
         let writer = index.writer_with_num_threads(1, LIVE_WRITER_MEMORY)?;
         let reader = index

@@ -7,7 +7,8 @@
 use tantivy::{doc, TantivyDocument};
 
 use crate::doc::SectionDoc;
-use crate::schema::{name, Fields};
+use crate::pairs;
+use crate::schema::{name, Fields, Holds};
 
 /// A page document being filled section by section.
 pub(crate) struct PageDoc {
@@ -33,6 +34,14 @@ impl PageDoc {
             doc.add_text(f.p_tags, tag);
             doc.add_text(f.tag, tag.to_lowercase());
         }
+        for (text, holds) in [
+            (&first.page_title, Holds::Title),
+            (&first.description, Holds::Description),
+        ] {
+            if let Some(pairs) = pairs::value(text, holds) {
+                doc.add_text(f.p_pairs, pairs);
+            }
+        }
         PageDoc {
             page_url: first.page_url.clone(),
             doc,
@@ -46,9 +55,16 @@ impl PageDoc {
 
     /// Adds one section's text (each a separate value, so phrases do not run across).
     pub(crate) fn push(&mut self, f: &Fields, heading: &str, body: &str, code: &str) {
-        for (field, text) in [(f.p_head, heading), (f.p_body, body), (f.p_code, code)] {
+        for (field, holds, text) in [
+            (f.p_head, Holds::Headings, heading),
+            (f.p_body, Holds::Prose, body),
+            (f.p_code, Holds::Code, code),
+        ] {
             if !text.is_empty() {
                 self.doc.add_text(field, text);
+                if let Some(pairs) = pairs::value(text, holds) {
+                    self.doc.add_text(f.p_pairs, pairs);
+                }
             }
         }
     }

@@ -54,6 +54,9 @@ pub(crate) struct Fields {
     pub p_head: Field,
     pub p_body: Field,
     pub p_code: Field,
+    /// Page document field: the word pairs of the fields above with positions, as terms
+    /// of their own (see `pairs.rs`).
+    pub p_pairs: Field,
 }
 
 /// Field names, fixed forever for a given blob format version.
@@ -90,6 +93,7 @@ impl Fields {
             p_head: f("p_head")?,
             p_body: f("p_body")?,
             p_code: f("p_code")?,
+            p_pairs: f("p_pairs")?,
         })
     }
 
@@ -180,6 +184,16 @@ pub(crate) fn build_schema() -> Schema {
     b.add_text_field("p_head", text(false, true));
     b.add_text_field("p_body", text(false, true));
     b.add_text_field("p_code", text(false, true));
+    // No norms: a pair scores with its field's (see `pairs.rs`).
+    b.add_text_field(
+        "p_pairs",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(crate::pairs::PAIR_TOKENIZER_NAME)
+                .set_index_option(IndexRecordOption::WithFreqs)
+                .set_fieldnorms(false),
+        ),
+    );
     b.build()
 }
 
@@ -188,4 +202,9 @@ pub(crate) fn register_tokenizer(index: &Index) {
     index
         .tokenizers()
         .register(TOKENIZER_NAME, TextAnalyzer::from(KbTokenizer::default()));
+    #[cfg(feature = "writer")]
+    index.tokenizers().register(
+        crate::pairs::PAIR_TOKENIZER_NAME,
+        crate::pairs::PairTokenizer::default(),
+    );
 }

@@ -275,7 +275,7 @@ mod tests {
 
     use tantivy::directory::OwnedBytes;
 
-    use crate::index::{probe_layout, Answer, SearchIndex};
+    use crate::index::{probe_layout, SearchIndex};
     use crate::paged::{pack_head, Layout, PagedBlob};
     use crate::{build_index, SearchSettings, SectionDoc};
 
@@ -352,16 +352,7 @@ mod tests {
             "q=Part%203%20cache",
         ] {
             let index = SearchIndex::from_head(&head).unwrap();
-            let json = loop {
-                match index.answer(q) {
-                    Answer::Json(json) => break json,
-                    Answer::NeedPages(pages) => {
-                        for n in pages {
-                            index.add_page(n, paged.page(n).unwrap()).unwrap();
-                        }
-                    }
-                }
-            };
+            let json = index.answer_loading(q, &paged);
             assert_eq!(json, whole.search_json(q), "{q}");
             let loaded = |pages: &[u32]| {
                 pages

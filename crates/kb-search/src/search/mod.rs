@@ -23,6 +23,7 @@ mod expand;
 mod in_pages;
 mod near;
 mod pages;
+mod pair;
 mod plan;
 mod sections;
 mod sparse_union;
@@ -73,6 +74,9 @@ struct TextField {
     field: Field,
     boost: f32,
     positions: bool,
+    /// On page documents, where the field's word pairs are terms of their own: the
+    /// pairs' field and this field's tag (see `pairs.rs`).
+    pairs: Option<(Field, char)>,
 }
 
 /// Runs queries against one searcher.
@@ -177,8 +181,13 @@ impl Engine<'_> {
     fn text_fields(&self, scope: Scope, level: Level) -> Vec<TextField> {
         let s = &self.catalog.settings;
         let f = self.fields;
+        let pairs = |holds| match level {
+            Level::Page => crate::pairs::tag(holds).map(|tag| (f.p_pairs, tag)),
+            Level::Section => None,
+        };
         let tf = |(field, holds): (Field, Holds)| TextField {
             field,
+            pairs: pairs(holds),
             boost: match holds {
                 Holds::Title => s.boost_title,
                 Holds::Description => s.boost_description,

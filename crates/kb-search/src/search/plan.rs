@@ -13,6 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::expand::Alternatives;
+use super::pair::PairQuery;
 use super::sparse_union::SparseUnion;
 use super::{Engine, Level, TextField};
 use crate::query::{Clause, ClauseKind, ParsedQuery, Scope};
@@ -73,13 +74,24 @@ impl Plan {
 }
 
 impl Engine<'_> {
-    /// Spreads alternatives over fields: the best field counts, the others a little.
+    /// Spreads alternatives over fields: the best field counts, the others a little. A
+    /// phrase of two words on page documents reads its pair term where the index has it.
     /// `sparse`: the query only scores chosen documents (see `sparse_union.rs`).
     fn text_query(
+        &self,
         alts: &Alternatives,
         fields: &[TextField],
         sparse: bool,
     ) -> Option<Box<dyn Query>> {
+        // Each phrase's pair, where the index has its pair terms (looked up once).
+        let pairs: Vec<_> = match fields.iter().any(|f| f.pairs.is_some()) {
+            true => alts
+                .phrases
+                .iter()
+                .map(|(phrase, _)| pair_of(phrase).filter(|(a, b)| self.pair_indexed(a, b)))
+                .collect(),
+            false => vec![None; alts.phrases.len()],
+        };
         let mut per_field: Vec<Box<dyn Query>> = Vec::with_capacity(fields.len());
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();
@@ -91,12 +103,19 @@ impl Engine<'_> {
                 subs.push(boosted(Box::new(q), *weight));
             }
             if f.positions {
-                for (phrase, weight) in &alts.phrases {
-                    let terms = phrase
-                        .iter()
-                        .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
-                        .collect();
-                    let q = Box::new(PhraseQuery::new_with_offset(terms));
+                for ((phrase, weight), pair) in alts.phrases.iter().zip(&pairs) {
+                    let q: Box<dyn Query> = match (f.pairs, pair) {
+                        (Some((pairs, tag)), Some((first, second))) => {
+                            Box::new(PairQuery::new(pairs, tag, f.field, first, second))
+                        }
+                        _ => {
+                            let terms = phrase
+                                .iter()
+                                .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
+                                .collect();
+                            Box::new(PhraseQuery::new_with_offset(terms))
+                        }
+                    };
                     subs.push(boosted(q, *weight));
                 }
             }
@@ -159,11 +178,11 @@ impl Engine<'_> {
                         _ => self.phrase_alternatives(kind),
                     };
                     let Some(alts) = alts else { continue };
-                    let Some(page) = Self::text_query(&alts, &page_fields, false) else {
+                    let Some(page) = self.text_query(&alts, &page_fields, false) else {
                         continue;
                     };
                     let section_fields = self.text_fields(*scope, Level::Section);
-                    let section = Self::text_query(&alts, &section_fields, true);
+                    let section = self.text_query(&alts, &section_fields, true);
                     let marks = alts.all_terms().map(str::to_owned).collect();
                     (page, section, marks, alts.fuzzy)
                 }
@@ -226,14 +245,14 @@ impl Engine<'_> {
                 continue; // one term: nothing to be near
             }
             let page_fields = self.text_fields(Scope::Everywhere, Level::Page);
-            let page = Self::text_query(&alts, &page_fields, true);
+            let page = self.text_query(&alts, &page_fields, true);
             // Sections score the pair through the index's positions while those are
             // small, else in their own text (`near.rs`): the same scores either way.
             let section_fields = self.text_fields(Scope::Everywhere, Level::Section);
             let (section, phrases) = if self.pair_in_text(&alts, &section_fields) {
                 (None, alts.phrases)
             } else {
-                (Self::text_query(&alts, &section_fields, true), Vec::new())
+                (self.text_query(&alts, &section_fields, true), Vec::new())
             };
             if let Some(page) = page {
                 plans.push(ClausePlan {
@@ -247,6 +266,15 @@ impl Engine<'_> {
             }
         }
         plans
+    }
+}
+
+/// The two terms of a phrase of two terms next to each other, which a pair term holds.
+fn pair_of(phrase: &[(usize, String)]) -> Option<(&str, &str)> {
+    match phrase {
+        [(a, first), (b, second)] if *b == a + 1 => Some((first, second)),
+        [(b, second), (a, first)] if *b == a + 1 => Some((first, second)),
+        _ => None,
     }
 }
 
