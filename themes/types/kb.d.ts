@@ -119,6 +119,12 @@ interface KbPrefetch {
   id: string;
   always: number[];
   dicts: KbPrefetchDict[];
+  /** The dictionary of word pairs and the common terms whose pairs it holds, if any. */
+  pairs?: KbPrefetchPairs;
+}
+/** The dictionary of word pairs (`first second tag` terms) and the common terms. */
+interface KbPrefetchPairs extends KbPrefetchDict {
+  common: string[];
 }
 /** One term dictionary: the first term of each of its pages, and the page (null: in the head). */
 interface KbPrefetchDict {

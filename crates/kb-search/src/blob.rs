@@ -41,6 +41,10 @@ pub(crate) struct Catalog {
     pub pages: usize,
     /// Number of sections (documents).
     pub sections: usize,
+    /// The common terms, sorted: the pairs of two of them are terms of their own
+    /// (`pairs.rs`). None in the live index of `kb serve`.
+    #[serde(default)]
+    pub common: Vec<String>,
 }
 
 /// One area of the site.

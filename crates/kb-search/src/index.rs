@@ -360,6 +360,12 @@ impl SearchIndex {
                     };
                     probe.dicts.push(dictionary_blocks(inverted.terms(), paged));
                 }
+                if *docs == Docs::Pages && !self.catalog.common.is_empty() {
+                    if let Ok(inverted) = segment.inverted_index(f.p_pairs) {
+                        probe.pairs = dictionary_blocks(inverted.terms(), paged);
+                        probe.common = self.catalog.common.clone();
+                    }
+                }
             }
         }
         probe
@@ -744,7 +750,7 @@ pub(crate) mod writer {
         /// out of the catalog (their ids stay unused).
         fn finish_into(mut self, out: &mut dyn Write) -> Result<(), SearchError> {
             self.finish_page()?;
-            for doc in self.sample.finish(&self.preparer.fields) {
+            for doc in self.sample.finish() {
                 self.page_docs.add(doc)?;
             }
             let catalog = Catalog {
@@ -764,6 +770,7 @@ pub(crate) mod writer {
                     .collect(),
                 pages: self.pages.len(),
                 sections: self.sections,
+                common: self.sample.common().to_vec(),
             };
             // The two streams' last parts and merges, side by side.
             let (section_docs, page_docs) = (self.section_docs, self.page_docs);

@@ -229,6 +229,8 @@ impl LiveIndex {
                 .collect(),
             pages: self.pages.iter().filter(|(_, p)| p.sections > 0).count(),
             sections,
+            // No common terms: the live index has no word pairs (`pairs.rs`).
+            common: Vec::new(),
         }
     }
 

@@ -16,17 +16,19 @@
 //! Only pairs of common terms are indexed: those whose positions are large. A term is
 //! common when it occurs [`COMMON_OCCURRENCES`] times in the first [`SAMPLE_PAGES`] pages
 //! (`Sample`); with every pair, the pairs' dictionary was ten times the words' and its
-//! index alone doubled the head of a small site. Each common term is also a term of
-//! `p_pairs` by itself (a *marker*, which no pair term can be, as it has no space), so the
-//! search side knows which pairs were indexed without knowing how they were chosen: a
-//! pair of two marked terms that has no pair term does not occur.
+//! index alone doubled the head of a small site. The common terms are listed in the
+//! index's catalog, in the head, so the search side knows which pairs the index has
+//! (both terms common: a pair of two that has no term does not occur) without a
+//! dictionary lookup, and without knowing how they were chosen.
 
 /// Occurrences in the sample that make a term common: its positions then weigh about a
 /// kilobyte in the sample's pages alone, more than the pair's postings and dictionary
 /// block cost.
+#[cfg(feature = "writer")]
 pub(crate) const COMMON_OCCURRENCES: u32 = 1_000;
 /// Pages sampled for common terms: their page documents wait until the common terms are
 /// known (at most this many pages' text in memory).
+#[cfg(feature = "writer")]
 pub(crate) const SAMPLE_PAGES: usize = 1_000;
 
 use crate::schema::Holds;
@@ -71,10 +73,6 @@ pub(crate) fn value(text: &str, holds: Holds) -> Option<String> {
     })
 }
 
-/// The tag of the value that holds the markers, one after another.
-#[cfg(feature = "writer")]
-const MARKERS_TAG: char = '\0';
-
 #[cfg(feature = "writer")]
 pub(crate) use writer::{CommonTerms, PairTokenizer, Sample};
 
@@ -87,7 +85,7 @@ mod writer {
     use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
     use tantivy::TantivyDocument;
 
-    use super::{COMMON_OCCURRENCES, MARKERS_TAG, SAMPLE_PAGES};
+    use super::{COMMON_OCCURRENCES, SAMPLE_PAGES};
     use crate::schema::Fields;
     use crate::tokenizer::KbTokenizer;
 
@@ -100,8 +98,7 @@ mod writer {
     /// terms of the text's common terms as [`KbTokenizer`] gives them. For every position,
     /// each of its terms pairs with each term of the next position, once, as tantivy's
     /// phrase query counts a two-term phrase. Values never pair across each other, as
-    /// tantivy leaves a gap between the values of a field. The value tagged
-    /// [`MARKERS_TAG`] holds the markers, separated by spaces.
+    /// tantivy leaves a gap between the values of a field.
     #[derive(Clone, Default)]
     pub(crate) struct PairTokenizer {
         common: CommonTerms,
@@ -193,12 +190,6 @@ mod writer {
             self.now.reset(None);
             let mut chars = value.chars();
             match (chars.next(), self.common.get()) {
-                (Some(MARKERS_TAG), _) => {
-                    for marker in chars.as_str().split(' ').filter(|m| !m.is_empty()) {
-                        self.pairs.push_str(marker);
-                        self.ends.push(self.pairs.len());
-                    }
-                }
                 (Some(tag), Some(common)) if !common.is_empty() => {
                     let (before, now) = (&mut self.before, &mut self.now);
                     let (pairs, ends) = (&mut self.pairs, &mut self.ends);
@@ -229,10 +220,11 @@ mod writer {
     }
 
     /// The first page documents of an index, held until their terms decide which terms are
-    /// common (when [`SAMPLE_PAGES`] have come, or at the end), then handed on in order,
-    /// the first with the markers.
+    /// common (when [`SAMPLE_PAGES`] have come, or at the end), then handed on in order.
     pub(crate) struct Sample {
         common: CommonTerms,
+        /// The same, sorted, once decided.
+        sorted: Vec<String>,
         waiting: Vec<TantivyDocument>,
         counts: FxHashMap<String, u32>,
         words: KbTokenizer,
@@ -242,6 +234,7 @@ mod writer {
         pub(crate) fn new(common: CommonTerms) -> Sample {
             Sample {
                 common,
+                sorted: Vec::new(),
                 waiting: Vec::new(),
                 counts: FxHashMap::default(),
                 words: KbTokenizer::default(),
@@ -271,18 +264,18 @@ mod writer {
             if self.waiting.len() < SAMPLE_PAGES {
                 return Vec::new();
             }
-            self.decide(f)
+            self.decide()
         }
 
         /// Decides the common terms (if not yet) and gives the documents still waiting.
-        pub(crate) fn finish(&mut self, f: &Fields) -> Vec<TantivyDocument> {
+        pub(crate) fn finish(&mut self) -> Vec<TantivyDocument> {
             if self.common.get().is_some() {
                 return Vec::new();
             }
-            self.decide(f)
+            self.decide()
         }
 
-        fn decide(&mut self, f: &Fields) -> Vec<TantivyDocument> {
+        fn decide(&mut self) -> Vec<TantivyDocument> {
             let counts = std::mem::take(&mut self.counts);
             let mut common: Vec<String> = counts
                 .into_iter()
@@ -290,14 +283,14 @@ mod writer {
                 .map(|(term, _)| term)
                 .collect();
             common.sort_unstable();
-            let mut waiting = std::mem::take(&mut self.waiting);
-            if let Some(first) = waiting.first_mut().filter(|_| !common.is_empty()) {
-                let mut markers = String::from(MARKERS_TAG);
-                markers.push_str(&common.join(" "));
-                first.add_text(f.p_pairs, markers);
-            }
-            let _ = self.common.set(common.into_iter().collect());
-            waiting
+            let _ = self.common.set(common.iter().cloned().collect());
+            self.sorted = common;
+            std::mem::take(&mut self.waiting)
+        }
+
+        /// The common terms, sorted (for the catalog): none before they are decided.
+        pub(crate) fn common(&self) -> &[String] {
+            &self.sorted
         }
     }
 

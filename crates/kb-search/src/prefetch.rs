@@ -9,7 +9,10 @@
 //!   in the segment that holds its kind of document);
 //! * `dicts`: for each text field's term dictionary, the first term of each of its pages
 //!   and the page's number, so a term's page is the last one whose first term is not
-//!   after it.
+//!   after it;
+//! * `pairs` (when the index has word pairs, `pairs.rs`): the same for the dictionary of
+//!   `p_pairs`, and the common terms, so two words typed side by side that may be common
+//!   terms have their pair's page fetched too.
 //!
 //! `search.js` guesses a query's terms from its words (lowercased, cut to a prefix that
 //! covers their stems). It is a guess: a page it misses is loaded by the module's first
@@ -18,7 +21,8 @@
 //!
 //! ```text
 //! {"id": "<pages id>", "always": [page, ...],
-//!  "dicts": [{"keys": ["<first term of page>", ...], "pages": [page, ...]}, ...]}
+//!  "dicts": [{"keys": ["<first term of page>", ...], "pages": [page, ...]}, ...],
+//!  "pairs": {"keys": [...], "pages": [...], "common": ["<common term>", ...]}}
 //! ```
 //!
 //! On a large site the dictionaries have many pages: past [`MAX_KEYS`] first terms in all
@@ -42,6 +46,10 @@ pub(crate) struct Probe {
     pub always: Vec<Range<usize>>,
     /// For each text field's term dictionary: each block's first term and its bytes.
     pub dicts: Vec<Vec<(String, Range<usize>)>>,
+    /// The same for the dictionary of word pairs, in the segment of pages.
+    pub pairs: Vec<(String, Range<usize>)>,
+    /// The common terms, whose pairs that dictionary holds.
+    pub common: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -51,11 +59,21 @@ struct Dict {
     pages: Vec<Option<u32>>,
 }
 
+/// The dictionary of word pairs, and the terms whose pairs it holds.
 #[derive(Serialize)]
-struct PrefetchFile {
+struct Pairs<'a> {
+    #[serde(flatten)]
+    dict: Dict,
+    common: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PrefetchFile<'a> {
     id: String,
     always: Vec<u32>,
     dicts: Vec<Dict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pairs: Option<Pairs<'a>>,
 }
 
 /// The dictionary of `blocks` by page of `paged`: consecutive blocks on one page are one
@@ -82,6 +100,7 @@ fn by_page(blocks: &[(String, Range<usize>)], paged: &PagedBlob, head_pages: &[u
 /// `search/prefetch.json` for the blob laid out as `paged`. Pages the head holds are left
 /// out (the browser has them with the head).
 pub(crate) fn prefetch_json(probe: &Probe, paged: &PagedBlob, head_pages: &[u32]) -> Vec<u8> {
+    let common = &probe.common;
     let outside = |pages: Vec<u32>| -> Vec<u32> {
         pages
             .into_iter()
@@ -94,13 +113,20 @@ pub(crate) fn prefetch_json(probe: &Probe, paged: &PagedBlob, head_pages: &[u32]
         .map(|blocks| by_page(blocks, paged, head_pages))
         .filter(|d| !d.pages.is_empty())
         .collect();
-    if dicts.iter().map(|d| d.keys.len()).sum::<usize>() > MAX_KEYS {
+    let pairs = Some(by_page(&probe.pairs, paged, head_pages))
+        .filter(|d| !d.pages.is_empty() && !common.is_empty());
+    let keys = pairs.as_ref().map_or(0, |d| d.keys.len() + common.len());
+    let pairs = if dicts.iter().map(|d| d.keys.len()).sum::<usize>() + keys > MAX_KEYS {
         dicts.clear();
-    }
+        None
+    } else {
+        pairs.map(|dict| Pairs { dict, common })
+    };
     let file = PrefetchFile {
         id: paged.id(),
         always: outside(paged.pages_of(&probe.always)),
         dicts,
+        pairs,
     };
     serde_json::to_vec(&file).unwrap_or_default()
 }

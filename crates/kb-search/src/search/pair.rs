@@ -11,33 +11,15 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 use super::Engine;
-use crate::collector::Docs;
 use crate::pairs;
 
 impl Engine<'_> {
-    /// Whether the index has the pair terms of `first second`: both are common, so both
-    /// markers are terms of `p_pairs` in every segment of pages (see `pairs.rs`). A marker
-    /// whose dictionary page is not loaded yet counts as there: that round's answer is not
-    /// used, and the pair term's pages are then named with the words'.
+    /// Whether the index has the pair terms of `first second`: both are common terms,
+    /// listed in the catalog (see `pairs.rs`). Then a pair with no term does not occur.
     pub(super) fn pair_indexed(&self, first: &str, second: &str) -> bool {
-        let pages = self.segments_with(Docs::Pages);
-        let mut any = false;
-        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            if !pages.get(ord).copied().unwrap_or(false) {
-                continue;
-            }
-            let Ok(inverted) = segment.inverted_index(self.fields.p_pairs) else {
-                return false;
-            };
-            for word in [first, second] {
-                let marker = Term::from_field_text(self.fields.p_pairs, word);
-                if let Ok(None) = inverted.get_term_info(&marker) {
-                    return false;
-                }
-            }
-            any = true;
-        }
-        any
+        let common = &self.catalog.common;
+        let listed = |term: &str| common.binary_search_by(|c| c.as_str().cmp(term)).is_ok();
+        listed(first) && listed(second)
     }
 }
 

@@ -228,9 +228,37 @@
     }
     return Math.max(0, lo - 1);
   }
+  /** Most pairs of common terms guessed for two words typed side by side. */
+  const PREFETCH_PAIRS = 4;
   /**
-   * Pages `query` will likely read first: the fields' norms and its words' dictionary
-   * pages.
+   * Keys of the word pairs `query` may look up (see pairs.rs): for two plain words typed
+   * side by side, each pair of common terms that may be their stems (a term from the
+   * word's guessed prefix to the word; the last word's, any term it starts).
+   * @param {KbPrefetchPairs} pairs
+   * @param {string} query
+   * @returns {string[]}
+   */
+  function pairKeys(pairs, query) {
+    const words = (query.match(/[\p{L}\p{N}_.\-/:@]+/gu) || []).map((w) =>
+      /^[\p{Ll}\p{N}]+$/u.test(w.toLowerCase()) && !/\p{Ll}\p{Lu}/u.test(w) ? w.toLowerCase() : null);
+    /** @param {string | null} w @param {boolean} last */
+    const stems = (w, last) => {
+      if (!w) return [];
+      const from = w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length / 2))) : w;
+      return pairs.common.filter((c) => c >= from && (c <= w || (last && c.startsWith(w))));
+    };
+    /** @type {string[]} */
+    const keys = [];
+    for (let i = 1; i < words.length; i++) {
+      const firsts = stems(words[i - 1], false);
+      const seconds = stems(words[i], i === words.length - 1);
+      for (const a of firsts) for (const b of seconds) keys.push(`${a} ${b}`);
+    }
+    return keys.slice(0, PREFETCH_PAIRS * Math.max(1, words.length - 1));
+  }
+  /**
+   * Pages `query` will likely read first: the fields' norms, its words' dictionary pages
+   * and its word pairs'.
    * @param {KbPrefetch} list
    * @param {string} query
    * @returns {number[]}
@@ -246,6 +274,16 @@
         const first = Math.max(pageIndex(dict, from), last - PREFETCH_PER_WORD + 1);
         for (let i = first; i <= last; i++) {
           const n = dict.pages[i];
+          if (typeof n === 'number') pages.add(n);
+        }
+      }
+    }
+    if (list.pairs) {
+      for (const key of pairKeys(list.pairs, query)) {
+        // A pair's terms in every field follow each other (`first second tag`).
+        const last = pageIndex(list.pairs, `${key} \uffff`);
+        for (let i = Math.max(pageIndex(list.pairs, key), last - 1); i <= last; i++) {
+          const n = list.pairs.pages[i];
           if (typeof n === 'number') pages.add(n);
         }
       }
