@@ -33,7 +33,8 @@ pub(crate) const SAMPLE_PAGES: usize = 1_000;
 
 use crate::schema::Holds;
 
-/// The tag of the field a pair stands in; `None` for a field without positions.
+/// The tag of the field a pair stands in; `None` for a field without positions, where no
+/// phrase matches.
 pub(crate) fn tag(holds: Holds) -> Option<char> {
     match holds {
         Holds::Title => Some('t'),

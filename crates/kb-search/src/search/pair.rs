@@ -66,7 +66,9 @@ impl Query for PairQuery {
         }))
     }
 
-    /// The pair term, and the words, whose dictionary entries give the weight.
+    /// The pair term, and the words: their dictionary entries give the weight, and
+    /// reading ahead for them (`warm.rs`) reads their field's norms, which the score reads.
+    /// Without them a quoted pair took nine rounds at 10,000 pages instead of four.
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         visitor(&self.pair, false);
         for word in &self.words {

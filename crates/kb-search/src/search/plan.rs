@@ -84,14 +84,14 @@ impl Engine<'_> {
         sparse: bool,
     ) -> Option<Box<dyn Query>> {
         // Each phrase's pair, where the index has its pair terms (looked up once).
-        let pairs: Vec<_> = match fields.iter().any(|f| f.pairs.is_some()) {
-            true => alts
-                .phrases
-                .iter()
-                .map(|(phrase, _)| pair_of(phrase).filter(|(a, b)| self.pair_indexed(a, b)))
-                .collect(),
-            false => vec![None; alts.phrases.len()],
-        };
+        let any_pairs = fields.iter().any(|f| f.pairs.is_some());
+        let pairs: Vec<_> = alts
+            .phrases
+            .iter()
+            .map(|(phrase, _)| {
+                pair_of(phrase).filter(|(a, b)| any_pairs && self.pair_indexed(a, b))
+            })
+            .collect();
         let mut per_field: Vec<Box<dyn Query>> = Vec::with_capacity(fields.len());
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();

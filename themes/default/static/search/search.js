@@ -187,6 +187,23 @@
   /** Most dictionary pages fetched ahead for one word in one field. */
   const PREFETCH_PER_WORD = 3;
 
+  /** A compound as the tokenizer sees one: letters, digits and the separators it splits at. */
+  const COMPOUND = /[\p{L}\p{N}_.\-/:@]+/gu;
+  /**
+   * The parts of `compound`, lowercased: split at separators and camelCase humps.
+   * @param {string} compound
+   */
+  function partsOf(compound) {
+    return compound.split(/[_.\-/:@]+|(?<=\p{Ll})(?=\p{Lu})/u).map((p) => p.toLowerCase());
+  }
+  /**
+   * A prefix of the word `w` its stem is not shorter than (the English stemmer cuts
+   * suffixes: `connection` is looked up as `connect`).
+   * @param {string} w
+   */
+  function stemFloor(w) {
+    return w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length / 2))) : w;
+  }
   /**
    * Key ranges of the terms a query's words may look up: a guess (the module's tokenizer
    * decides). Each word and each part of an identifier, lowercased, from a prefix its
@@ -199,16 +216,15 @@
   function termRanges(query) {
     /** @type {[string, string][]} */
     const ranges = [];
-    const compounds = query.match(/[\p{L}\p{N}_.\-/:@]+/gu) || [];
+    const compounds = query.match(COMPOUND) || [];
     compounds.forEach((compound, i) => {
-      const parts = compound.split(/[_.\-/:@]+|(?<=\p{Ll})(?=\p{Lu})/u).map((p) => p.toLowerCase());
+      const parts = partsOf(compound);
       const whole = compound.toLowerCase().replace(/^[_.\-/:@]+|[_.\-/:@]+$/g, '');
       const words = parts.length > 1 ? [whole, ...parts] : parts;
       const last = i === compounds.length - 1;
       for (const w of words) {
         if (w.length < 2 || (last && w.length < 3)) continue;
-        const from = w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length / 2))) : w;
-        ranges.push([from, last ? w + '\uffff' : w]);
+        ranges.push([stemFloor(w), last ? w + '\uffff' : w]);
       }
     });
     return ranges;
@@ -239,12 +255,15 @@
    * @returns {string[]}
    */
   function pairKeys(pairs, query) {
-    const words = (query.match(/[\p{L}\p{N}_.\-/:@]+/gu) || []).map((w) =>
-      /^[\p{Ll}\p{N}]+$/u.test(w.toLowerCase()) && !/\p{Ll}\p{Lu}/u.test(w) ? w.toLowerCase() : null);
+    // Plain words only: an identifier is several terms, never a pair's.
+    const words = (query.match(COMPOUND) || []).map((c) => {
+      const parts = partsOf(c);
+      return parts.length === 1 ? parts[0] : null;
+    });
     /** @param {string | null} w @param {boolean} last */
     const stems = (w, last) => {
       if (!w) return [];
-      const from = w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length / 2))) : w;
+      const from = stemFloor(w);
       return pairs.common.filter((c) => c >= from && (c <= w || (last && c.startsWith(w))));
     };
     /** @type {string[]} */
