@@ -327,15 +327,20 @@ fn dictionary_blocks(
 impl SearchIndex {
     /// The reads `prefetch.rs` lists, recorded on `paged`: each text field's norms in the
     /// segment that holds its kind of document (unless they are read sparsely, `sparse.rs`),
-    /// and where each block of its term dictionary there starts.
+    /// and where each block of that kind's tagged words' dictionary there starts.
     fn read_prefetch(&self, paged: &PagedBlob) -> crate::prefetch::Probe {
         use crate::collector::Docs;
         let f = &self.fields;
         let by_kind = [
-            (Docs::Pages, f.page_text().map(|(field, _)| field).to_vec()),
+            (
+                Docs::Pages,
+                f.page_text().map(|(field, _)| field).to_vec(),
+                f.p_words,
+            ),
             (
                 Docs::Sections,
                 f.section_text().map(|(field, _)| field).to_vec(),
+                f.words,
             ),
         ];
         let mut probe = crate::prefetch::Probe::default();
@@ -344,7 +349,7 @@ impl SearchIndex {
         for segment in searcher.segment_readers() {
             crate::search::read_kinds(segment, f.kind);
             probe.always.extend(paged.take_touched());
-            for (docs, fields) in &by_kind {
+            for (docs, fields, words) in &by_kind {
                 if !docs.in_segment(segment, f.kind) {
                     continue;
                 }
@@ -355,9 +360,8 @@ impl SearchIndex {
                         let _ = segment.get_fieldnorms_reader(field);
                         probe.always.extend(paged.take_touched());
                     }
-                    let Ok(inverted) = segment.inverted_index(field) else {
-                        continue;
-                    };
+                }
+                if let Ok(inverted) = segment.inverted_index(*words) {
                     probe.dicts.push(dictionary_blocks(inverted.terms(), paged));
                 }
                 if *docs == Docs::Pages && !self.catalog.common.is_empty() {
@@ -443,7 +447,7 @@ pub(crate) mod writer {
     use crate::page_doc::PageDoc;
     use crate::pairs::{CommonTerms, PairTokenizer, Sample};
     use crate::parts::{Location, Parts, PAGE_PART_SHARE, PART_DOCS};
-    use crate::schema::{build_schema, Fields};
+    use crate::schema::{build_schema, Fields, Holds};
     use crate::settings::SearchSettings;
     use crate::tokenizer::{KbTokenizer, TOKENIZER_NAME};
 
@@ -471,6 +475,18 @@ pub(crate) mod writer {
             doc.add_text(f.tags, tag);
             doc.add_text(f.tag, tag.to_lowercase());
         }
+        let texts = [
+            (&d.page_title, Holds::Title),
+            (&d.heading, Holds::Headings),
+            (&d.body, Holds::Prose),
+            (&d.code, Holds::Code),
+        ];
+        let tags = d.tags.iter().map(|t| (t, Holds::Tags));
+        for (text, holds) in texts.into_iter().chain(tags) {
+            if let Some(words) = crate::words::value(text, holds) {
+                doc.add_text(f.words, words);
+            }
+        }
         doc
     }
 
@@ -481,6 +497,14 @@ pub(crate) mod writer {
         manager.register(
             crate::pairs::PAIR_TOKENIZER_NAME,
             PairTokenizer::new(common),
+        );
+        manager.register(
+            crate::words::TAGGED_TOKENIZER_NAME,
+            crate::words::TaggedTokenizer::default(),
+        );
+        manager.register(
+            crate::words::COUNT_TOKENIZER_NAME,
+            crate::words::CountTokenizer::default(),
         );
         manager
     }

@@ -41,6 +41,7 @@ mod settings;
 mod site_files;
 mod sparse;
 pub mod tokenizer;
+mod words;
 
 #[cfg(feature = "writer")]
 pub use blob::SharedBlob;

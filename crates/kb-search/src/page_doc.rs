@@ -7,8 +7,8 @@
 use tantivy::{doc, TantivyDocument};
 
 use crate::doc::SectionDoc;
-use crate::pairs;
 use crate::schema::{name, Fields, Holds};
+use crate::{pairs, words};
 
 /// A page document being filled section by section.
 pub(crate) struct PageDoc {
@@ -38,8 +38,16 @@ impl PageDoc {
             (&first.page_title, Holds::Title),
             (&first.description, Holds::Description),
         ] {
+            if let Some(words) = words::value(text, holds) {
+                doc.add_text(f.p_words, words);
+            }
             if let Some(pairs) = pairs::value(text, holds) {
                 doc.add_text(f.p_pairs, pairs);
+            }
+        }
+        for tag in &first.tags {
+            if let Some(words) = words::value(tag, Holds::Tags) {
+                doc.add_text(f.p_words, words);
             }
         }
         PageDoc {
@@ -62,6 +70,9 @@ impl PageDoc {
         ] {
             if !text.is_empty() {
                 self.doc.add_text(field, text);
+                if let Some(words) = words::value(text, holds) {
+                    self.doc.add_text(f.p_words, words);
+                }
                 if let Some(pairs) = pairs::value(text, holds) {
                     self.doc.add_text(f.p_pairs, pairs);
                 }

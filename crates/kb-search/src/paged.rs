@@ -71,9 +71,10 @@ pub(crate) const UNIT_PAGE_SIZE: usize = 4 * 1024;
 /// the same three rounds), and the index from 548 files to 1,410.
 ///
 /// The term dictionaries too, since a query's first index pages are fetched while the
-/// module loads (`prefetch.rs`), so more requests cost no round trip: a word is one
-/// 1,000-byte block in each of the 11 text fields, and 4 KiB pages of them brought three
-/// blocks the query did not read. On the guide `connection pool` reads 20 dictionary
+/// module loads (`prefetch.rs`), so more requests cost no round trip: a word was then one
+/// 1,000-byte block in each of the 11 text fields (since `words.rs`, one or two blocks
+/// hold it in all of them), and 4 KiB pages of them brought three blocks the query did
+/// not read. On the guide `connection pool` reads 20 dictionary
 /// pages, 30 KB, instead of 16 pages, 61 KB; the 297 relevance queries read 127 KB on
 /// average instead of 168 KB, and 15 of them take a fourth round instead of 5 (a typo's
 /// neighbours are less often on the pages the word itself loaded). 129 more files.

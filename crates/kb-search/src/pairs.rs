@@ -36,14 +36,7 @@ use crate::schema::Holds;
 /// The tag of the field a pair stands in; `None` for a field without positions, where no
 /// phrase matches.
 pub(crate) fn tag(holds: Holds) -> Option<char> {
-    match holds {
-        Holds::Title => Some('t'),
-        Holds::Description => Some('d'),
-        Holds::Headings => Some('h'),
-        Holds::Prose => Some('b'),
-        Holds::Code => Some('c'),
-        Holds::Tags => None,
-    }
+    holds.positions().then(|| holds.tag())
 }
 
 /// The term of the pair `first second` in the field tagged `tag`.

@@ -7,9 +7,9 @@
 //!
 //! * `always`: the pages of the norms a query reads whatever its words (each text field's,
 //!   in the segment that holds its kind of document);
-//! * `dicts`: for each text field's term dictionary, the first term of each of its pages
-//!   and the page's number, so a term's page is the last one whose first term is not
-//!   after it;
+//! * `dicts`: for the dictionary of each kind's tagged words (`words.rs`: `word tag`), the
+//!   first term of each of its pages and the page's number, so a term's page is the last
+//!   one whose first term is not after it;
 //! * `pairs` (when the index has word pairs, `pairs.rs`): the same for the dictionary of
 //!   `p_pairs`, and the common terms, so two words typed side by side that may be common
 //!   terms have their pair's page fetched too.
@@ -44,7 +44,7 @@ const MAX_KEYS: usize = 16_384;
 pub(crate) struct Probe {
     /// Reads every query makes whatever its words.
     pub always: Vec<Range<usize>>,
-    /// For each text field's term dictionary: each block's first term and its bytes.
+    /// For each kind's dictionary of tagged words: each block's first term and its bytes.
     pub dicts: Vec<Vec<(String, Range<usize>)>>,
     /// The same for the dictionary of word pairs, in the segment of pages.
     pub pairs: Vec<(String, Range<usize>)>,

@@ -7,6 +7,9 @@
 //! matched on page documents (every word somewhere on the page), sections are ranked
 //! inside the matched pages; `page_ord` ties a section to its page. The two use disjoint text fields, so each has BM25 statistics
 //! of its own (document frequencies count pages on one side, sections on the other).
+//!
+//! A text field holds its norms and token count only; its words are terms of the kind's
+//! tagged field (`p_words` or `words`, see `words.rs`), tagged with the field.
 
 use tantivy::schema::{Field, Schema};
 #[cfg(feature = "writer")]
@@ -57,6 +60,11 @@ pub(crate) struct Fields {
     /// Page document field: the word pairs of the fields above with positions, as terms
     /// of their own (see `pairs.rs`).
     pub p_pairs: Field,
+    /// The words of the page document's text fields, tagged with their field (see
+    /// `words.rs`).
+    pub p_words: Field,
+    /// The same for the section's text fields.
+    pub words: Field,
 }
 
 /// Field names, fixed forever for a given blob format version.
@@ -94,6 +102,8 @@ impl Fields {
             p_body: f("p_body")?,
             p_code: f("p_code")?,
             p_pairs: f("p_pairs")?,
+            p_words: f("p_words")?,
+            words: f("words")?,
         })
     }
 
@@ -123,6 +133,23 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// The text field whose norms score `term` of a tagged field or of `p_pairs`: the
+    /// field its tag names, of the same kind of document. `None` for another term.
+    pub(crate) fn norms_of(&self, term: &tantivy::Term) -> Option<Field> {
+        let level: &[(Field, Holds)] = match term.field() {
+            f if f == self.p_words || f == self.p_pairs => &self.page_text(),
+            f if f == self.words => &self.section_text(),
+            _ => return None,
+        };
+        let tag = crate::words::tag_of(term.serialized_value_bytes())?;
+        level
+            .iter()
+            .find(|(_, holds)| holds.tag() as u32 == u32::from(tag))
+            .map(|(field, _)| *field)
+    }
+}
+
 /// What a text field holds: its boost follows from it, and whether it has positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Holds {
@@ -135,23 +162,31 @@ pub(crate) enum Holds {
 }
 
 impl Holds {
-    /// Tags are indexed without positions (see [`build_schema`]): a phrase cannot match them.
+    /// Tags are words, not text: no phrase is searched in them.
     pub(crate) fn positions(self) -> bool {
         self != Holds::Tags
     }
+
+    /// The tag of the field's words in a tagged field and of its pairs (`words.rs`).
+    pub(crate) fn tag(self) -> char {
+        match self {
+            Holds::Title => 't',
+            Holds::Description => 'd',
+            Holds::Tags => 'g',
+            Holds::Headings => 'h',
+            Holds::Prose => 'b',
+            Holds::Code => 'c',
+        }
+    }
 }
 
+/// A text field: its norms and token count, from one term per token (`words.rs`).
 #[cfg(feature = "writer")]
-fn text(stored: bool, positions: bool) -> TextOptions {
-    let record = if positions {
-        IndexRecordOption::WithFreqsAndPositions
-    } else {
-        IndexRecordOption::WithFreqs
-    };
+fn text(stored: bool) -> TextOptions {
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER_NAME)
-            .set_index_option(record),
+            .set_tokenizer(crate::words::COUNT_TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::Basic),
     );
     if stored {
         options.set_stored()
@@ -166,24 +201,24 @@ pub(crate) fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("url", STORED);
     b.add_text_field("page_url", STRING | STORED);
-    b.add_text_field("page_title", text(true, true));
-    b.add_text_field("heading", text(true, true));
+    b.add_text_field("page_title", text(true));
+    b.add_text_field("heading", text(true));
     b.add_text_field("breadcrumb", STORED);
-    b.add_text_field("body", text(true, true));
-    b.add_text_field("code", text(true, true));
-    b.add_text_field("tags", text(false, false));
+    b.add_text_field("body", text(true));
+    b.add_text_field("code", text(true));
+    b.add_text_field("tags", text(false));
     b.add_text_field("tag", STRING);
     b.add_text_field("area", STRING | STORED);
     b.add_u64_field(name::AREA_ID, NumericOptions::default().set_fast());
     b.add_text_field("area_title", STORED);
     b.add_text_field("kind", STRING);
     b.add_u64_field(name::PAGE_ORD, NumericOptions::default().set_fast());
-    b.add_text_field("p_title", text(false, true));
-    b.add_text_field("p_desc", text(false, true));
-    b.add_text_field("p_tags", text(false, false));
-    b.add_text_field("p_head", text(false, true));
-    b.add_text_field("p_body", text(false, true));
-    b.add_text_field("p_code", text(false, true));
+    b.add_text_field("p_title", text(false));
+    b.add_text_field("p_desc", text(false));
+    b.add_text_field("p_tags", text(false));
+    b.add_text_field("p_head", text(false));
+    b.add_text_field("p_body", text(false));
+    b.add_text_field("p_code", text(false));
     // No norms: a pair scores with its field's (see `pairs.rs`).
     b.add_text_field(
         "p_pairs",
@@ -194,6 +229,19 @@ pub(crate) fn build_schema() -> Schema {
                 .set_fieldnorms(false),
         ),
     );
+    // The words of the text fields above, tagged (see `words.rs`); positions serve
+    // phrases, tags have none to serve but share the field. No norms: each text field's.
+    for name in ["p_words", "words"] {
+        b.add_text_field(
+            name,
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(crate::words::TAGGED_TOKENIZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                    .set_fieldnorms(false),
+            ),
+        );
+    }
     b.build()
 }
 
@@ -203,8 +251,18 @@ pub(crate) fn register_tokenizer(index: &Index) {
         .tokenizers()
         .register(TOKENIZER_NAME, TextAnalyzer::from(KbTokenizer::default()));
     #[cfg(feature = "writer")]
-    index.tokenizers().register(
-        crate::pairs::PAIR_TOKENIZER_NAME,
-        crate::pairs::PairTokenizer::default(),
-    );
+    {
+        index.tokenizers().register(
+            crate::pairs::PAIR_TOKENIZER_NAME,
+            crate::pairs::PairTokenizer::default(),
+        );
+        index.tokenizers().register(
+            crate::words::TAGGED_TOKENIZER_NAME,
+            crate::words::TaggedTokenizer::default(),
+        );
+        index.tokenizers().register(
+            crate::words::COUNT_TOKENIZER_NAME,
+            crate::words::CountTokenizer::default(),
+        );
+    }
 }

@@ -115,17 +115,13 @@ impl Scorer for AndMaybeScorer {
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::schema::{build_schema, register_tokenizer, Fields};
-    use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, Occur, PhraseQuery, TermQuery};
     use tantivy::schema::IndexRecordOption;
-    use tantivy::{doc, Index, Term};
+    use tantivy::{doc, Term};
 
     #[test]
     fn matches_and_scores_as_a_boolean_must_and_should() {
-        let index = Index::create_in_ram(build_schema());
-        register_tokenizer(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
+        let (index, f) = crate::search::plain_index();
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         for body in [
@@ -153,16 +149,7 @@ mod tests {
                 term("disk"),
             ])
         };
-        let scores = |query: &dyn Query| -> Vec<(u32, f32)> {
-            let mut top: Vec<(u32, f32)> = searcher
-                .search(query, &TopDocs::with_limit(10).order_by_score())
-                .unwrap()
-                .into_iter()
-                .map(|(s, a)| (a.doc_id, s))
-                .collect();
-            top.sort_by_key(|(d, _)| *d);
-            top
-        };
+        let scores = |query: &dyn Query| crate::search::scores_by_doc(&searcher, query);
         let ours = scores(&AndMaybe::new(term("pool"), optional()));
         let theirs = scores(&BooleanQuery::new(vec![
             (Occur::Must, term("pool")),

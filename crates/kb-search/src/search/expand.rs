@@ -4,7 +4,9 @@
 //! reads the term dictionary, most frequent terms first.
 
 use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::Field;
 use tantivy::Term;
+use tantivy_fst::Automaton;
 
 use super::term_counts::TermCounts;
 use super::{Engine, TextField};
@@ -80,6 +82,76 @@ impl Alternatives {
     }
 }
 
+/// Most text fields of one kind of document, whose words one tagged field holds.
+const TAGS_PER_FIELD: usize = 6;
+
+/// The tagged fields `fields` have their words in, each with the tags of those fields.
+fn tagged(fields: &[TextField]) -> Vec<(Field, Vec<u8>)> {
+    let mut out: Vec<(Field, Vec<u8>)> = Vec::new();
+    for f in fields {
+        let tag = f.tag as u8;
+        match out.iter_mut().find(|(words, _)| *words == f.words) {
+            Some((_, tags)) => tags.push(tag),
+            None => out.push((f.words, vec![tag])),
+        }
+    }
+    out
+}
+
+/// An automaton over words, run over tagged terms: a term matches when its word matches
+/// and its tag is one of `tags`.
+struct TaggedAutomaton<'a, A> {
+    word: A,
+    tags: &'a [u8],
+}
+
+/// Where a [`TaggedAutomaton`] stands in a key.
+#[derive(Clone)]
+enum TaggedState<S> {
+    /// In the word.
+    Word(S),
+    /// After the space: the tag comes next.
+    Space,
+    /// After a wanted tag: the key must end.
+    Tagged,
+    Dead,
+}
+
+impl<A: Automaton> Automaton for TaggedAutomaton<'_, A>
+where
+    A::State: Clone,
+{
+    type State = TaggedState<A::State>;
+
+    fn start(&self) -> Self::State {
+        TaggedState::Word(self.word.start())
+    }
+
+    fn is_match(&self, state: &Self::State) -> bool {
+        matches!(state, TaggedState::Tagged)
+    }
+
+    fn can_match(&self, state: &Self::State) -> bool {
+        match state {
+            TaggedState::Word(s) => self.word.can_match(s),
+            TaggedState::Space | TaggedState::Tagged => true,
+            TaggedState::Dead => false,
+        }
+    }
+
+    fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
+        match state {
+            TaggedState::Word(s) if byte == b' ' => match self.word.is_match(s) {
+                true => TaggedState::Space,
+                false => TaggedState::Dead,
+            },
+            TaggedState::Word(s) => TaggedState::Word(self.word.accept(s, byte)),
+            TaggedState::Space if self.tags.contains(&byte) => TaggedState::Tagged,
+            _ => TaggedState::Dead,
+        }
+    }
+}
+
 /// The first key after every key that starts with `prefix`: `prefix` with its last byte
 /// that is not 0xFF incremented and what follows dropped. `None` when every key after
 /// `prefix` starts with it (an empty prefix, or one of 0xFF bytes only).
@@ -95,11 +167,7 @@ impl Engine<'_> {
     pub(super) fn doc_freq(&self, fields: &[TextField], term: &str) -> u64 {
         fields
             .iter()
-            .map(|f| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(f.field, term))
-                    .unwrap_or(0)
-            })
+            .map(|f| self.searcher.doc_freq(&f.term(term)).unwrap_or(0))
             .sum()
     }
 
@@ -112,10 +180,9 @@ impl Engine<'_> {
     /// of a dictionary page not loaded yet counts as knowing the word.
     fn surely_unknown(&self, fields: &[TextField], forms: &[&str]) -> bool {
         forms.iter().all(|form| {
-            fields.iter().all(|f| {
-                let term = Term::from_field_text(f.field, form);
-                matches!(self.searcher.doc_freq(&term), Ok(0))
-            })
+            fields
+                .iter()
+                .all(|f| matches!(self.searcher.doc_freq(&f.term(form)), Ok(0)))
         })
     }
 
@@ -123,8 +190,8 @@ impl Engine<'_> {
     fn prefix_terms(&self, fields: &[TextField], prefix: &str) -> Vec<String> {
         let mut counts = TermCounts::default();
         for segment in self.searcher.segment_readers() {
-            for f in fields {
-                let Ok(inverted) = segment.inverted_index(f.field) else {
+            for (words, tags) in tagged(fields) {
+                let Ok(inverted) = segment.inverted_index(words) else {
                     continue;
                 };
                 // Bounded above: with a lower bound only, tantivy reads the dictionary
@@ -139,14 +206,19 @@ impl Engine<'_> {
                 let Ok(mut stream) = range.into_stream() else {
                     continue;
                 };
+                // The scan's bound is per field: the tagged field holds them all.
+                let limit = PREFIX_SCAN_LIMIT * TAGS_PER_FIELD;
                 let mut scanned = 0;
-                while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
+                while stream.advance() && scanned < limit {
                     scanned += 1;
                     let key = stream.key();
                     if !key.starts_with(prefix.as_bytes()) {
                         break;
                     }
-                    if let Ok(term) = std::str::from_utf8(key) {
+                    let Some((word, tag)) = crate::words::split(key) else {
+                        continue;
+                    };
+                    if let (true, Ok(term)) = (tags.contains(&tag), std::str::from_utf8(word)) {
                         counts.push(term, u64::from(stream.value().doc_freq));
                     }
                 }
@@ -170,19 +242,25 @@ impl Engine<'_> {
     ) -> Vec<String> {
         let mut counts = TermCounts::default();
         for segment in self.searcher.segment_readers() {
-            for f in fields {
-                let Ok(inverted) = segment.inverted_index(f.field) else {
+            for (words, tags) in tagged(fields) {
+                let Ok(inverted) = segment.inverted_index(words) else {
                     continue;
                 };
                 // tantivy caches the Levenshtein automaton builders; we only borrow its DFA.
-                let fuzzy =
-                    FuzzyTermQuery::new(Term::from_field_text(f.field, word), distance, true);
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(words, word), distance, true);
                 let Ok(dfa) = fuzzy.automaton() else { continue };
-                let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else {
+                let automaton = TaggedAutomaton {
+                    word: dfa,
+                    tags: &tags,
+                };
+                let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
                     continue;
                 };
                 while stream.advance() {
-                    if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    let Some((word, _)) = crate::words::split(stream.key()) else {
+                        continue;
+                    };
+                    if let Ok(term) = std::str::from_utf8(word) {
                         counts.push(term, u64::from(stream.value().doc_freq));
                     }
                 }

@@ -22,6 +22,7 @@ mod and_maybe;
 mod expand;
 mod in_pages;
 mod near;
+mod normed;
 mod pages;
 mod pair;
 mod plan;
@@ -40,7 +41,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tantivy::schema::{Field, Value};
 use tantivy::store::StoreReader;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::blob::Catalog;
 use crate::collector::{Docs, NO_AREA};
@@ -71,12 +72,23 @@ enum Level {
 /// A text field that words are searched in.
 #[derive(Clone, Copy)]
 struct TextField {
+    /// The field itself: its norms and token count (and stored text, on sections).
     field: Field,
+    /// The tagged field its words are terms of, and their tag (see `words.rs`).
+    words: Field,
+    tag: char,
     boost: f32,
     positions: bool,
     /// On page documents, where the field's word pairs are terms of their own: the
     /// pairs' field and this field's tag (see `pairs.rs`).
     pairs: Option<(Field, char)>,
+}
+
+impl TextField {
+    /// The term of `word` in this field: its tagged term.
+    fn term(&self, word: &str) -> Term {
+        Term::from_field_text(self.words, &crate::words::term(word, self.tag))
+    }
 }
 
 /// Runs queries against one searcher.
@@ -185,8 +197,14 @@ impl Engine<'_> {
             Level::Page => crate::pairs::tag(holds).map(|tag| (f.p_pairs, tag)),
             Level::Section => None,
         };
+        let words = match level {
+            Level::Page => f.p_words,
+            Level::Section => f.words,
+        };
         let tf = |(field, holds): (Field, Holds)| TextField {
             field,
+            words,
+            tag: holds.tag(),
             pairs: pairs(holds),
             boost: match holds {
                 Holds::Title => s.boost_title,
@@ -310,4 +328,49 @@ impl Engine<'_> {
         }
         results
     }
+}
+
+/// For the tests of query combinators: an index of two plain text fields, `body` and
+/// `heading` (the kb tokenizer, with positions and norms), as tantivy's own term and
+/// phrase queries read them.
+#[cfg(all(test, feature = "writer"))]
+pub(crate) fn plain_index() -> (tantivy::Index, PlainFields) {
+    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED};
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(crate::tokenizer::TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    ) | STORED;
+    let fields = PlainFields {
+        body: b.add_text_field("body", text.clone()),
+        heading: b.add_text_field("heading", text),
+    };
+    let index = tantivy::Index::create_in_ram(b.build());
+    crate::schema::register_tokenizer(&index);
+    (index, fields)
+}
+
+/// The fields of [`plain_index`].
+#[cfg(all(test, feature = "writer"))]
+pub(crate) struct PlainFields {
+    pub body: Field,
+    pub heading: Field,
+}
+
+/// For the tests of queries: the score of every document `query` matches, by document.
+#[cfg(all(test, feature = "writer"))]
+pub(crate) fn scores_by_doc(
+    searcher: &tantivy::Searcher,
+    query: &dyn tantivy::query::Query,
+) -> Vec<(u32, f32)> {
+    use tantivy::collector::TopDocs;
+    let mut top: Vec<(u32, f32)> = searcher
+        .search(query, &TopDocs::with_limit(100).order_by_score())
+        .unwrap()
+        .into_iter()
+        .map(|(s, a)| (a.doc_id, s))
+        .collect();
+    top.sort_by_key(|(d, _)| *d);
+    top
 }

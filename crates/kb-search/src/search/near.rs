@@ -23,6 +23,7 @@ use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::expand::Alternatives;
+use super::normed::FieldStats;
 use super::plan::{Plan, Role, TIE_BREAKER};
 use super::{Engine, Level, TextField};
 use crate::collector::Docs;
@@ -151,13 +152,12 @@ impl Engine<'_> {
                 continue;
             }
             for f in fields.iter().filter(|f| f.positions) {
-                let Ok(inverted) = segment.inverted_index(f.field) else {
+                let Ok(inverted) = segment.inverted_index(f.words) else {
                     continue;
                 };
                 for (terms, _) in &alts.phrases {
                     for (_, term) in terms {
-                        let term = Term::from_field_text(f.field, term);
-                        if let Ok(Some(info)) = inverted.get_term_info(&term) {
+                        if let Ok(Some(info)) = inverted.get_term_info(&f.term(term)) {
                             bytes += info.positions_range.len();
                         }
                     }
@@ -185,10 +185,7 @@ impl Engine<'_> {
             for f in fields.iter().filter(|f| f.positions) {
                 let mut phrases = Vec::new();
                 for (terms, weight) in &clause.phrases {
-                    let tantivy_terms: Vec<Term> = terms
-                        .iter()
-                        .map(|(_, t)| Term::from_field_text(f.field, t))
-                        .collect();
+                    let tantivy_terms: Vec<Term> = terms.iter().map(|(_, t)| f.term(t)).collect();
                     // The boosts as tantivy passes them down: the field's, then the
                     // phrase's (a boost of one is no boost query at all).
                     let mut boost = 1.0f32;
@@ -198,7 +195,11 @@ impl Engine<'_> {
                     if *weight != 1.0 {
                         boost *= *weight;
                     }
-                    let Ok(weight) = Bm25Weight::for_terms(self.searcher, &tantivy_terms) else {
+                    let stats = FieldStats {
+                        inner: self.searcher,
+                        norms: f.field,
+                    };
+                    let Ok(weight) = Bm25Weight::for_terms(&stats, &tantivy_terms) else {
                         continue;
                     };
                     let weight = weight.boost_by(boost);
@@ -313,24 +314,57 @@ mod tests {
     #[cfg(feature = "writer")]
     #[test]
     fn scores_a_section_as_the_phrase_queries_did() {
+        use super::super::normed::PhraseOfQuery;
         use super::super::sparse_union::SparseUnion;
-        use crate::schema::{build_schema, register_tokenizer, Fields};
+        use crate::schema::{build_schema, register_tokenizer, Fields, Holds};
         use tantivy::collector::TopDocs;
-        use tantivy::query::{BoostQuery, PhraseQuery, Query};
-        use tantivy::{doc, Index};
+        use tantivy::query::{BoostQuery, Query};
+        use tantivy::Index;
 
         let index = Index::create_in_ram(build_schema());
         register_tokenizer(&index);
         let f = Fields::from_schema(&index.schema()).unwrap();
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Each text in its field and, tagged, in `words`, as the indexer writes them.
+        let section = |texts: &[(Holds, &str)]| {
+            let mut doc = TantivyDocument::default();
+            for &(holds, text) in texts {
+                let field = match holds {
+                    Holds::Title => f.page_title,
+                    Holds::Headings => f.heading,
+                    Holds::Code => f.code,
+                    _ => f.body,
+                };
+                doc.add_text(field, text);
+                doc.add_text(f.words, crate::words::value(text, holds).unwrap());
+            }
+            doc
+        };
+        use Holds::{Code, Headings, Prose, Title};
         let docs = [
-            doc!(f.body => "Size the connection pool. A connection pool of ten.", f.heading => "Pools"),
-            doc!(f.body => "pool connection, not the phrase", f.heading => "Connection pools"),
-            doc!(f.code => "db.SetMaxOpenConns(10) // connection", f.code => "pool := sql.Open()", f.body => "nothing"),
-            doc!(f.code => "connectionPool := newConnectionPool()", f.heading => "Connection pool sizing"),
-            doc!(f.body => "connections pooled: connection pool connection pool", f.page_title => "Connection pool"),
-            doc!(f.body => "unrelated text"),
+            section(&[
+                (Prose, "Size the connection pool. A connection pool of ten."),
+                (Headings, "Pools"),
+            ]),
+            section(&[
+                (Prose, "pool connection, not the phrase"),
+                (Headings, "Connection pools"),
+            ]),
+            section(&[
+                (Code, "db.SetMaxOpenConns(10) // connection"),
+                (Code, "pool := sql.Open()"),
+                (Prose, "nothing"),
+            ]),
+            section(&[
+                (Code, "connectionPool := newConnectionPool()"),
+                (Headings, "Connection pool sizing"),
+            ]),
+            section(&[
+                (Prose, "connections pooled: connection pool connection pool"),
+                (Title, "Connection pool"),
+            ]),
+            section(&[(Prose, "unrelated text")]),
         ];
         for d in docs {
             writer.add_document(d).unwrap();
@@ -343,19 +377,23 @@ mod tests {
             .map(|t| (t.position, t.text))
             .collect();
         let fields = [
-            (f.page_title, 3.0),
-            (f.heading, 1.5),
-            (f.body, 1.0),
-            (f.code, 0.5),
+            (f.page_title, Title, 3.0),
+            (f.heading, Headings, 1.5),
+            (f.body, Prose, 1.0),
+            (f.code, Code, 0.5),
         ];
+        let tagged = |holds: Holds, t: &str| {
+            Term::from_field_text(f.words, &crate::words::term(t, holds.tag()))
+        };
         let pairs = SectionPairs::new(vec![fields
             .iter()
-            .map(|&(field, boost)| {
-                let terms: Vec<Term> = phrase
-                    .iter()
-                    .map(|(_, t)| Term::from_field_text(field, t))
-                    .collect();
-                let weight = Bm25Weight::for_terms(&searcher, &terms).unwrap();
+            .map(|&(field, holds, boost)| {
+                let terms: Vec<Term> = phrase.iter().map(|(_, t)| tagged(holds, t)).collect();
+                let stats = FieldStats {
+                    inner: &searcher,
+                    norms: field,
+                };
+                let weight = Bm25Weight::for_terms(&stats, &terms).unwrap();
                 PairField {
                     phrases: vec![FieldPhrase {
                         field,
@@ -365,14 +403,12 @@ mod tests {
                 }
             })
             .collect()]);
+        // The phrase queries of `plan.rs` (`normed.rs` pins them to tantivy's own).
         let per_field: Vec<Box<dyn Query>> = fields
             .iter()
-            .map(|&(field, boost)| -> Box<dyn Query> {
-                let terms = phrase
-                    .iter()
-                    .map(|(p, t)| (*p, Term::from_field_text(field, t)))
-                    .collect();
-                let q = Box::new(PhraseQuery::new_with_offset(terms));
+            .map(|&(field, holds, boost)| -> Box<dyn Query> {
+                let terms = phrase.iter().map(|(p, t)| (*p, tagged(holds, t))).collect();
+                let q = Box::new(PhraseOfQuery::new(terms, field));
                 if boost == 1.0 {
                     q
                 } else {

@@ -2,15 +2,13 @@
 //! the words' positions: the term's count in a page is the phrase's count there, so with
 //! the phrase's BM25 weight (the words' summed idf, the field's average length) and the
 //! field's own norm it gives the phrase query's score, float for float, from the pair's
-//! postings alone.
+//! postings alone (`normed.rs`).
 
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+use tantivy::schema::Field;
+use tantivy::Term;
 
-use super::Engine;
+use super::normed::CountQuery;
+use super::{Engine, TextField};
 use crate::pairs;
 
 impl Engine<'_> {
@@ -23,126 +21,18 @@ impl Engine<'_> {
     }
 }
 
-/// The phrase `first second` in `field`, read from the pair term in `pairs_field`.
-#[derive(Debug, Clone)]
-pub(super) struct PairQuery {
-    pair: Term,
-    words: [Term; 2],
-}
-
-impl PairQuery {
-    /// The phrase of the terms `first` and `second` (next to each other) in `field`,
-    /// whose pairs are tagged `tag` in `pairs_field`.
-    pub(super) fn new(
-        pairs_field: Field,
-        tag: char,
-        field: Field,
-        first: &str,
-        second: &str,
-    ) -> PairQuery {
-        PairQuery {
-            pair: Term::from_field_text(pairs_field, &pairs::term(first, second, tag)),
-            words: [
-                Term::from_field_text(field, first),
-                Term::from_field_text(field, second),
-            ],
-        }
-    }
-}
-
-impl Query for PairQuery {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let bm25 = match scoring {
-            EnableScoring::Enabled {
-                statistics_provider,
-                ..
-            } => Some(Bm25Weight::for_terms(statistics_provider, &self.words)?),
-            EnableScoring::Disabled { .. } => None,
-        };
-        Ok(Box::new(PairWeight {
-            pair: self.pair.clone(),
-            field: self.words[0].field(),
-            bm25,
-        }))
-    }
-
-    /// The pair term, and the words: their dictionary entries give the weight, and
-    /// reading ahead for them (`warm.rs`) reads their field's norms, which the score reads.
-    /// Without them a quoted pair took nine rounds at 10,000 pages instead of four.
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        visitor(&self.pair, false);
-        for word in &self.words {
-            visitor(word, false);
-        }
-    }
-}
-
-struct PairWeight {
-    pair: Term,
-    /// The field the phrase stands in: its norms.
-    field: Field,
-    bm25: Option<Bm25Weight>,
-}
-
-impl Weight for PairWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let inverted = reader.inverted_index(self.pair.field())?;
-        let Some(postings) = inverted.read_postings(&self.pair, IndexRecordOption::WithFreqs)?
-        else {
-            return Ok(Box::new(EmptyScorer));
-        };
-        Ok(Box::new(PairScorer {
-            postings,
-            norms: reader.get_fieldnorms_reader(self.field)?,
-            bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
-        }))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not have the pair"
-            )));
-        }
-        Ok(Explanation::new("word pair", scorer.score()))
-    }
-}
-
-/// Pages with the pair, each scored as the phrase query scores it.
-struct PairScorer {
-    postings: SegmentPostings,
-    norms: FieldNormReader,
-    /// `None` when scoring is off: every page scores 1, as with a phrase query.
-    bm25: Option<Bm25Weight>,
-}
-
-impl DocSet for PairScorer {
-    fn advance(&mut self) -> DocId {
-        self.postings.advance()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.postings.seek(target)
-    }
-
-    fn doc(&self) -> DocId {
-        self.postings.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.postings.size_hint()
-    }
-}
-
-impl Scorer for PairScorer {
-    fn score(&mut self) -> Score {
-        let Some(bm25) = &self.bm25 else {
-            return 1.0;
-        };
-        let norm = self.norms.fieldnorm_id(self.doc());
-        bm25.score(norm, self.postings.term_freq())
-    }
+/// The phrase `first second` in the text field `f`, read from its pair term in
+/// `pairs_field`, where `f`'s pairs are tagged `tag`: the pair's count, with the weight of
+/// a phrase of the two words and `f`'s norms.
+pub(super) fn pair_query(
+    pairs_field: Field,
+    tag: char,
+    f: &TextField,
+    first: &str,
+    second: &str,
+) -> CountQuery {
+    let pair = Term::from_field_text(pairs_field, &pairs::term(first, second, tag));
+    CountQuery::pair(pair, [f.term(first), f.term(second)], f.field)
 }
 
 #[cfg(test)]

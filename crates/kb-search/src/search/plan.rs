@@ -6,21 +6,21 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::expand::Alternatives;
-use super::pair::PairQuery;
+use super::normed::{CountQuery, PhraseOfQuery};
+use super::pair::pair_query;
 use super::sparse_union::SparseUnion;
 use super::{Engine, Level, TextField};
 use crate::query::{Clause, ClauseKind, ParsedQuery, Scope};
 
 /// How much the other fields count next to the best one for a word.
 pub(super) const TIE_BREAKER: f32 = 0.2;
-/// Most word pairs scored for proximity: each is a phrase query per field.
+/// Most word pairs scored for proximity: each is a phrase (or pair) query per field.
 const MAX_PAIRS: usize = 4;
 
 /// What a clause does to the pages it matches.
@@ -96,24 +96,18 @@ impl Engine<'_> {
         for f in fields {
             let mut subs: Vec<Box<dyn Query>> = Vec::new();
             for (term, weight) in &alts.terms {
-                let q = TermQuery::new(
-                    Term::from_field_text(f.field, term),
-                    IndexRecordOption::WithFreqs,
-                );
+                let q = CountQuery::word(f.term(term), f.field);
                 subs.push(boosted(Box::new(q), *weight));
             }
             if f.positions {
                 for ((phrase, weight), pair) in alts.phrases.iter().zip(&pairs) {
                     let q: Box<dyn Query> = match (f.pairs, pair) {
                         (Some((pairs, tag)), Some((first, second))) => {
-                            Box::new(PairQuery::new(pairs, tag, f.field, first, second))
+                            Box::new(pair_query(pairs, tag, f, first, second))
                         }
                         _ => {
-                            let terms = phrase
-                                .iter()
-                                .map(|(p, t)| (*p, Term::from_field_text(f.field, t)))
-                                .collect();
-                            Box::new(PhraseQuery::new_with_offset(terms))
+                            let terms = phrase.iter().map(|(p, t)| (*p, f.term(t))).collect();
+                            Box::new(PhraseOfQuery::new(terms, f.field))
                         }
                     };
                     subs.push(boosted(q, *weight));

@@ -327,29 +327,14 @@ impl Scorer for SparseUnionScorer {
 #[cfg(all(test, feature = "writer"))]
 mod tests {
     use super::*;
-    use crate::schema::{build_schema, register_tokenizer, Fields};
-    use tantivy::collector::TopDocs;
+    use crate::search::scores_by_doc as scores;
     use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, PhraseQuery, TermQuery};
     use tantivy::schema::IndexRecordOption;
-    use tantivy::{doc, Index, Term};
-
-    /// Scores of every document for `query`, by document.
-    fn scores(searcher: &tantivy::Searcher, query: &dyn Query) -> Vec<(u32, f32)> {
-        let mut top: Vec<(u32, f32)> = searcher
-            .search(query, &TopDocs::with_limit(100).order_by_score())
-            .unwrap()
-            .into_iter()
-            .map(|(s, a)| (a.doc_id, s))
-            .collect();
-        top.sort_by_key(|(d, _)| *d);
-        top
-    }
+    use tantivy::{doc, Term};
 
     #[test]
     fn scores_like_tantivys_unions_and_seeks() {
-        let index = Index::create_in_ram(build_schema());
-        register_tokenizer(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
+        let (index, f) = crate::search::plain_index();
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         for (body, heading) in [
@@ -405,9 +390,7 @@ mod tests {
 
     #[test]
     fn checks_documents_without_looking_for_the_next_match() {
-        let index = Index::create_in_ram(build_schema());
-        register_tokenizer(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
+        let (index, f) = crate::search::plain_index();
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         for body in [

@@ -18,7 +18,7 @@ use tantivy::{SegmentReader, Term};
 use super::plan::Plan;
 use super::Engine;
 use crate::collector::Docs;
-use crate::schema::name;
+use crate::schema::{name, Fields};
 
 impl Engine<'_> {
     /// On an index that may lack pages, after a step that ran `plan`: true when the step
@@ -60,10 +60,10 @@ impl Engine<'_> {
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
             if pages[ord] {
                 read_kinds(segment, self.fields.kind);
-                warm_terms(segment, &page_terms);
+                warm_terms(segment, &page_terms, self.fields);
             }
             if sections[ord] {
-                warm_terms(segment, &section_terms);
+                warm_terms(segment, &section_terms, self.fields);
             }
         }
     }
@@ -78,13 +78,21 @@ pub(crate) fn read_kinds(segment: &SegmentReader, kind: Field) {
         let terms = [name::PAGE_KIND, name::OVERVIEW_KIND]
             .map(|k| (Term::from_field_text(kind, k), false))
             .into();
-        warm_terms(segment, &terms);
+        warm_terms(segment, &terms, None);
     }
 }
 
-/// Reads the field norms, dictionary entries and postings of `terms` in `segment`.
-fn warm_terms(segment: &SegmentReader, terms: &BTreeSet<(Term, bool)>) {
-    let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| t.field()).collect();
+/// Reads the field norms, dictionary entries and postings of `terms` in `segment`. A
+/// tagged term or a pair term is scored with the norms of the text field it stands for
+/// (`Fields::norms_of`): those are read instead of its own field's (it has none).
+fn warm_terms<'a>(
+    segment: &SegmentReader,
+    terms: &BTreeSet<(Term, bool)>,
+    fields: impl Into<Option<&'a Fields>>,
+) {
+    let schema = fields.into();
+    let norms_of = |t: &Term| schema.and_then(|f| f.norms_of(t)).unwrap_or(t.field());
+    let fields: BTreeSet<Field> = terms.iter().map(|(t, _)| norms_of(t)).collect();
     for &field in &fields {
         let _ = segment.get_fieldnorms_reader(field);
     }

@@ -208,8 +208,8 @@
    * Key ranges of the terms a query's words may look up: a guess (the module's tokenizer
    * decides). Each word and each part of an identifier, lowercased, from a prefix its
    * stem is not shorter than (the English stemmer cuts suffixes: `connection` is looked up
-   * as `connect`) to the word itself; the last word to every term it starts, as it is
-   * completed while typed.
+   * as `connect`) to the word itself, in every field (its terms are `word tag`, see
+   * words.rs); the last word to every term it starts, as it is completed while typed.
    * @param {string} query
    * @returns {[string, string][]}
    */
@@ -224,7 +224,7 @@
       const last = i === compounds.length - 1;
       for (const w of words) {
         if (w.length < 2 || (last && w.length < 3)) continue;
-        ranges.push([stemFloor(w), last ? w + '\uffff' : w]);
+        ranges.push([stemFloor(w), last ? w + '\uffff' : w + ' \uffff']);
       }
     });
     return ranges;
