@@ -211,8 +211,7 @@ pub(crate) fn probe_layout(
 ) -> Result<(Layout, crate::prefetch::Probe), SearchError> {
     let index = SearchIndex::open(paged.clone())?;
     let head = paged.take_touched();
-    index.read_units();
-    let units = paged.take_touched();
+    let units = index.read_units(&paged);
     let prefetch = index.read_prefetch(&paged);
     let sparse = paged.sparse().to_vec();
     // Opening reads a skip index whole; its finest layer is not the head's (`sparse.rs`).
@@ -375,43 +374,77 @@ impl SearchIndex {
         probe
     }
 
-    /// Reads every unit a query may read, one read each: each field's norms, each term's
-    /// postings and positions, the term dictionary block of every [`LOOKUP_EVERY`]th term
-    /// (a block holds a few hundred), and each doc-store block.
-    fn read_units(&self) {
+    /// Reads every unit a query may read, one read each, recorded on `paged`: each
+    /// field's norms, each term's postings and positions, the term dictionary block of
+    /// every [`LOOKUP_EVERY`]th term (a block holds a few hundred), and each doc-store
+    /// block. The units, in order. A word's tagged terms (`words.rs`) are one unit of
+    /// postings and one of positions: a query reads them all, and a page cut between them
+    /// brought the next words' bytes with the last of them.
+    fn read_units(&self, paged: &PagedBlob) -> Vec<std::ops::Range<usize>> {
         /// Terms per dictionary lookup: one lookup per block finds the block's bounds.
         const LOOKUP_EVERY: usize = 16;
         use tantivy::schema::IndexRecordOption;
+        let mut units = Vec::new();
+        // The reads since the last call, those that touch merged (a term's postings and
+        // the next one's, not reads in different files).
+        let flush = |units: &mut Vec<std::ops::Range<usize>>| {
+            let mut reads = paged.take_touched();
+            reads.sort_by_key(|r| (r.start, r.end));
+            let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(reads.len());
+            for r in reads {
+                match merged.last_mut() {
+                    Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                    _ => merged.push(r),
+                }
+            }
+            units.extend(merged);
+        };
         let searcher = self.reader.searcher();
         let schema = searcher.schema();
+        let f = &self.fields;
         for segment in searcher.segment_readers() {
             for (field, entry) in schema.fields() {
                 if !entry.is_indexed() {
                     continue;
                 }
                 let _ = segment.get_fieldnorms_reader(field);
+                flush(&mut units);
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };
                 let Ok(mut terms) = inverted.terms().stream() else {
                     continue;
                 };
+                let tagged = field == f.p_words || field == f.words;
+                let mut word: Vec<u8> = Vec::new();
                 let mut n = 0usize;
                 while terms.advance() {
+                    let key = terms.key();
+                    let same = tagged
+                        && crate::words::split(key).is_some_and(|(w, _)| w == word.as_slice());
+                    if !same {
+                        flush(&mut units);
+                        word.clear();
+                        word.extend(crate::words::split(key).map_or(&[][..], |(w, _)| w));
+                    }
+                    // Its block is in another file than the postings: a unit of its own.
                     if n.is_multiple_of(LOOKUP_EVERY) {
-                        let _ = inverted.terms().get(terms.key());
+                        let _ = inverted.terms().get(key);
                     }
                     n += 1;
                     let with = IndexRecordOption::WithFreqsAndPositions;
                     let _ = inverted.read_postings_from_terminfo(terms.value(), with);
                 }
+                flush(&mut units);
             }
             if let Ok(store) = segment.get_store_reader(1) {
                 for doc in 0..segment.max_doc() {
                     let _ = store.get_document_bytes(doc);
+                    flush(&mut units);
                 }
             }
         }
+        units
     }
 }
 
