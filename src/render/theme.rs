@@ -11,7 +11,8 @@ use include_dir::{include_dir, Dir};
 
 use crate::diagnostic::Diagnostic;
 
-static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+/// `themes/default` as build.rs copies it, its scripts and stylesheets minified.
+static DEFAULT_THEME: Dir<'_> = include_dir!("$OUT_DIR/default-theme");
 
 /// A theme's files by path relative to the theme folder (`templates/page.html`).
 #[derive(Debug, Clone, Default)]
@@ -82,5 +83,60 @@ fn collect_embedded(dir: &Dir<'_>, files: &mut BTreeMap<String, Vec<u8>>) {
     }
     for sub in dir.dirs() {
         collect_embedded(sub, files);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: &str) -> Vec<u8> {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default")
+            .join(path);
+        std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    }
+
+    /// A reader downloads the default theme's scripts and stylesheets without the comments
+    /// and indentation of their sources (build.rs), and with the names the code works by.
+    #[test]
+    fn default_theme_ships_scripts_and_styles_minified() {
+        let theme = Theme::load(None).expect("the default theme");
+        let shipped: [(&str, &[&str]); 5] = [
+            (
+                "static/search/search.js",
+                &["kbSearchEngine", "__kbSearchPage", "'index.bin'", "\\p{Ll}"],
+            ),
+            (
+                "static/search/dialog.js",
+                &["window.kbSearch", "kbSearchEngine"],
+            ),
+            ("static/site.js", &["__kbMarkdownTwin", "__kbSearchEarly"]),
+            (
+                "static/search/search.css",
+                &[".kb-search{", "calc(100vw - 1.5rem)"],
+            ),
+            ("static/style.css", &["--code-bg:", "@media"]),
+        ];
+        for (path, names) in shipped {
+            let text = String::from_utf8(theme.file(path).expect(path).to_vec()).expect(path);
+            let full = source(path).len();
+            assert!(
+                text.len() * 10 < full * 9,
+                "{path}: {} bytes shipped of {full}: not minified",
+                text.len()
+            );
+            for comment in ["/**", "/*!", "/* ", "// ", "\n  "] {
+                assert!(!text.contains(comment), "{path} still has {comment:?}");
+            }
+            for name in names {
+                assert!(text.contains(name), "{path} lost {name}");
+            }
+        }
+        assert_eq!(
+            theme.file("templates/page.html"),
+            Some(&source("templates/page.html")[..]),
+            "templates are embedded as they are"
+        );
     }
 }
