@@ -385,19 +385,10 @@ impl SearchIndex {
         const LOOKUP_EVERY: usize = 16;
         use tantivy::schema::IndexRecordOption;
         let mut units = Vec::new();
-        // The reads since the last call, those that touch merged (a term's postings and
-        // the next one's, not reads in different files).
+        // The reads since the last call, those next to each other merged (a term's
+        // postings and the next one's, not reads in different files).
         let flush = |units: &mut Vec<std::ops::Range<usize>>| {
-            let mut reads = paged.take_touched();
-            reads.sort_by_key(|r| (r.start, r.end));
-            let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(reads.len());
-            for r in reads {
-                match merged.last_mut() {
-                    Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-                    _ => merged.push(r),
-                }
-            }
-            units.extend(merged);
+            units.extend(crate::paged::merged(paged.take_touched()));
         };
         let searcher = self.reader.searcher();
         let schema = searcher.schema();

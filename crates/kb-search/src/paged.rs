@@ -199,7 +199,7 @@ pub(crate) struct Layout {
 }
 
 /// Sorted, with ranges that overlap or lie within [`UNIT_GAP`] of each other merged.
-fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub(crate) fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.retain(|r| !r.is_empty());
     ranges.sort_by_key(|r| (r.start, r.end));
     let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());

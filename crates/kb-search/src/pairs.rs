@@ -54,17 +54,13 @@ pub(crate) fn term(first: &str, second: &str, tag: char) -> String {
 #[cfg(feature = "writer")]
 pub(crate) const PAIR_TOKENIZER_NAME: &str = "kb-pairs";
 
-/// The value of `p_pairs` for `text` in a field holding `holds` (its tag, then the text);
-/// `None` for a field without positions or an empty text.
+/// The value of `p_pairs` for `text` in a field holding `holds`: the tagged field's
+/// (`words::value`, its tag then the text); `None` for a field without positions or an
+/// empty text.
 #[cfg(feature = "writer")]
 pub(crate) fn value(text: &str, holds: Holds) -> Option<String> {
-    let tag = tag(holds)?;
-    (!text.is_empty()).then(|| {
-        let mut value = String::with_capacity(text.len() + 1);
-        value.push(tag);
-        value.push_str(text);
-        value
-    })
+    tag(holds)?;
+    crate::words::value(text, holds)
 }
 
 #[cfg(feature = "writer")]
