@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { createEngine, requestString } = require('../themes/default/static/search/search.js');
+const { createEngine, requestString, pageOfScript } = require('../themes/default/static/search/search.js');
 const [wasmPath, searchDir] = process.argv.slice(2);
 const wasm = readFileSync(wasmPath);
 const head = readFileSync(join(searchDir, 'index.bin'));
@@ -21,9 +21,9 @@ const [pagesId] = readdirSync(join(searchDir, 'pages'));
 const pageFiles = readdirSync(join(searchDir, 'pages', pagesId)).filter((f) => f.endsWith('.js'));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const gzCache = new Map();
-// A page is the script `__kbSearchPage(N,"<base64>");`, sent gzipped as it is.
+// A page is the script `__kbSearchPage(N,"<bytes>");`, sent gzipped as it is.
 const pageScript = (id, n) => readFileSync(join(searchDir, 'pages', id, `${n}.js`));
-const readPage = (id, n) => Buffer.from(/"([^"]*)"/.exec(pageScript(id, n).toString('latin1'))[1], 'base64');
+const readPage = (id, n) => pageOfScript(pageScript(id, n), n);
 const pageGz = (n) => {
   if (!gzCache.has(n)) gzCache.set(n, gz(pageScript(pagesId, n)));
   return gzCache.get(n);

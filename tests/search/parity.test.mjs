@@ -11,23 +11,22 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const require = createRequire(import.meta.url);
-const { createEngine, requestString, pagesAhead } = require(join(root, 'themes/default/static/search/search.js'));
+const { createEngine, requestString, pagesAhead, pageOfScript, bytesOfString } = require(join(root, 'themes/default/static/search/search.js'));
 const dir = process.env.KB_PARITY_DIR || join(root, 'target/kb-search-parity');
 const wasm = readFileSync(join(root, 'crates/kb-search-wasm/dist/kb_search.wasm'));
 
-/** The bytes a page script (`__kbSearchPage(N,"<base64>");`) hands to the loader. */
-function pageOfScript(file, n) {
-  const call = /^__kbSearchPage\((\d+),"([A-Za-z0-9+/=]*)"\);\n$/.exec(readFileSync(file, 'utf8'));
-  assert.ok(call, `${file} is not a page script`);
-  assert.equal(Number(call[1]), n, `${file} hands over page ${call[1]}`);
-  return Buffer.from(call[2], 'base64');
+/** The bytes a page script (`__kbSearchPage(N,"<bytes>");`) hands to the loader. */
+function pageOfFile(file, n) {
+  const script = readFileSync(file);
+  assert.ok(script.subarray(script.length - 4).equals(Buffer.from('");\n')), `${file} is not a page script`);
+  return pageOfScript(script, n);
 }
 
 /** An engine over OUT/site/search/ of a dump, loading pages from disk as a browser would. */
 async function engineOf(name) {
   const search = join(dir, name, 'site', 'search');
   const head = readFileSync(join(search, 'index.bin'));
-  return createEngine(wasm, head, (id, n) => pageOfScript(join(search, 'pages', id, `${n}.js`), n));
+  return createEngine(wasm, head, (id, n) => pageOfFile(join(search, 'pages', id, `${n}.js`), n));
 }
 const native = (name) => JSON.parse(readFileSync(join(dir, name, 'native.json'), 'utf8'));
 const engine = await engineOf('small');
@@ -52,6 +51,26 @@ test('wasm answers every request byte-identically to the native build', async ()
   assert.ok(answers.length >= 20, `only ${answers.length} requests`);
   const withHits = await assertParity(engine, answers);
   assert.ok(withHits >= 20, `only ${withHits} requests with hits`);
+});
+
+test('the data scripts give back every byte, read as bytes or as windows-1252 text', () => {
+  // A page script as site_files.rs writes it, holding every byte value (and a few twice).
+  const page = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+  const escapes = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r' };
+  const inside = [...page].flatMap((b) => (escapes[b] ? [...Buffer.from(escapes[b])] : [b]));
+  const script = Buffer.concat([Buffer.from('__kbSearchPage(9,"'), Buffer.from(inside), Buffer.from('");\n')]);
+  assert.deepEqual(pageOfScript(script, 9), page, 'read as bytes (http)');
+  assert.throws(() => pageOfScript(script, 8), /not the script of page 8/);
+  assert.throws(() => pageOfScript(script.subarray(0, 40), 9), /cut short/);
+  // What a browser's script element gives: the string as windows-1252 text, unescaped
+  // (node's TextDecoder reads windows-1252 as Latin-1, which bytesOfString takes too).
+  const text = new TextDecoder('windows-1252').decode(page);
+  assert.equal(text.length, page.length);
+  assert.deepEqual(bytesOfString(text, 'page 9'), page, 'read as text (file://)');
+  // windows-1252 as browsers read it (WHATWG's index): 0x80 is the euro sign, 0x81 has
+  // no character of its own, 0x99 is the trade mark sign, 0x9f is Y with diaeresis.
+  assert.deepEqual(bytesOfString('\u20ac\x81\u2122\u0178\xa0\xff', 'x'), Uint8Array.from([0x80, 0x81, 0x99, 0x9f, 0xa0, 0xff]));
+  assert.throws(() => bytesOfString('a\u0100', 'page 9'), /damaged/);
 });
 
 test('the paged index of a large site answers the same, loading only some pages', async () => {
@@ -100,7 +119,7 @@ async function prefetchFigures(search, queries) {
         queueMicrotask(() => { open = false; });
       }
       rounds[rounds.length - 1].push(n);
-      return pageOfScript(join(search, 'pages', id, `${n}.js`), n);
+      return pageOfFile(join(search, 'pages', id, `${n}.js`), n);
     });
     await eng.raw(requestString(q));
     const guess = new Set(pagesAhead(list, q));

@@ -101,10 +101,10 @@ interface Window {
   /** Set by `kb serve`'s live-reload snippet: answers come from /__kb/search. */
   __KB_SERVE__?: boolean;
   /** Called by the index page scripts 'pages/<id>/<n>.js'. */
-  __kbSearchPage?: (n: number, base64: string) => void;
+  __kbSearchPage?: (n: number, text: string) => void;
   /** Left by 'index.js' and 'kb-search-wasm.js' (file://). */
-  __kbSearchIndexBase64?: string | undefined;
-  __kbSearchWasmBase64?: string | undefined;
+  __kbSearchIndexBytes?: string | undefined;
+  __kbSearchWasmBytes?: string | undefined;
   /** Started by site.js when search loads over http(s), taken by search.js: responses by file name. */
   __kbSearchEarly?: Record<string, Promise<Response | null>>;
   /** Called by a page's script twin 'index.md.js' with the page's Markdown (file://). */

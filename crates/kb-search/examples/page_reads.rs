@@ -20,7 +20,6 @@ use std::error::Error;
 use std::fs;
 use std::path::Path;
 
-use base64::Engine as _;
 use kb_search::{Answer, SearchIndex};
 
 /// The blob files of the page table of a head: the file each page belongs to.
@@ -59,11 +58,13 @@ fn page_files(head: &[u8]) -> Result<Vec<String>, Box<dyn Error>> {
         .collect())
 }
 
-/// The bytes of page `n` from its script `__kbSearchPage(n,"<base64>");`.
+/// The bytes of page `n` from its script `__kbSearchPage(n,"<bytes>");`.
 fn page(dir: &Path, id: &str, n: u32) -> Result<Vec<u8>, Box<dyn Error>> {
-    let script = fs::read_to_string(dir.join("pages").join(id).join(format!("{n}.js")))?;
-    let b64 = script.split('"').nth(1).ok_or("not a page script")?;
-    Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+    let script = fs::read(dir.join("pages").join(id).join(format!("{n}.js")))?;
+    match kb_search::page_of_script(&script) {
+        Some((m, bytes)) if m == n => Ok(bytes),
+        _ => Err(format!("page {n}: not its page script").into()),
+    }
 }
 
 /// Warm latency of every prefix of `queries`, all pages loaded: p50, p95, max and the

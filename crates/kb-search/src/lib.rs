@@ -57,8 +57,8 @@ pub use query::{MAX_CLAUSES, MAX_QUERY_BYTES};
 pub use results::{AreaCount, ExcerptPart, SearchHit, SearchResults};
 pub use settings::{QueryOptions, SearchSettings, MAX_LIMIT};
 pub use site_files::{
-    page_script, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, PAGES_DIR, PAGE_CALLBACK, PREFETCH_FILE,
-    WASM_FILE, WASM_GLOBAL, WASM_SCRIPT,
+    page_of_script, page_script, INDEX_FILE, INDEX_GLOBAL, INDEX_SCRIPT, PAGES_DIR, PAGE_CALLBACK,
+    PREFETCH_FILE, SCRIPT_CHARSET, WASM_FILE, WASM_GLOBAL, WASM_SCRIPT,
 };
 #[cfg(feature = "writer")]
 pub use site_files::{site_files, write_site_files, SiteFilesError};

@@ -419,34 +419,9 @@ fn live_index_lives_in_a_temporary_folder_removed_when_dropped() {
     );
 }
 
-/// The page a page script (`__kbSearchPage(N,"<base64>");`) hands over: its number and bytes.
+/// The page a page script (`__kbSearchPage(N,"<bytes>");`) hands over: its number and bytes.
 fn page_of_script(script: &[u8]) -> (u32, Vec<u8>) {
-    let text = std::str::from_utf8(script).unwrap();
-    let args = text
-        .strip_prefix(&format!("{}(", kb_search::PAGE_CALLBACK))
-        .and_then(|t| t.strip_suffix("\");\n"))
-        .unwrap();
-    let (n, b64) = args.split_once(",\"").unwrap();
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let mut bytes = Vec::new();
-    for quad in b64.as_bytes().chunks(4) {
-        let digits: Vec<u8> = quad
-            .iter()
-            .filter(|&&c| c != b'=')
-            .map(|&c| value(c))
-            .collect();
-        let n =
-            digits.iter().fold(0u32, |acc, &d| acc << 6 | u32::from(d)) << (6 * (4 - digits.len()));
-        bytes.extend_from_slice(&n.to_be_bytes()[1..digits.len()]);
-    }
-    (n.parse().unwrap(), bytes)
+    kb_search::page_of_script(script).expect("a page script")
 }
 
 /// Answers `request` from a head, loading the pages it names from the site files, as

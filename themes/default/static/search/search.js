@@ -9,10 +9,13 @@
  *   - `kb serve` (window.__KB_SERVE__): GET /__kb/search?<request>, the live index;
  *   - http(s): fetch 'kb-search.wasm' and 'index.bin' (the head of the paged index) next to
  *     this file;
- *   - file:// (fetch is blocked there): the same bytes as base64 from the classic scripts
+ *   - file:// (fetch is blocked there): the same bytes from the classic scripts
  *     'kb-search-wasm.js' and 'index.js';
- *   - then, either way, the index pages a query reads, as classic scripts
- *     'pages/<id>/<n>.js' that call __kbSearchPage with the page as base64.
+ *   - then, either way, the index pages a query reads, the scripts 'pages/<id>/<n>.js'
+ *     that call __kbSearchPage with the page's bytes: fetched and read as bytes over
+ *     http(s), run as classic scripts from file://.
+ * The scripts hold the bytes as they are in a string, read as windows-1252 (see
+ * site_files.rs, byte_string_into).
  * The request string (q=...&area=...&limit=...) and the JSON answer are the same for all
  * three. File and global names are defined in crates/kb-search/src/site_files.rs; a Rust
  * test checks this file uses them.
@@ -309,8 +312,62 @@
     }
     return [...pages].slice(0, PREFETCH_MAX);
   }
+  /* ---------- the bytes in the data scripts (see site_files.rs, byte_string_into) ---------- */
+
+  /** The characters windows-1252 reads the bytes 0x80-0x9f as; every other byte is its own. */
+  const CP1252_HIGH = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+    '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+  /** @type {Map<number, number>} */
+  const CP1252_BYTE = new Map([...CP1252_HIGH].map((c, i) => [c.charCodeAt(0), 0x80 + i]));
+
+  /**
+   * The bytes of a data script's string as the browser read it (windows-1252).
+   * @param {string | undefined} text
+   * @param {string} what named in the error when the text is missing
+   */
+  function bytesOfString(text, what) {
+    if (typeof text !== 'string') throw new Error('search data missing (' + what + ')');
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // Latin-1's characters for 0x80-0x9f too, were a browser to read the script so.
+      const b = CP1252_BYTE.get(c) ?? c;
+      if (b > 0xff) throw new Error('search data damaged (' + what + ')');
+      bytes[i] = b;
+    }
+    return bytes;
+  }
+
+  /** The escapes a data script's string holds: `\"`, `\\`, `\n` and `\r`. */
+  const UNESCAPED = { 0x22: 0x22, 0x5c: 0x5c, 0x6e: 0x0a, 0x72: 0x0d };
+  /**
+   * The page a page script (`__kbSearchPage(N,"<bytes>");`), fetched as bytes, holds.
+   * @param {Uint8Array} script
+   * @param {number} n the page it must be
+   * @returns {Uint8Array}
+   */
+  function pageOfScript(script, n) {
+    const head = '__kbSearchPage(' + n + ',"';
+    let at = head.length;
+    for (let i = 0; i < at; i++) {
+      if (script[i] !== head.charCodeAt(i)) throw new Error('not the script of page ' + n);
+    }
+    const bytes = new Uint8Array(script.length - at);
+    let len = 0;
+    for (; at < script.length && script[at] !== 0x22; at++) {
+      let b = script[at];
+      if (b === 0x5c) {
+        b = UNESCAPED[/** @type {keyof typeof UNESCAPED} */ (script[++at])];
+        if (b === undefined) throw new Error('page ' + n + ': unknown escape');
+      }
+      bytes[len++] = b;
+    }
+    if (script[at] !== 0x22) throw new Error('page ' + n + ': cut short');
+    return bytes.subarray(0, len);
+  }
+
   if (typeof module === 'object' && module.exports) {
-    module.exports = { createEngine, requestString, matchedWords, pagesAhead };
+    module.exports = { createEngine, requestString, matchedWords, pagesAhead, bytesOfString, pageOfScript };
   }
   if (typeof document === 'undefined') return;
 
@@ -321,13 +378,14 @@
   const searchDir = new URL('./', here);
 
   /**
-   * Runs the classic script `name` (relative to this file's folder).
+   * Runs the data script `name` (relative to this file's folder), read as windows-1252.
    * @param {string} name
    * @returns {Promise<void>}
    */
   function loadScript(name) {
     return new Promise((resolve, reject) => {
       const s = document.createElement('script');
+      s.charset = 'windows-1252';
       s.src = new URL(name, searchDir).href;
       s.onload = () => resolve();
       s.onerror = () => reject(new Error('could not load ' + s.src));
@@ -335,24 +393,13 @@
     });
   }
   /**
-   * Takes the base64 a script left in `global` (and frees it).
-   * @param {'__kbSearchWasmBase64' | '__kbSearchIndexBase64'} global
+   * Takes the bytes a script left in `global` (and frees it).
+   * @param {'__kbSearchWasmBytes' | '__kbSearchIndexBytes'} global
    */
-  function fromBase64(global) {
+  function fromGlobal(global) {
     const text = window[global];
     window[global] = undefined;
-    return decodeBase64(text, global);
-  }
-  /**
-   * @param {string | undefined} text
-   * @param {string} what named in the error when the text is missing
-   */
-  function decodeBase64(text, what) {
-    if (typeof text !== 'string') throw new Error('search data missing (' + what + ')');
-    const bin = atob(text);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return bytes;
+    return bytesOfString(text, global);
   }
   /**
    * The response for `name`: the one site.js asked for when search started loading, once,
@@ -387,13 +434,14 @@
   }
   /** @type {Record<number, string>} */
   const pageScripts = {};
-  window.__kbSearchPage = (n, base64) => { pageScripts[n] = base64; };
+  window.__kbSearchPage = (n, text) => { pageScripts[n] = text; };
   // Page folders are named after one build of the index: a page missing from it means
   // the site was rebuilt since this page loaded the head.
   function stale() {
     return new Error('the site was updated since this page was opened; reload the page to search');
   }
   /**
+   * Page `n` of index `id`, its script run (file://).
    * @param {string} id
    * @param {number} n
    */
@@ -401,14 +449,30 @@
     const name = 'pages/' + id + '/' + n + '.js';
     // Once more before giving up: on a flaky mobile link a script can fail to load.
     return loadScript(name).catch(() => loadScript(name)).then(() => {
-      const bytes = decodeBase64(pageScripts[n], 'page ' + n);
+      const bytes = bytesOfString(pageScripts[n], 'page ' + n);
       delete pageScripts[n];
       return bytes;
     }, () => { throw stale(); });
   }
+  /**
+   * Page `n` of index `id`, its script fetched and read as bytes (http).
+   * @param {string} id
+   * @param {number} n
+   * @returns {Promise<Uint8Array>}
+   */
+  function pageViaFetch(id, n) {
+    const href = new URL('pages/' + id + '/' + n + '.js', searchDir).href;
+    const get = () => fetch(href);
+    // Once more before giving up: on a flaky mobile link a request can fail.
+    return get().catch(get).then((r) => {
+      if (r.status === 404) throw stale();
+      if (!r.ok) throw new Error(r.status + ' ' + r.url);
+      return r.arrayBuffer();
+    }).then((b) => pageOfScript(new Uint8Array(b), n));
+  }
   function viaScripts() {
     return Promise.all([loadScript('kb-search-wasm.js'), loadScript('index.js')]).then(() =>
-      createEngine(fromBase64('__kbSearchWasmBase64'), fromBase64('__kbSearchIndexBase64'), pageViaScript));
+      createEngine(fromGlobal('__kbSearchWasmBytes'), fromGlobal('__kbSearchIndexBytes'), pageViaScript));
   }
   /* ---------- pages fetched while the module loads (see prefetch.rs) ---------- */
 
@@ -431,7 +495,7 @@
       if (!list || engineStarted) return;
       for (const n of pagesAhead(list, query)) {
         if (fetchedAhead.has(n)) continue;
-        const bytes = pageViaScript(list.id, n);
+        const bytes = pageViaFetch(list.id, n);
         bytes.catch(() => {});
         fetchedAhead.set(n, bytes);
       }
@@ -445,13 +509,13 @@
    */
   function pageOf(id, n) {
     const ahead = fetchedAhead.get(n);
-    if (!ahead) return pageViaScript(id, n);
+    if (!ahead) return pageViaFetch(id, n);
     fetchedAhead.delete(n);
-    if (!prefetchList) return pageViaScript(id, n);
+    if (!prefetchList) return pageViaFetch(id, n);
     return prefetchList.then((list) => {
       // Fetched ahead for another index (the site was rebuilt meanwhile): not this page.
-      if (!list || list.id !== id) return pageViaScript(id, n);
-      return ahead.catch(() => pageViaScript(id, n));
+      if (!list || list.id !== id) return pageViaFetch(id, n);
+      return ahead.catch(() => pageViaFetch(id, n));
     });
   }
 
