@@ -30,7 +30,8 @@ fn page_files(head: &[u8]) -> Result<Vec<String>, Box<dyn Error>> {
     let mut at = 0usize;
     for n in 0..count {
         starts.push(at);
-        at += u32_at(24 + 4 * n) as usize;
+        // The top bit marks a cell page (see paged.rs): the rest is its cell's length.
+        at += (u32_at(24 + 4 * n) & !(1 << 31)) as usize;
     }
     // Page 0 (the blob's table of contents) is always in the head, first.
     let toc = &head[24 + 4 * count + 8..];

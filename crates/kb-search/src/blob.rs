@@ -23,7 +23,7 @@ use crate::settings::SearchSettings;
 const MAGIC: &[u8; 8] = b"KBSEARCH";
 /// Version of the blob layout *and* of the schema/tokenizer: bump it whenever an index
 /// written by one kb could be misread by another.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Name of kb's own metadata file inside the blob.
 pub(crate) const CATALOG_FILE: &str = "kb-catalog.json";
 /// The id of the first segment of every blob.

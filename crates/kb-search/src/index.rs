@@ -184,7 +184,7 @@ impl SearchIndex {
                 Answer::Json(json) => return json,
                 Answer::NeedPages(pages) => {
                     for n in pages {
-                        self.add_page(n, whole.page(n).unwrap()).unwrap();
+                        self.add_page(n, &whole.page(n).unwrap()).unwrap();
                     }
                 }
             }

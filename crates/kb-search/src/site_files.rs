@@ -103,7 +103,7 @@ where
     )?;
     pages.par_iter().try_for_each(|&n| {
         let page = paged.page(n).unwrap_or_default();
-        put(&page_script(&id, n), &page_call(n, page))?;
+        put(&page_script(&id, n), &page_call(n, &page))?;
         index_blob.note_read(page.len());
         Ok(())
     })?;
