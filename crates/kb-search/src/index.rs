@@ -65,8 +65,9 @@ impl SearchIndex {
         register_tokenizer(&index);
         let fields = Fields::from_schema(&index.schema())?;
         // Before the reader: its doc stores read their skip indexes whole.
-        let (sparse, skips) =
-            crate::sparse::sparse_ranges(&index, fields.kind, |path| directory.place(path).ok());
+        let (sparse, skips) = crate::sparse::sparse_ranges(&index, fields.kind, &blob, |path| {
+            directory.place(path).ok()
+        });
         blob.set_sparse(sparse);
         // No threads on wasm32: no reload watcher, no warmers.
         let reader = index

@@ -519,6 +519,15 @@ impl PagedBlob {
         n
     }
 
+    /// Where the page holding byte `at` ends: a read from `at` to there is within one
+    /// page (exact but for a cell page not loaded, see [`Self::page_at`]).
+    pub(crate) fn page_end(&self, at: usize) -> usize {
+        match at < self.len {
+            true => self.page_range(self.page_at(at)).end,
+            false => self.len,
+        }
+    }
+
     /// Loads page `n` from its file's data (a second copy of a loaded page is ignored).
     pub(crate) fn add_page(&self, n: u32, data: &[u8]) -> Result<(), SearchError> {
         if self.cell.get(n as usize) == Some(&true) {

@@ -26,13 +26,15 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use tantivy::directory::FileSlice;
+use tantivy::directory::{FileSlice, OwnedBytes};
 use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::schema::Field;
 use tantivy::{Directory, DocAddress, DocId, HasLen, Index, Searcher, SegmentReader};
 
 use crate::collector::Docs;
+use crate::paged::PagedBlob;
 
 /// Sections a segment holds above which it is read sparsely: at one byte per section, one
 /// field's norms are then more than 16 pages of [`SPARSE_PAGE_SIZE`], where the sections
@@ -62,6 +64,7 @@ pub(crate) fn is_sparse(segment: &SegmentReader, kind: Field) -> bool {
 pub(crate) fn sparse_ranges(
     index: &Index,
     kind: Field,
+    blob: &Arc<PagedBlob>,
     place: impl Fn(&Path) -> Option<Range<usize>>,
 ) -> (Vec<Range<usize>>, Vec<SparseSkip>) {
     let (mut ranges, mut skips) = (Vec::new(), Vec::new());
@@ -91,6 +94,7 @@ pub(crate) fn sparse_ranges(
             // The store's body is the start of its file (the managed footer follows).
             let finest = skip.layers.last().cloned().unwrap_or_default();
             skip.finest = file.start + finest.start..file.start + finest.end;
+            skip.pages = Some((blob.clone(), file.start));
             ranges.extend([norms, skip.finest.clone()]);
             skips.push(skip);
         }
@@ -145,30 +149,56 @@ pub(crate) struct SparseSkip {
     body: FileSlice,
     /// Each layer's bytes in `body`, coarsest first.
     layers: Vec<Range<usize>>,
+    /// The blob and where `body` starts in it: to read the walk's bytes a page at a time.
+    pages: Option<(Arc<PagedBlob>, usize)>,
 }
 
-/// Bytes of a file slice read one at a time: a read of one byte is within one page, so
-/// it fails (and names its page) when the page is not loaded, sparse or not.
+/// Bytes of a file slice, read up to the end of a page at a time (one at a time where the
+/// pages are not known): a read within one page is exact, so it fails (and names its
+/// page) when the page is not loaded, sparse or not. A read per byte took 5% of a warm
+/// query at 10,000 pages.
 struct Bytes<'a> {
     file: &'a FileSlice,
     at: usize,
     end: usize,
+    /// Where the page holding a byte of `file` ends, in `file`.
+    page_end: Option<&'a dyn Fn(usize) -> usize>,
+    /// The bytes read last, from `read_at`.
+    read: OwnedBytes,
+    read_at: usize,
 }
 
-impl Bytes<'_> {
+impl<'a> Bytes<'a> {
+    fn new(file: &'a FileSlice, at: usize, end: usize) -> Self {
+        Bytes {
+            file,
+            at,
+            end,
+            page_end: None,
+            read: OwnedBytes::empty(),
+            read_at: 0,
+        }
+    }
+
     fn byte(&mut self) -> Option<u8> {
         if self.at >= self.end {
             return None;
         }
-        let Ok(byte) = self.file.read_bytes_slice(self.at..self.at + 1) else {
-            // Not loaded: name the page the rest of this block of checkpoints may be on
-            // too, or the walk would need a round trip per page.
-            let ahead = (self.at + MAX_BLOCK_BYTES).min(self.end - 1);
-            let _ = self.file.read_bytes_slice(ahead..ahead + 1);
-            return None;
-        };
+        if !(self.read_at..self.read_at + self.read.len()).contains(&self.at) {
+            let to = self.page_end.map_or(self.at + 1, |end| end(self.at));
+            let to = to.clamp(self.at + 1, self.end);
+            let Ok(read) = self.file.read_bytes_slice(self.at..to) else {
+                // Not loaded: name the page the rest of this block of checkpoints may be
+                // on too, or the walk would need a round trip per page.
+                let ahead = (self.at + MAX_BLOCK_BYTES).min(self.end - 1);
+                let _ = self.file.read_bytes_slice(ahead..ahead + 1);
+                return None;
+            };
+            (self.read, self.read_at) = (read, self.at);
+        }
+        let byte = self.read.as_slice().get(self.at - self.read_at).copied();
         self.at += 1;
-        byte.as_slice().first().copied()
+        byte
     }
 
     /// tantivy's VInt: seven bits a byte, the lowest first, the last byte's high bit set.
@@ -195,11 +225,7 @@ impl SparseSkip {
             .ok()?;
         let offset = u64::from_le_bytes(footer.as_slice().get(4..12)?.try_into().ok()?);
         let end = len - STORE_FOOTER;
-        let mut bytes = Bytes {
-            file: &body,
-            at: usize::try_from(offset).ok()?,
-            end,
-        };
+        let mut bytes = Bytes::new(&body, usize::try_from(offset).ok()?, end);
         let count = bytes.vint()?;
         let ends: Vec<u64> = (0..count).map(|_| bytes.vint()).collect::<Option<_>>()?;
         let data = bytes.at;
@@ -218,6 +244,7 @@ impl SparseSkip {
             finest: 0..0,
             body,
             layers,
+            pages: None,
         })
     }
 
@@ -234,11 +261,12 @@ impl SparseSkip {
             else {
                 return false;
             };
-            let mut bytes = Bytes {
-                file: &self.body,
-                at,
-                end: layer.end,
+            let page_end = |at: usize| match &self.pages {
+                Some((blob, base)) => blob.page_end(base + at).saturating_sub(*base),
+                None => at + 1,
             };
+            let mut bytes = Bytes::new(&self.body, at, layer.end);
+            bytes.page_end = Some(&page_end);
             let found = (|| loop {
                 let count = bytes.vint()?;
                 if count == 0 {
