@@ -13,18 +13,21 @@
 //! Every build holds an advisory lock on `.NAME.kb-ID.lock` for its whole life (the
 //! standard library's `File::try_lock`: `flock` on Unix, `LockFileEx` on Windows, released
 //! by the system when the process dies, however it dies). The next build removes the
-//! staging and old folders whose lock nobody holds. Process ids decide nothing: they
+//! staging and old folders whose lock nobody holds, and those lock files. Between
+//! creating its lock file and locking it a build's lock can be taken by another's sweep,
+//! which then removes the file: so a build that has locked its file checks the file is
+//! still there, and starts over with a new one if not. Process ids decide nothing: they
 //! repeat, in containers especially.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-/// A lock file without folders younger than this may belong to a build that is just
-/// starting (between creating its lock file and locking it): left alone.
-const STARTING: Duration = Duration::from_secs(60);
+/// Lock files a build creates before one is still there once locked (see the module's
+/// docs): each retry means a sweep ran in that moment, so a few are plenty.
+const LOCK_TRIES: usize = 8;
 
 /// The staging folder of one build, removed when dropped unless it was swapped in.
 pub(crate) struct Staging {
@@ -99,23 +102,7 @@ impl Staging {
     pub(crate) fn new(dest: &Path) -> io::Result<Staging> {
         let names = Names::of(dest);
         fs::create_dir_all(&names.parent)?;
-        let id = unique_id();
-        let lock_path = names.lock(&id);
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&lock_path)?;
-        // Blocking: another build's sweep may hold this new file's lock for a moment.
-        let lock = match file.lock() {
-            Ok(()) => Some(file),
-            // Some network file systems have no locks: build, but sweep nothing.
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => None,
-            Err(e) => {
-                drop(file);
-                let _ = fs::remove_file(&lock_path);
-                return Err(e);
-            }
-        };
+        let (id, lock_path, lock) = lock(&names)?;
         if lock.is_some() {
             sweep(&names, dest, &id);
         }
@@ -164,6 +151,38 @@ impl Drop for Staging {
             let _ = fs::remove_file(&self.lock_path);
         }
     }
+}
+
+/// Creates and locks this build's lock file: its id, path, and the locked file (`None`
+/// where the file system has no locks).
+fn lock(names: &Names) -> io::Result<(String, PathBuf, Option<File>)> {
+    for _ in 0..LOCK_TRIES {
+        let id = unique_id();
+        let lock_path = names.lock(&id);
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&lock_path)?;
+        // Blocking: another build's sweep may hold this new file's lock for a moment.
+        match file.lock() {
+            // Still there: no sweep took it before it was locked, and none can now.
+            Ok(()) if fs::symlink_metadata(&lock_path).is_ok() => {
+                return Ok((id, lock_path, Some(file)));
+            }
+            Ok(()) => continue,
+            // Some network file systems have no locks: build, but sweep nothing.
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => return Ok((id, lock_path, None)),
+            Err(e) => {
+                drop(file);
+                let _ = fs::remove_file(&lock_path);
+                return Err(e);
+            }
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: other builds kept removing this build's lock file",
+        names.parent.display()
+    )))
 }
 
 /// Exchanges two paths atomically; `Ok(false)` when this system or file system cannot.
@@ -235,22 +254,11 @@ fn sweep(names: &Names, dest: &Path, own: &str) {
         }
         let _ = fs::remove_dir_all(&path);
     }
-    for (id, path, file) in dead_locks {
-        // A dead build's folders are gone now. A lock file without folders that is
-        // recent may be a build between creating its lock file and locking it.
-        let had_folders = found.iter().any(|n| {
-            matches!(classify(&names.prefix, n), Some(Debris::Staging(d) | Debris::Old(d)) if d == id)
-        });
-        let recent = file
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_none_or(|age| age < STARTING);
+    for (_, path, file) in dead_locks {
+        // Removed while locked: a build that created it and has not locked it yet finds
+        // it gone once it has, and takes another (see `lock`).
+        let _ = fs::remove_file(&path);
         drop(file);
-        if had_folders || !recent {
-            let _ = fs::remove_file(&path);
-        }
     }
 }
 
@@ -330,24 +338,32 @@ mod tests {
         fs::create_dir(names.old("dead")).unwrap();
         // A folder from before the lock existed (a pid).
         fs::create_dir(names.staging("4242")).unwrap();
-        // Lock files alone: one just created (a build starting), one long dead.
-        File::create(names.lock("starting")).unwrap();
-        let stale = File::create(names.lock("stale")).unwrap();
-        stale
-            .set_modified(SystemTime::now() - 2 * STARTING)
-            .unwrap();
-        drop(stale);
+        // A lock file alone: a build killed before it made its folder.
+        File::create(names.lock("stale")).unwrap();
         drop(Staging::new(&dest).unwrap());
         assert_eq!(
             entries(tmp.path()),
-            [
-                ".book.kb-live.lock",
-                ".book.kb-staging-live",
-                ".book.kb-starting.lock",
-                "book"
-            ]
+            [".book.kb-live.lock", ".book.kb-staging-live", "book"]
         );
         drop(live);
+    }
+
+    #[test]
+    fn a_build_whose_lock_file_is_swept_before_it_locks_it_takes_another() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("book");
+        let names = Names::of(&dest);
+        // A build between creating its lock file and locking it: unlocked, so a sweep
+        // removes it. Once locked, the build must notice and not keep a lock on a file
+        // no other build can see.
+        let created = File::create(names.lock("first")).unwrap();
+        drop(Staging::new(&dest).unwrap());
+        assert!(!names.lock("first").exists());
+        created.lock().unwrap();
+        assert!(fs::symlink_metadata(names.lock("first")).is_err());
+        // What `lock` does then: a new file, locked and there.
+        let (id, path, file) = lock(&names).unwrap();
+        assert!(file.is_some() && path.exists() && path == names.lock(&id));
     }
 
     #[test]
