@@ -224,7 +224,7 @@ fn sweep(names: &Names, dest: &Path, own: &str) {
                 let path = names.lock(id);
                 match File::options().write(true).open(&path) {
                     Ok(file) => match file.try_lock() {
-                        Ok(()) => dead_locks.push((id, path, file)),
+                        Ok(()) => dead_locks.push((path, file)),
                         Err(_) => {
                             alive.insert(id);
                         }
@@ -254,7 +254,7 @@ fn sweep(names: &Names, dest: &Path, own: &str) {
         }
         let _ = fs::remove_dir_all(&path);
     }
-    for (_, path, file) in dead_locks {
+    for (path, file) in dead_locks {
         // Removed while locked: a build that created it and has not locked it yet finds
         // it gone once it has, and takes another (see `lock`).
         let _ = fs::remove_file(&path);

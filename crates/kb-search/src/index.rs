@@ -412,12 +412,15 @@ impl SearchIndex {
                 let mut n = 0usize;
                 while terms.advance() {
                     let key = terms.key();
-                    let same = tagged
-                        && crate::words::split(key).is_some_and(|(w, _)| w == word.as_slice());
-                    if !same {
-                        flush(&mut units);
-                        word.clear();
-                        word.extend(crate::words::split(key).map_or(&[][..], |(w, _)| w));
+                    // A tagged term's word; every other term is a word of its own.
+                    let of = tagged.then(|| crate::words::split(key)).flatten();
+                    match of {
+                        Some((w, _)) if w == word.as_slice() => {}
+                        _ => {
+                            flush(&mut units);
+                            word.clear();
+                            word.extend(of.map_or(&[][..], |(w, _)| w));
+                        }
                     }
                     // Its block is in another file than the postings: a unit of its own.
                     if n.is_multiple_of(LOOKUP_EVERY) {

@@ -331,7 +331,7 @@
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       // Latin-1's characters for 0x80-0x9f too, were a browser to read the script so.
-      const b = CP1252_BYTE.get(c) ?? c;
+      const b = c < 0x80 ? c : CP1252_BYTE.get(c) ?? c;
       if (b > 0xff) throw new Error('search data damaged (' + what + ')');
       bytes[i] = b;
     }
@@ -441,12 +441,20 @@
     return new Error('the site was updated since this page was opened; reload the page to search');
   }
   /**
+   * The script of page `n` of index `id`, relative to this file's folder.
+   * @param {string} id
+   * @param {number} n
+   */
+  function pageFile(id, n) {
+    return 'pages/' + id + '/' + n + '.js';
+  }
+  /**
    * Page `n` of index `id`, its script run (file://).
    * @param {string} id
    * @param {number} n
    */
   function pageViaScript(id, n) {
-    const name = 'pages/' + id + '/' + n + '.js';
+    const name = pageFile(id, n);
     // Once more before giving up: on a flaky mobile link a script can fail to load.
     return loadScript(name).catch(() => loadScript(name)).then(() => {
       const bytes = bytesOfString(pageScripts[n], 'page ' + n);
@@ -461,7 +469,7 @@
    * @returns {Promise<Uint8Array>}
    */
   function pageViaFetch(id, n) {
-    const href = new URL('pages/' + id + '/' + n + '.js', searchDir).href;
+    const href = new URL(pageFile(id, n), searchDir).href;
     const get = () => fetch(href);
     // Once more before giving up: on a flaky mobile link a request can fail.
     return get().catch(get).then((r) => {
